@@ -1,0 +1,52 @@
+#pragma once
+// The SLA policy of SPEC section 3 as data, and the due times it gives a job.
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "dispatch/calendar.h"
+#include "domain/error.h"
+#include "domain/model.h"
+
+namespace fieldserve::dispatch {
+
+enum class CalendarKind { always, business_hours };
+
+struct DistanceBand {
+  std::optional<double> max_km;  // nullopt: beyond the last bounded band
+  int arrival_minutes = 0;
+  int restore_minutes = 0;
+};
+
+struct TierPolicy {
+  int response_minutes = 0;
+  CalendarKind calendar = CalendarKind::always;
+  double dispatch_radius_km = 0;
+  std::vector<DistanceBand> bands;  // ascending max_km, the last one unbounded
+};
+
+struct SlaPolicy {
+  std::array<TierPolicy, 4> tiers;  // indexed by Severity
+
+  const TierPolicy& tier(Severity s) const { return tiers[static_cast<int>(s)]; }
+};
+
+// The defaults of SPEC section 3, used when no policy file is given.
+SlaPolicy default_policy();
+
+// Every tier present with at least one band; bands strictly ascending and ending unbounded;
+// targets positive; arrival ≤ restore; radius positive. Details name each broken rule.
+Result<void> validate(const SlaPolicy& policy);
+
+// The band a site at `distance_km` falls in: the first with distance_km ≤ max_km.
+const DistanceBand& band_for(const TierPolicy& tier, double distance_km);
+
+// Due times for every target of a job. `paused_s` (counted in `calendar`) extends restore only.
+std::array<SlaClock, 3> compute_clocks(const TierPolicy& tier, double distance_km,
+                                       Instant reported_at, const Calendar& calendar,
+                                       std::int64_t paused_s);
+
+// The state of one target at `now`.
+SlaState state_at(const SlaClock& clock, Instant now);
+
+}  // namespace fieldserve::dispatch

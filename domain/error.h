@@ -1,0 +1,44 @@
+#pragma once
+// Expected failures travel as values (STYLE 6). Only server/ maps an ErrorCode to an HTTP status.
+#include <expected>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fieldserve {
+
+enum class ErrorCode {
+  malformed_json,       // body is not JSON, or nested too deep
+  bad_request,          // a query parameter or header that cannot be read
+  validation_failed,    // well-formed but breaks a rule (range, enum, required field)
+  unknown_field,        // a field the resource does not have
+  unknown_reference,    // an id in the body names nothing (422, unlike a missing URL resource)
+  not_found,
+  conflict,             // state does not allow the action
+  stale_version,        // If-Match did not match
+  invalid_transition,   // job status move not allowed
+  unauthorized,
+  forbidden,
+  payload_too_large,
+  unsupported_media_type,
+  length_required,
+  rate_limited,
+  unavailable,          // database busy: retry later
+  internal,
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+  std::vector<std::string> details;
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(ErrorCode code, std::string message,
+                                   std::vector<std::string> details = {}) {
+  return std::unexpected(Error{code, std::move(message), std::move(details)});
+}
+
+}  // namespace fieldserve

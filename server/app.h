@@ -1,0 +1,56 @@
+#pragma once
+// What every handler needs: the store, the clock, auth, metrics, the SLA policy and the
+// per-center calendars built from it.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+
+#include "dispatch/calendar.h"
+#include "dispatch/sla_policy.h"
+#include "domain/time.h"
+#include "server/auth.h"
+#include "server/metrics.h"
+#include "store/store.h"
+
+namespace fieldserve::server {
+
+struct AppOptions {
+  double rate_per_s = 200;  // per token
+  double rate_burst = 400;
+};
+
+class App {
+ public:
+  App(store::Store& store, const Clock& clock, AppOptions options = {});
+
+  store::Store& store() { return store_; }
+  const Clock& clock() const { return clock_; }
+  Authenticator& auth() { return auth_; }
+  RateLimiter& limiter() { return limiter_; }
+  Metrics& metrics() { return metrics_; }
+
+  dispatch::SlaPolicy policy() const;
+  void set_policy(dispatch::SlaPolicy policy);
+
+  // The calendar a tier's clocks run on at `center`. Business-hours calendars are cached per
+  // center and rebuilt when the center changes (forget_center).
+  std::shared_ptr<const dispatch::Calendar> calendar(const Center& center,
+                                                     dispatch::CalendarKind kind);
+  void forget_center(CenterId id);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  Authenticator auth_;
+  RateLimiter limiter_;
+  Metrics metrics_;
+  mutable std::shared_mutex policy_mutex_;
+  dispatch::SlaPolicy policy_;
+  std::mutex calendars_mutex_;
+  std::map<std::pair<CenterId, std::int64_t>, std::shared_ptr<const dispatch::Calendar>>
+      calendars_;
+  std::shared_ptr<const dispatch::Calendar> always_open_;
+};
+
+}  // namespace fieldserve::server

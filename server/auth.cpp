@@ -1,0 +1,120 @@
+#include "server/auth.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace fieldserve::server {
+namespace {
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+// Revocation through this process is immediate (forget); a revocation made by another process
+// on the same database is seen within this time.
+constexpr auto kRecheckAfter = std::chrono::seconds(10);
+// last_used_at is a hint for admins, not an audit trail: write it at most once a minute.
+constexpr auto kTouchEvery = std::chrono::seconds(60);
+
+}  // namespace
+
+std::string generate_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  return "fs_" + to_hex(bytes, sizeof bytes);
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return to_hex(digest, size);
+}
+
+IssuedToken issue_token(store::Tx& tx, Role role, const std::string& name,
+                        std::optional<TechnicianId> technician_id, Instant now) {
+  Token t;
+  t.role = role;
+  t.name = name;
+  t.technician_id = technician_id;
+  t.created_at = now;
+  std::string token = generate_token();
+  TokenId id = tx.insert_token(t, sha256_hex(token));
+  return {id, token};
+}
+
+Result<Principal> Authenticator::authenticate(const std::string& header) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.empty()) {
+    return fail(ErrorCode::unauthorized, "send Authorization: Bearer <token>");
+  }
+  if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0 ||
+      header.size() > 200) {
+    return fail(ErrorCode::unauthorized, "the Authorization header must be 'Bearer <token>'");
+  }
+  std::string hash = sha256_hex(header.substr(kPrefix.size()));
+  auto now_steady = std::chrono::steady_clock::now();
+  Instant now = clock_.now();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_hash_.find(hash);
+    if (it != by_hash_.end() && now_steady - it->second.checked < kRecheckAfter) {
+      return it->second.principal;
+    }
+  }
+  auto token = store_.read([&](store::Tx& tx) { return tx.token_by_hash(hash); });
+  if (!token || token->revoked) {
+    std::lock_guard lock(mutex_);
+    by_hash_.erase(hash);
+    return fail(ErrorCode::unauthorized, "the token is unknown or revoked");
+  }
+  Principal p{token->id, token->role, token->name, token->technician_id};
+  bool touch = !token->last_used_at || now - *token->last_used_at >= kTouchEvery;
+  {
+    std::lock_guard lock(mutex_);
+    auto& cached = by_hash_[hash];
+    if (touch && cached.last_touched + kTouchEvery > now) touch = false;
+    if (touch) cached.last_touched = now;
+    cached.principal = p;
+    cached.checked = now_steady;
+  }
+  if (touch) {
+    store_.write([&](store::Tx& tx) {
+      tx.touch_token(token->id, now);
+      return true;
+    });
+  }
+  return p;
+}
+
+void Authenticator::forget(TokenId id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(by_hash_, [&](const auto& item) { return item.second.principal.token_id == id; });
+}
+
+bool RateLimiter::allow(TokenId id) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = buckets_.try_emplace(id, Bucket{burst_, now});
+  auto& b = it->second;
+  double elapsed = std::chrono::duration<double>(now - b.at).count();
+  b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+  b.at = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+}  // namespace fieldserve::server

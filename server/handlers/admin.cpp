@@ -1,0 +1,57 @@
+// The SLA policy and the audit log of customer records.
+#include "server/app.h"
+#include "server/handlers/handlers.h"
+#include "server/handlers/support.h"
+#include "server/json/json_body.h"
+#include "server/json/policy_json.h"
+#include "server/json/resource_json.h"
+
+namespace fieldserve::server {
+namespace {
+
+Result<Reply> get_policy(RouteRequest& req) { return json_reply(policy_to_json(req.app.policy())); }
+
+Result<Reply> put_policy(RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto policy = policy_from_json(*body);
+  if (!policy) return std::unexpected(policy.error());
+  auto document = policy_to_json(*policy).dump();
+  auto previous = req.app.policy();
+  req.app.set_policy(*policy);
+  try {
+    req.app.store().write([&](store::Tx& tx) {
+      tx.put_setting("sla_policy", document);
+      // Open jobs take the new targets at once (SPEC section 3).
+      refresh_open_jobs(req.app, tx, store::JobFilter{});
+      return true;
+    });
+  } catch (...) {
+    req.app.set_policy(previous);
+    throw;
+  }
+  return json_reply(policy_to_json(*policy));
+}
+
+Result<Reply> list_audit(RouteRequest& req) {
+  auto page = req.page();
+  if (!page) return std::unexpected(page.error());
+  std::string entity = req.query("entity").value_or("");
+  if (!entity.empty() && entity != "customer" && entity != "site" && entity != "equipment") {
+    return fail(ErrorCode::bad_request, "entity must be customer, site or equipment");
+  }
+  auto entity_id = req.query_int("entity_id");
+  if (!entity_id) return std::unexpected(entity_id.error());
+  auto rows = req.app.store().read([&](store::Tx& tx) { return tx.audit(entity, *entity_id, *page); });
+  return list_reply(rows, *page, audit_json);
+}
+
+}  // namespace
+
+void add_admin_routes(RouteTable& routes) {
+  routes.push_back({"GET", "/api/v1/sla-policy", kStaffRead, "The SLA policy in force", get_policy});
+  routes.push_back({"PUT", "/api/v1/sla-policy", kAdmin, "Replace the SLA policy; open jobs get new due times", put_policy});
+  routes.push_back({"GET", "/api/v1/audit", kAdmin | kManager, "Changes to customers, sites and equipment (filters: entity, entity_id)", list_audit});
+}
+
+}  // namespace fieldserve::server

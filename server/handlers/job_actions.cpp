@@ -1,0 +1,200 @@
+// Job lifecycle actions: manual assignment, status moves, cancellation, and the event log.
+#include "dispatch/assignment_rules.h"
+#include "domain/job_status.h"
+#include "server/app.h"
+#include "server/handlers/handlers.h"
+#include "server/handlers/job_access.h"
+#include "server/handlers/support.h"
+#include "server/json/json_body.h"
+#include "server/json/resource_json.h"
+
+namespace fieldserve::server {
+namespace {
+
+// Rules a dispatcher may knowingly break are reported; these two block unless `force` is sent,
+// because the assignment would sit with someone who cannot take it at all.
+bool blocks_without_force(const std::string& rule) {
+  return rule == "inactive" || rule == "capacity";
+}
+
+EventSource source_of(const Principal& p) {
+  return p.role == Role::technician ? EventSource::api : EventSource::dispatcher;
+}
+
+Result<Reply> assign_job(RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  FieldReader r(*body);
+  auto technician_id = r.integer("technician_id", true, 1, INT64_MAX);
+  bool force = r.boolean("force", false).value_or(false);
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  auto now = req.app.clock().now();
+  auto policy = req.app.policy();
+  dispatch::GeodesicTravel travel;
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto job = tx.job(req.path_id());
+    if (!job) return not_found("job", req.path_id());
+    if (!can_reassign(job->status)) {
+      return fail(ErrorCode::invalid_transition, "job " + std::to_string(job->id) + " is " +
+                                                     std::string(to_string(job->status)) +
+                                                     " and can no longer be assigned");
+    }
+    auto tech = tx.technician(*technician_id);
+    if (!tech) {
+      return fail(ErrorCode::unknown_reference,
+                  "technician_id " + std::to_string(*technician_id) + " does not exist");
+    }
+    auto site = tx.site(job->site_id);
+    auto home = tx.center(tech->home_center_id);
+    if (!site || !home) return fail(ErrorCode::internal, "the job's site or the technician's center is missing");
+    int open = tx.open_job_count(tech->id) - (job->technician_id == tech->id ? 1 : 0);
+    auto check = dispatch::check_assignment(
+        {*job, *site, *tech, *home, policy.tier(job->severity), open, now}, travel);
+    std::vector<std::string> blocking;
+    for (const auto& rule : check.broken) {
+      if (blocks_without_force(rule)) blocking.push_back(rule);
+    }
+    if (!blocking.empty() && !force) {
+      return fail(ErrorCode::conflict,
+                  "the technician cannot take the job; send \"force\": true to assign anyway",
+                  blocking);
+    }
+    auto previous = job->technician_id;
+    auto from_status = job->status;
+    job->technician_id = tech->id;
+    job->assignment_locked = true;
+    job->dispatch_reason.clear();
+    // Reassigning a job the previous technician already accepted starts it over for the new one.
+    job->status = JobStatus::assigned;
+    auto& response = job->clock(SlaTarget::response);
+    if (!response.done_at) response.done_at = now;
+    tx.update_job(*job);
+    JobEvent e;
+    e.job_id = job->id;
+    e.type = "assigned";
+    e.from_status = from_status;
+    e.to_status = JobStatus::assigned;
+    e.technician_id = tech->id;
+    e.actor = req.who().actor();
+    e.source = EventSource::dispatcher;
+    e.at = now;
+    e.received_at = now;
+    e.detail = previous ? "manual; from technician " + std::to_string(*previous) : "manual";
+    if (!check.broken.empty()) {
+      e.detail += "; breaks";
+      for (const auto& rule : check.broken) e.detail += " " + rule;
+    }
+    tx.insert_event(e);
+    auto out = job_json(*tx.job(job->id), policy, now);
+    out["broken_rules"] = check.broken;
+    out["assignment_check"] = {{"distance_km", check.distance_km},
+                               {"eta", format_rfc3339(check.eta)},
+                               {"missing_skills", check.missing_skills}};
+    return json_reply(out);
+  });
+}
+
+Result<Reply> change_status(RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  FieldReader r(*body);
+  auto to = r.one_of("to", true, parse_status_request,
+                     "accepted, en_route, on_site, on_hold, resumed, resolved, closed");
+  auto reason = r.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
+  auto note = r.text("note", false, 4000, true);
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  auto now = req.app.clock().now();
+  auto policy = req.app.policy();
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto job = tx.job(req.path_id());
+    if (auto ok = check_job_access(req, job, req.path_id()); !ok) return std::unexpected(ok.error());
+    if (*to == StatusRequest::closed && req.is_technician()) {
+      return fail(ErrorCode::forbidden, "closing a job is for dispatchers");
+    }
+    auto change = plan_status_change(*job, *to, reason);
+    if (!change) return std::unexpected(change.error());
+    auto site = tx.site(job->site_id);
+    auto center = site ? tx.center(site->center_id) : std::nullopt;
+    if (!center) return fail(ErrorCode::internal, "the job's site or center is missing");
+    auto calendar = req.app.calendar(*center, policy.tier(job->severity).calendar);
+    auto from_status = job->status;
+    bool resuming = from_status == JobStatus::on_hold;
+    apply_status_change(*job, *change, now, [&](Instant a, Instant b) { return calendar->elapsed(a, b); });
+    if (resuming) {
+      if (auto ok = refresh_due_times(req.app, tx, *job); !ok) return std::unexpected(ok.error());
+    }
+    tx.update_job(*job);
+    JobEvent e;
+    e.job_id = job->id;
+    e.type = "status";
+    e.from_status = from_status;
+    e.to_status = job->status;
+    e.technician_id = job->technician_id;
+    e.actor = req.who().actor();
+    e.source = source_of(req.who());
+    e.at = now;
+    e.received_at = now;
+    if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
+    if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
+    tx.insert_event(e);
+    return json_reply(job_json(*tx.job(job->id), policy, now));
+  });
+}
+
+Result<Reply> cancel_job(RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  FieldReader r(*body);
+  auto reason = r.text("reason", false, 1000, true);
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  auto now = req.app.clock().now();
+  auto policy = req.app.policy();
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto job = tx.job(req.path_id());
+    if (!job) return not_found("job", req.path_id());
+    if (!can_cancel(job->status)) {
+      return fail(ErrorCode::invalid_transition, "a " + std::string(to_string(job->status)) +
+                                                     " job cannot be cancelled");
+    }
+    auto from_status = job->status;
+    job->status = JobStatus::cancelled;
+    job->hold_reason.reset();
+    job->status_before_hold.reset();
+    job->hold_started_at.reset();
+    tx.update_job(*job);
+    JobEvent e;
+    e.job_id = job->id;
+    e.type = "status";
+    e.from_status = from_status;
+    e.to_status = JobStatus::cancelled;
+    e.technician_id = job->technician_id;
+    e.actor = req.who().actor();
+    e.source = EventSource::dispatcher;
+    e.at = now;
+    e.received_at = now;
+    e.detail = reason.value_or("");
+    tx.insert_event(e);
+    return json_reply(job_json(*tx.job(job->id), policy, now));
+  });
+}
+
+Result<Reply> list_events(RouteRequest& req) {
+  auto page = req.page();
+  if (!page) return std::unexpected(page.error());
+  auto [job, rows] = req.app.store().read([&](store::Tx& tx) {
+    return std::pair(tx.job(req.path_id()), tx.events(req.path_id(), *page));
+  });
+  if (auto ok = check_job_access(req, job, req.path_id()); !ok) return std::unexpected(ok.error());
+  return list_reply(rows, *page, event_json);
+}
+
+}  // namespace
+
+void add_job_action_routes(RouteTable& routes) {
+  routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate, "Assign a technician by hand; the answer lists the rules it breaks", assign_job});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician, "Move a job through its lifecycle", change_status});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate, "Cancel a job before it is resolved", cancel_job});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician, "The job's append-only event log", list_events});
+}
+
+}  // namespace fieldserve::server

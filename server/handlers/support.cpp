@@ -1,0 +1,88 @@
+#include "server/handlers/support.h"
+
+#include <cmath>
+
+#include "dispatch/site_placement.h"
+#include "server/json/resource_json.h"
+
+namespace fieldserve::server {
+
+void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
+                    const std::string& action, const nlohmann::json& before,
+                    const nlohmann::json& after, const std::string& actor, Instant at) {
+  for (const auto& [field, value] : after.items()) {
+    if (field == "version" || field == "id") continue;
+    auto old_it = before.find(field);
+    std::string old_text = old_it == before.end() ? "" : old_it->dump();
+    std::string new_text = value.dump();
+    if (old_it != before.end() && *old_it == value) continue;
+    AuditEntry e;
+    e.entity = entity;
+    e.entity_id = id;
+    e.action = action;
+    e.field = field;
+    e.old_value = old_text;
+    e.new_value = new_text;
+    e.actor = actor;
+    e.at = at;
+    tx.insert_audit(e);
+  }
+}
+
+Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job) {
+  auto site = tx.site(job.site_id);
+  if (!site) return fail(ErrorCode::unknown_reference, "the job's site no longer exists");
+  auto center = tx.center(site->center_id);
+  if (!center) return fail(ErrorCode::unknown_reference, "the site's center no longer exists");
+  auto policy = app.policy();
+  const auto& tier = policy.tier(job.severity);
+  auto calendar = app.calendar(*center, tier.calendar);
+  auto clocks = dispatch::compute_clocks(tier, site->distance_km, job.reported_at, *calendar,
+                                         job.paused_s);
+  for (std::size_t i = 0; i < clocks.size(); ++i) clocks[i].done_at = job.sla[i].done_at;
+  job.sla = clocks;
+  job.distance_km = site->distance_km;
+  return {};
+}
+
+void rehome_sites(App& app, store::Tx& tx, const std::string& actor, Instant at) {
+  auto centers = tx.all_centers();
+  auto policy = app.policy();
+  for (auto site : tx.all_sites()) {
+    auto placement = dispatch::place_site(
+        site.location, centers,
+        site.center_explicit ? std::optional(site.center_id) : std::nullopt);
+    if (!placement) continue;
+    if (placement->center_id == site.center_id &&
+        std::abs(placement->distance_km - site.distance_km) < 1e-9) {
+      continue;
+    }
+    auto before = site_json(site, policy);
+    site.center_id = placement->center_id;
+    site.distance_km = placement->distance_km;
+    tx.update_site(site);
+    ++site.version;
+    record_changes(tx, "site", site.id, "update", before, site_json(site, policy), actor, at);
+    store::JobFilter filter;
+    filter.site_id = site.id;
+    refresh_open_jobs(app, tx, filter);
+  }
+}
+
+void refresh_open_jobs(App& app, store::Tx& tx, store::JobFilter filter) {
+  store::Page page{0, 500};
+  for (;;) {
+    auto jobs = tx.jobs(page, filter);
+    for (auto& job : jobs) {
+      if (job.status == JobStatus::resolved || job.status == JobStatus::signed_off ||
+          job.status == JobStatus::closed || job.status == JobStatus::cancelled) {
+        continue;
+      }
+      if (refresh_due_times(app, tx, job)) tx.update_job(job);
+    }
+    if (static_cast<int>(jobs.size()) < page.limit) break;
+    page.after_id = jobs.back().id;
+  }
+}
+
+}  // namespace fieldserve::server

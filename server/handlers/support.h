@@ -1,0 +1,32 @@
+#pragma once
+// Steps several handlers share: the audit trail of customer records, and keeping a job's due
+// times in line with its site, center and the policy.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "domain/error.h"
+#include "domain/model.h"
+#include "server/app.h"
+#include "store/tx.h"
+
+namespace fieldserve::server {
+
+// One audit row per top-level field whose value differs between `before` and `after` (values as
+// JSON text; `version` is skipped). A create passes an empty `before`.
+void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
+                    const std::string& action, const nlohmann::json& before,
+                    const nlohmann::json& after, const std::string& actor, Instant at);
+
+// Recomputes due and at-risk times of every target from the job's tier, its site's distance and
+// the center's calendar. Done times are kept. Fails only if the site or center vanished.
+Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job);
+
+// Refreshes the due times of every job matching `filter` that is not yet resolved or ended.
+void refresh_open_jobs(App& app, store::Tx& tx, store::JobFilter filter);
+
+// After a center is added or moved: sites without an explicit center go to the nearest one,
+// every site's distance is measured again, and the open jobs of changed sites get new due times.
+// Each changed site is audited as done by `actor`.
+void rehome_sites(App& app, store::Tx& tx, const std::string& actor, Instant at);
+
+}  // namespace fieldserve::server

@@ -1,0 +1,304 @@
+#include "server/http/hardened_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "server/http/error_catalogue.h"
+
+namespace fieldserve::server {
+namespace {
+
+thread_local RequestScope tls_request;
+
+using Clock = std::chrono::steady_clock;
+
+int millis_until(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+}
+
+std::string address_text(const sockaddr_storage& addr, int& port) {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
+    port = ntohs(in6->sin6_port);
+  }
+  return buf;
+}
+
+// A buffered socket stream whose every read is bounded by both a per-read stall timeout and the
+// current request's total deadline.
+class DeadlineStream final : public httplib::Stream {
+ public:
+  DeadlineStream(socket_t sock, const HttpLimits& limits) : sock_(sock), limits_(limits) {}
+
+  void start_request() {
+    deadline_ = Clock::now() + std::chrono::seconds(limits_.request_timeout_s);
+  }
+  bool has_buffered() const { return begin_ < end_; }
+
+  bool is_readable() const override {
+    if (has_buffered()) return true;
+    return wait(POLLIN, std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)));
+  }
+  bool is_writable() const override { return wait(POLLOUT, limits_.write_timeout_s * 1000); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!has_buffered()) {
+      if (Clock::now() >= deadline_) return -1;
+      if (!wait(POLLIN, std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)))) {
+        return -1;
+      }
+      ssize_t n;
+      do {
+        n = ::recv(sock_, buffer_, sizeof buffer_, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      begin_ = 0;
+      end_ = static_cast<std::size_t>(n);
+    }
+    std::size_t take = std::min(size, end_ - begin_);
+    std::memcpy(ptr, buffer_ + begin_, take);
+    begin_ += take;
+    return static_cast<ssize_t>(take);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    std::size_t sent = 0;
+    while (sent < size) {
+      if (!wait(POLLOUT, limits_.write_timeout_s * 1000)) return -1;
+      ssize_t n = ::send(sock_, ptr + sent, size - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return -1;
+      sent += static_cast<std::size_t>(n);
+    }
+    return static_cast<ssize_t>(sent);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      ip = address_text(addr, port);
+    }
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      ip = address_text(addr, port);
+    }
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  bool wait(short events, int timeout_ms) const {
+    pollfd p{sock_, events, 0};
+    int rc;
+    do {
+      rc = ::poll(&p, 1, timeout_ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0 && (p.revents & (events | POLLHUP | POLLERR)) != 0;
+  }
+
+  socket_t sock_;
+  const HttpLimits& limits_;
+  Clock::time_point deadline_ = Clock::now();
+  char buffer_[16384];
+  std::size_t begin_ = 0, end_ = 0;
+};
+
+// A fixed pool that counts connections waiting for a worker, so idle keep-alive connections can
+// step aside for them.
+class CountingPool final : public httplib::TaskQueue {
+ public:
+  CountingPool(std::size_t threads, std::atomic<int>& waiting) : waiting_(waiting) {
+    for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  }
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(fn));
+      waiting_.fetch_add(1);
+    }
+    ready_.notify_one();
+  }
+  void shutdown() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        waiting_.fetch_sub(1);
+      }
+      fn();
+    }
+  }
+  std::atomic<int>& waiting_;
+  std::vector<std::thread> workers_;
+  std::deque<std::function<void()>> jobs_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  bool stopping_ = false;
+};
+
+// Reads the rest of what the client sent (bounded) before closing, so the kernel does not answer
+// unread bytes with a reset that can destroy the response still in flight.
+void close_gracefully(socket_t sock) {
+  ::shutdown(sock, SHUT_WR);
+  char sink[4096];
+  std::size_t drained = 0;
+  auto deadline = Clock::now() + std::chrono::milliseconds(500);
+  while (drained < (1u << 20)) {
+    pollfd p{sock, POLLIN, 0};
+    if (::poll(&p, 1, millis_until(deadline)) <= 0) break;
+    ssize_t n = ::recv(sock, sink, sizeof sink, 0);
+    if (n <= 0) break;
+    drained += static_cast<std::size_t>(n);
+  }
+  ::close(sock);
+}
+
+std::string new_request_prefix() {
+  std::random_device rd;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", rd());
+  return buf;
+}
+
+}  // namespace
+
+RequestScope& current_request() { return tls_request; }
+
+HardenedServer::HardenedServer(HttpLimits limits) : limits_(limits) {
+  set_tcp_nodelay(true);
+  set_payload_max_length(limits_.max_body_bytes);
+  set_read_timeout(limits_.read_timeout_s, 0);
+  set_write_timeout(limits_.write_timeout_s, 0);
+  set_keep_alive_timeout(limits_.keep_alive_timeout_s);
+  set_keep_alive_max_count(static_cast<std::size_t>(limits_.keep_alive_max_requests));
+  new_task_queue = [this] {
+    return new CountingPool(static_cast<std::size_t>(limits_.threads), waiting_);
+  };
+  set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return guard(req, res); });
+}
+
+httplib::Server::HandlerResponse HardenedServer::guard(const httplib::Request& req,
+                                                       httplib::Response& res) {
+  auto reject = [&](ErrorCode code, const std::string& message) {
+    res.status = error_info(code).http_status;
+    res.set_content(error_body(code, message), "application/json");
+    res.set_header("Connection", "close");
+    tls_request.close_after_response = true;
+    return HandlerResponse::Handled;
+  };
+  bool chunked = req.has_header("Transfer-Encoding");
+  auto lengths = req.get_header_value_count("Content-Length");
+  if (chunked && lengths > 0) {
+    return reject(ErrorCode::bad_request,
+                  "Content-Length and Transfer-Encoding together are not accepted");
+  }
+  if (chunked) {
+    return reject(ErrorCode::length_required,
+                  "request bodies must carry Content-Length; Transfer-Encoding is not accepted");
+  }
+  if (req.has_header("Content-Encoding")) {
+    return reject(ErrorCode::unsupported_media_type, "compressed request bodies are not accepted");
+  }
+  if (lengths > 1) return reject(ErrorCode::bad_request, "more than one Content-Length header");
+  if (lengths == 1) {
+    const auto& text = req.get_header_value("Content-Length");
+    bool digits = !text.empty() && text.size() <= 18 &&
+                  std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) return reject(ErrorCode::bad_request, "Content-Length is not a number");
+    if (std::stoull(text) > limits_.max_body_bytes) {
+      return reject(ErrorCode::payload_too_large,
+                    "the body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+    }
+  } else if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+             req.method == "DELETE") {
+    // No length and no chunking: the body is empty. Saying so stops httplib from reading until
+    // the peer closes, which would hold this worker for the whole request deadline.
+    const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+  }
+  return HandlerResponse::Unhandled;
+}
+
+bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
+  // The first request gets the full stall timeout; later ones wait in the keep-alive window
+  // but give the worker up when another connection is queued for it.
+  auto limit = std::chrono::seconds(first ? limits_.read_timeout_s : limits_.keep_alive_timeout_s);
+  auto deadline = Clock::now() + limit;
+  while (is_running()) {
+    int slice = std::min(100, millis_until(deadline));
+    pollfd p{sock, POLLIN, 0};
+    int rc = ::poll(&p, 1, slice);
+    if (rc > 0) return (p.revents & POLLIN) != 0 || (p.revents & POLLHUP) == 0;
+    if (rc < 0 && errno != EINTR) return false;
+    if (Clock::now() >= deadline) return false;
+    if (!first && waiting_.load() > 0) return false;
+  }
+  return false;
+}
+
+bool HardenedServer::process_and_close_socket(socket_t sock) {
+  // Set on the accepted socket itself: without it every small response waits for the peer's
+  // delayed ACK (about 40 ms on loopback).
+  int one = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  DeadlineStream stream(sock, limits_);
+  static const std::string prefix = new_request_prefix();
+  int left = limits_.keep_alive_max_requests;
+  bool first = true;
+  bool ok = true;
+  while (left-- > 0) {
+    if (!stream.has_buffered() && !wait_for_next_request(sock, first)) break;
+    first = false;
+    tls_request = RequestScope{};
+    tls_request.started = Clock::now();
+    tls_request.request_id = prefix + "-" + std::to_string(next_request_id_.fetch_add(1));
+    int port = 0;
+    stream.get_remote_ip_and_port(tls_request.peer, port);
+    stream.start_request();
+    bool connection_closed = false;
+    ok = process_request(stream, left == 0 || !is_running(), connection_closed, nullptr);
+    if (!ok || connection_closed || tls_request.close_after_response) break;
+  }
+  close_gracefully(sock);
+  return ok;
+}
+
+}  // namespace fieldserve::server

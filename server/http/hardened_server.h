@@ -1,0 +1,61 @@
+#pragma once
+// cpp-httplib 0.11.4 (Debian 12) with its known server-side weaknesses closed here, before
+// routing, because the packaged shared library ignores the compile-time macros that later
+// releases use for the same purpose (SPEC section 10):
+// - Transfer-Encoding on a request → 411; Content-Length with Transfer-Encoding → 400 (smuggling);
+//   Content-Encoding on a request → 415 (limits would apply to compressed bytes);
+//   a declared body over the limit → 413 before a byte of it is read.
+// - Any early rejection closes the connection, so unread body bytes are never parsed as the
+//   next request on a reused connection.
+// - The connection loop is ours: every request has a total deadline (headers and body), so a
+//   client that trickles bytes cannot hold a worker for longer than that; idle keep-alive
+//   connections give their worker up as soon as another connection is waiting for one.
+// - The peer address comes from the socket; request headers never override it.
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace fieldserve::server {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 8u << 20;
+  int request_timeout_s = 30;   // whole request: headers and body
+  int read_timeout_s = 10;      // one stalled read
+  int write_timeout_s = 10;
+  int keep_alive_timeout_s = 30;
+  int keep_alive_max_requests = 10000;
+  int threads = 64;
+};
+
+// What the current worker thread knows about the request it is serving; reset per request.
+struct RequestScope {
+  std::chrono::steady_clock::time_point started;
+  std::string request_id;
+  std::string route;     // the matched route pattern, empty if none matched
+  std::string token_id;  // id of the bearer token, never the token
+  std::string peer;      // from the socket
+  bool close_after_response = false;
+};
+RequestScope& current_request();
+
+class HardenedServer : public httplib::Server {
+ public:
+  explicit HardenedServer(HttpLimits limits);
+  const HttpLimits& limits() const { return limits_; }
+  // Connections accepted and waiting for a worker; for /metrics.
+  int waiting_connections() const { return waiting_.load(); }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  bool wait_for_next_request(socket_t sock, bool first);
+  HandlerResponse guard(const httplib::Request& req, httplib::Response& res);
+
+  HttpLimits limits_;
+  std::atomic<int> waiting_{0};
+  std::atomic<std::uint64_t> next_request_id_{1};
+};
+
+}  // namespace fieldserve::server

@@ -1,0 +1,13 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "dispatch/sla_policy.h"
+#include "domain/error.h"
+
+namespace fieldserve::server {
+
+nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy);
+// Reads the shape of sample_data/sla_policy.json; unknown fields and broken rules are 422.
+Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document);
+
+}  // namespace fieldserve::server

@@ -1,0 +1,62 @@
+#include "server/logging.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <atomic>
+
+namespace fieldserve::server {
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::text};
+
+}  // namespace
+
+void setup_logging(LogFormat format) {
+  g_format = format;
+  auto logger = spdlog::stderr_logger_mt("fieldserve");
+  spdlog::set_default_logger(logger);
+  if (format == LogFormat::json_lines) {
+    // The message is already a JSON object; time and level are added by log_event.
+    spdlog::set_pattern("%v");
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  }
+  spdlog::flush_on(spdlog::level::info);
+}
+
+void log_event(spdlog::level::level_enum level, std::string_view message,
+               std::initializer_list<LogField> fields) {
+  if (!spdlog::should_log(level)) return;
+  if (g_format == LogFormat::json_lines) {
+    nlohmann::json line;
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    line["ts_ms"] = ms;
+    line["level"] = spdlog::level::to_string_view(level).data();
+    line["msg"] = message;
+    for (const auto& [key, value] : fields) {
+      std::visit([&](const auto& v) { line[std::string(key)] = v; }, value);
+    }
+    spdlog::log(level, "{}", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  std::string text(message);
+  for (const auto& [key, value] : fields) {
+    text += ' ';
+    text += key;
+    text += '=';
+    std::visit(
+        [&](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+            text += v.find(' ') == std::string::npos ? v : nlohmann::json(v).dump();
+          } else {
+            text += std::to_string(v);
+          }
+        },
+        value);
+  }
+  spdlog::log(level, "{}", text);
+}
+
+}  // namespace fieldserve::server

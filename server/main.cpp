@@ -1,0 +1,201 @@
+// fieldserve: the command line of SPEC section 12. Messages go to stderr; the only things on
+// stdout are what a script captures (tokens).
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "server/app.h"
+#include "server/importer.h"
+#include "server/logging.h"
+#include "server/routes.h"
+#include "store/migrations.h"
+#include "store/store.h"
+
+namespace fs = fieldserve;
+using fieldserve::server::log_event;
+
+namespace {
+
+fieldserve::server::HardenedServer* g_server = nullptr;
+
+void stop_on_signal(int) {
+  if (g_server) g_server->stop();
+}
+
+struct ServeOptions {
+  std::string db = "fieldserve.db";
+  int port = 8080;
+  std::string bind = "127.0.0.1";
+  std::string web_dir;
+  std::string log_format = "text";
+  fieldserve::server::HttpLimits limits;
+  double rate_per_s = 200;
+  double rate_burst = 400;
+  int readers = 4;
+};
+
+int serve(const ServeOptions& o) {
+  fieldserve::server::setup_logging(o.log_format == "json" ? fieldserve::server::LogFormat::json_lines
+                                                           : fieldserve::server::LogFormat::text);
+  auto store = fieldserve::store::Store::open(o.db, o.readers);
+  fieldserve::SystemClock clock;
+  fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst});
+  fieldserve::server::HardenedServer server(o.limits);
+  fieldserve::server::install_routes(server, app, fieldserve::server::api_routes(), o.web_dir);
+  if (!server.bind_to_port(o.bind, o.port)) {
+    log_event(spdlog::level::err, "cannot listen", {{"bind", o.bind}, {"port", std::int64_t{o.port}}});
+    return 1;
+  }
+  g_server = &server;
+  std::signal(SIGINT, stop_on_signal);
+  std::signal(SIGTERM, stop_on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  log_event(spdlog::level::info, "serving",
+            {{"url", "http://" + o.bind + ":" + std::to_string(o.port)},
+             {"db", o.db},
+             {"threads", std::int64_t{o.limits.threads}},
+             {"schema_version", std::int64_t{store->schema_version()}}});
+  server.listen_after_bind();
+  log_event(spdlog::level::info, "stopped");
+  return 0;
+}
+
+void add_db_option(CLI::App* cmd, std::string& db) {
+  cmd->add_option("--db", db, "SQLite database file")->required();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"fieldserve: field-service dispatch server with a mobile-sync API"};
+  cli.set_version_flag("--version", std::string("fieldserve ") + FIELDSERVE_VERSION);
+  cli.require_subcommand(1);
+
+  ServeOptions serve_opts;
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve the HTTP API (and the web app with --web)");
+  serve_cmd->add_option("--db", serve_opts.db, "SQLite database file")->capture_default_str();
+  serve_cmd->add_option("--port", serve_opts.port, "TCP port")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--bind", serve_opts.bind, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--web", serve_opts.web_dir, "folder served at /")->check(CLI::ExistingDirectory);
+  serve_cmd->add_option("--log-format", serve_opts.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  serve_cmd->add_option("--threads", serve_opts.limits.threads, "worker threads")
+      ->check(CLI::Range(2, 1024))->capture_default_str();
+  serve_cmd->add_option("--max-body-bytes", serve_opts.limits.max_body_bytes, "largest request body")
+      ->capture_default_str();
+  serve_cmd->add_option("--request-timeout", serve_opts.limits.request_timeout_s,
+                        "seconds a client has to send one whole request")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--keep-alive-timeout", serve_opts.limits.keep_alive_timeout_s,
+                        "seconds an idle connection is kept")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--rate", serve_opts.rate_per_s, "requests per second per token")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  serve_cmd->add_option("--burst", serve_opts.rate_burst, "request burst per token")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")
+      ->check(CLI::Range(1, 64))->capture_default_str();
+
+  std::string init_db;
+  auto* init_cmd = cli.add_subcommand("init", "Create the schema and print a new admin token on stdout");
+  add_db_option(init_cmd, init_db);
+
+  std::string import_db, import_dir;
+  auto* import_cmd = cli.add_subcommand("import", "Load a sample_data folder into an empty database");
+  add_db_option(import_cmd, import_db);
+  import_cmd->add_option("folder", import_dir, "folder with centers.json, customers.json, ...")
+      ->required()->check(CLI::ExistingDirectory);
+
+  std::string migrate_db;
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending schema migrations");
+  add_db_option(migrate_cmd, migrate_db);
+
+  auto* token_cmd = cli.add_subcommand("token", "Manage tokens");
+  token_cmd->require_subcommand(1);
+  std::string token_db, token_role, token_name;
+  std::optional<std::int64_t> token_technician;
+  auto* token_create = token_cmd->add_subcommand("create", "Create a token and print it alone on stdout");
+  add_db_option(token_create, token_db);
+  token_create->add_option("--role", token_role, "admin, dispatcher, manager or technician")
+      ->required()->check(CLI::IsMember({"admin", "dispatcher", "manager", "technician"}));
+  token_create->add_option("--name", token_name, "who or what holds it")->required();
+  token_create->add_option("--technician", token_technician, "technician id (technician tokens)");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    if (*serve_cmd) return serve(serve_opts);
+    spdlog::set_pattern("%v");
+    fs::SystemClock clock;
+    if (*init_cmd) {
+      auto store = fs::store::Store::open(init_db, 0);
+      auto issued = store->write([&](fs::store::Tx& tx) {
+        return fs::server::issue_token(tx, fs::Role::admin, "admin (init)", std::nullopt, clock.now());
+      });
+      std::cerr << "initialized " << init_db << " at schema version " << store->schema_version() << "\n";
+      std::cout << issued.token << std::endl;
+      return 0;
+    }
+    if (*migrate_cmd) {
+      auto store = fs::store::Store::open(migrate_db, 0);
+      std::cerr << migrate_db << " is at schema version " << store->schema_version() << "\n";
+      return 0;
+    }
+    if (*import_cmd) {
+      auto store = fs::store::Store::open(import_db, 0);
+      fs::server::App app(*store, clock);
+      bool terminal = ::isatty(STDERR_FILENO) != 0;
+      auto progress = [&](const std::string& stage, int done, int total) {
+        if (!terminal || (done != total && done % 25 != 0)) return;
+        int width = 30, filled = total ? done * width / total : width;
+        std::fprintf(stderr, "\r%-12s [%s%s] %d/%d", stage.c_str(), std::string(filled, '#').c_str(),
+                     std::string(width - filled, ' ').c_str(), done, total);
+        if (done == total) std::fprintf(stderr, "\n");
+      };
+      auto counts = fs::server::import_folder(app, import_dir, progress);
+      if (!counts) {
+        std::cerr << "import failed: " << counts.error().message << "\n";
+        for (const auto& d : counts.error().details) std::cerr << "  " << d << "\n";
+        return 1;
+      }
+      std::cerr << "imported " << counts->centers << " centers, " << counts->customers
+                << " customers, " << counts->sites << " sites, " << counts->equipment
+                << " equipment, " << counts->technicians << " technicians, " << counts->jobs
+                << " jobs, " << counts->events << " events\n";
+      return 0;
+    }
+    if (*token_create) {
+      auto role = fs::parse_role(token_role);
+      if (*role == fs::Role::technician && !token_technician) {
+        std::cerr << "a technician token needs --technician ID\n";
+        return 2;
+      }
+      if (*role != fs::Role::technician && token_technician) {
+        std::cerr << "--technician is only for technician tokens\n";
+        return 2;
+      }
+      auto store = fs::store::Store::open(token_db, 0);
+      auto issued = store->write([&](fs::store::Tx& tx) -> fs::Result<fs::server::IssuedToken> {
+        if (token_technician && !tx.technician(*token_technician)) {
+          return fs::fail(fs::ErrorCode::unknown_reference,
+                          "technician " + std::to_string(*token_technician) + " does not exist");
+        }
+        return fs::server::issue_token(tx, *role, token_name, token_technician, clock.now());
+      });
+      if (!issued) {
+        std::cerr << issued.error().message << "\n";
+        return 1;
+      }
+      std::cout << issued->token << std::endl;
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "fieldserve: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

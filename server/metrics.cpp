@@ -1,0 +1,54 @@
+#include "server/metrics.h"
+
+#include <sstream>
+
+namespace fieldserve::server {
+
+void Metrics::record(const std::string& method, const std::string& route, int status,
+                     double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{method, route, status}];
+  auto& h = latency_[{method, route}];
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++h.buckets[i];
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+std::string Metrics::render(double db_seconds, int waiting_connections) const {
+  std::ostringstream out;
+  std::lock_guard lock(mutex_);
+  out << "# HELP fieldserve_http_requests_total HTTP requests by route and status.\n"
+         "# TYPE fieldserve_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    const auto& [method, route, status] = key;
+    out << "fieldserve_http_requests_total{method=\"" << method << "\",route=\"" << route
+        << "\",status=\"" << status << "\"} " << count << "\n";
+  }
+  out << "# HELP fieldserve_http_request_duration_seconds Time from the first byte read to the "
+         "response written.\n"
+         "# TYPE fieldserve_http_request_duration_seconds histogram\n";
+  for (const auto& [key, h] : latency_) {
+    std::string labels = "method=\"" + key.first + "\",route=\"" + key.second + "\"";
+    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+      out << "fieldserve_http_request_duration_seconds_bucket{" << labels << ",le=\""
+          << kBuckets[i] << "\"} " << h.buckets[i] << "\n";
+    }
+    out << "fieldserve_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} "
+        << h.count << "\n";
+    out << "fieldserve_http_request_duration_seconds_sum{" << labels << "} " << h.sum << "\n";
+    out << "fieldserve_http_request_duration_seconds_count{" << labels << "} " << h.count << "\n";
+  }
+  out << "# HELP fieldserve_db_seconds_total Wall time spent inside database transactions.\n"
+         "# TYPE fieldserve_db_seconds_total counter\n"
+         "fieldserve_db_seconds_total "
+      << db_seconds << "\n";
+  out << "# HELP fieldserve_http_waiting_connections Accepted connections waiting for a worker.\n"
+         "# TYPE fieldserve_http_waiting_connections gauge\n"
+         "fieldserve_http_waiting_connections "
+      << waiting_connections << "\n";
+  return out.str();
+}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,33 @@
+#pragma once
+// Request counters and latency histograms in Prometheus text format.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace fieldserve::server {
+
+class Metrics {
+ public:
+  // `route` is the route pattern ("/api/v1/jobs/{id}"), never the raw path, so ids do not
+  // multiply the series.
+  void record(const std::string& method, const std::string& route, int status, double seconds);
+  // `db_seconds` and `waiting_connections` are read at scrape time from their owners.
+  std::string render(double db_seconds, int waiting_connections) const;
+
+ private:
+  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                   0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  struct Histogram {
+    std::array<std::uint64_t, kBuckets.size()> buckets{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+};
+
+}  // namespace fieldserve::server

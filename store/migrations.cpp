@@ -1,0 +1,192 @@
+#include "store/migrations.h"
+
+#include <ctime>
+#include <vector>
+
+namespace fieldserve::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: a released migration is never edited, a change is a new entry.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list{
+      {1, R"sql(
+CREATE TABLE centers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  time_zone TEXT NOT NULL,
+  business_hours TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  account_tier TEXT NOT NULL CHECK (account_tier IN ('key', 'standard')),
+  contact_name TEXT NOT NULL DEFAULT '',
+  contact_phone TEXT NOT NULL DEFAULT '',
+  contact_email TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE sites (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  address TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  center_id INTEGER NOT NULL REFERENCES centers(id),
+  center_explicit INTEGER NOT NULL DEFAULT 0,
+  distance_km REAL NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX sites_by_customer ON sites(customer_id, id);
+CREATE INDEX sites_by_center ON sites(center_id, id);
+CREATE TABLE equipment (
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  model TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  sold_at INTEGER NOT NULL,
+  installed_at INTEGER,
+  warranty_months INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (model, serial)
+);
+CREATE INDEX equipment_by_site ON equipment(site_id, id);
+CREATE TABLE technicians (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  skills TEXT NOT NULL,
+  home_center_id INTEGER NOT NULL REFERENCES centers(id),
+  lat REAL,
+  lon REAL,
+  location_at INTEGER,
+  shift TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  max_open_jobs INTEGER NOT NULL DEFAULT 6,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX technicians_by_center ON technicians(home_center_id, id);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  distance_km REAL NOT NULL,
+  equipment_id INTEGER REFERENCES equipment(id),
+  required_skills TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  reported_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  technician_id INTEGER REFERENCES technicians(id),
+  assignment_locked INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL,
+  hold_reason TEXT,
+  status_before_hold TEXT,
+  hold_started_at INTEGER,
+  paused_s INTEGER NOT NULL DEFAULT 0,
+  needs_review INTEGER NOT NULL DEFAULT 0,
+  dispatch_reason TEXT NOT NULL DEFAULT '',
+  response_target INTEGER NOT NULL, response_due INTEGER NOT NULL,
+  response_risk INTEGER NOT NULL, response_done INTEGER,
+  arrival_target INTEGER NOT NULL, arrival_due INTEGER NOT NULL,
+  arrival_risk INTEGER NOT NULL, arrival_done INTEGER,
+  restore_target INTEGER NOT NULL, restore_due INTEGER NOT NULL,
+  restore_risk INTEGER NOT NULL, restore_done INTEGER,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX jobs_by_status ON jobs(status, id);
+CREATE INDEX jobs_by_technician ON jobs(technician_id, status);
+CREATE INDEX jobs_by_site ON jobs(site_id, id);
+CREATE INDEX jobs_by_reported ON jobs(reported_at);
+CREATE TABLE job_events (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  type TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT,
+  technician_id INTEGER,
+  actor TEXT NOT NULL,
+  source TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_events_by_job ON job_events(job_id, id);
+-- The event log is evidence for SLA disputes: the database itself refuses to rewrite it.
+CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
+  BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;
+CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
+  BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  technician_id INTEGER REFERENCES technicians(id),
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  entity TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  field TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX audit_by_entity ON audit_log(entity, entity_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
+  };
+  return list;
+}
+
+}  // namespace
+
+int latest_schema_version() { return migrations().back().version; }
+
+int migrate(Connection& conn) {
+  conn.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at INTEGER NOT NULL)");
+  int current = 0;
+  {
+    auto q = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (q->step()) current = static_cast<int>(q->get_int(0));
+  }
+  if (current > latest_schema_version()) {
+    throw StoreError(SQLITE_ERROR, "database schema version " + std::to_string(current) +
+                                       " is newer than this fieldserve (" +
+                                       std::to_string(latest_schema_version()) + ")");
+  }
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(conn, true);
+    conn.exec(m.sql);
+    auto q = conn.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :at)");
+    q->bind(":v", m.version).bind(":at", static_cast<std::int64_t>(std::time(nullptr))).exec();
+    tx.commit();
+    current = m.version;
+  }
+  return current;
+}
+
+}  // namespace fieldserve::store

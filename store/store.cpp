@@ -1,0 +1,85 @@
+#include "store/store.h"
+
+#include "store/migrations.h"
+#include "store/sqlite.h"
+
+#include <chrono>
+
+namespace fieldserve::store {
+namespace {
+
+// Adds the wall time of a transaction to the store's counter for /metrics.
+class DbTimer {
+ public:
+  explicit DbTimer(std::atomic<std::uint64_t>& sink)
+      : sink_(sink), start_(std::chrono::steady_clock::now()) {}
+  ~DbTimer() {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now() - start_).count();
+    sink_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::uint64_t>& sink_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const std::string& path, int readers) {
+  std::unique_ptr<Store> store(new Store());
+  store->writer_ = std::make_unique<Connection>(path, false);
+  migrate(*store->writer_);
+  bool in_memory = path == ":memory:" || path.empty();
+  if (!in_memory) {
+    for (int i = 0; i < readers; ++i) {
+      store->readers_.push_back(std::make_unique<Connection>(path, true));
+      store->idle_readers_.push_back(store->readers_.back().get());
+    }
+  }
+  return store;
+}
+
+Store::~Store() = default;
+
+void Store::run_read(const std::function<void(Tx&)>& body) {
+  auto lease = lease_reader();
+  DbTimer timer(db_ns_);
+  Transaction tx(*lease.conn, false);
+  Tx access(*lease.conn);
+  body(access);
+}
+
+void Store::run_write(const std::function<bool(Tx&)>& body) {
+  std::lock_guard lock(writer_mutex_);
+  DbTimer timer(db_ns_);
+  Transaction tx(*writer_, true);
+  Tx access(*writer_);
+  if (body(access)) tx.commit();
+}
+
+Store::Lease::~Lease() {
+  if (writer_lock.owns_lock()) return;  // the unique_lock releases the writer
+  {
+    std::lock_guard lock(owner->readers_mutex_);
+    owner->idle_readers_.push_back(conn);
+  }
+  owner->reader_free_.notify_one();
+}
+
+Store::Lease Store::lease_reader() {
+  if (readers_.empty()) return Lease(this, writer_.get(), std::unique_lock(writer_mutex_));
+  std::unique_lock lock(readers_mutex_);
+  reader_free_.wait(lock, [&] { return !idle_readers_.empty(); });
+  Connection* conn = idle_readers_.back();
+  idle_readers_.pop_back();
+  return Lease(this, conn, std::unique_lock<std::mutex>());
+}
+
+int Store::schema_version() {
+  auto lease = lease_reader();
+  auto q = lease.conn->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return q->step() ? static_cast<int>(q->get_int(0)) : 0;
+}
+
+}  // namespace fieldserve::store

@@ -1,0 +1,85 @@
+#pragma once
+// The store: one writer connection (every write transaction BEGIN IMMEDIATE, serialized by a
+// mutex) and a small pool of reader connections over one SQLite file in WAL mode.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/errors.h"
+#include "store/tx.h"
+
+namespace fieldserve::store {
+
+class Connection;
+
+class Store {
+ public:
+  // Opens or creates the database and applies pending migrations. `readers` = 0 sends reads
+  // through the writer, which is what ":memory:" needs (each connection would be a new database).
+  // Throws StoreError if the file cannot be opened or migrated.
+  static std::unique_ptr<Store> open(const std::string& path, int readers);
+  ~Store();
+
+  // Runs `fn(Tx&)` in a read transaction on a pooled reader: one consistent snapshot.
+  template <class F>
+  auto read(F&& fn) {
+    std::optional<decltype(fn(std::declval<Tx&>()))> result;
+    run_read([&](Tx& tx) { result.emplace(fn(tx)); });
+    return std::move(*result);
+  }
+
+  // Runs `fn(Tx&)` in BEGIN IMMEDIATE on the writer and commits, unless fn returns an
+  // std::expected holding an error (then it rolls back and passes the error on). An exception
+  // rolls back too. Throws StoreBusy if the lock stays taken past the busy timeout.
+  template <class F>
+  auto write(F&& fn) {
+    std::optional<decltype(fn(std::declval<Tx&>()))> result;
+    run_write([&](Tx& tx) {
+      result.emplace(fn(tx));
+      if constexpr (requires { result->has_value(); }) {
+        return result->has_value();
+      } else {
+        return true;
+      }
+    });
+    return std::move(*result);
+  }
+
+  int schema_version();
+  // Total wall time spent inside store transactions, for /metrics.
+  std::uint64_t db_nanoseconds() const { return db_ns_.load(std::memory_order_relaxed); }
+
+ private:
+  Store() = default;
+  void run_read(const std::function<void(Tx&)>& body);
+  void run_write(const std::function<bool(Tx&)>& body);  // commits when body returns true
+
+  // A reader borrowed from the pool, or the writer itself (under its lock) when there is no pool.
+  struct Lease {
+    Store* owner;
+    Connection* conn;
+    std::unique_lock<std::mutex> writer_lock;
+    Lease(Store* o, Connection* c, std::unique_lock<std::mutex> lock)
+        : owner(o), conn(c), writer_lock(std::move(lock)) {}
+    Lease(const Lease&) = delete;
+    ~Lease();
+  };
+  Lease lease_reader();
+
+  std::unique_ptr<Connection> writer_;
+  std::mutex writer_mutex_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+  std::mutex readers_mutex_;
+  std::condition_variable reader_free_;
+  std::atomic<std::uint64_t> db_ns_{0};
+};
+
+}  // namespace fieldserve::store

@@ -1,0 +1,101 @@
+#pragma once
+// Repository operations inside one transaction. Every method runs SQL on the transaction's
+// connection and returns domain values; none of them commits. Writes that change a row check and
+// bump its version in the same statement.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.h"
+
+namespace fieldserve::store {
+
+class Connection;
+
+struct Page {
+  std::int64_t after_id = 0;  // rows with id > after_id
+  int limit = 50;
+};
+
+struct JobFilter {
+  std::optional<JobStatus> status;
+  std::optional<Severity> severity;
+  std::optional<TechnicianId> technician_id;
+  std::optional<CenterId> center_id;
+  std::optional<SiteId> site_id;
+  std::optional<Instant> reported_from;  // inclusive
+  std::optional<Instant> reported_to;    // exclusive
+  std::optional<bool> needs_review;
+};
+
+struct TechnicianFilter {
+  std::optional<CenterId> home_center_id;
+  std::optional<bool> active;
+  std::optional<std::string> skill;
+};
+
+class Tx {
+ public:
+  explicit Tx(Connection& conn) : conn_(conn) {}
+
+  // Centers. insert_* keeps a non-zero id (import) or assigns one; returns the id.
+  CenterId insert_center(const Center& c);
+  std::optional<Center> center(CenterId id);
+  std::vector<Center> centers(const Page& page);
+  std::vector<Center> all_centers();
+  bool update_center(const Center& c);  // false if c.version is not the stored one
+
+  CustomerId insert_customer(const Customer& c);
+  std::optional<Customer> customer(CustomerId id);
+  std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier);
+  bool update_customer(const Customer& c);
+
+  SiteId insert_site(const Site& s);
+  std::optional<Site> site(SiteId id);
+  std::vector<Site> sites(const Page& page, std::optional<CustomerId> customer,
+                          std::optional<CenterId> center);
+  std::vector<Site> all_sites();  // re-homed when a center is added or moved
+  bool update_site(const Site& s);
+
+  EquipmentId insert_equipment(const Equipment& e);
+  std::optional<Equipment> equipment(EquipmentId id);
+  std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site);
+  bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except);
+  bool update_equipment(const Equipment& e);
+
+  TechnicianId insert_technician(const Technician& t);
+  std::optional<Technician> technician(TechnicianId id);
+  std::vector<Technician> technicians(const Page& page, const TechnicianFilter& filter);
+  bool update_technician(const Technician& t);
+  int open_job_count(TechnicianId id);
+
+  JobId insert_job(const Job& j);
+  std::optional<Job> job(JobId id);
+  std::vector<Job> jobs(const Page& page, const JobFilter& filter);
+  // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
+  std::vector<Job> unfinished_jobs();
+  bool update_job(const Job& j);  // writes every mutable field, version + 1
+
+  std::int64_t insert_event(const JobEvent& e);
+  std::vector<JobEvent> events(JobId job, const Page& page);
+
+  TokenId insert_token(const Token& t, const std::string& sha256_hex);
+  std::optional<Token> token_by_hash(const std::string& sha256_hex);
+  std::vector<Token> tokens(const Page& page);
+  bool revoke_token(TokenId id);
+  void touch_token(TokenId id, Instant at);
+
+  void insert_audit(const AuditEntry& e);
+  std::vector<AuditEntry> audit(const std::string& entity, std::optional<std::int64_t> entity_id,
+                                const Page& page);
+
+  // Small named documents (the SLA policy); the store keeps them as opaque text.
+  std::optional<std::string> setting(const std::string& key);
+  void put_setting(const std::string& key, const std::string& value);
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace fieldserve::store

@@ -1,0 +1,194 @@
+// Jobs and their append-only events.
+#include "store/sqlite.h"
+#include "store/tx.h"
+
+namespace fieldserve::store {
+namespace {
+
+constexpr const char* kJobColumns =
+    "SELECT j.id, j.kind, j.severity, j.site_id, j.equipment_id, j.required_skills, "
+    "j.description, j.reported_at, j.created_at, j.technician_id, j.assignment_locked, j.status, "
+    "j.hold_reason, j.status_before_hold, j.hold_started_at, j.paused_s, j.needs_review, "
+    "j.dispatch_reason, "
+    "j.response_target, j.response_due, j.response_risk, j.response_done, "
+    "j.arrival_target, j.arrival_due, j.arrival_risk, j.arrival_done, "
+    "j.restore_target, j.restore_due, j.restore_risk, j.restore_done, j.version, j.distance_km "
+    "FROM jobs j ";
+
+std::optional<Instant> opt_instant(Statement& q, int col) {
+  auto v = q.get_opt_int(col);
+  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
+}
+
+Job read_job(Statement& q) {
+  Job j;
+  j.id = q.get_int(0);
+  j.kind = parse_job_kind(q.get_text(1)).value_or(JobKind::repair);
+  j.severity = parse_severity(q.get_text(2)).value_or(Severity::general);
+  j.site_id = q.get_int(3);
+  j.equipment_id = q.get_opt_int(4);
+  j.required_skills = split_skills(q.get_text(5));
+  j.description = q.get_text(6);
+  j.reported_at = from_epoch_s(q.get_int(7));
+  j.created_at = from_epoch_s(q.get_int(8));
+  j.technician_id = q.get_opt_int(9);
+  j.assignment_locked = q.get_int(10) != 0;
+  j.status = parse_job_status(q.get_text(11)).value_or(JobStatus::new_);
+  if (!q.is_null(12)) j.hold_reason = parse_hold_reason(q.get_text(12));
+  if (!q.is_null(13)) j.status_before_hold = parse_job_status(q.get_text(13));
+  j.hold_started_at = opt_instant(q, 14);
+  j.paused_s = q.get_int(15);
+  j.needs_review = q.get_int(16) != 0;
+  j.dispatch_reason = q.get_text(17);
+  for (int t = 0; t < 3; ++t) {
+    auto& c = j.sla[t];
+    int base = 18 + t * 4;
+    c.target_minutes = static_cast<int>(q.get_int(base));
+    c.due = from_epoch_s(q.get_int(base + 1));
+    c.at_risk_at = from_epoch_s(q.get_int(base + 2));
+    c.done_at = opt_instant(q, base + 3);
+  }
+  j.version = q.get_int(30);
+  j.distance_km = q.get_double(31);
+  return j;
+}
+
+std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
+  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
+}
+
+std::optional<std::string> opt_name(const auto& value) {
+  return value ? std::optional(std::string(to_string(*value))) : std::nullopt;
+}
+
+void bind_job(Statement& q, const Job& j) {
+  q.bind(":kind", std::string(to_string(j.kind)))
+      .bind(":severity", std::string(to_string(j.severity))).bind(":site", j.site_id)
+      .bind(":km", j.distance_km).bind(":equipment", j.equipment_id).bind(":skills", join_skills(j.required_skills))
+      .bind(":description", j.description).bind(":reported", to_epoch_s(j.reported_at))
+      .bind(":technician", j.technician_id).bind(":locked", j.assignment_locked)
+      .bind(":status", std::string(to_string(j.status))).bind(":hold_reason", opt_name(j.hold_reason))
+      .bind(":before_hold", opt_name(j.status_before_hold))
+      .bind(":hold_started", opt_epoch(j.hold_started_at)).bind(":paused", j.paused_s)
+      .bind(":review", j.needs_review).bind(":reason", j.dispatch_reason);
+  static constexpr const char* kNames[3][4] = {
+      {":rs_t", ":rs_d", ":rs_r", ":rs_x"},
+      {":ar_t", ":ar_d", ":ar_r", ":ar_x"},
+      {":re_t", ":re_d", ":re_r", ":re_x"}};
+  for (int t = 0; t < 3; ++t) {
+    const auto& c = j.sla[t];
+    q.bind(kNames[t][0], c.target_minutes).bind(kNames[t][1], to_epoch_s(c.due))
+        .bind(kNames[t][2], to_epoch_s(c.at_risk_at)).bind(kNames[t][3], opt_epoch(c.done_at));
+  }
+}
+
+}  // namespace
+
+JobId Tx::insert_job(const Job& j) {
+  auto q = conn_.prepare(
+      "INSERT INTO jobs (id, kind, severity, site_id, distance_km, equipment_id, required_skills, description, "
+      "reported_at, created_at, technician_id, assignment_locked, status, hold_reason, "
+      "status_before_hold, hold_started_at, paused_s, needs_review, dispatch_reason, "
+      "response_target, response_due, response_risk, response_done, "
+      "arrival_target, arrival_due, arrival_risk, arrival_done, "
+      "restore_target, restore_due, restore_risk, restore_done) VALUES (:id, :kind, :severity, "
+      ":site, :km, :equipment, :skills, :description, :reported, :created, :technician, :locked, "
+      ":status, :hold_reason, :before_hold, :hold_started, :paused, :review, :reason, "
+      ":rs_t, :rs_d, :rs_r, :rs_x, :ar_t, :ar_d, :ar_r, :ar_x, :re_t, :re_d, :re_r, :re_x)");
+  bind_job(*q, j);
+  q->bind(":id", j.id ? std::optional(j.id) : std::nullopt)
+      .bind(":created", to_epoch_s(j.created_at)).exec();
+  return conn_.last_insert_id();
+}
+
+std::optional<Job> Tx::job(JobId id) {
+  auto q = conn_.prepare(std::string(kJobColumns) + "WHERE j.id = :id");
+  q->bind(":id", id);
+  if (!q->step()) return std::nullopt;
+  return read_job(*q);
+}
+
+std::vector<Job> Tx::jobs(const Page& page, const JobFilter& f) {
+  auto q = conn_.prepare(
+      std::string(kJobColumns) +
+      "WHERE j.id > :after AND (:status IS NULL OR j.status = :status) "
+      "AND (:severity IS NULL OR j.severity = :severity) "
+      "AND (:technician IS NULL OR j.technician_id = :technician) "
+      "AND (:site IS NULL OR j.site_id = :site) "
+      "AND (:center IS NULL OR j.site_id IN (SELECT id FROM sites WHERE center_id = :center)) "
+      "AND (:from IS NULL OR j.reported_at >= :from) AND (:to IS NULL OR j.reported_at < :to) "
+      "AND (:review IS NULL OR j.needs_review = :review) ORDER BY j.id LIMIT :n");
+  q->bind(":after", page.after_id).bind(":n", page.limit).bind(":status", opt_name(f.status))
+      .bind(":severity", opt_name(f.severity)).bind(":technician", f.technician_id)
+      .bind(":site", f.site_id).bind(":center", f.center_id)
+      .bind(":from", opt_epoch(f.reported_from)).bind(":to", opt_epoch(f.reported_to))
+      .bind(":review", f.needs_review);
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+std::vector<Job> Tx::unfinished_jobs() {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
+                         "ORDER BY j.id");
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+bool Tx::update_job(const Job& j) {
+  auto q = conn_.prepare(
+      "UPDATE jobs SET kind = :kind, severity = :severity, site_id = :site, distance_km = :km, "
+      "equipment_id = :equipment, required_skills = :skills, description = :description, "
+      "reported_at = :reported, technician_id = :technician, assignment_locked = :locked, "
+      "status = :status, hold_reason = :hold_reason, status_before_hold = :before_hold, "
+      "hold_started_at = :hold_started, paused_s = :paused, needs_review = :review, "
+      "dispatch_reason = :reason, "
+      "response_target = :rs_t, response_due = :rs_d, response_risk = :rs_r, response_done = :rs_x, "
+      "arrival_target = :ar_t, arrival_due = :ar_d, arrival_risk = :ar_r, arrival_done = :ar_x, "
+      "restore_target = :re_t, restore_due = :re_d, restore_risk = :re_r, restore_done = :re_x, "
+      "version = version + 1 WHERE id = :id AND version = :version");
+  bind_job(*q, j);
+  q->bind(":id", j.id).bind(":version", j.version).exec();
+  return conn_.changes() == 1;
+}
+
+std::int64_t Tx::insert_event(const JobEvent& e) {
+  auto q = conn_.prepare(
+      "INSERT INTO job_events (job_id, type, from_status, to_status, technician_id, actor, source, "
+      "at, received_at, detail) VALUES (:job, :type, :from, :to, :tech, :actor, :source, :at, "
+      ":received, :detail)");
+  q->bind(":job", e.job_id).bind(":type", e.type).bind(":from", opt_name(e.from_status))
+      .bind(":to", opt_name(e.to_status)).bind(":tech", e.technician_id).bind(":actor", e.actor)
+      .bind(":source", std::string(to_string(e.source))).bind(":at", to_epoch_s(e.at))
+      .bind(":received", to_epoch_s(e.received_at)).bind(":detail", e.detail).exec();
+  return conn_.last_insert_id();
+}
+
+std::vector<JobEvent> Tx::events(JobId job, const Page& page) {
+  auto q = conn_.prepare(
+      "SELECT id, job_id, type, from_status, to_status, technician_id, actor, source, at, "
+      "received_at, detail FROM job_events WHERE job_id = :job AND id > :after "
+      "ORDER BY id LIMIT :n");
+  q->bind(":job", job).bind(":after", page.after_id).bind(":n", page.limit);
+  std::vector<JobEvent> out;
+  while (q->step()) {
+    JobEvent e;
+    e.id = q->get_int(0);
+    e.job_id = q->get_int(1);
+    e.type = q->get_text(2);
+    if (!q->is_null(3)) e.from_status = parse_job_status(q->get_text(3));
+    if (!q->is_null(4)) e.to_status = parse_job_status(q->get_text(4));
+    e.technician_id = q->get_opt_int(5);
+    e.actor = q->get_text(6);
+    e.source = parse_event_source(q->get_text(7)).value_or(EventSource::api);
+    e.at = from_epoch_s(q->get_int(8));
+    e.received_at = from_epoch_s(q->get_int(9));
+    e.detail = q->get_text(10);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace fieldserve::store
