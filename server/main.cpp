@@ -36,6 +36,7 @@ struct ServeOptions {
   double rate_per_s = 200;
   double rate_burst = 400;
   int readers = 4;
+  std::string port_file;
 };
 
 int serve(const ServeOptions& o) {
@@ -46,16 +47,27 @@ int serve(const ServeOptions& o) {
   fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst});
   fieldserve::server::HardenedServer server(o.limits);
   fieldserve::server::install_routes(server, app, fieldserve::server::api_routes(), o.web_dir);
-  if (!server.bind_to_port(o.bind, o.port)) {
+  int port = o.port;
+  bool bound = port == 0 ? (port = server.bind_to_any_port(o.bind)) > 0 : server.bind_to_port(o.bind, port);
+  if (!bound) {
     log_event(spdlog::level::err, "cannot listen", {{"bind", o.bind}, {"port", std::int64_t{o.port}}});
     return 1;
+  }
+  if (!o.port_file.empty()) {
+    // Written after bind, renamed into place so a reader never sees a half-written number.
+    std::string tmp = o.port_file + ".tmp";
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+      std::fprintf(f, "%d\n", port);
+      std::fclose(f);
+      std::rename(tmp.c_str(), o.port_file.c_str());
+    }
   }
   g_server = &server;
   std::signal(SIGINT, stop_on_signal);
   std::signal(SIGTERM, stop_on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   log_event(spdlog::level::info, "serving",
-            {{"url", "http://" + o.bind + ":" + std::to_string(o.port)},
+            {{"url", "http://" + o.bind + ":" + std::to_string(port)},
              {"db", o.db},
              {"threads", std::int64_t{o.limits.threads}},
              {"schema_version", std::int64_t{store->schema_version()}}});
@@ -97,6 +109,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   serve_cmd->add_option("--burst", serve_opts.rate_burst, "request burst per token")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  serve_cmd->add_option("--port-file", serve_opts.port_file,
+                        "write the port actually bound here (useful with --port 0)");
   serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")
       ->check(CLI::Range(1, 64))->capture_default_str();
 
