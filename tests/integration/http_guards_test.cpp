@@ -1,0 +1,186 @@
+// The cpp-httplib 0.11.4 weaknesses SPEC section 10 lists, each closed before routing. Every test
+// here sends what an attacker would, on a raw socket, and fails if the guard is removed.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+class HttpGuardsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess({"--max-body-bytes", "65536", "--threads", "4", "--request-timeout",
+                                 "2", "--keep-alive-timeout", "60"});
+  }
+  static void TearDownTestSuite() { delete server_; }
+  static ServerProcess* server_;
+  int port() { return server_->port(); }
+  std::string auth() { return "Authorization: Bearer " + server_->admin_token() + "\r\n"; }
+};
+ServerProcess* HttpGuardsTest::server_ = nullptr;
+
+// What a smuggler hides after a body the server refuses: if the connection stayed open and the
+// body were skipped or parsed as a request, this GET would be answered too.
+const std::string kSmuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+TEST_F(HttpGuardsTest, ChunkedRequestBodyIs411AndTheConnectionCloses) {
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5\r\n{\"a\":\r\n0\r\n\r\n" + kSmuggled;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 411")) << out;
+  EXPECT_NE(out.find("length_required"), std::string::npos);
+  EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(HttpGuardsTest, ContentLengthWithTransferEncodingIs400) {
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nContent-Length: 4\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + kSmuggled;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(HttpGuardsTest, CompressedRequestBodyIs415) {
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                    "Content-Length: 10\r\n\r\n0123456789" + kSmuggled;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 415")) << out;
+  EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(HttpGuardsTest, DeclaredBodyOverTheLimitIs413BeforeAnyByteIsSent) {
+  // Only the headers go out: the answer must come without waiting for 10 MB that never arrive.
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n";
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 413")) << out;
+  EXPECT_NE(out.find("payload_too_large"), std::string::npos);
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(HttpGuardsTest, BodyAfterAnEarlyRejectionIsNeverReadAsTheNextRequest) {
+  // The refused body is itself a complete request; on a reused connection it would be answered.
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nContent-Encoding: br\r\n"
+                    "Content-Length: " + std::to_string(kSmuggled.size()) + "\r\n\r\n" + kSmuggled;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
+  EXPECT_EQ(out.find("\"ok\""), std::string::npos) << out;
+}
+
+TEST_F(HttpGuardsTest, ConflictingContentLengthsAre400) {
+  bool closed = false;
+  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}";
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+}
+
+TEST_F(HttpGuardsTest, PostWithoutLengthIsAnEmptyBodyNotAWaitForClose) {
+  bool closed = false;
+  std::string req = "POST /api/v1/jobs/1/cancel HTTP/1.1\r\nHost: x\r\n" + auth() +
+                    "Content-Type: application/json\r\n\r\n";
+  auto out = raw_exchange(port(), req, 1500, &closed);
+  // Answered at once (an empty body is not a JSON object), not after the request deadline.
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+}
+
+TEST_F(HttpGuardsTest, PeerAddressComesFromTheSocketNotFromHeaders) {
+  bool closed = false;
+  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 6.6.6.6\r\n"
+                    "X-Forwarded-For: 7.7.7.7\r\nConnection: close\r\n\r\n";
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  ASSERT_TRUE(out.starts_with("HTTP/1.1 200")) << out;
+  auto log = server_->log();
+  EXPECT_EQ(log.find("6.6.6.6"), std::string::npos);
+  EXPECT_EQ(log.find("7.7.7.7"), std::string::npos);
+  EXPECT_NE(log.find("peer=127.0.0.1"), std::string::npos);
+}
+
+TEST_F(HttpGuardsTest, SlowClientsCannotHoldEveryWorker) {
+  // Four workers, four clients that trickle a header byte every 300 ms for up to 15 s. With the
+  // per-request deadline (2 s here) each is cut off and a normal request gets through while
+  // they are still trickling; without it the normal request would wait for all of them.
+  std::atomic<bool> stop{false};
+  std::atomic<int> still_trickling{0};
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.emplace_back([&, this] {
+      ++still_trickling;
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<std::uint16_t>(port()));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        std::string header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+        // Keeps its window open for the whole 15 s even after the server cuts it off, so
+        // "still trickling" means the window, not the socket.
+        for (int n = 0; n < 50 && !stop; ++n) {
+          char c = n < static_cast<int>(header.size()) ? header[n] : 'a';
+          send(fd, &c, 1, MSG_NOSIGNAL);
+          std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+      }
+      close(fd);
+      --still_trickling;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  httplib::Client client("127.0.0.1", port());
+  client.set_read_timeout(14, 0);
+  auto res = client.Get("/healthz");
+  bool answered_while_trickling = res && res->status == 200 && still_trickling.load() > 0;
+  stop = true;
+  for (auto& t : slow) t.join();
+  EXPECT_TRUE(answered_while_trickling);
+}
+
+TEST_F(HttpGuardsTest, IdleKeepAliveConnectionsGiveWayToWaitingOnes) {
+  // Four workers, four keep-alive connections that made one request each and now sit idle
+  // inside a 60 s keep-alive window. A fifth client must still be served.
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  for (int i = 0; i < 4; ++i) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port());
+    c->set_keep_alive(true);
+    auto r = c->Get("/healthz");
+    ASSERT_TRUE(r && r->status == 200);
+    idle.push_back(std::move(c));
+  }
+  // The read timeout is half the idle connections' keep-alive window: without the guard the
+  // fifth request would still be queued when it runs out.
+  httplib::Client fifth("127.0.0.1", port());
+  fifth.set_read_timeout(30, 0);
+  auto r = fifth.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing

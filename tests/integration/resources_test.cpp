@@ -1,0 +1,359 @@
+// Every resource route over real HTTP against the real binary.
+#include <GeographicLib/Geodesic.hpp>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "domain/time.h"
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+class ResourcesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess();
+    world_ = new World(make_world(*server_));
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete server_;
+  }
+  static ServerProcess* server_;
+  static World* world_;
+  const ServerProcess& s() { return *server_; }
+  const World& w() { return *world_; }
+  const std::string& admin() { return server_->admin_token(); }
+
+  json new_job(const json& extra = json::object()) {
+    json body{{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "critical"},
+              {"auto_assign", false}, {"required_skills", {"hvac"}}};
+    body.update(extra);
+    auto r = s().post("/api/v1/jobs", body, w().dispatcher);
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body;
+  }
+};
+ServerProcess* ResourcesTest::server_ = nullptr;
+World* ResourcesTest::world_ = nullptr;
+
+double reference_km(double lat1, double lon1, double lat2, double lon2) {
+  double m = 0;
+  GeographicLib::Geodesic::WGS84().Inverse(lat1, lon1, lat2, lon2, m);
+  return m / 1000;
+}
+
+TEST_F(ResourcesTest, HealthzAnswersWithoutToken) {
+  auto r = s().get("/healthz", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["status"], "ok");
+}
+
+TEST_F(ResourcesTest, SiteGoesToNearestCenterWithGeodesicDistanceAndBand) {
+  // A second center far away must not win; a new site 25 km east of Shanghai is in the 30 km band.
+  auto far = s().post("/api/v1/centers",
+                      {{"name", "Chengdu"}, {"location", {{"lat", 30.5728}, {"lon", 104.0668}}},
+                       {"time_zone", "Asia/Shanghai"}},
+                      admin());
+  ASSERT_EQ(far.status, 201) << far.text;
+  double lat = 31.2304, lon = 121.7370;
+  auto site = s().post("/api/v1/sites",
+                       {{"customer_id", w().customer_id}, {"address", "Pudong airport road"},
+                        {"location", {{"lat", lat}, {"lon", lon}}}},
+                       admin());
+  ASSERT_EQ(site.status, 201) << site.text;
+  EXPECT_EQ(site.body["center_id"], w().center_id);
+  double expected = reference_km(lat, lon, 31.2304, 121.4737);
+  EXPECT_NEAR(site.body["distance_km"].get<double>(), expected, 1e-6);
+  ASSERT_GT(expected, 10);
+  ASSERT_LT(expected, 30);
+  EXPECT_EQ(site.body["band_max_km"], 30.0);
+}
+
+TEST_F(ResourcesTest, ExplicitCenterIsKeptEvenWhenAnotherIsNearer) {
+  auto far = s().post("/api/v1/centers",
+                      {{"name", "Beijing"}, {"location", {{"lat", 39.9042}, {"lon", 116.4074}}},
+                       {"time_zone", "Asia/Shanghai"}},
+                      admin());
+  ASSERT_EQ(far.status, 201);
+  auto site = s().post("/api/v1/sites",
+                       {{"customer_id", w().customer_id}, {"address", "Lujiazui"},
+                        {"location", {{"lat", 31.24}, {"lon", 121.50}}}, {"center_id", far.body["id"]}},
+                       admin());
+  ASSERT_EQ(site.status, 201) << site.text;
+  EXPECT_EQ(site.body["center_id"], far.body["id"]);
+  EXPECT_EQ(site.body["band_max_km"], nullptr);  // ~1,070 km: beyond every band
+  EXPECT_NEAR(site.body["distance_km"].get<double>(), reference_km(31.24, 121.50, 39.9042, 116.4074), 1e-6);
+}
+
+TEST_F(ResourcesTest, CriticalJobGetsTwentyFourSevenDueTimesFromItsBand) {
+  auto reported = "2026-11-20T10:00:00Z";
+  auto job = new_job({{"reported_at", reported}});
+  // The world's site is ~2.7 km from its center: band ≤10 km, critical: 5 / 45 / 240 minutes.
+  EXPECT_EQ(job["band_max_km"], 10.0);
+  EXPECT_EQ(job["status"], "new");
+  EXPECT_EQ(job["technician_id"], nullptr);
+  EXPECT_EQ(job["sla"]["response"]["due"], "2026-11-20T10:05:00Z");
+  EXPECT_EQ(job["sla"]["arrival"]["due"], "2026-11-20T10:45:00Z");
+  EXPECT_EQ(job["sla"]["restore"]["due"], "2026-11-20T14:00:00Z");
+  EXPECT_EQ(job["sla"]["arrival"]["at_risk_at"], "2026-11-20T10:33:45Z");
+  EXPECT_EQ(job["sla"]["arrival"]["target_minutes"], 45);
+  // Reported three days ago and never answered: every clock is breached now.
+  EXPECT_EQ(job["sla"]["response"]["state"], "breached");
+}
+
+TEST_F(ResourcesTest, ReportedAtDefaultsToNowAndOffsetsAreAccepted) {
+  auto before = SystemClock().now();
+  auto job = new_job();
+  auto reported = parse_rfc3339(job["reported_at"].get<std::string>());
+  ASSERT_TRUE(reported);
+  EXPECT_GE(*reported, before);
+  EXPECT_LE(*reported, SystemClock().now());
+  auto shifted = new_job({{"reported_at", "2026-11-20T18:00:00+08:00"}});
+  EXPECT_EQ(shifted["reported_at"], "2026-11-20T10:00:00Z");
+}
+
+TEST_F(ResourcesTest, JobLifecycleOverHttpRecordsEveryEvent) {
+  auto job = new_job();
+  std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
+  auto assigned = s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher);
+  ASSERT_EQ(assigned.status, 200) << assigned.text;
+  EXPECT_EQ(assigned.body["status"], "assigned");
+  EXPECT_EQ(assigned.body["technician_id"], w().tech_a);
+  EXPECT_EQ(assigned.body["assignment_locked"], true);
+  EXPECT_EQ(assigned.body["broken_rules"], json::array());
+  EXPECT_EQ(assigned.body["sla"]["response"]["state"], "met");
+
+  for (const char* to : {"accepted", "en_route", "on_site"}) {
+    auto r = s().post(path + "/status", {{"to", to}}, w().tablet_a);
+    ASSERT_EQ(r.status, 200) << to << ": " << r.text;
+    EXPECT_EQ(r.body["status"], to);
+  }
+  auto hold = s().post(path + "/status", {{"to", "on_hold"}, {"reason", "waiting_parts"}}, w().tablet_a);
+  ASSERT_EQ(hold.status, 200) << hold.text;
+  EXPECT_EQ(hold.body["hold_reason"], "waiting_parts");
+  auto resumed = s().post(path + "/status", {{"to", "resumed"}}, w().tablet_a);
+  EXPECT_EQ(resumed.body["status"], "on_site");
+  auto resolved = s().post(path + "/status", {{"to", "resolved"}, {"note", "replaced fan"}}, w().tablet_a);
+  EXPECT_EQ(resolved.body["status"], "resolved");
+  EXPECT_EQ(resolved.body["sla"]["restore"]["state"], "met");
+  auto back = s().post(path + "/status", {{"to", "en_route"}}, w().tablet_a);
+  EXPECT_EQ(back.status, 409);
+  EXPECT_EQ(back.error_code(), "invalid_transition");
+  auto closed = s().post(path + "/status", {{"to", "closed"}}, w().dispatcher);
+  EXPECT_EQ(closed.body["status"], "closed");
+
+  auto events = s().get(path + "/events", w().dispatcher);
+  ASSERT_EQ(events.status, 200);
+  std::vector<std::string> seen;
+  for (const auto& e : events.body["items"]) {
+    seen.push_back(e["to_status"].is_null() ? "-" : e["to_status"].get<std::string>());
+  }
+  std::vector<std::string> expected{"new", "assigned", "accepted", "en_route", "on_site",
+                                    "on_hold", "on_site", "resolved", "closed"};
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(events.body["items"][5]["detail"], "waiting_parts");
+  EXPECT_EQ(events.body["items"][1]["source"], "dispatcher");
+}
+
+TEST_F(ResourcesTest, InstallationCannotCloseWithoutSignOff) {
+  auto job = new_job({{"kind", "installation"}, {"severity", "general"}});
+  std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
+  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 200);
+  ASSERT_EQ(s().post(path + "/status", {{"to", "on_site"}}, w().tablet_a).status, 200);
+  ASSERT_EQ(s().post(path + "/status", {{"to", "resolved"}}, w().tablet_a).status, 200);
+  auto closed = s().post(path + "/status", {{"to", "closed"}}, w().dispatcher);
+  EXPECT_EQ(closed.status, 409);
+  EXPECT_EQ(closed.error_code(), "invalid_transition");
+}
+
+TEST_F(ResourcesTest, ManualAssignmentReportsTheRulesItBreaks) {
+  auto job = new_job({{"required_skills", {"refrigeration"}}});
+  std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
+  auto r = s().post(path + "/assign", {{"technician_id", w().tech_b}}, w().dispatcher);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["broken_rules"], json::array({"missing_skills"}));
+  EXPECT_EQ(r.body["assignment_check"]["missing_skills"], json::array({"refrigeration"}));
+}
+
+TEST_F(ResourcesTest, AssigningAnInactiveTechnicianNeedsForce) {
+  auto tech = s().post("/api/v1/technicians",
+                       {{"name", "On Leave"}, {"skills", {"hvac"}}, {"home_center_id", w().center_id},
+                        {"active", false}, {"shift", {{"mon", {"08:00", "17:00"}}}}},
+                       admin());
+  ASSERT_EQ(tech.status, 201) << tech.text;
+  auto job = new_job();
+  std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
+  auto refused = s().post(path + "/assign", {{"technician_id", tech.body["id"]}}, w().dispatcher);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.body["error"]["details"], json::array({"inactive"}));
+  auto forced = s().post(path + "/assign", {{"technician_id", tech.body["id"]}, {"force", true}}, w().dispatcher);
+  EXPECT_EQ(forced.status, 200) << forced.text;
+}
+
+TEST_F(ResourcesTest, CancelledJobCannotMoveOn) {
+  auto job = new_job();
+  std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
+  auto cancelled = s().post(path + "/cancel", {{"reason", "customer fixed it"}}, w().dispatcher);
+  EXPECT_EQ(cancelled.body["status"], "cancelled");
+  EXPECT_EQ(s().post(path + "/cancel", json::object(), w().dispatcher).status, 409);
+  EXPECT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 409);
+}
+
+TEST_F(ResourcesTest, StaleIfMatchIsAConflictAndTheCurrentVersionWins) {
+  auto c = s().post("/api/v1/customers", {{"name", "Versioned Ltd"}}, admin());
+  std::string path = "/api/v1/customers/" + std::to_string(c.body["id"].get<std::int64_t>());
+  EXPECT_EQ(c.body["version"], 1);
+  auto first = s().patch(path, {{"notes", "first"}}, admin(), "1");
+  ASSERT_EQ(first.status, 200) << first.text;
+  EXPECT_EQ(first.body["version"], 2);
+  auto stale = s().patch(path, {{"notes", "second"}}, admin(), "1");
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.error_code(), "stale_version");
+  EXPECT_EQ(s().get(path, admin()).body["notes"], "first");
+  auto etag = s().patch(path, {{"notes", "third"}}, admin(), "\"2\"");
+  EXPECT_EQ(etag.status, 200);
+}
+
+TEST_F(ResourcesTest, CustomerChangesAreAuditedWithOldAndNewValues) {
+  auto c = s().post("/api/v1/customers",
+                    {{"name", "Audit Co"}, {"contact", {{"name", "Ann"}, {"phone", "+86 21 5555"}}}},
+                    w().dispatcher);
+  auto id = c.body["id"].get<std::int64_t>();
+  auto changed = s().patch("/api/v1/customers/" + std::to_string(id), {{"account_tier", "key"}}, w().dispatcher);
+  ASSERT_EQ(changed.status, 200);
+  auto audit = s().get("/api/v1/audit?entity=customer&entity_id=" + std::to_string(id), w().manager);
+  ASSERT_EQ(audit.status, 200) << audit.text;
+  json update;
+  for (const auto& e : audit.body["items"]) {
+    if (e["action"] == "update") update = e;
+  }
+  ASSERT_FALSE(update.is_null()) << audit.text;
+  EXPECT_EQ(update["field"], "account_tier");
+  EXPECT_EQ(update["old_value"], "\"standard\"");
+  EXPECT_EQ(update["new_value"], "\"key\"");
+  EXPECT_TRUE(update["actor"].get<std::string>().starts_with("token:"));
+  // Dispatchers change records but do not read the audit log.
+  EXPECT_EQ(s().get("/api/v1/audit", w().dispatcher).status, 403);
+}
+
+TEST_F(ResourcesTest, ListsPageWithCursorsAndNoDuplicates) {
+  for (int i = 0; i < 5; ++i) new_job({{"severity", "minor"}});
+  std::set<std::int64_t> ids;
+  std::string cursor;
+  int pages = 0;
+  for (; pages < 100; ++pages) {
+    auto r = s().get("/api/v1/jobs?severity=minor&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                     w().manager);
+    ASSERT_EQ(r.status, 200) << r.text;
+    for (const auto& j : r.body["items"]) {
+      EXPECT_EQ(j["severity"], "minor");
+      EXPECT_TRUE(ids.insert(j["id"].get<std::int64_t>()).second);
+    }
+    if (r.body["next_cursor"].is_null()) break;
+    cursor = r.body["next_cursor"];
+  }
+  EXPECT_GE(ids.size(), 5u);
+  EXPECT_GE(pages, 2);
+}
+
+TEST_F(ResourcesTest, JobFiltersByStatusTechnicianAndReportedRange) {
+  auto job = new_job({{"reported_at", "2026-01-05T03:00:00Z"}});
+  auto id = job["id"].get<std::int64_t>();
+  auto in_range = s().get("/api/v1/jobs?reported_from=2026-01-05T00:00:00Z&reported_to=2026-01-06T00:00:00Z",
+                          w().manager);
+  ASSERT_EQ(in_range.status, 200);
+  ASSERT_EQ(in_range.body["items"].size(), 1u);
+  EXPECT_EQ(in_range.body["items"][0]["id"], id);
+  auto excluded = s().get("/api/v1/jobs?reported_from=2026-01-05T03:00:01Z&reported_to=2026-01-06T00:00:00Z",
+                          w().manager);
+  EXPECT_TRUE(excluded.body["items"].empty());
+  auto by_center = s().get("/api/v1/jobs?center_id=" + std::to_string(w().center_id) + "&status=new&limit=500",
+                           w().manager);
+  bool found = false;
+  for (const auto& j : by_center.body["items"]) found = found || j["id"] == id;
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ResourcesTest, SeverityChangeRecomputesDueTimes) {
+  auto job = new_job({{"reported_at", "2026-11-20T10:00:00Z"}});
+  auto id = std::to_string(job["id"].get<std::int64_t>());
+  auto r = s().patch("/api/v1/jobs/" + id, {{"severity", "serious"}}, w().dispatcher);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["sla"]["response"]["due"], "2026-11-20T10:15:00Z");
+  EXPECT_EQ(r.body["sla"]["arrival"]["due"], "2026-11-20T11:30:00Z");
+  EXPECT_EQ(r.body["sla"]["restore"]["due"], "2026-11-20T18:00:00Z");
+}
+
+TEST_F(ResourcesTest, TechnicianLocationPatchStampsTheTime) {
+  auto before = SystemClock().now();
+  auto r = s().patch("/api/v1/technicians/" + std::to_string(w().tech_b),
+                     {{"location", {{"lat", 31.3}, {"lon", 121.5}}}}, w().dispatcher);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["location"]["lat"], 31.3);
+  EXPECT_GE(*parse_rfc3339(r.body["location_at"].get<std::string>()), before);
+}
+
+TEST_F(ResourcesTest, OpenApiDocumentListsEveryRouteTheServerAnswers) {
+  auto doc = s().get("/api/v1/openapi.json", "");
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_EQ(doc.body["openapi"], "3.0.3");
+  int checked = 0;
+  for (const auto& [path, methods] : doc.body["paths"].items()) {
+    std::string concrete = path;
+    for (auto pos = concrete.find("{id}"); pos != std::string::npos; pos = concrete.find("{id}")) {
+      concrete.replace(pos, 4, "999999");  // names nothing: no side effects
+    }
+    for (const auto& [method, op] : methods.items()) {
+      std::string upper = method;
+      for (auto& ch : upper) ch = static_cast<char>(std::toupper(ch));
+      auto r = s().send(upper, concrete, "{}", "application/json", {{"Authorization", "Bearer " + admin()}});
+      // Routed means anything but the router's own "no route" answer.
+      bool unrouted = r.status == 404 && r.body["error"]["message"].get<std::string>().starts_with("no route");
+      EXPECT_FALSE(unrouted) << method << " " << path;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 30);
+  auto missing = s().get("/api/v1/nothing-here", admin());
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.error_code(), "not_found");
+}
+
+TEST_F(ResourcesTest, MetricsCountRequestsByRouteAndStatus) {
+  s().get("/api/v1/centers/999999", admin());
+  auto m = s().get("/metrics", "");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.text.find("fieldserve_http_requests_total{method=\"GET\",route=\"/api/v1/centers/{id}\",status=\"404\"}"),
+            std::string::npos);
+  EXPECT_NE(m.text.find("fieldserve_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(m.text.find("fieldserve_db_seconds_total"), std::string::npos);
+}
+
+TEST_F(ResourcesTest, RequestLogNamesTokenIdNeverTheToken) {
+  s().get("/api/v1/centers", w().manager);
+  auto log = s().log();
+  EXPECT_NE(log.find("route=/api/v1/centers"), std::string::npos);
+  EXPECT_EQ(log.find(w().manager), std::string::npos);
+  EXPECT_EQ(log.find(admin()), std::string::npos);
+}
+
+TEST_F(ResourcesTest, PolicyChangeRecomputesOpenJobs) {
+  auto job = new_job({{"reported_at", "2026-11-20T10:00:00Z"}});
+  auto id = std::to_string(job["id"].get<std::int64_t>());
+  auto policy = s().get("/api/v1/sla-policy", admin()).body;
+  policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 30;
+  auto put = s().put("/api/v1/sla-policy", policy, admin());
+  ASSERT_EQ(put.status, 200) << put.text;
+  EXPECT_EQ(s().get("/api/v1/jobs/" + id, admin()).body["sla"]["arrival"]["due"], "2026-11-20T10:30:00Z");
+  policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 45;
+  ASSERT_EQ(s().put("/api/v1/sla-policy", policy, admin()).status, 200);
+  policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 100000;  // more than restore
+  auto bad = s().put("/api/v1/sla-policy", policy, admin());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(s().put("/api/v1/sla-policy", policy, w().dispatcher).status, 403);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing

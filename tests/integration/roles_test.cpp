@@ -1,0 +1,130 @@
+// The role matrix of SPEC section 10, checked per route and per object.
+#include <gtest/gtest.h>
+
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+class RolesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess();
+    world_ = new World(make_world(*server_));
+    auto& s = *server_;
+    auto& w = *world_;
+    // One job for each technician.
+    for (auto [tech, slot] : {std::pair{w.tech_a, &job_a_}, std::pair{w.tech_b, &job_b_}}) {
+      auto job = s.post("/api/v1/jobs",
+                        {{"site_id", w.site_id}, {"kind", "repair"}, {"severity", "general"}, {"auto_assign", false}},
+                        w.dispatcher);
+      *slot = job.body["id"];
+      s.post("/api/v1/jobs/" + std::to_string(*slot) + "/assign", {{"technician_id", tech}}, w.dispatcher);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete server_;
+  }
+  static ServerProcess* server_;
+  static World* world_;
+  static std::int64_t job_a_, job_b_;
+  const ServerProcess& s() { return *server_; }
+  const World& w() { return *world_; }
+  std::string job(std::int64_t id, const std::string& tail = "") {
+    return "/api/v1/jobs/" + std::to_string(id) + tail;
+  }
+};
+ServerProcess* RolesTest::server_ = nullptr;
+World* RolesTest::world_ = nullptr;
+std::int64_t RolesTest::job_a_ = 0;
+std::int64_t RolesTest::job_b_ = 0;
+
+TEST_F(RolesTest, NoTokenOrABadTokenIs401) {
+  EXPECT_EQ(s().get("/api/v1/jobs", "").status, 401);
+  EXPECT_EQ(s().get("/api/v1/jobs", "fs_" + std::string(64, '0')).status, 401);
+  auto r = s().send("GET", "/api/v1/jobs", "", "", {{"Authorization", "Basic abc"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.error_code(), "unauthorized");
+}
+
+TEST_F(RolesTest, TechnicianSeesOnlyItsOwnJobs) {
+  auto list = s().get("/api/v1/jobs?limit=500", w().tablet_a);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_FALSE(list.body["items"].empty());
+  for (const auto& j : list.body["items"]) EXPECT_EQ(j["technician_id"], w().tech_a);
+  EXPECT_EQ(s().get(job(job_a_), w().tablet_a).status, 200);
+  EXPECT_EQ(s().get(job(job_b_), w().tablet_a).status, 403);
+  EXPECT_EQ(s().get(job(job_b_, "/events"), w().tablet_a).status, 403);
+  auto asked = s().get("/api/v1/jobs?technician_id=" + std::to_string(w().tech_b), w().tablet_a);
+  EXPECT_EQ(asked.status, 403);
+}
+
+TEST_F(RolesTest, TechnicianCannotChangeAnotherTechniciansJob) {
+  auto r = s().post(job(job_b_, "/status"), {{"to", "accepted"}}, w().tablet_a);
+  EXPECT_EQ(r.status, 403);
+  // The job is unchanged.
+  EXPECT_EQ(s().get(job(job_b_), w().dispatcher).body["status"], "assigned");
+  EXPECT_EQ(s().post(job(job_b_, "/assign"), {{"technician_id", w().tech_a}}, w().tablet_a).status, 403);
+  EXPECT_EQ(s().post(job(job_b_, "/cancel"), json::object(), w().tablet_a).status, 403);
+  EXPECT_EQ(s().patch(job(job_b_), {{"description", "x"}}, w().tablet_a).status, 403);
+}
+
+TEST_F(RolesTest, TechnicianMovesItsOwnJobButCannotCloseIt) {
+  EXPECT_EQ(s().post(job(job_a_, "/status"), {{"to", "accepted"}}, w().tablet_a).status, 200);
+  EXPECT_EQ(s().get("/api/v1/technicians/" + std::to_string(w().tech_a), w().tablet_a).status, 200);
+  EXPECT_EQ(s().get("/api/v1/technicians/" + std::to_string(w().tech_b), w().tablet_a).status, 403);
+  EXPECT_EQ(s().get("/api/v1/customers", w().tablet_a).status, 403);
+  EXPECT_EQ(s().get("/api/v1/technicians", w().tablet_a).status, 403);
+}
+
+TEST_F(RolesTest, ManagerReadsEverythingAndWritesNothing) {
+  EXPECT_EQ(s().get("/api/v1/jobs", w().manager).status, 200);
+  EXPECT_EQ(s().get(job(job_b_, "/events"), w().manager).status, 200);
+  EXPECT_EQ(s().get("/api/v1/customers", w().manager).status, 200);
+  EXPECT_EQ(s().get("/api/v1/audit", w().manager).status, 200);
+  EXPECT_EQ(s().post("/api/v1/customers", {{"name", "x"}}, w().manager).status, 403);
+  EXPECT_EQ(s().post(job(job_b_, "/status"), {{"to", "accepted"}}, w().manager).status, 403);
+  EXPECT_EQ(s().patch("/api/v1/centers/" + std::to_string(w().center_id), {{"name", "x"}}, w().manager).status, 403);
+  EXPECT_EQ(s().get("/api/v1/tokens", w().manager).status, 403);
+}
+
+TEST_F(RolesTest, OnlyAnAdminMakesListsAndRevokesTokens) {
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().dispatcher).status, 403);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().manager).status, 403);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().tablet_a).status, 403);
+  auto made = s().post("/api/v1/tokens", {{"role", "dispatcher"}, {"name", "night desk"}}, s().admin_token());
+  ASSERT_EQ(made.status, 201);
+  std::string token = made.body["token"];
+  EXPECT_EQ(token.size(), 3u + 64u);
+  auto list = s().get("/api/v1/tokens", s().admin_token());
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.text.find(token), std::string::npos);  // never the value
+  bool listed = false;
+  for (const auto& t : list.body["items"]) listed = listed || t["name"] == "night desk";
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(s().get("/api/v1/jobs", token).status, 200);
+  auto id = std::to_string(made.body["id"].get<std::int64_t>());
+  EXPECT_EQ(s().del("/api/v1/tokens/" + id, w().dispatcher).status, 403);
+  EXPECT_EQ(s().del("/api/v1/tokens/" + id, s().admin_token()).status, 204);
+  EXPECT_EQ(s().get("/api/v1/jobs", token).status, 401);
+}
+
+TEST_F(RolesTest, TechnicianTokenNeedsAnExistingTechnician) {
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "technician"}, {"name", "x"}}, s().admin_token()).status, 422);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "technician"}, {"name", "x"}, {"technician_id", 424242}},
+                     s().admin_token()).status,
+            422);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "manager"}, {"name", "x"}, {"technician_id", w().tech_a}},
+                     s().admin_token()).status,
+            422);
+}
+
+TEST_F(RolesTest, DispatcherCannotChangeThePolicy) {
+  auto policy = s().get("/api/v1/sla-policy", w().dispatcher);
+  ASSERT_EQ(policy.status, 200);
+  EXPECT_EQ(s().put("/api/v1/sla-policy", policy.body, w().dispatcher).status, 403);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing

@@ -1,0 +1,238 @@
+#include "server_fixture.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace fieldserve::testing {
+namespace {
+
+std::filesystem::path make_temp_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "fieldserve-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+Response to_response(const httplib::Result& result) {
+  Response r;
+  if (!result) {
+    r.status = -1;
+    return r;
+  }
+  r.status = result->status;
+  r.text = result->body;
+  r.headers = result->headers;
+  r.body = json::parse(result->body, nullptr, false);
+  return r;
+}
+
+httplib::Headers auth(const std::string& token) {
+  if (token.empty()) return {};
+  return {{"Authorization", "Bearer " + token}};
+}
+
+}  // namespace
+
+int run_command(const std::string& command, std::string* out) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return -1;
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) text.append(buf, n);
+  int status = pclose(pipe);
+  if (out) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_temp_dir()) {
+  std::string out;
+  std::string init = std::string(FIELDSERVE_BINARY) + " init --db " + db_path() + " 2>/dev/null";
+  if (run_command(init, &out) != 0) throw std::runtime_error("fieldserve init failed");
+  admin_token_ = out.substr(0, out.find('\n'));
+
+  auto port_file = (dir_ / "port").string();
+  auto log_file = (dir_ / "server.log").string();
+  std::vector<std::string> args{FIELDSERVE_BINARY, "serve", "--db", db_path(), "--port", "0",
+                                "--port-file", port_file, "--bind", "127.0.0.1"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    FILE* log = std::freopen(log_file.c_str(), "w", stderr);
+    (void)log;
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Bounded wait for the port file and a healthy answer: 600 × 50 ms.
+  for (int i = 0; i < 600; ++i) {
+    std::ifstream in(port_file);
+    if (in >> port_ && port_ > 0) {
+      httplib::Client client("127.0.0.1", port_);
+      client.set_connection_timeout(1, 0);
+      if (auto res = client.Get("/healthz"); res && res->status == 200) return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("fieldserve exited at start: " + log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("fieldserve did not become healthy: " + log());
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (waitpid(pid_, &status, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string ServerProcess::log() const {
+  std::ifstream in(dir_ / "server.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Response ServerProcess::get(const std::string& path, const std::string& token) const {
+  httplib::Client c("127.0.0.1", port_);
+  return to_response(c.Get(path.c_str(), auth(token)));
+}
+
+Response ServerProcess::del(const std::string& path, const std::string& token) const {
+  httplib::Client c("127.0.0.1", port_);
+  return to_response(c.Delete(path.c_str(), auth(token)));
+}
+
+Response ServerProcess::post(const std::string& path, const json& body, const std::string& token) const {
+  httplib::Client c("127.0.0.1", port_);
+  return to_response(c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
+}
+
+Response ServerProcess::patch(const std::string& path, const json& body, const std::string& token,
+                              const std::string& if_match) const {
+  httplib::Client c("127.0.0.1", port_);
+  auto headers = auth(token);
+  if (!if_match.empty()) headers.emplace("If-Match", if_match);
+  return to_response(c.Patch(path.c_str(), headers, body.dump(), "application/json"));
+}
+
+Response ServerProcess::put(const std::string& path, const json& body, const std::string& token) const {
+  httplib::Client c("127.0.0.1", port_);
+  return to_response(c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
+}
+
+Response ServerProcess::send(const std::string& method, const std::string& path,
+                             const std::string& body, const std::string& content_type,
+                             const httplib::Headers& headers) const {
+  httplib::Client c("127.0.0.1", port_);
+  if (method == "POST") return to_response(c.Post(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "PATCH") return to_response(c.Patch(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "PUT") return to_response(c.Put(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "DELETE") return to_response(c.Delete(path.c_str(), headers));
+  return to_response(c.Get(path.c_str(), headers));
+}
+
+std::string ServerProcess::make_token(const std::string& role, const std::string& name,
+                                      std::int64_t technician_id) const {
+  json body{{"role", role}, {"name", name}};
+  if (technician_id) body["technician_id"] = technician_id;
+  auto r = post("/api/v1/tokens", body, admin_token_);
+  if (r.status != 201) throw std::runtime_error("token create failed: " + r.text);
+  return r.body["token"];
+}
+
+std::string raw_exchange(int port, const std::string& bytes, int timeout_ms, bool* closed) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    throw std::runtime_error("connect failed");
+  }
+  send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string received;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool eof = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) break;
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      eof = true;
+      break;
+    }
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  if (closed) *closed = eof;
+  return received;
+}
+
+World make_world(const ServerProcess& s) {
+  const auto& admin = s.admin_token();
+  World w{};
+  auto center = s.post("/api/v1/centers",
+                       {{"name", "Shanghai"}, {"location", {{"lat", 31.2304}, {"lon", 121.4737}}},
+                        {"time_zone", "Asia/Shanghai"}},
+                       admin);
+  if (center.status != 201) throw std::runtime_error("center: " + center.text);
+  w.center_id = center.body["id"];
+  auto customer = s.post("/api/v1/customers", {{"name", "Acme Cooling"}, {"account_tier", "key"}}, admin);
+  w.customer_id = customer.body["id"];
+  auto site = s.post("/api/v1/sites",
+                     {{"customer_id", w.customer_id}, {"address", "1 Century Ave"},
+                      {"location", {{"lat", 31.2397}, {"lon", 121.4998}}}},
+                     admin);
+  if (site.status != 201) throw std::runtime_error("site: " + site.text);
+  w.site_id = site.body["id"];
+  json all_week = json::object();
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) all_week[d] = {"00:00", "24:00"};
+  for (auto* id : {&w.tech_a, &w.tech_b}) {
+    auto t = s.post("/api/v1/technicians",
+                    {{"name", id == &w.tech_a ? "Li Wei" : "Zhang Min"},
+                     {"skills", {"hvac", "electrical"}},
+                     {"home_center_id", w.center_id},
+                     {"location", {{"lat", 31.2304}, {"lon", 121.4737}}},
+                     {"shift", all_week}},
+                    admin);
+    if (t.status != 201) throw std::runtime_error("technician: " + t.text);
+    *id = t.body["id"];
+  }
+  w.dispatcher = s.make_token("dispatcher", "desk");
+  w.manager = s.make_token("manager", "boss");
+  w.tablet_a = s.make_token("technician", "tablet a", w.tech_a);
+  w.tablet_b = s.make_token("technician", "tablet b", w.tech_b);
+  return w;
+}
+
+}  // namespace fieldserve::testing

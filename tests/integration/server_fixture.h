@@ -1,0 +1,76 @@
+#pragma once
+// Starts the real fieldserve binary on 127.0.0.1 with a fresh database in a temporary folder,
+// and talks to it over HTTP. Nothing is mocked: the same binary ./scripts/run serves.
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace fieldserve::testing {
+
+using nlohmann::json;
+
+struct Response {
+  int status = 0;
+  json body;
+  std::string text;
+  httplib::Headers headers;
+  std::string error_code() const {
+    return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
+  }
+};
+
+// Runs a command, returns its exit code; stdout goes to `out` when given.
+int run_command(const std::string& command, std::string* out = nullptr);
+
+class ServerProcess {
+ public:
+  // `extra_args` are appended to `fieldserve serve`.
+  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  const std::string& admin_token() const { return admin_token_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string db_path() const { return (dir_ / "fieldserve.db").string(); }
+  std::string log() const;  // everything the server wrote to stderr so far
+
+  Response get(const std::string& path, const std::string& token) const;
+  Response del(const std::string& path, const std::string& token) const;
+  Response post(const std::string& path, const json& body, const std::string& token) const;
+  Response patch(const std::string& path, const json& body, const std::string& token,
+                 const std::string& if_match = "") const;
+  Response put(const std::string& path, const json& body, const std::string& token) const;
+  // Any request with a raw body and content type.
+  Response send(const std::string& method, const std::string& path, const std::string& body,
+                const std::string& content_type, const httplib::Headers& headers) const;
+
+  // A token of `role` made through the API with the admin token.
+  std::string make_token(const std::string& role, const std::string& name,
+                         std::int64_t technician_id = 0) const;
+
+ private:
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string admin_token_;
+};
+
+// Sends raw bytes on a new connection and returns everything read until the server closes the
+// connection or `timeout_ms` passes. `closed` tells which happened.
+std::string raw_exchange(int port, const std::string& bytes, int timeout_ms, bool* closed);
+
+// A small world most tests need: one center, a customer, a site near the center, and two
+// technicians with their technician tokens.
+struct World {
+  std::int64_t center_id, customer_id, site_id, tech_a, tech_b;
+  std::string dispatcher, manager, tablet_a, tablet_b;
+};
+World make_world(const ServerProcess& server);
+
+}  // namespace fieldserve::testing

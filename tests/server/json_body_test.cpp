@@ -1,0 +1,105 @@
+#include "server/json/json_body.h"
+
+#include <gtest/gtest.h>
+
+namespace fieldserve::server {
+namespace {
+
+TEST(JsonDepth, CountsNestingAndIgnoresBracketsInStrings) {
+  EXPECT_EQ(json_nesting_depth("{}"), 1);
+  EXPECT_EQ(json_nesting_depth("{\"a\": [[1]]}"), 3);
+  EXPECT_EQ(json_nesting_depth("{\"a\": \"[[[[[[\"}"), 1);
+  EXPECT_EQ(json_nesting_depth("{\"a\": \"\\\"[[[\"}"), 1);
+}
+
+TEST(JsonDepth, RejectsDeepDocumentsWithoutRecursing) {
+  std::string deep = "{\"a\":" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  auto r = parse_json_object(deep);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::malformed_json);
+  std::string at_limit = std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']');
+  EXPECT_TRUE(parse_json_object("{\"a\":" + at_limit + "}"));
+}
+
+TEST(ParseJsonObject, RejectsNonObjectsAndGarbage) {
+  EXPECT_FALSE(parse_json_object("[]"));
+  EXPECT_FALSE(parse_json_object("42"));
+  EXPECT_FALSE(parse_json_object(""));
+  EXPECT_FALSE(parse_json_object("{\"a\":1"));
+  EXPECT_TRUE(parse_json_object("{\"a\":1}"));
+}
+
+TEST(FieldReader, UnknownFieldsWinOverOtherProblemsAndAreAllNamed) {
+  json body = {{"name", 5}, {"typo", 1}, {"other", 2}};
+  FieldReader r(body);
+  r.text("name", true);
+  auto done = r.finish();
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().code, ErrorCode::unknown_field);
+  EXPECT_EQ(done.error().details, (std::vector<std::string>{"other", "typo"}));
+}
+
+TEST(FieldReader, CollectsEveryProblem) {
+  json body = {{"a", "x"}, {"b", 500}, {"c", "not a time"}};
+  FieldReader r(body);
+  EXPECT_FALSE(r.integer("a", true, 0, 10));
+  EXPECT_FALSE(r.integer("b", true, 0, 10));
+  EXPECT_FALSE(r.instant("c", true));
+  EXPECT_FALSE(r.text("d", true));
+  auto done = r.finish();
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().code, ErrorCode::validation_failed);
+  EXPECT_EQ(done.error().details.size(), 4u);
+}
+
+TEST(FieldReader, LocationChecksRangeAndNestedUnknownFields) {
+  json body = {{"location", {{"lat", 91}, {"lon", 0}}}};
+  FieldReader r(body);
+  EXPECT_FALSE(r.location("location", true));
+  EXPECT_FALSE(r.finish());
+  json extra = {{"location", {{"lat", 1}, {"lon", 2}, {"alt", 3}}}};
+  FieldReader r2(extra);
+  auto loc = r2.location("location", true);
+  ASSERT_TRUE(loc);
+  auto done = r2.finish();
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().details, (std::vector<std::string>{"location.alt"}));
+}
+
+TEST(FieldReader, IntegersOutsideInt64AreProblemsNotWraparounds) {
+  json body = json::parse(R"({"id": 18446744073709551615})");
+  FieldReader r(body);
+  EXPECT_FALSE(r.integer("id", true, 1, INT64_MAX));
+  EXPECT_FALSE(r.finish());
+  json fractional = {{"id", 1.5}};
+  FieldReader r2(fractional);
+  EXPECT_FALSE(r2.integer("id", true, 1, 10));
+}
+
+TEST(FieldReader, WeeklyHoursNeedStartBeforeEnd) {
+  json ok = {{"shift", {{"mon", {"00:00", "24:00"}}, {"sun", {"22:00", "23:59"}}}}};
+  FieldReader r(ok);
+  auto hours = r.weekly_hours("shift", true);
+  ASSERT_TRUE(hours);
+  EXPECT_EQ((*hours)[0]->end_min, 1440);
+  EXPECT_FALSE((*hours)[1].has_value());
+  for (json bad : {json{{"shift", {{"mon", {"09:00", "09:00"}}}}}, json{{"shift", {{"mon", "09:00-17:00"}}}},
+                   json{{"shift", {{"mon", {"9:00", "17:00"}}}}}, json{{"shift", {{"xyz", {"09:00", "17:00"}}}}}}) {
+    FieldReader b(bad);
+    EXPECT_FALSE(b.weekly_hours("shift", true)) << bad.dump();
+  }
+}
+
+TEST(FieldReader, SkillsAreValidatedAndDeduplicated) {
+  json body = {{"skills", {"hvac", "hvac", "ups"}}};
+  FieldReader r(body);
+  auto skills = r.skills("skills", true);
+  ASSERT_TRUE(skills);
+  EXPECT_EQ(*skills, (std::vector<std::string>{"hvac", "ups"}));
+  json bad = {{"skills", {"HVAC"}}};
+  FieldReader b(bad);
+  EXPECT_FALSE(b.skills("skills", true));
+}
+
+}  // namespace
+}  // namespace fieldserve::server
