@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ostream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -12,6 +13,11 @@
 
 #include "dispatch/calendar.h"
 #include "dispatch/sla_policy.h"
+
+namespace fieldserve {
+// Failure messages print the wire name, not the enum's bytes.
+inline void PrintTo(SlaState s, std::ostream* os) { *os << to_string(s); }
+}  // namespace fieldserve
 
 namespace fieldserve::dispatch {
 namespace {

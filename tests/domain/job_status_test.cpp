@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ostream>
 #include <utility>
 #include <vector>
 
 #include "domain/job_status.h"
 
 namespace fieldserve {
+// Failure messages print the wire name, not the enum's bytes.
+inline void PrintTo(JobStatus s, std::ostream* os) { *os << to_string(s); }
+
 namespace {
 
 using namespace std::chrono_literals;
