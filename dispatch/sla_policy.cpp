@@ -88,7 +88,8 @@ std::array<SlaClock, 3> compute_clocks(const TierPolicy& tier, double distance_k
 
 SlaState state_at(const SlaClock& clock, Instant now) {
   if (clock.done_at) return *clock.done_at <= clock.due ? SlaState::met : SlaState::breached;
-  if (now >= clock.due) return SlaState::breached;
+  // Due is the last second that still meets the target; breached once it has passed.
+  if (now > clock.due) return SlaState::breached;
   if (now >= clock.at_risk_at) return SlaState::at_risk;
   return SlaState::pending;
 }

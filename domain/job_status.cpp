@@ -93,7 +93,12 @@ void apply_status_change(Job& job, const StatusChange& change, Instant at,
   auto& arrival = job.clock(SlaTarget::arrival);
   if (change.to == JobStatus::on_site && !arrival.done_at) arrival.done_at = at;
   auto& restore = job.clock(SlaTarget::restore);
-  if (change.to == JobStatus::resolved && !restore.done_at) restore.done_at = at;
+  if (change.to == JobStatus::resolved && !restore.done_at) {
+    restore.done_at = at;
+    // A job resolved without an on_site step (fixed by phone, or the step never reported) was
+    // reached by the time it was resolved at the latest.
+    if (!arrival.done_at) arrival.done_at = at;
+  }
   job.status = change.to;
 }
 

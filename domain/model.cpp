@@ -99,13 +99,14 @@ std::optional<WeeklyHours> decode_weekly_hours(std::string_view text) {
   while (!text.empty()) {
     auto end = text.find(';');
     auto item = text.substr(0, end);
+    if (end != std::string_view::npos && end + 1 == text.size()) return std::nullopt;
     text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     // "mon=08:00-18:00"
     if (item.size() != 15 || item[3] != '=' || item[9] != '-') return std::nullopt;
     auto day = std::find(kWeekdayKeys.begin(), kWeekdayKeys.end(), item.substr(0, 3));
     auto start = parse_hhmm(item.substr(4, 5));
     auto stop = parse_hhmm(item.substr(10, 5));
-    if (day == kWeekdayKeys.end() || !start || !stop) return std::nullopt;
+    if (day == kWeekdayKeys.end() || !start || !stop || *start >= *stop) return std::nullopt;
     hours[day - kWeekdayKeys.begin()] = DaySpan{*start, *stop};
   }
   return hours;

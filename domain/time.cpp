@@ -64,7 +64,7 @@ std::string format_rfc3339(Instant at) {
   auto day = floor<days>(at);
   year_month_day ymd{day};
   hh_mm_ss hms{at - day};
-  char buf[32];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),

@@ -4,11 +4,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <expected>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,11 @@
 namespace fieldserve::store {
 
 class Connection;
+
+template <class T>
+inline constexpr bool kIsExpected = false;
+template <class T, class E>
+inline constexpr bool kIsExpected<std::expected<T, E>> = true;
 
 class Store {
  public:
@@ -43,7 +50,7 @@ class Store {
     std::optional<decltype(fn(std::declval<Tx&>()))> result;
     run_write([&](Tx& tx) {
       result.emplace(fn(tx));
-      if constexpr (requires { result->has_value(); }) {
+      if constexpr (kIsExpected<std::remove_cvref_t<decltype(*result)>>) {
         return result->has_value();
       } else {
         return true;

@@ -120,11 +120,13 @@ TEST(ValidatePolicy, AcceptsArrivalEqualToRestore) {
 TEST(ValidatePolicy, RejectsZeroAndNegativeTargets) {
   SlaPolicy zero_arrival = default_policy();
   zero_arrival.tiers[0].bands[0].arrival_minutes = 0;
-  EXPECT_THAT(problems(zero_arrival), ::testing::ElementsAre(HasSubstr("targets must be positive")));
+  EXPECT_THAT(problems(zero_arrival),
+              ::testing::ElementsAre(HasSubstr("targets must be positive")));
 
   SlaPolicy negative_restore = default_policy();
   negative_restore.tiers[1].bands[3].restore_minutes = -5;
-  EXPECT_THAT(problems(negative_restore), ::testing::Contains(HasSubstr("targets must be positive")));
+  EXPECT_THAT(problems(negative_restore),
+              ::testing::Contains(HasSubstr("targets must be positive")));
 
   SlaPolicy zero_response = default_policy();
   zero_response.tiers[2].response_minutes = 0;
@@ -296,12 +298,8 @@ TEST(StateAt, DoneAfterDueIsBreachedWhateverTheTimeNow) {
 }
 
 TEST(StateAt, AtTheDueInstantAnUnmetTargetIsNotYetBreached) {
-  // BUG: state_at() calls an unmet target breached at now == due (`now >= clock.due`), yet a
-  // done_at == due counts as met (`*done_at <= due`). At that instant the job is shown as
-  // breached (and a breach is logged) although arriving in that very second still meets it, so
-  // the state can go breached → met. SPEC §3: "breached once due passes unmet".
-  // Failing assertion: EXPECT_EQ(state_at(c, c.due), SlaState::at_risk) — actual: breached.
-  GTEST_SKIP() << "BUG: state_at reports breached at now == due although done_at == due is met";
+  // Arriving in the due second still meets the target (done_at <= due), so the state must not
+  // read breached in that second: SPEC §3, "breached once due passes unmet".
   auto c = clock_due_in_one_hour();
   EXPECT_EQ(state_at(c, c.due), SlaState::at_risk);
 }

@@ -43,7 +43,8 @@ struct CountedSpy {
 const auto kNoCount = [](Instant, Instant) -> std::int64_t { return 0; };
 
 // Plans and applies in one step; fails the test if the plan is refused.
-void transition(Job& job, StatusRequest r, Instant at, std::optional<HoldReason> reason = std::nullopt,
+void transition(Job& job, StatusRequest r, Instant at,
+                std::optional<HoldReason> reason = std::nullopt,
           const std::function<std::int64_t(Instant, Instant)>& counted = kNoCount) {
   auto change = plan_status_change(job, r, reason);
   ASSERT_TRUE(change.has_value()) << change.error().message;
@@ -253,6 +254,13 @@ TEST(ApplyStatusChange, ResolvedSetsRestoreDoneAndDoesNotOverwriteIt) {
   again.clock(SlaTarget::restore).done_at = kT0;
   apply_status_change(again, StatusChange{JobStatus::resolved, {}}, kT0 + 5h, kNoCount);
   EXPECT_EQ(again.clock(SlaTarget::restore).done_at, kT0);
+}
+
+TEST(ApplyStatusChange, ResolvedWithoutOnSiteCountsAsArrivedThen) {
+  Job job = job_in(JobStatus::accepted);
+  transition(job, StatusRequest::resolved, kT0 + 3h);
+  EXPECT_EQ(job.clock(SlaTarget::arrival).done_at, kT0 + 3h);
+  EXPECT_EQ(job.clock(SlaTarget::restore).done_at, kT0 + 3h);
 }
 
 TEST(ApplyStatusChange, OtherMovesLeaveDoneTimesAlone) {

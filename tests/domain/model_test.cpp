@@ -91,8 +91,10 @@ TEST(WeeklyHours, RoundTripsThroughText) {
 TEST(WeeklyHours, DecodeRejectsBrokenText) {
   for (std::string_view s :
        {"mon=8:00-18:00", "MON=08:00-18:00", "xyz=08:00-18:00", "mon=08:00-24:01",
-        "mon=08:00_18:00", "mon:08:00-18:00", "mon=08:00-18:00;;", "mon=08:00-18:00,tue=08:00-18:00",
-        "monday=08:00-18:00", "mon=08:00-18:00 ", "mon=", ";"}) {
+        "mon=08:00_18:00", "mon:08:00-18:00", "mon=08:00-18:00;;",
+        "mon=08:00-18:00,tue=08:00-18:00",
+        "monday=08:00-18:00", "mon=08:00-18:00 ", "mon=", ";", "mon=18:00-08:00",
+        "mon=08:00-08:00", "mon=08:00-18:00;"}) {
     EXPECT_EQ(decode_weekly_hours(s), std::nullopt) << s;
   }
 }

@@ -145,6 +145,17 @@ TEST(StoreMigrations, ReopeningAFileIsIdempotentAndKeepsData) {
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_migrations"), "1");
 }
 
+TEST(StoreMigrations, RefusesADatabaseFromANewerSchema) {
+  TempDb file;
+  Store::open(file.path, 0).reset();
+  ASSERT_EQ(RawDb(file.path).exec("INSERT INTO schema_migrations VALUES (99, 0)").first, SQLITE_OK);
+  EXPECT_THROW(Store::open(file.path, 0), StoreError);
+}
+
+TEST(StoreMigrations, RefusesAPathThatCannotBeOpened) {
+  EXPECT_THROW(Store::open(::testing::TempDir() + "no/such/dir/x.db", 0), StoreError);
+}
+
 // ---- round trips: every stored field compared through one tuple per type ----
 
 auto fields(const Center& c) {
@@ -358,6 +369,17 @@ TEST_F(StoreTest, WriteReturningAValueCommits) {
   EXPECT_TRUE(r([&](Tx& tx) { return tx.center(*out).has_value(); }));
 }
 
+TEST_F(StoreTest, WriteReturningAnEmptyOptionalStillCommits) {
+  // Only an std::expected error rolls back (store.h); "nothing found" is not a failure.
+  // std::optional also has has_value(); an empty one must not be read as a failure.
+  auto out = w([](Tx& tx) -> std::optional<int> {
+    tx.put_setting("k", "v");
+    return std::nullopt;
+  });
+  EXPECT_EQ(out, std::nullopt);
+  EXPECT_EQ(r([](Tx& tx) { return tx.setting("k"); }), "v");
+}
+
 TEST_F(StoreTest, ExceptionInsideWriteRollsBackAndTheStoreStaysUsable) {
   CenterId id = 0;
   EXPECT_THROW(w([&](Tx& tx) -> int {
@@ -441,12 +463,14 @@ class JobQueryTest : public StoreTest {
       tech2 = tx.insert_technician(make_tech(center2, "Wang Fang"));
       // j1: center 1, critical, assigned to tech 1     j2: center 2, general, new, unassigned
       // j3: center 1, general, resolved by tech 2, review  j4: center 2, critical, tech 1
-      j1 = tx.insert_job(make_job(ids.site, Severity::critical, JobStatus::assigned, kT0, ids.tech));
+      j1 = tx.insert_job(
+          make_job(ids.site, Severity::critical, JobStatus::assigned, kT0, ids.tech));
       j2 = tx.insert_job(make_job(site2, Severity::general, JobStatus::new_, kT0 + 1h));
       Job j = make_job(ids.site, Severity::general, JobStatus::resolved, kT0 + 2h, tech2);
       j.needs_review = true;
       j3 = tx.insert_job(j);
-      j4 = tx.insert_job(make_job(site2, Severity::critical, JobStatus::assigned, kT0 + 3h, ids.tech));
+      j4 = tx.insert_job(
+          make_job(site2, Severity::critical, JobStatus::assigned, kT0 + 3h, ids.tech));
       return true;
     });
   }
