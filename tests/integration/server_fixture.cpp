@@ -119,6 +119,16 @@ std::string ServerProcess::log() const {
   return text.str();
 }
 
+std::string ServerProcess::log_containing(const std::string& needle) const {
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = log();
+    if (text.find(needle) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return text;
+}
+
 Response ServerProcess::get(const std::string& path, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   return to_response(c.Get(path.c_str(), auth(token)));

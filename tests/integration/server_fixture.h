@@ -39,6 +39,9 @@ class ServerProcess {
   const std::filesystem::path& dir() const { return dir_; }
   std::string db_path() const { return (dir_ / "fieldserve.db").string(); }
   std::string log() const;  // everything the server wrote to stderr so far
+  // The log once it contains `needle`, waiting for the server's periodic flush (at most 10 s);
+  // the log as it is if the needle never comes.
+  std::string log_containing(const std::string& needle) const;
 
   Response get(const std::string& path, const std::string& token) const;
   Response del(const std::string& path, const std::string& token) const;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# HTTP throughput on loopback with wrk against a release build and the sample data:
+# /healthz is the baseline; every other endpoint is reported as a ratio to it, measured in the
+# same run on the same machine. Usage: bench/http_bench.sh [seconds per endpoint, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"
+. scripts/deps.sh
+install_missing_packages
+mkdir -p build/release
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDSERVE_TESTS=OFF \
+  -DFIELDSERVE_BENCH=OFF > build/release/configure.log
+cmake --build build/release --target fieldserve > build/release/build.log
+bin=build/release/server/fieldserve
+
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+token=$("$bin" init --db "$work/bench.db" 2>/dev/null)
+"$bin" import --db "$work/bench.db" sample_data/ 2>/dev/null
+"$bin" serve --db "$work/bench.db" --port 0 --port-file "$work/port" --rate 1e9 --burst 1e9 \
+  2> "$work/server.log" &
+server=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+base="http://127.0.0.1:$port"
+
+rate() {  # url [extra wrk args...] -> requests/s; fails on any non-2xx answer or socket error
+  local url=$1; shift
+  local out
+  out=$(wrk -t2 -c32 -d"${secs}s" "$@" "$url")
+  if grep -qE 'Non-2xx|Socket errors' <<< "$out"; then echo "errors at $url: $out" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<< "$out"
+}
+
+healthz=$(rate "$base/healthz")
+auth=(-H "Authorization: Bearer $token")
+job=$(rate "$base/api/v1/jobs/1" "${auth[@]}")
+list=$(rate "$base/api/v1/jobs?limit=50" "${auth[@]}")
+center=$(rate "$base/api/v1/centers/1" "${auth[@]}")
+
+printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
+printf '|---|---:|---:|\n'
+for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/1:$job" \
+           "GET /api/v1/jobs?limit=50:$list"; do
+  name=${row%%:*}; value=${row##*:}
+  awk -v n="$name" -v v="$value" -v b="$healthz" 'BEGIN { printf "| %s | %.0f | %.3f |\n", n, v, v / b }'
+done
