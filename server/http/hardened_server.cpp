@@ -53,6 +53,7 @@ class DeadlineStream final : public httplib::Stream {
 
   void start_request() {
     deadline_ = Clock::now() + std::chrono::seconds(limits_.request_timeout_s);
+    consumed_ = 0;
   }
   bool has_buffered() const { return begin_ < end_; }
 
@@ -77,8 +78,12 @@ class DeadlineStream final : public httplib::Stream {
       end_ = static_cast<std::size_t>(n);
     }
     std::size_t take = std::min(size, end_ - begin_);
+    // httplib grows a header line without bound; the request line and headers together may use
+    // max_header_bytes, after which the parser sees the stream fail and answers 400.
+    if (!tls_request.headers_read && consumed_ + take > limits_.max_header_bytes) return -1;
     std::memcpy(ptr, buffer_ + begin_, take);
     begin_ += take;
+    consumed_ += take;
     return static_cast<ssize_t>(take);
   }
 
@@ -125,6 +130,7 @@ class DeadlineStream final : public httplib::Stream {
   Clock::time_point deadline_ = Clock::now();
   char buffer_[16384];
   std::size_t begin_ = 0, end_ = 0;
+  std::size_t consumed_ = 0;  // bytes handed to the parser in this request
 };
 
 // A fixed pool that counts connections waiting for a worker, so idle keep-alive connections can
@@ -218,6 +224,7 @@ HardenedServer::HardenedServer(HttpLimits limits) : limits_(limits) {
 
 httplib::Server::HandlerResponse HardenedServer::guard(const httplib::Request& req,
                                                        httplib::Response& res) {
+  tls_request.headers_read = true;
   auto reject = [&](ErrorCode code, const std::string& message) {
     res.status = error_info(code).http_status;
     res.set_content(error_body(code, message), "application/json");
@@ -295,7 +302,11 @@ bool HardenedServer::process_and_close_socket(socket_t sock) {
     stream.start_request();
     bool connection_closed = false;
     ok = process_request(stream, left == 0 || !is_running(), connection_closed, nullptr);
-    if (!ok || connection_closed || tls_request.close_after_response) break;
+    // A request the parser refused before the guard ran (bad request line, oversized headers)
+    // leaves the stream at an unknown place: never read another request from it.
+    if (!ok || connection_closed || tls_request.close_after_response || !tls_request.headers_read) {
+      break;
+    }
   }
   close_gracefully(sock);
   return ok;

@@ -22,6 +22,7 @@ namespace fieldserve::server {
 
 struct HttpLimits {
   std::size_t max_body_bytes = 8u << 20;
+  std::size_t max_header_bytes = 64u << 10;  // request line and headers together
   int request_timeout_s = 30;   // whole request: headers and body
   int read_timeout_s = 10;      // one stalled read
   int write_timeout_s = 10;
@@ -37,6 +38,7 @@ struct RequestScope {
   std::string route;     // the matched route pattern, empty if none matched
   std::string token_id;  // id of the bearer token, never the token
   std::string peer;      // from the socket
+  bool headers_read = false;  // set by the guard, which runs once the headers are parsed
   bool close_after_response = false;
 };
 RequestScope& current_request();

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "server_fixture.h"
 
@@ -82,6 +83,27 @@ TEST_F(CliTest, ImportedSampleDataIsServedWithItsHistory) {
   std::string db2 = (dir_ / "two.db").string();
   EXPECT_NE(run_command(bin() + " import --db " + db2 + " " + broken.string() + " 2>&1", &out), 0);
   EXPECT_NE(out.find("centers.json row 1"), std::string::npos) << out;
+}
+
+TEST(CliServe, JsonLogLinesCarryTheRequestFields) {
+  ServerProcess server({"--log-format", "json"});
+  server.get("/api/v1/centers?limit=3", server.admin_token());
+  auto log = server.log_containing("\"route\":\"/api/v1/centers\"");
+  int requests = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = json::parse(line, nullptr, false);
+    ASSERT_FALSE(entry.is_discarded()) << line;
+    if (entry.value("msg", "") != "request" || entry.value("route", "") != "/api/v1/centers") continue;
+    ++requests;
+    EXPECT_EQ(entry["status"], 200);
+    EXPECT_EQ(entry["token_id"], "1");
+    EXPECT_TRUE(entry["request_id"].is_string());
+    EXPECT_TRUE(entry["duration_ms"].is_number());
+    EXPECT_EQ(entry["peer"], "127.0.0.1");
+  }
+  EXPECT_EQ(requests, 1);
+  EXPECT_EQ(log.find(server.admin_token()), std::string::npos);
 }
 
 TEST(CliServe, ServesImportedDataOverHttp) {

@@ -113,6 +113,19 @@ TEST_F(HttpGuardsTest, PostWithoutLengthIsAnEmptyBodyNotAWaitForClose) {
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
 }
 
+TEST_F(HttpGuardsTest, OversizedHeadersAreRefusedAndTheServerLivesOn) {
+  // One 200 KB header line, then many small ones: both past the 64 KiB header allowance.
+  for (const std::string& headers :
+       {"X-Big: " + std::string(200000, 'a') + "\r\n",
+        [] { std::string h; for (int i = 0; i < 5000; ++i) h += "X-H" + std::to_string(i) + ": 0123456789abcdef\r\n"; return h; }()}) {
+    bool closed = false;
+    auto out = raw_exchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n", 5000, &closed);
+    EXPECT_FALSE(out.starts_with("HTTP/1.1 200")) << out.substr(0, 200);
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_EQ(server_->get("/healthz", "").status, 200);
+}
+
 TEST_F(HttpGuardsTest, PeerAddressComesFromTheSocketNotFromHeaders) {
   bool closed = false;
   std::string req = "GET /metrics HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 6.6.6.6\r\n"

@@ -295,6 +295,56 @@ TEST_F(ResourcesTest, TechnicianLocationPatchStampsTheTime) {
   EXPECT_GE(*parse_rfc3339(r.body["location_at"].get<std::string>()), before);
 }
 
+TEST_F(ResourcesTest, MovingACenterRehomesSitesAndAuditsThem) {
+  // Two centers 100 km apart on the equator; a site 30 km from the first. Moving the second
+  // center next to the site makes it the nearest.
+  auto a = s().post("/api/v1/centers", {{"name", "A"}, {"location", {{"lat", 0}, {"lon", 30}}}, {"time_zone", "UTC"}}, admin());
+  auto b = s().post("/api/v1/centers", {{"name", "B"}, {"location", {{"lat", 0}, {"lon", 31}}}, {"time_zone", "UTC"}}, admin());
+  auto site = s().post("/api/v1/sites", {{"customer_id", w().customer_id}, {"address", "equator"},
+                                         {"location", {{"lat", 0}, {"lon", 30.27}}}}, admin());
+  ASSERT_EQ(site.status, 201) << site.text;
+  EXPECT_EQ(site.body["center_id"], a.body["id"]);
+  auto moved = s().patch("/api/v1/centers/" + std::to_string(b.body["id"].get<std::int64_t>()),
+                         {{"location", {{"lat", 0}, {"lon", 30.28}}}}, admin());
+  ASSERT_EQ(moved.status, 200) << moved.text;
+  auto after = s().get("/api/v1/sites/" + std::to_string(site.body["id"].get<std::int64_t>()), admin());
+  EXPECT_EQ(after.body["center_id"], b.body["id"]);
+  EXPECT_NEAR(after.body["distance_km"].get<double>(), reference_km(0, 30.27, 0, 30.28), 1e-6);
+  auto audit = s().get("/api/v1/audit?entity=site&entity_id=" + std::to_string(site.body["id"].get<std::int64_t>()), admin());
+  bool center_change = false;
+  for (const auto& e : audit.body["items"]) center_change = center_change || (e["action"] == "update" && e["field"] == "center_id");
+  EXPECT_TRUE(center_change) << audit.text;
+}
+
+TEST_F(ResourcesTest, EquipmentChangesAreCheckedAndAudited) {
+  auto e = s().post("/api/v1/equipment", {{"site_id", w().site_id}, {"model", "HX-200 Chiller"}, {"serial", "HX-9"},
+                                          {"sold_at", "2025-03-01T00:00:00Z"}, {"warranty_months", 24}}, admin());
+  ASSERT_EQ(e.status, 201) << e.text;
+  EXPECT_EQ(e.body["installed_at"], nullptr);
+  auto path = "/api/v1/equipment/" + std::to_string(e.body["id"].get<std::int64_t>());
+  auto installed = s().patch(path, {{"installed_at", "2025-03-10T00:00:00Z"}}, admin(), "1");
+  ASSERT_EQ(installed.status, 200) << installed.text;
+  EXPECT_EQ(installed.body["installed_at"], "2025-03-10T00:00:00Z");
+  auto before_sale = s().patch(path, {{"installed_at", "2025-01-01T00:00:00Z"}}, admin());
+  EXPECT_EQ(before_sale.status, 422);
+  auto listed = s().get("/api/v1/equipment?site_id=" + std::to_string(w().site_id), w().manager);
+  bool found = false;
+  for (const auto& item : listed.body["items"]) found = found || item["serial"] == "HX-9";
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ResourcesTest, TechniciansFilterBySkillCenterAndActive) {
+  auto r = s().get("/api/v1/technicians?skill=electrical&active=true&home_center_id=" + std::to_string(w().center_id),
+                   w().manager);
+  ASSERT_EQ(r.status, 200);
+  std::set<std::int64_t> ids;
+  for (const auto& t : r.body["items"]) ids.insert(t["id"].get<std::int64_t>());
+  EXPECT_TRUE(ids.contains(w().tech_a));
+  EXPECT_TRUE(ids.contains(w().tech_b));
+  auto none = s().get("/api/v1/technicians?skill=elec", w().manager);
+  EXPECT_TRUE(none.body["items"].empty()) << "a skill matches whole words only";
+}
+
 TEST_F(ResourcesTest, OpenApiDocumentListsEveryRouteTheServerAnswers) {
   auto doc = s().get("/api/v1/openapi.json", "");
   ASSERT_EQ(doc.status, 200);
