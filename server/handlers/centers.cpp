@@ -56,28 +56,20 @@ Result<Reply> list_centers(RouteRequest& req) {
 }
 
 Result<Reply> patch_center(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  auto if_match = req.if_match();
-  if (!if_match) return std::unexpected(if_match.error());
   auto now = req.app.clock().now();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto c = tx.center(req.path_id());
-    if (!c) return not_found("center", req.path_id());
-    if (auto ok = check_version(*if_match, c->version); !ok) return std::unexpected(ok.error());
-    auto before = *c;
-    FieldReader r(*body);
-    if (auto ok = read_center(r, *c, false); !ok) return std::unexpected(ok.error());
-    tx.update_center(*c);
-    if (!(before.location == c->location)) {
-      rehome_sites(req.app, tx, req.who().actor(), now);
-    }
-    if (before.time_zone != c->time_zone || before.business_hours != c->business_hours) {
+  auto load = [](store::Tx& tx, CenterId id) { return tx.center(id); };
+  return versioned_patch(req, "center", load, [&](store::Tx& tx, Center& c, const json& body) -> Result<Reply> {
+    auto before = c;
+    FieldReader r(body);
+    if (auto ok = read_center(r, c, false); !ok) return std::unexpected(ok.error());
+    tx.update_center(c);
+    if (!(before.location == c.location)) rehome_sites(req.app, tx, req.who().actor(), now);
+    if (before.time_zone != c.time_zone || before.business_hours != c.business_hours) {
       store::JobFilter filter;
-      filter.center_id = c->id;
+      filter.center_id = c.id;
       refresh_open_jobs(req.app, tx, filter);
     }
-    return json_reply(center_json(*tx.center(c->id)));
+    return json_reply(center_json(*tx.center(c.id)));
   });
 }
 

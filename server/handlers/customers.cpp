@@ -63,21 +63,15 @@ Result<Reply> list_customers(RouteRequest& req) {
 }
 
 Result<Reply> patch_customer(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  auto if_match = req.if_match();
-  if (!if_match) return std::unexpected(if_match.error());
   auto now = req.app.clock().now();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto c = tx.customer(req.path_id());
-    if (!c) return not_found("customer", req.path_id());
-    if (auto ok = check_version(*if_match, c->version); !ok) return std::unexpected(ok.error());
-    auto before = customer_json(*c);
-    FieldReader r(*body);
-    if (auto ok = read_customer(r, *c, false); !ok) return std::unexpected(ok.error());
-    tx.update_customer(*c);
-    auto after = customer_json(*tx.customer(c->id));
-    record_changes(tx, "customer", c->id, "update", before, after, req.who().actor(), now);
+  auto load = [](store::Tx& tx, CustomerId id) { return tx.customer(id); };
+  return versioned_patch(req, "customer", load, [&](store::Tx& tx, Customer& c, const json& body) -> Result<Reply> {
+    auto before = customer_json(c);
+    FieldReader r(body);
+    if (auto ok = read_customer(r, c, false); !ok) return std::unexpected(ok.error());
+    tx.update_customer(c);
+    auto after = customer_json(*tx.customer(c.id));
+    record_changes(tx, "customer", c.id, "update", before, after, req.who().actor(), now);
     return json_reply(after);
   });
 }

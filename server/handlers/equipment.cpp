@@ -70,22 +70,16 @@ Result<Reply> list_equipment(RouteRequest& req) {
 }
 
 Result<Reply> patch_equipment(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  auto if_match = req.if_match();
-  if (!if_match) return std::unexpected(if_match.error());
   auto now = req.app.clock().now();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto e = tx.equipment(req.path_id());
-    if (!e) return not_found("equipment", req.path_id());
-    if (auto ok = check_version(*if_match, e->version); !ok) return std::unexpected(ok.error());
-    auto before = equipment_json(*e);
-    FieldReader r(*body);
-    if (auto ok = read_equipment(r, *e, false, now); !ok) return std::unexpected(ok.error());
-    if (auto ok = check_references(tx, *e); !ok) return std::unexpected(ok.error());
-    tx.update_equipment(*e);
-    auto after = equipment_json(*tx.equipment(e->id));
-    record_changes(tx, "equipment", e->id, "update", before, after, req.who().actor(), now);
+  auto load = [](store::Tx& tx, EquipmentId id) { return tx.equipment(id); };
+  return versioned_patch(req, "equipment", load, [&](store::Tx& tx, Equipment& e, const json& body) -> Result<Reply> {
+    auto before = equipment_json(e);
+    FieldReader r(body);
+    if (auto ok = read_equipment(r, e, false, now); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_references(tx, e); !ok) return std::unexpected(ok.error());
+    tx.update_equipment(e);
+    auto after = equipment_json(*tx.equipment(e.id));
+    record_changes(tx, "equipment", e.id, "update", before, after, req.who().actor(), now);
     return json_reply(after);
   });
 }

@@ -69,16 +69,7 @@ Result<Reply> assign_job(RouteRequest& req) {
     auto& response = job->clock(SlaTarget::response);
     if (!response.done_at) response.done_at = now;
     tx.update_job(*job);
-    JobEvent e;
-    e.job_id = job->id;
-    e.type = "assigned";
-    e.from_status = from_status;
-    e.to_status = JobStatus::assigned;
-    e.technician_id = tech->id;
-    e.actor = req.who().actor();
-    e.source = EventSource::dispatcher;
-    e.at = now;
-    e.received_at = now;
+    auto e = job_event(*job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = previous ? "manual; from technician " + std::to_string(*previous) : "manual";
     if (!check.broken.empty()) {
       e.detail += "; breaks";
@@ -124,16 +115,7 @@ Result<Reply> change_status(RouteRequest& req) {
       if (auto ok = refresh_due_times(req.app, tx, *job); !ok) return std::unexpected(ok.error());
     }
     tx.update_job(*job);
-    JobEvent e;
-    e.job_id = job->id;
-    e.type = "status";
-    e.from_status = from_status;
-    e.to_status = job->status;
-    e.technician_id = job->technician_id;
-    e.actor = req.who().actor();
-    e.source = source_of(req.who());
-    e.at = now;
-    e.received_at = now;
+    auto e = job_event(*job, "status", from_status, req.who().actor(), source_of(req.who()), now);
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
     tx.insert_event(e);
@@ -162,16 +144,7 @@ Result<Reply> cancel_job(RouteRequest& req) {
     job->status_before_hold.reset();
     job->hold_started_at.reset();
     tx.update_job(*job);
-    JobEvent e;
-    e.job_id = job->id;
-    e.type = "status";
-    e.from_status = from_status;
-    e.to_status = JobStatus::cancelled;
-    e.technician_id = job->technician_id;
-    e.actor = req.who().actor();
-    e.source = EventSource::dispatcher;
-    e.at = now;
-    e.received_at = now;
+    auto e = job_event(*job, "status", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = reason.value_or("");
     tx.insert_event(e);
     return json_reply(job_json(*tx.job(job->id), policy, now));

@@ -90,14 +90,8 @@ Result<Reply> create_job(RouteRequest& req) {
     // stays new and says why, so a dispatcher assigns it by hand.
     if (in->auto_assign) job.dispatch_reason = "auto_assign_unavailable";
     job.id = tx.insert_job(job);
-    JobEvent e;
-    e.job_id = job.id;
-    e.type = "created";
-    e.to_status = JobStatus::new_;
-    e.actor = req.who().actor();
-    e.source = req.who().role == Role::dispatcher ? EventSource::dispatcher : EventSource::api;
-    e.at = now;
-    e.received_at = now;
+    auto e = job_event(job, "created", std::nullopt, req.who().actor(),
+                       req.who().role == Role::dispatcher ? EventSource::dispatcher : EventSource::api, now);
     e.detail = "reported_at " + format_rfc3339(job.reported_at);
     tx.insert_event(e);
     return json_reply(job_json(*tx.job(job.id), policy, now), 201);
@@ -189,13 +183,7 @@ Result<Reply> patch_job(RouteRequest& req) {
     }
     if (!changed.empty()) {
       tx.update_job(*job);
-      JobEvent e;
-      e.job_id = job->id;
-      e.type = "updated";
-      e.actor = req.who().actor();
-      e.source = EventSource::dispatcher;
-      e.at = now;
-      e.received_at = now;
+      auto e = job_event(*job, "updated", job->status, req.who().actor(), EventSource::dispatcher, now);
       for (const auto& c : changed) e.detail += (e.detail.empty() ? "" : "; ") + c;
       tx.insert_event(e);
     }

@@ -7,6 +7,21 @@
 
 namespace fieldserve::server {
 
+JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
+                   const std::string& actor, EventSource source, Instant at) {
+  JobEvent e;
+  e.job_id = job.id;
+  e.type = std::move(type);
+  e.from_status = from;
+  e.to_status = job.status;
+  e.technician_id = job.technician_id;
+  e.actor = actor;
+  e.source = source;
+  e.at = at;
+  e.received_at = at;
+  return e;
+}
+
 void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
                     const std::string& action, const nlohmann::json& before,
                     const nlohmann::json& after, const std::string& actor, Instant at) {

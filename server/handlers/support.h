@@ -7,9 +7,31 @@
 #include "domain/error.h"
 #include "domain/model.h"
 #include "server/app.h"
+#include "server/http/route.h"
 #include "store/tx.h"
 
 namespace fieldserve::server {
+
+// The shape every PATCH shares: read the body and If-Match, then in one write transaction load
+// the resource at the path (404 if absent), check its version (409 if stale), and let
+// `change(tx, resource, body)` validate, store and render it.
+template <class Load, class Change>
+Result<Reply> versioned_patch(RouteRequest& req, const char* what, Load load, Change change) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto resource = load(tx, req.path_id());
+    if (!resource) return not_found(what, req.path_id());
+    if (auto ok = check_version(*if_match, resource->version); !ok) return std::unexpected(ok.error());
+    return change(tx, *resource, *body);
+  });
+}
+
+// An event recording a change just made to `job`: its status and technician as they are now.
+JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
+                   const std::string& actor, EventSource source, Instant at);
 
 // One audit row per top-level field whose value differs between `before` and `after` (values as
 // JSON text; `version` is skipped). A create passes an empty `before`.

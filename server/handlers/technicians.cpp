@@ -1,5 +1,6 @@
 #include "server/app.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/support.h"
 #include "server/json/json_body.h"
 #include "server/json/resource_json.h"
 
@@ -70,23 +71,17 @@ Result<Reply> list_technicians(RouteRequest& req) {
 }
 
 Result<Reply> patch_technician(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  auto if_match = req.if_match();
-  if (!if_match) return std::unexpected(if_match.error());
   auto now = req.app.clock().now();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto t = tx.technician(req.path_id());
-    if (!t) return not_found("technician", req.path_id());
-    if (auto ok = check_version(*if_match, t->version); !ok) return std::unexpected(ok.error());
-    FieldReader r(*body);
-    if (auto ok = read_technician(r, *t, false, now); !ok) return std::unexpected(ok.error());
-    if (!tx.center(t->home_center_id)) {
+  auto load = [](store::Tx& tx, TechnicianId id) { return tx.technician(id); };
+  return versioned_patch(req, "technician", load, [&](store::Tx& tx, Technician& t, const json& body) -> Result<Reply> {
+    FieldReader r(body);
+    if (auto ok = read_technician(r, t, false, now); !ok) return std::unexpected(ok.error());
+    if (!tx.center(t.home_center_id)) {
       return fail(ErrorCode::unknown_reference,
-                  "home_center_id " + std::to_string(t->home_center_id) + " does not exist");
+                  "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
     }
-    tx.update_technician(*t);
-    return json_reply(technician_json(*tx.technician(t->id)));
+    tx.update_technician(t);
+    return json_reply(technician_json(*tx.technician(t.id)));
   });
 }
 

@@ -7,24 +7,12 @@
 namespace fieldserve::testing {
 namespace {
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public WorldTest {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    world_ = new World(make_world(*server_));
-  }
-  static void TearDownTestSuite() {
-    delete world_;
-    delete server_;
-  }
   void TearDown() override {
     // Whatever came before, the server still answers.
     EXPECT_EQ(server_->get("/healthz", "").status, 200);
   }
-  static ServerProcess* server_;
-  static World* world_;
-  const ServerProcess& s() { return *server_; }
-  const std::string& admin() { return server_->admin_token(); }
 
   // Asserts status and error code, and that the body has the documented shape.
   void expect_error(const Response& r, int status, const std::string& code) {
@@ -40,8 +28,6 @@ class BadInputTest : public ::testing::Test {
     return {{"site_id", world_->site_id}, {"kind", "repair"}, {"severity", "serious"}, {"auto_assign", false}};
   }
 };
-ServerProcess* BadInputTest::server_ = nullptr;
-World* BadInputTest::world_ = nullptr;
 
 TEST_F(BadInputTest, MalformedJsonIs400) {
   auto r = s().send("POST", "/api/v1/customers", "{\"name\": ", "application/json",

@@ -10,22 +10,8 @@
 namespace fieldserve::testing {
 namespace {
 
-class ResourcesTest : public ::testing::Test {
+class ResourcesTest : public WorldTest {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    world_ = new World(make_world(*server_));
-  }
-  static void TearDownTestSuite() {
-    delete world_;
-    delete server_;
-  }
-  static ServerProcess* server_;
-  static World* world_;
-  const ServerProcess& s() { return *server_; }
-  const World& w() { return *world_; }
-  const std::string& admin() { return server_->admin_token(); }
-
   json new_job(const json& extra = json::object()) {
     json body{{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "critical"},
               {"auto_assign", false}, {"required_skills", {"hvac"}}};
@@ -35,8 +21,6 @@ class ResourcesTest : public ::testing::Test {
     return r.body;
   }
 };
-ServerProcess* ResourcesTest::server_ = nullptr;
-World* ResourcesTest::world_ = nullptr;
 
 double reference_km(double lat1, double lon1, double lat2, double lon2) {
   double m = 0;

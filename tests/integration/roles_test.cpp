@@ -6,11 +6,10 @@
 namespace fieldserve::testing {
 namespace {
 
-class RolesTest : public ::testing::Test {
+class RolesTest : public WorldTest {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    world_ = new World(make_world(*server_));
+    WorldTest::SetUpTestSuite();
     auto& s = *server_;
     auto& w = *world_;
     // One job for each technician.
@@ -22,23 +21,11 @@ class RolesTest : public ::testing::Test {
       s.post("/api/v1/jobs/" + std::to_string(*slot) + "/assign", {{"technician_id", tech}}, w.dispatcher);
     }
   }
-  static void TearDownTestSuite() {
-    delete world_;
-    delete server_;
-  }
-  static ServerProcess* server_;
-  static World* world_;
-  static std::int64_t job_a_, job_b_;
-  const ServerProcess& s() { return *server_; }
-  const World& w() { return *world_; }
+  static inline std::int64_t job_a_ = 0, job_b_ = 0;
   std::string job(std::int64_t id, const std::string& tail = "") {
     return "/api/v1/jobs/" + std::to_string(id) + tail;
   }
 };
-ServerProcess* RolesTest::server_ = nullptr;
-World* RolesTest::world_ = nullptr;
-std::int64_t RolesTest::job_a_ = 0;
-std::int64_t RolesTest::job_b_ = 0;
 
 TEST_F(RolesTest, NoTokenOrABadTokenIs401) {
   EXPECT_EQ(s().get("/api/v1/jobs", "").status, 401);

@@ -1,6 +1,7 @@
 #pragma once
 // Starts the real fieldserve binary on 127.0.0.1 with a fresh database in a temporary folder,
 // and talks to it over HTTP. Nothing is mocked: the same binary ./scripts/run serves.
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/types.h>
 
@@ -75,5 +76,27 @@ struct World {
   std::string dispatcher, manager, tablet_a, tablet_b;
 };
 World make_world(const ServerProcess& server);
+
+// A suite whose cases share one server with a World in it. ctest runs each case in a process of
+// its own, so cases never see each other's data there; run directly, they share it.
+class WorldTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess();
+    world_ = new World(make_world(*server_));
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete server_;
+    world_ = nullptr;
+    server_ = nullptr;
+  }
+  static const ServerProcess& s() { return *server_; }
+  static const World& w() { return *world_; }
+  static const std::string& admin() { return server_->admin_token(); }
+
+  static inline ServerProcess* server_ = nullptr;
+  static inline World* world_ = nullptr;
+};
 
 }  // namespace fieldserve::testing
