@@ -10,6 +10,7 @@
 #include "dispatch/sla_policy.h"
 #include "domain/time.h"
 #include "server/auth.h"
+#include "server/dispatcher.h"
 #include "server/metrics.h"
 #include "store/store.h"
 
@@ -29,6 +30,7 @@ class App {
   Authenticator& auth() { return auth_; }
   RateLimiter& limiter() { return limiter_; }
   Metrics& metrics() { return metrics_; }
+  Dispatcher& dispatcher() { return dispatcher_; }
 
   dispatch::SlaPolicy policy() const;
   void set_policy(dispatch::SlaPolicy policy);
@@ -45,6 +47,7 @@ class App {
   Authenticator auth_;
   RateLimiter limiter_;
   Metrics metrics_;
+  Dispatcher dispatcher_;
   mutable std::shared_mutex policy_mutex_;
   dispatch::SlaPolicy policy_;
   std::mutex calendars_mutex_;

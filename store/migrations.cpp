@@ -155,6 +155,28 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql"},
+      {2, R"sql(
+-- The explanation of every dispatch decision (SPEC section 4): who was considered and why.
+CREATE TABLE dispatch_decisions (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  decided_at INTEGER NOT NULL,
+  chosen_technician_id INTEGER,
+  reason TEXT NOT NULL,
+  radius_km REAL NOT NULL,
+  candidates TEXT NOT NULL
+);
+CREATE INDEX dispatch_decisions_by_job ON dispatch_decisions(job_id, id);
+-- Every change to technicians bumps a revision, so a process holding technicians in memory (the
+-- dispatcher's spatial index) notices changes made by another process.
+INSERT INTO settings (key, value) VALUES ('technicians_rev', '0');
+CREATE TRIGGER technicians_rev_insert AFTER INSERT ON technicians BEGIN
+  UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'technicians_rev';
+END;
+CREATE TRIGGER technicians_rev_update AFTER UPDATE ON technicians BEGIN
+  UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'technicians_rev';
+END;
+)sql"},
   };
   return list;
 }

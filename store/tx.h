@@ -35,6 +35,15 @@ struct TechnicianFilter {
   std::optional<std::string> skill;
 };
 
+struct DecisionRecord {
+  JobId job_id = 0;
+  Instant decided_at{};
+  std::optional<TechnicianId> chosen;
+  std::string reason;
+  double radius_km = 0;
+  std::string candidates;  // the server's JSON text; the store keeps it opaque
+};
+
 class Tx {
  public:
   explicit Tx(Connection& conn) : conn_(conn) {}
@@ -69,6 +78,9 @@ class Tx {
   std::vector<Technician> technicians(const Page& page, const TechnicianFilter& filter);
   bool update_technician(const Technician& t);
   int open_job_count(TechnicianId id);
+  std::vector<Job> open_jobs_of(TechnicianId id);
+  // Bumped by the database on every technician insert or update.
+  std::int64_t technicians_revision();
 
   JobId insert_job(const Job& j);
   std::optional<Job> job(JobId id);
@@ -76,6 +88,9 @@ class Tx {
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
   std::vector<Job> unfinished_jobs();
   bool update_job(const Job& j);  // writes every mutable field, version + 1
+
+  void insert_decision(const DecisionRecord& d);
+  std::optional<DecisionRecord> latest_decision(JobId job);
 
   std::int64_t insert_event(const JobEvent& e);
   std::vector<JobEvent> events(JobId job, const Page& page);

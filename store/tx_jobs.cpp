@@ -137,6 +137,40 @@ std::vector<Job> Tx::unfinished_jobs() {
   return out;
 }
 
+std::vector<Job> Tx::open_jobs_of(TechnicianId id) {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.technician_id = :id AND j.status IN "
+                         "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
+  q->bind(":id", id);
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+void Tx::insert_decision(const DecisionRecord& d) {
+  auto q = conn_.prepare(
+      "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, radius_km, "
+      "candidates) VALUES (:job, :at, :chosen, :reason, :radius, :candidates)");
+  q->bind(":job", d.job_id).bind(":at", to_epoch_s(d.decided_at)).bind(":chosen", d.chosen)
+      .bind(":reason", d.reason).bind(":radius", d.radius_km).bind(":candidates", d.candidates).exec();
+}
+
+std::optional<DecisionRecord> Tx::latest_decision(JobId job) {
+  auto q = conn_.prepare(
+      "SELECT job_id, decided_at, chosen_technician_id, reason, radius_km, candidates "
+      "FROM dispatch_decisions WHERE job_id = :job ORDER BY id DESC LIMIT 1");
+  q->bind(":job", job);
+  if (!q->step()) return std::nullopt;
+  DecisionRecord d;
+  d.job_id = q->get_int(0);
+  d.decided_at = from_epoch_s(q->get_int(1));
+  d.chosen = q->get_opt_int(2);
+  d.reason = q->get_text(3);
+  d.radius_km = q->get_double(4);
+  d.candidates = q->get_text(5);
+  return d;
+}
+
 bool Tx::update_job(const Job& j) {
   auto q = conn_.prepare(
       "UPDATE jobs SET kind = :kind, severity = :severity, site_id = :site, distance_km = :km, "

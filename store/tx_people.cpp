@@ -102,6 +102,11 @@ int Tx::open_job_count(TechnicianId id) {
   return q->step() ? static_cast<int>(q->get_int(0)) : 0;
 }
 
+std::int64_t Tx::technicians_revision() {
+  auto q = conn_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'technicians_rev'");
+  return q->step() ? q->get_int(0) : 0;
+}
+
 TokenId Tx::insert_token(const Token& t, const std::string& sha256_hex) {
   auto q = conn_.prepare(
       "INSERT INTO tokens (sha256, role, name, technician_id, created_at) "

@@ -61,13 +61,8 @@ Result<Reply> assign_job(RouteRequest& req) {
     }
     auto previous = job->technician_id;
     auto from_status = job->status;
-    job->technician_id = tech->id;
-    job->assignment_locked = true;
+    assign_to(*job, tech->id, true, now);
     job->dispatch_reason.clear();
-    // Reassigning a job the previous technician already accepted starts it over for the new one.
-    job->status = JobStatus::assigned;
-    auto& response = job->clock(SlaTarget::response);
-    if (!response.done_at) response.done_at = now;
     tx.update_job(*job);
     auto e = job_event(*job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = previous ? "manual; from technician " + std::to_string(*previous) : "manual";
@@ -151,6 +146,50 @@ Result<Reply> cancel_job(RouteRequest& req) {
   });
 }
 
+Result<Reply> auto_assign_job(RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  FieldReader r(*body);
+  bool force = r.boolean("force", false).value_or(false);
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  auto now = req.app.clock().now();
+  auto policy = req.app.policy();
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto job = tx.job(req.path_id());
+    if (!job) return not_found("job", req.path_id());
+    if (!can_reassign(job->status) || job->status == JobStatus::en_route) {
+      return fail(ErrorCode::invalid_transition, "job " + std::to_string(job->id) + " is " +
+                                                     std::string(to_string(job->status)) +
+                                                     " and can no longer be dispatched");
+    }
+    // Dispatching an assigned job again is a deliberate act: without force, a second request
+    // racing the first finds the job assigned and changes nothing.
+    if (job->technician_id && !force) {
+      return fail(ErrorCode::conflict, std::string("job is already assigned") +
+                                           (job->assignment_locked ? " by a dispatcher" : "") +
+                                           "; send \"force\": true to dispatch it again");
+    }
+    req.app.dispatcher().auto_assign(req.app, tx, *job, req.who().actor(), now);
+    return json_reply(job_json(*tx.job(job->id), policy, now));
+  });
+}
+
+Result<Reply> get_candidates(RouteRequest& req) {
+  auto [job, decision] = req.app.store().read([&](store::Tx& tx) {
+    return std::pair(tx.job(req.path_id()), tx.latest_decision(req.path_id()));
+  });
+  if (!job) return not_found("job", req.path_id());
+  if (!decision) return fail(ErrorCode::not_found, "job " + std::to_string(job->id) + " has not been auto-dispatched");
+  json candidates = json::parse(decision->candidates, nullptr, false);
+  if (candidates.is_discarded()) candidates = json::array();
+  return json_reply({{"job_id", job->id},
+                     {"decided_at", format_rfc3339(decision->decided_at)},
+                     {"radius_km", decision->radius_km},
+                     {"reason", decision->reason.empty() ? json(nullptr) : json(decision->reason)},
+                     {"chosen_technician_id", decision->chosen ? json(*decision->chosen) : json(nullptr)},
+                     {"candidates", candidates}});
+}
+
 Result<Reply> list_events(RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
@@ -165,6 +204,8 @@ Result<Reply> list_events(RouteRequest& req) {
 
 void add_job_action_routes(RouteTable& routes) {
   routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate, "Assign a technician by hand; the answer lists the rules it breaks", assign_job});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/auto-assign", kOperate, "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)", auto_assign_job});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/candidates", kStaffRead, "The last dispatch decision: every technician considered and why", get_candidates});
   routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician, "Move a job through its lifecycle", change_status});
   routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate, "Cancel a job before it is resolved", cancel_job});
   routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician, "The job's append-only event log", list_events});

@@ -86,14 +86,12 @@ Result<Reply> create_job(RouteRequest& req) {
     }
     if (auto ok = check_equipment(tx, job); !ok) return std::unexpected(ok.error());
     if (auto ok = refresh_due_times(req.app, tx, job); !ok) return std::unexpected(ok.error());
-    // The dispatch engine is not part of this build yet: a job that asks for auto-assignment
-    // stays new and says why, so a dispatcher assigns it by hand.
-    if (in->auto_assign) job.dispatch_reason = "auto_assign_unavailable";
     job.id = tx.insert_job(job);
     auto e = job_event(job, "created", std::nullopt, req.who().actor(),
                        req.who().role == Role::dispatcher ? EventSource::dispatcher : EventSource::api, now);
     e.detail = "reported_at " + format_rfc3339(job.reported_at);
     tx.insert_event(e);
+    if (in->auto_assign) req.app.dispatcher().auto_assign(req.app, tx, job, req.who().actor(), now);
     return json_reply(job_json(*tx.job(job.id), policy, now), 201);
   });
 }

@@ -7,6 +7,15 @@
 
 namespace fieldserve::server {
 
+void assign_to(Job& job, TechnicianId technician, bool locked, Instant now) {
+  job.technician_id = technician;
+  job.assignment_locked = locked;
+  // Reassigning a job the previous technician already accepted starts it over for the new one.
+  job.status = JobStatus::assigned;
+  auto& response = job.clock(SlaTarget::response);
+  if (!response.done_at) response.done_at = now;
+}
+
 JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
                    const std::string& actor, EventSource source, Instant at) {
   JobEvent e;

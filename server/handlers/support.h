@@ -29,6 +29,10 @@ Result<Reply> versioned_patch(RouteRequest& req, const char* what, Load load, Ch
   });
 }
 
+// Gives `job` to `technician`: status assigned, locked when a dispatcher chose by hand, and the
+// response target answered by the first assignment.
+void assign_to(Job& job, TechnicianId technician, bool locked, Instant now);
+
 // An event recording a change just made to `job`: its status and technician as they are now.
 JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
                    const std::string& actor, EventSource source, Instant at);

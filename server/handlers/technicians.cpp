@@ -39,6 +39,7 @@ Result<Reply> create_technician(RouteRequest& req) {
                   "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
     }
     t.id = tx.insert_technician(t);
+    req.app.dispatcher().technician_changed(tx, t);
     return json_reply(technician_json(*tx.technician(t.id)), 201);
   });
 }
@@ -81,6 +82,7 @@ Result<Reply> patch_technician(RouteRequest& req) {
                   "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
     }
     tx.update_technician(t);
+    req.app.dispatcher().technician_changed(tx, t);
     return json_reply(technician_json(*tx.technician(t.id)));
   });
 }

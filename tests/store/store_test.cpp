@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/error.h"
+#include "store/migrations.h"
 #include "store/store.h"
 
 namespace fieldserve::store {
@@ -120,9 +121,10 @@ class StoreTest : public ::testing::Test {
 
 // ---- migrations ----
 
-TEST(StoreMigrations, FreshMemoryDatabaseIsAtSchemaVersionOne) {
+TEST(StoreMigrations, FreshMemoryDatabaseIsAtTheLatestSchemaVersion) {
   auto store = Store::open(":memory:", 0);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  EXPECT_GE(latest_schema_version(), 2);
 }
 
 TEST(StoreMigrations, ReopeningAFileIsIdempotentAndKeepsData) {
@@ -130,11 +132,11 @@ TEST(StoreMigrations, ReopeningAFileIsIdempotentAndKeepsData) {
   CenterId id = 0;
   {
     auto store = Store::open(file.path, 2);
-    EXPECT_EQ(store->schema_version(), 1);
+    EXPECT_EQ(store->schema_version(), latest_schema_version());
     id = store->write([](Tx& tx) { return tx.insert_center(make_center("Kept")); });
   }
   auto store = Store::open(file.path, 2);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
   for (int i = 0; i < 3; ++i) {  // more reads than readers: each lease goes back to the pool
     auto c = store->read([&](Tx& tx) { return tx.center(id); });
     ASSERT_TRUE(c);

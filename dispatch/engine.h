@@ -1,0 +1,83 @@
+#pragma once
+// Auto-assignment (SPEC section 4): eligibility, ETA through each technician's queue, the choice,
+// and the explanation of every candidate. Pure: the caller gathers the technicians near the site
+// and their open jobs; nothing here reads a clock, a database or the network.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dispatch/sla_policy.h"
+#include "dispatch/travel.h"
+#include "domain/model.h"
+
+namespace fieldserve::dispatch {
+
+struct EngineConfig {
+  int service_minutes = 60;  // expected time on site for a queued job
+  int max_radius_factor = 4;  // the radius doubles up to this factor when nobody is eligible
+};
+
+// A job already in a technician's queue, as the ETA needs it.
+struct QueuedJob {
+  JobId id = 0;
+  Severity severity = Severity::general;
+  JobStatus status = JobStatus::assigned;
+  geo::LatLon site;
+  Instant arrival_due{};
+  std::optional<Instant> on_site_since;  // when status is on_site
+};
+
+struct TechnicianState {
+  const Technician* technician = nullptr;
+  geo::LatLon position;    // last known location, else the home center
+  std::string time_zone;   // the home center's: shifts are local times
+  std::vector<QueuedJob> queue;  // open jobs, in any order, not including the job being placed
+};
+
+struct Candidate {
+  TechnicianId technician_id = 0;
+  bool eligible = false;
+  std::string excluded_because;  // inactive, off_shift, missing_skills, at_capacity, outside_radius
+  double distance_km = 0;        // geodesic, the technician's position to the site (radius test)
+  double travel_km = 0;          // road estimate from where they will be when free to the site
+  Instant free_at{};             // when the jobs queued ahead are done
+  Instant eta{};
+  bool meets_arrival_target = false;
+  int queue_ahead = 0;
+};
+
+struct Decision {
+  std::optional<TechnicianId> chosen;
+  std::string reason;  // "", "no_technician_meets_target", "no_eligible_technician"
+  double radius_km = 0;  // the radius that produced the choice (after any widening)
+  std::vector<Candidate> candidates;  // one per technician given, in the order given
+};
+
+// Decides who gets `job` at `now`. `site` is the job's site location. Technicians beyond the
+// final radius are listed as outside_radius.
+Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
+                std::span<const TechnicianState> technicians, Instant now,
+                const TravelModel& travel, const EngineConfig& config = {});
+
+// Preemption for a critical job nobody can reach in time (SPEC section 4.5): a technician who
+// would meet the arrival target once one not-yet-started, less severe job leaves their queue.
+struct Preemption {
+  TechnicianId technician_id = 0;
+  JobId moved_job_id = 0;
+  Instant eta{};
+  double travel_km = 0;
+};
+// Considers technicians that are eligible, or excluded only for being at capacity (moving a job
+// out frees a place), within the tier's radius. Among the options that meet the target, the least
+// travel wins; nullopt when the job is not critical or no option meets it.
+std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
+                                          const TierPolicy& tier,
+                                          std::span<const TechnicianState> technicians,
+                                          Instant now, const TravelModel& travel,
+                                          const EngineConfig& config = {});
+
+// Whether the technician is on shift at `now` or starts a shift before `until`.
+bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now, Instant until);
+
+}  // namespace fieldserve::dispatch

@@ -1,0 +1,159 @@
+#include "server/dispatcher.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/app.h"
+#include "server/handlers/support.h"
+#include "server/logging.h"
+
+namespace fieldserve::server {
+namespace {
+
+nlohmann::json candidates_json(const dispatch::Decision& d) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : d.candidates) {
+    nlohmann::json item = {{"technician_id", c.technician_id},
+                           {"eligible", c.eligible},
+                           {"distance_km", c.distance_km},
+                           {"travel_km", c.travel_km},
+                           {"queue_ahead", c.queue_ahead},
+                           {"eta", format_rfc3339(c.eta)},
+                           {"meets_arrival_target", c.meets_arrival_target}};
+    if (!c.excluded_because.empty()) item["excluded_because"] = c.excluded_because;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace
+
+void Dispatcher::refresh(store::Tx& tx) {
+  auto revision = tx.technicians_revision();
+  if (revision == known_revision_) return;
+  index_ = geo::GridIndex();
+  std::map<CenterId, geo::LatLon> centers;
+  for (const auto& c : tx.all_centers()) centers[c.id] = c.location;
+  store::Page page{0, 500};
+  for (;;) {
+    auto rows = tx.technicians(page, {});
+    for (const auto& t : rows) {
+      auto home = centers.find(t.home_center_id);
+      if (t.location) index_.upsert(t.id, *t.location);
+      else if (home != centers.end()) index_.upsert(t.id, home->second);
+    }
+    if (static_cast<int>(rows.size()) < page.limit) break;
+    page.after_id = rows.back().id;
+  }
+  known_revision_ = revision;
+}
+
+void Dispatcher::technician_changed(store::Tx& tx, const Technician& t) {
+  std::lock_guard lock(mutex_);
+  // Only when the index was current before this write may it be patched; else reload later.
+  if (known_revision_ < 0 || tx.technicians_revision() != known_revision_ + 1) {
+    known_revision_ = -1;
+    return;
+  }
+  if (t.location) {
+    index_.upsert(t.id, *t.location);
+  } else if (auto home = tx.center(t.home_center_id)) {
+    index_.upsert(t.id, home->location);
+  }
+  known_revision_ += 1;
+}
+
+dispatch::Decision Dispatcher::auto_assign(App& app, store::Tx& tx, Job& job,
+                                           const std::string& actor, Instant now) {
+  std::lock_guard lock(mutex_);
+  refresh(tx);
+  return decide_and_apply(app, tx, job, actor, now, true);
+}
+
+dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& job,
+                                                const std::string& actor, Instant now,
+                                                bool allow_preemption) {
+  auto policy = app.policy();
+  const auto& tier = policy.tier(job.severity);
+  auto site = tx.site(job.site_id);
+  std::map<CenterId, Center> centers;
+  for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
+
+  // Gather every technician that could be within the widest radius the engine may try.
+  std::vector<Technician> technicians;
+  std::vector<dispatch::TechnicianState> states;
+  double widest = tier.dispatch_radius_km * config_.max_radius_factor;
+  for (auto id : index_.near(site->location, widest)) {
+    if (auto t = tx.technician(id)) technicians.push_back(std::move(*t));
+  }
+  std::sort(technicians.begin(), technicians.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  states.reserve(technicians.size());
+  std::map<SiteId, geo::LatLon> site_cache;
+  for (const auto& t : technicians) {
+    dispatch::TechnicianState state;
+    state.technician = &t;
+    auto home = centers.find(t.home_center_id);
+    state.position = t.location.value_or(home != centers.end() ? home->second.location : site->location);
+    state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
+    for (const auto& open : tx.open_jobs_of(t.id)) {
+      if (open.id == job.id) continue;
+      auto [it, inserted] = site_cache.try_emplace(open.site_id);
+      if (inserted) {
+        auto s = tx.site(open.site_id);
+        it->second = s ? s->location : site->location;
+      }
+      state.queue.push_back({open.id, open.severity, open.status, it->second,
+                             open.clock(SlaTarget::arrival).due, open.clock(SlaTarget::arrival).done_at});
+    }
+    states.push_back(std::move(state));
+  }
+
+  auto decision = dispatch::decide(job, site->location, tier, states, now, travel_, config_);
+  std::optional<dispatch::Preemption> preemption;
+  // Nobody meets the target: either the best misses it, or the ones who could are full.
+  if (allow_preemption && !decision.reason.empty()) {
+    preemption = dispatch::find_preemption(job, site->location, tier, states, now, travel_, config_);
+  }
+  auto from_status = job.status;
+  std::optional<Job> moved;
+  if (preemption) {
+    moved = tx.job(preemption->moved_job_id);
+    decision.chosen = preemption->technician_id;
+    decision.reason = "preempted_job_" + std::to_string(preemption->moved_job_id);
+  }
+  if (decision.chosen) {
+    assign_to(job, *decision.chosen, false, now);
+    job.dispatch_reason = decision.reason;
+  } else {
+    job.dispatch_reason = decision.reason;
+  }
+  tx.update_job(job);
+  ++job.version;
+  if (decision.chosen) {
+    auto e = job_event(job, "assigned", from_status, actor, EventSource::dispatcher, now);
+    e.detail = "auto" + (decision.reason.empty() ? std::string() : "; " + decision.reason);
+    tx.insert_event(e);
+  }
+  tx.insert_decision({job.id, now, decision.chosen, decision.reason, decision.radius_km,
+                      candidates_json(decision).dump()});
+  if (!decision.reason.empty()) {
+    log_event(spdlog::level::warn, "dispatch", {{"job_id", job.id}, {"reason", decision.reason}});
+  }
+
+  if (moved) {
+    // The moved job goes back to new and is dispatched again; it may not preempt in turn.
+    auto moved_from = moved->status;
+    auto previous = moved->technician_id;
+    moved->status = JobStatus::new_;
+    moved->technician_id.reset();
+    tx.update_job(*moved);
+    ++moved->version;
+    auto e = job_event(*moved, "preempted", moved_from, actor, EventSource::dispatcher, now);
+    e.detail = "moved from technician " + std::to_string(previous.value_or(0)) + " for critical job " +
+               std::to_string(job.id);
+    tx.insert_event(e);
+    decide_and_apply(app, tx, *moved, actor, now, false);
+  }
+  return decision;
+}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,218 @@
+// dispatch/engine: hand-made scenarios on the equator, where a degree of longitude is
+// 111.319491 km (WGS84 semi-major axis × π/180), so every expected value is worked out by hand.
+#include "dispatch/engine.h"
+
+#include <gtest/gtest.h>
+
+namespace fieldserve::dispatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr double kKmPerDegree = 111.319491;
+const Instant kNow = from_epoch_s(1'795'000'000);  // Wednesday 2026-11-18, 11:06:40 UTC
+
+WeeklyHours all_week() {
+  WeeklyHours h{};
+  for (auto& d : h) d = DaySpan{0, 1440};
+  return h;
+}
+
+Technician tech(TechnicianId id, std::vector<std::string> skills = {"hvac"}) {
+  Technician t;
+  t.id = id;
+  t.name = "T" + std::to_string(id);
+  t.skills = std::move(skills);
+  t.shift = all_week();
+  t.max_open_jobs = 3;
+  return t;
+}
+
+// A site on the equator at longitude 0; technicians at `km` east of it.
+geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
+
+Job critical_job(int arrival_minutes = 45) {
+  Job j;
+  j.id = 100;
+  j.severity = Severity::critical;
+  j.required_skills = {"hvac"};
+  j.reported_at = kNow;
+  j.clock(SlaTarget::arrival).due = kNow + std::chrono::minutes(arrival_minutes);
+  return j;
+}
+
+TierPolicy tier(double radius_km = 60) {
+  TierPolicy t;
+  t.response_minutes = 5;
+  t.dispatch_radius_km = radius_km;
+  t.bands = {{std::nullopt, 45, 240}};
+  return t;
+}
+
+TechnicianState state(const Technician& t, double km_east) {
+  return TechnicianState{&t, east(km_east), "UTC", {}};
+}
+
+const GeodesicTravel kTravel;  // 1.3 circuity, 40 km/h: 1 km of geodesic = 117 s of driving
+
+TEST(Engine, PicksTheCandidateThatMeetsTheTargetWithLeastTravel) {
+  // 10 km away: 13 km road, 19.5 min. 20 km away: 39 min. Both meet 45 min; the nearer wins.
+  auto a = tech(1), b = tech(2);
+  std::vector<TechnicianState> s{state(a, 20), state(b, 10)};
+  auto d = decide(critical_job(), east(0), tier(), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 2);
+  EXPECT_EQ(d.reason, "");
+  EXPECT_NEAR(d.candidates[1].distance_km, 10, 1e-6);
+  EXPECT_NEAR(d.candidates[1].travel_km, 13, 1e-6);
+  EXPECT_EQ(d.candidates[1].eta, kNow + 1170s);  // 13 km at 40 km/h
+  EXPECT_TRUE(d.candidates[0].meets_arrival_target);
+}
+
+TEST(Engine, LeastTravelAmongThoseMeetingTheTargetBeatsAnEarlierEta) {
+  // A is 30 km away: 39 km of road, there in 58.5 min. B is on site 10 km west of the new site
+  // for another 50 min, then 13 km of road: there in 69.5 min. Both meet a 120 min target; B
+  // travels less, so B wins although A would arrive first.
+  auto a = tech(1), b = tech(2);
+  auto sb = state(b, -10);
+  sb.queue.push_back({7, Severity::serious, JobStatus::on_site, east(-10), kNow, kNow - 10min});
+  std::vector<TechnicianState> s{state(a, 30), sb};
+  auto d = decide(critical_job(120), east(0), tier(), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 2);
+  EXPECT_LT(d.candidates[0].eta, d.candidates[1].eta);
+  EXPECT_EQ(d.candidates[1].eta, kNow + 50min + 1170s);
+  EXPECT_EQ(d.candidates[1].free_at, kNow + 50min);
+  EXPECT_EQ(d.candidates[1].queue_ahead, 1);
+}
+
+TEST(Engine, WhenNobodyMeetsTheTargetTheEarliestEtaWinsAndSaysSo) {
+  auto a = tech(1), b = tech(2);
+  std::vector<TechnicianState> s{state(a, 40), state(b, 50)};  // 78 and 97.5 min
+  auto d = decide(critical_job(45), east(0), tier(), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 1);
+  EXPECT_EQ(d.reason, "no_technician_meets_target");
+  EXPECT_FALSE(d.candidates[0].meets_arrival_target);
+}
+
+TEST(Engine, EveryExclusionReasonIsExplained) {
+  auto inactive = tech(1), off = tech(2), unskilled = tech(3, {"ups"}), full = tech(4), far = tech(5);
+  inactive.active = false;
+  off.shift = WeeklyHours{};  // never on shift
+  full.max_open_jobs = 1;
+  auto sf = state(full, 1);
+  sf.queue.push_back({8, Severity::minor, JobStatus::assigned, east(2), kNow + 8h, std::nullopt});
+  // The last one sits at 300 km: beyond even 4 × 60 km.
+  std::vector<TechnicianState> s{state(inactive, 1), state(off, 1), state(unskilled, 1), sf, state(far, 300)};
+  auto d = decide(critical_job(), east(0), tier(), s, kNow, kTravel);
+  EXPECT_FALSE(d.chosen);
+  EXPECT_EQ(d.reason, "no_eligible_technician");
+  std::vector<std::string> reasons;
+  for (const auto& c : d.candidates) reasons.push_back(c.excluded_because);
+  EXPECT_EQ(reasons, (std::vector<std::string>{"inactive", "off_shift", "missing_skills", "at_capacity",
+                                               "outside_radius"}));
+  EXPECT_DOUBLE_EQ(d.radius_km, 240);
+}
+
+TEST(Engine, RadiusWidensByDoublingUpToFourTimes) {
+  auto a = tech(1);
+  std::vector<TechnicianState> s{state(a, 100)};  // beyond 60, within 120
+  auto d = decide(critical_job(), east(0), tier(60), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_DOUBLE_EQ(d.radius_km, 120);
+  EXPECT_EQ(d.reason, "no_technician_meets_target");
+  std::vector<TechnicianState> s2{state(a, 200)};  // within 240
+  EXPECT_DOUBLE_EQ(decide(critical_job(), east(0), tier(60), s2, kNow, kTravel).radius_km, 240);
+}
+
+TEST(Engine, ANearerTechnicianInsideTheRadiusIsPreferredOverWidening) {
+  auto a = tech(1), b = tech(2);
+  std::vector<TechnicianState> s{state(a, 100), state(b, 59)};
+  auto d = decide(critical_job(), east(0), tier(60), s, kNow, kTravel);
+  EXPECT_EQ(*d.chosen, 2);
+  EXPECT_DOUBLE_EQ(d.radius_km, 60);
+  EXPECT_EQ(d.candidates[0].excluded_because, "outside_radius");
+}
+
+TEST(Engine, CriticalJobGoesRightAfterTheOnSiteJob) {
+  auto a = tech(1);
+  auto sa = state(a, 0);
+  // On site since 30 min ago (60 min service: free in 30), then two assigned serious jobs.
+  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
+  sa.queue.push_back({2, Severity::minor, JobStatus::on_site, east(5), kNow, kNow - 30min});
+  sa.queue.push_back({3, Severity::serious, JobStatus::accepted, east(20), kNow + 2h, std::nullopt});
+  std::vector<TechnicianState> s{sa};
+  auto d = decide(critical_job(120), east(0), tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].queue_ahead, 1);
+  EXPECT_EQ(d.candidates[0].free_at, kNow + 30min);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 30min + 585s);  // 5 km → 6.5 km road → 585 s
+}
+
+TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
+  auto a = tech(1);
+  a.max_open_jobs = 5;
+  auto sa = state(a, 0);
+  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 5h, std::nullopt});
+  sa.queue.push_back({2, Severity::general, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
+  sa.queue.push_back({3, Severity::general, JobStatus::assigned, east(10), kNow + 9h, std::nullopt});
+  sa.queue.push_back({4, Severity::minor, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
+  Job job = critical_job();
+  job.severity = Severity::general;
+  job.clock(SlaTarget::arrival).due = kNow + 4h;
+  std::vector<TechnicianState> s{sa};
+  auto d = decide(job, east(0), tier(100), s, kNow, kTravel);
+  // Ahead: the serious job and the general job due earlier. 10 km (1170 s) + 60 min, then 0 km
+  // (same site) + 60 min, then back 10 km.
+  EXPECT_EQ(d.candidates[0].queue_ahead, 2);
+  EXPECT_EQ(d.candidates[0].free_at, kNow + 1170s + 2h);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 1170s + 2h + 1170s);
+}
+
+TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
+  auto a = tech(1);
+  a.shift = WeeklyHours{};
+  // kNow is Wednesday 11:06:40 UTC; a Wednesday shift from 11:30 starts inside a 45 min arrival
+  // window (due 11:51:40) but not inside a 20 min one (due 11:26:40).
+  a.shift[2] = DaySpan{11 * 60 + 30, 17 * 60};
+  std::vector<TechnicianState> s{state(a, 1)};
+  EXPECT_EQ(decide(critical_job(45), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because, "");
+  EXPECT_EQ(decide(critical_job(20), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
+            "off_shift");
+}
+
+TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
+  auto near = tech(1), far = tech(2);
+  near.max_open_jobs = 1;
+  auto sn = state(near, 5);
+  sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
+  std::vector<TechnicianState> s{sn, state(far, 50)};
+  auto job = critical_job(45);
+  auto d = decide(job, east(0), tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "no_technician_meets_target");
+  auto p = find_preemption(job, east(0), tier(), s, kNow, kTravel);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->technician_id, 1);
+  EXPECT_EQ(p->moved_job_id, 9);
+}
+
+TEST(Preemption, NeverMovesAStartedOrCriticalJobNorForALesserTier) {
+  auto near = tech(1);
+  near.max_open_jobs = 1;
+  for (auto [severity, status] : {std::pair{Severity::minor, JobStatus::en_route},
+                                  std::pair{Severity::critical, JobStatus::assigned}}) {
+    auto sn = state(near, 5);
+    sn.queue.push_back({9, severity, status, east(30), kNow + 8h, std::nullopt});
+    std::vector<TechnicianState> s{sn};
+    EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), s, kNow, kTravel));
+  }
+  auto sn = state(near, 5);
+  sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
+  std::vector<TechnicianState> s{sn};
+  auto serious = critical_job();
+  serious.severity = Severity::serious;
+  EXPECT_FALSE(find_preemption(serious, east(0), tier(), s, kNow, kTravel));
+}
+
+}  // namespace
+}  // namespace fieldserve::dispatch

@@ -1,0 +1,154 @@
+// Auto-assignment over HTTP: the choice, its explanation, preemption, and two requests at once.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+json all_week() {
+  json w = json::object();
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) w[d] = {"00:00", "24:00"};
+  return w;
+}
+
+class DispatchTest : public WorldTest {
+ protected:
+  // A technician of the world's center at `lat, lon`, with `skills`, taking at most `max_open`.
+  std::int64_t technician(double lat, double lon, json skills, int max_open = 6) {
+    auto r = s().post("/api/v1/technicians",
+                      {{"name", "Tech"}, {"skills", skills}, {"home_center_id", w().center_id},
+                       {"location", {{"lat", lat}, {"lon", lon}}}, {"max_open_jobs", max_open},
+                       {"shift", all_week()}},
+                      admin());
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body["id"];
+  }
+  Response create(const std::string& severity, json skills) {
+    return s().post("/api/v1/jobs",
+                    {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", severity},
+                     {"required_skills", skills}},
+                    w().dispatcher);
+  }
+};
+
+TEST_F(DispatchTest, NewJobGoesToTheNearestQualifiedTechnicianWithItsExplanation) {
+  // The world's technicians (hvac, electrical) stand at the center, ~2.7 km from the site. A
+  // refrigeration specialist 1 km away and another 5 km away: the nearer one wins.
+  auto near = technician(31.2400, 121.4900, {"refrigeration"});
+  auto farther = technician(31.2100, 121.5300, {"refrigeration"});
+  auto job = create("critical", {"refrigeration"});
+  ASSERT_EQ(job.status, 201) << job.text;
+  EXPECT_EQ(job.body["status"], "assigned");
+  EXPECT_EQ(job.body["technician_id"], near);
+  EXPECT_EQ(job.body["assignment_locked"], false);
+  EXPECT_EQ(job.body["sla"]["response"]["state"], "met");
+
+  auto why = s().get("/api/v1/jobs/" + std::to_string(job.body["id"].get<std::int64_t>()) + "/candidates",
+                     w().dispatcher);
+  ASSERT_EQ(why.status, 200) << why.text;
+  EXPECT_EQ(why.body["chosen_technician_id"], near);
+  EXPECT_EQ(why.body["reason"], nullptr);
+  std::map<std::int64_t, json> by_id;
+  for (const auto& c : why.body["candidates"]) by_id[c["technician_id"]] = c;
+  EXPECT_EQ(by_id[w().tech_a]["excluded_because"], "missing_skills");
+  EXPECT_EQ(by_id[near]["eligible"], true);
+  EXPECT_EQ(by_id[farther]["eligible"], true);
+  EXPECT_LT(by_id[near]["distance_km"].get<double>(), by_id[farther]["distance_km"].get<double>());
+  EXPECT_TRUE(by_id[near]["meets_arrival_target"].get<bool>());
+  EXPECT_EQ(s().get("/api/v1/jobs/1/candidates", w().tablet_a).status, 403);
+}
+
+TEST_F(DispatchTest, NobodyEligibleLeavesTheJobNewWithItsReason) {
+  auto job = create("serious", {"nuclear"});
+  ASSERT_EQ(job.status, 201);
+  EXPECT_EQ(job.body["status"], "new");
+  EXPECT_EQ(job.body["technician_id"], nullptr);
+  EXPECT_EQ(job.body["dispatch"]["reason"], "no_eligible_technician");
+  auto id = std::to_string(job.body["id"].get<std::int64_t>());
+  auto why = s().get("/api/v1/jobs/" + id + "/candidates", w().manager);
+  EXPECT_EQ(why.body["radius_km"], 320.0);  // serious: 80 km, widened to 4×
+  // A technician with the skill appears; asking again assigns the job.
+  auto expert = technician(31.2397, 121.4998, {"nuclear"});
+  auto again = s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher);
+  ASSERT_EQ(again.status, 200) << again.text;
+  EXPECT_EQ(again.body["technician_id"], expert);
+}
+
+TEST_F(DispatchTest, AManualAssignmentIsNotUndoneWithoutForce) {
+  auto job = create("general", {"hvac"});
+  auto id = std::to_string(job.body["id"].get<std::int64_t>());
+  ASSERT_EQ(s().post("/api/v1/jobs/" + id + "/assign", {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+  auto refused = s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(s().get("/api/v1/jobs/" + id, w().dispatcher).body["technician_id"], w().tech_b);
+  auto forced = s().post("/api/v1/jobs/" + id + "/auto-assign", {{"force", true}}, w().dispatcher);
+  EXPECT_EQ(forced.status, 200) << forced.text;
+  EXPECT_EQ(forced.body["assignment_locked"], false);
+}
+
+TEST_F(DispatchTest, ConcurrentRequestsNeverOverfillATechnician) {
+  // One technician with the skill and room for two jobs; eight jobs created at once.
+  auto only = technician(31.2397, 121.4998, {"elevator"}, 2);
+  std::vector<std::thread> threads;
+  std::vector<Response> results(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] { results[i] = create("serious", {"elevator"}); });
+  }
+  for (auto& t : threads) t.join();
+  int assigned = 0;
+  for (const auto& r : results) {
+    ASSERT_EQ(r.status, 201) << r.text;
+    if (r.body["technician_id"] == only) ++assigned;
+  }
+  EXPECT_EQ(assigned, 2);
+  auto open = s().get("/api/v1/jobs?technician_id=" + std::to_string(only) + "&limit=500", w().manager);
+  EXPECT_EQ(open.body["items"].size(), 2u);
+}
+
+TEST_F(DispatchTest, ConcurrentAutoAssignOfOneJobAssignsItOnce) {
+  auto job = create("minor", {"nuclear2"});
+  ASSERT_EQ(job.body["status"], "new");
+  technician(31.2397, 121.4998, {"nuclear2"});
+  auto id = std::to_string(job.body["id"].get<std::int64_t>());
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(6);
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      statuses[i] = s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher).status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 5);
+  auto events = s().get("/api/v1/jobs/" + id + "/events", w().manager);
+  int assigned_events = 0;
+  for (const auto& e : events.body["items"]) assigned_events += e["type"] == "assigned";
+  EXPECT_EQ(assigned_events, 1);
+}
+
+TEST_F(DispatchTest, CriticalJobPreemptsALessSevereUnstartedJob) {
+  // The only boiler technician is full with a minor job; a critical boiler job takes its place
+  // and the minor job goes back to new (nobody else can take it).
+  auto only = technician(31.2397, 121.4998, {"boiler"}, 1);
+  auto minor = create("minor", {"boiler"});
+  ASSERT_EQ(minor.body["technician_id"], only);
+  auto critical = create("critical", {"boiler"});
+  ASSERT_EQ(critical.status, 201);
+  EXPECT_EQ(critical.body["technician_id"], only);
+  auto minor_id = minor.body["id"].get<std::int64_t>();
+  EXPECT_EQ(critical.body["dispatch"]["reason"], "preempted_job_" + std::to_string(minor_id));
+  auto moved = s().get("/api/v1/jobs/" + std::to_string(minor_id), w().dispatcher);
+  EXPECT_EQ(moved.body["status"], "new");
+  EXPECT_EQ(moved.body["technician_id"], nullptr);
+  EXPECT_EQ(moved.body["dispatch"]["reason"], "no_eligible_technician");
+  auto events = s().get("/api/v1/jobs/" + std::to_string(minor_id) + "/events", w().dispatcher);
+  bool preempted = false;
+  for (const auto& e : events.body["items"]) preempted = preempted || e["type"] == "preempted";
+  EXPECT_TRUE(preempted);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
