@@ -10,6 +10,7 @@
 
 #include "server/app.h"
 #include "server/importer.h"
+#include "server/replay_cli.h"
 #include "server/logging.h"
 #include "server/routes.h"
 #include "store/migrations.h"
@@ -139,10 +140,21 @@ int main(int argc, char** argv) {
   token_create->add_option("--name", token_name, "who or what holds it")->required();
   token_create->add_option("--technician", token_technician, "technician id (technician tokens)");
 
+  fs::server::ReplayCommand replay_cmd_opts;
+  auto* replay_cmd = cli.add_subcommand("replay", "What-if: replay a recorded request stream through the dispatch engine");
+  replay_cmd->add_option("folder", replay_cmd_opts.folder, "folder with centers.csv, technicians.csv, requests.csv")
+      ->required()->check(CLI::ExistingDirectory);
+  replay_cmd->add_option("--strategy", replay_cmd_opts.strategy, "sla (the engine) or nearest (the baseline)")
+      ->check(CLI::IsMember({"sla", "nearest"}))->capture_default_str();
+  replay_cmd->add_option("--policy", replay_cmd_opts.policy_file, "SLA policy JSON (default: the built-in policy)")
+      ->check(CLI::ExistingFile);
+  replay_cmd->add_option("--out", replay_cmd_opts.out_file, "write the JSON result here (default: stdout)");
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
     if (*serve_cmd) return serve(serve_opts);
+    if (*replay_cmd) return fs::server::run_replay(replay_cmd_opts);
     spdlog::set_pattern("%v");
     fs::SystemClock clock;
     if (*init_cmd) {

@@ -1,0 +1,20 @@
+#pragma once
+// `fieldserve replay`: reads centers.csv, technicians.csv and requests.csv from a folder, runs the
+// what-if replay, and writes the JSON result of SPEC section 4.
+#include <string>
+
+#include "domain/error.h"
+
+namespace fieldserve::server {
+
+struct ReplayCommand {
+  std::string folder;
+  std::string strategy = "sla";
+  std::string policy_file;  // empty: the default policy
+  std::string out_file;     // empty: stdout
+};
+
+// Returns the process exit code; problems are described on stderr with file and line.
+int run_replay(const ReplayCommand& command);
+
+}  // namespace fieldserve::server
