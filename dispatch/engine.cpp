@@ -57,6 +57,58 @@ Plan plan_queue(const TechnicianState& t, const Job& job, Instant now, const Tra
   return plan;
 }
 
+// Arrival ETAs of the queued jobs (not on hold) in the order the technician works them, with
+// or without `job` inserted. Returns the id of the first queued job that would miss its arrival
+// due because of the insertion although it makes it without, or 0.
+JobId first_job_delayed(const TechnicianState& t, const Job& job, Instant now,
+                        const TravelModel& travel, const EngineConfig& config) {
+  struct Item {
+    const QueuedJob* queued;  // nullptr: the new job
+  };
+  std::vector<const QueuedJob*> queue;
+  for (const auto& q : t.queue) {
+    if (q.status != JobStatus::on_hold) queue.push_back(&q);
+  }
+  std::sort(queue.begin(), queue.end(), [](const QueuedJob* a, const QueuedJob* b) {
+    bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
+    if (a_on != b_on) return a_on;
+    if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
+    if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
+    return a->id < b->id;
+  });
+  std::chrono::seconds service{config.service_minutes * 60};
+  auto etas = [&](bool with_job) {
+    std::vector<std::pair<const QueuedJob*, Instant>> out;
+    Instant free_at = now;
+    geo::LatLon from = t.position;
+    bool inserted = !with_job;
+    for (const auto* q : queue) {
+      if (!inserted && !goes_ahead(*q, job)) {
+        // The new job is served here: it takes its travel and service time.
+        inserted = true;
+        free_at += service;  // travel to it is part of its own ETA; the detour is approximated
+      }
+      if (q->status == JobStatus::on_site) {
+        free_at = std::max(now, q->on_site_since.value_or(now) + service);
+        out.emplace_back(q, now);
+      } else {
+        Instant arrive = free_at + travel.travel_time(from, q->site);
+        out.emplace_back(q, arrive);
+        free_at = arrive + service;
+      }
+      from = q->site;
+    }
+    return out;
+  };
+  auto before = etas(false), after = etas(true);
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    const auto* q = after[i].first;
+    if (q->status == JobStatus::on_site) continue;
+    if (after[i].second > q->arrival_due && before[i].second <= q->arrival_due) return q->id;
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now, Instant until) {
@@ -110,6 +162,12 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
     c.free_at = plan.free_at;
     c.eta = plan.free_at + travel.travel_time(plan.from, site);
     c.meets_arrival_target = c.eta <= arrival_due;
+    // Taking the job must not make a job already queued behind it late (SPEC: the choice meets
+    // targets; a choice that breaks another's is no choice that meets them).
+    if (c.meets_arrival_target) {
+      c.delays_job_id = first_job_delayed(state, job, now, travel, config);
+      if (c.delays_job_id) c.meets_arrival_target = false;
+    }
     c.queue_ahead = plan.ahead;
     c.eligible = c.excluded_because.empty();
     decision.candidates.push_back(c);

@@ -44,6 +44,7 @@ struct Candidate {
   Instant free_at{};             // when the jobs queued ahead are done
   Instant eta{};
   bool meets_arrival_target = false;
+  JobId delays_job_id = 0;  // a queued job this one would make late (then it does not meet)
   int queue_ahead = 0;
 };
 

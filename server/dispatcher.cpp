@@ -20,6 +20,7 @@ nlohmann::json candidates_json(const dispatch::Decision& d) {
                            {"eta", format_rfc3339(c.eta)},
                            {"meets_arrival_target", c.meets_arrival_target}};
     if (!c.excluded_because.empty()) item["excluded_because"] = c.excluded_because;
+    if (c.delays_job_id) item["would_delay_job_id"] = c.delays_job_id;
     out.push_back(std::move(item));
   }
   return out;

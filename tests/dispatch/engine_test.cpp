@@ -169,6 +169,22 @@ TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
   EXPECT_EQ(d.candidates[0].eta, kNow + 1170s + 2h + 1170s);
 }
 
+TEST(Engine, ATechnicianWhoseQueuedJobWouldTurnLateDoesNotMeetTheTarget) {
+  // A (at the site) has a serious job 10 km away due in 30 min: 19.5 min of driving, on time.
+  // Taking the critical job first adds 60 min of service ahead of it: it would be late. B is
+  // 20 km away with nothing queued (39 min, on time): B gets the job although A is nearer.
+  auto a = tech(1), b = tech(2);
+  auto sa = state(a, 0);
+  sa.queue.push_back({5, Severity::serious, JobStatus::assigned, east(10), kNow + 30min, std::nullopt});
+  std::vector<TechnicianState> s{sa, state(b, 20)};
+  auto d = decide(critical_job(45), east(0), tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].delays_job_id, 5);
+  EXPECT_FALSE(d.candidates[0].meets_arrival_target);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 2);
+  EXPECT_EQ(d.reason, "");
+}
+
 TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
   auto a = tech(1);
   a.shift = WeeklyHours{};
