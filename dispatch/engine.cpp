@@ -154,22 +154,30 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
     } else if (static_cast<int>(state.queue.size()) >= t.max_open_jobs) {
       c.excluded_because = "at_capacity";
     }
-    // The radius is measured from where the technician is; travel and ETA from where they will
-    // be once the jobs queued ahead are done.
-    auto plan = plan_queue(state, job, now, travel, config);
+    // The radius is measured from where the technician is. Nobody beyond the widest radius the
+    // engine may try can be chosen, so the queue walk (the costly part) is skipped for them and
+    // for everyone already excluded.
     c.distance_km = geo::geodesic_km(state.position, site);
-    c.travel_km = travel.road_km(plan.from, site);
-    c.free_at = plan.free_at;
-    c.eta = plan.free_at + travel.travel_time(plan.from, site);
-    c.meets_arrival_target = c.eta <= arrival_due;
-    // Taking the job must not make a job already queued behind it late (SPEC: the choice meets
-    // targets; a choice that breaks another's is no choice that meets them).
-    if (c.meets_arrival_target) {
-      c.delays_job_id = first_job_delayed(state, job, now, travel, config);
-      if (c.delays_job_id) c.meets_arrival_target = false;
+    if (c.excluded_because.empty() &&
+        c.distance_km > tier.dispatch_radius_km * config.max_radius_factor) {
+      c.excluded_because = "outside_radius";
     }
-    c.queue_ahead = plan.ahead;
     c.eligible = c.excluded_because.empty();
+    if (c.eligible) {
+      // Travel and ETA from where the technician will be once the jobs queued ahead are done.
+      auto plan = plan_queue(state, job, now, travel, config);
+      c.travel_km = travel.road_km(plan.from, site);
+      c.free_at = plan.free_at;
+      c.eta = plan.free_at + travel.travel_time(plan.from, site);
+      c.meets_arrival_target = c.eta <= arrival_due;
+      c.queue_ahead = plan.ahead;
+      // Taking the job must not make a job already queued behind it late: a choice that breaks
+      // another job's target is not one that meets the targets.
+      if (c.meets_arrival_target) {
+        c.delays_job_id = first_job_delayed(state, job, now, travel, config);
+        if (c.delays_job_id) c.meets_arrival_target = false;
+      }
+    }
     decision.candidates.push_back(c);
   }
 

@@ -137,6 +137,7 @@ TEST(Engine, ANearerTechnicianInsideTheRadiusIsPreferredOverWidening) {
 
 TEST(Engine, CriticalJobGoesRightAfterTheOnSiteJob) {
   auto a = tech(1);
+  a.max_open_jobs = 5;
   auto sa = state(a, 0);
   // On site since 30 min ago (60 min service: free in 30), then two assigned serious jobs.
   sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
