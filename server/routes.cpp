@@ -85,6 +85,7 @@ RouteTable api_routes() {
   add_job_action_routes(routes);
   add_token_routes(routes);
   add_admin_routes(routes);
+  add_optimize_routes(routes);
   return routes;
 }
 

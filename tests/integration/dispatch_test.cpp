@@ -152,3 +152,51 @@ TEST_F(DispatchTest, CriticalJobPreemptsALessSevereUnstartedJob) {
 
 }  // namespace
 }  // namespace fieldserve::testing
+
+namespace fieldserve::testing {
+namespace {
+
+class OptimizeTest : public WorldTest {};
+
+TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = s().post("/api/v1/jobs",
+                      {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "serious"},
+                       {"required_skills", {"hvac"}}, {"auto_assign", false}},
+                      w().dispatcher);
+    ids.push_back(r.body["id"]);
+  }
+  // A manual assignment is the dispatcher's: the optimizer leaves it alone.
+  auto locked = s().post("/api/v1/jobs",
+                         {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "minor"},
+                          {"required_skills", {"hvac"}}, {"auto_assign", false}},
+                         w().dispatcher);
+  auto locked_id = std::to_string(locked.body["id"].get<std::int64_t>());
+  ASSERT_EQ(s().post("/api/v1/jobs/" + locked_id + "/assign", {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+
+  auto dry = s().post("/api/v1/dispatch/optimize", json::object(), w().dispatcher);
+  ASSERT_EQ(dry.status, 200) << dry.text;
+  EXPECT_EQ(dry.body["dry_run"], true);
+  EXPECT_EQ(dry.body["jobs_considered"], 3);
+  EXPECT_EQ(dry.body["before"]["unassigned"], 3);
+  EXPECT_EQ(dry.body["after"]["unassigned"], 0);
+  EXPECT_EQ(dry.body["moves"].size(), 3u);
+  for (auto id : ids) {
+    EXPECT_EQ(s().get("/api/v1/jobs/" + std::to_string(id), w().manager).body["status"], "new");
+  }
+  auto applied = s().post("/api/v1/dispatch/optimize", {{"dry_run", false}}, w().dispatcher);
+  ASSERT_EQ(applied.status, 200) << applied.text;
+  EXPECT_EQ(applied.body["moves"], dry.body["moves"]);  // deterministic
+  for (auto id : ids) {
+    auto job = s().get("/api/v1/jobs/" + std::to_string(id), w().manager).body;
+    EXPECT_EQ(job["status"], "assigned");
+    auto events = s().get("/api/v1/jobs/" + std::to_string(id) + "/events", w().manager).body["items"];
+    EXPECT_EQ(events.back()["detail"], "optimizer");
+  }
+  EXPECT_EQ(s().get("/api/v1/jobs/" + locked_id, w().manager).body["technician_id"], w().tech_b);
+  EXPECT_EQ(s().post("/api/v1/dispatch/optimize", json::object(), w().manager).status, 403);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing

@@ -1,0 +1,60 @@
+#pragma once
+// Batch optimize (SPEC section 4): reassigns jobs not yet started to minimise, in order,
+// tier-weighted arrival breaches, then road kilometres. The assignment step is solved exactly as a
+// min-cost flow (LEMON's network simplex): source → job (1) → technician (free places) → sink,
+// plus a job → sink arc for "nobody", priced above any breach. Each job/technician pair is
+// priced as if the job were that technician's next one: when the work already started is done,
+// travel from where they are. Ordering among the reassigned jobs is left to the technician's
+// queue rules; that is what makes this an assignment step and keeps it exact.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dispatch/sla_policy.h"
+#include "dispatch/travel.h"
+#include "domain/model.h"
+
+namespace fieldserve::dispatch {
+
+struct OptimizeJob {
+  JobId id = 0;
+  Severity severity = Severity::general;
+  geo::LatLon site;
+  std::vector<std::string> required_skills;
+  Instant arrival_due{};
+  std::optional<TechnicianId> current;  // the technician it is assigned to now, if any
+};
+
+struct OptimizeTechnician {
+  const Technician* technician = nullptr;
+  geo::LatLon position;
+  std::string time_zone;
+  Instant free_at{};  // when the work they have started (or that is locked to them) ends
+  int free_places = 0;  // max_open_jobs minus jobs that stay with them
+};
+
+struct Score {
+  int weighted_breaches = 0;  // arrival breaches × tier weight (8/4/2/1); nobody assigned counts ×2
+  double km = 0;              // road km of the assigned pairs
+  int unassigned = 0;
+};
+
+struct OptimizePlan {
+  std::vector<std::pair<JobId, std::optional<TechnicianId>>> assignment;  // in the order given
+  Score before, after;
+};
+
+// Which technicians may take which job: active, skilled, on shift by the job's arrival due, and
+// within four times the tier's dispatch radius.
+bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPolicy& policy, Instant now);
+
+OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
+                      const SlaPolicy& policy, Instant now, const TravelModel& travel);
+
+// The score of any assignment under the same pair model (for tests and the "before" figures).
+Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
+                       const std::vector<std::optional<TechnicianId>>& assignment, Instant now,
+                       const TravelModel& travel);
+
+}  // namespace fieldserve::dispatch
