@@ -21,53 +21,24 @@ bool goes_ahead(const QueuedJob& queued, const Job& job) {
   return queued.arrival_due <= job.clock(SlaTarget::arrival).due;
 }
 
-struct Plan {
-  Instant free_at;
-  geo::LatLon from;
+// What placing the job in a technician's queue means: when it gets there, from where, and which
+// job already queued it would make late.
+struct QueueWalk {
+  Instant free_at;     // when the jobs ahead are done
   int ahead = 0;
+  Instant eta;
+  double travel_km = 0;  // the leg to the job
+  JobId delayed = 0;     // first queued job on time without the job and late with it
 };
 
-// Walks the queue ahead of the job: finish the on-site job, then travel to and serve each job
-// ahead in queue order.
-Plan plan_queue(const TechnicianState& t, const Job& job, Instant now, const TravelModel& travel,
-                const EngineConfig& config) {
-  std::vector<const QueuedJob*> ahead;
-  for (const auto& q : t.queue) {
-    if (q.status == JobStatus::on_hold) continue;  // waiting for parts or the customer
-    if (goes_ahead(q, job)) ahead.push_back(&q);
-  }
-  std::sort(ahead.begin(), ahead.end(), [](const QueuedJob* a, const QueuedJob* b) {
-    bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
-    if (a_on != b_on) return a_on;
-    if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
-    if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
-    return a->id < b->id;
-  });
-  Plan plan{now, t.position, static_cast<int>(ahead.size())};
-  std::chrono::seconds service{config.service_minutes * 60};
-  for (const auto* q : ahead) {
-    if (q->status == JobStatus::on_site) {
-      Instant started = q->on_site_since.value_or(now);
-      plan.free_at = std::max(now, started + service);
-    } else {
-      plan.free_at += travel.travel_time(plan.from, q->site) + service;
-    }
-    plan.from = q->site;
-  }
-  return plan;
-}
-
-// Arrival ETAs of the queued jobs (not on hold) in the order the technician works them, with
-// or without `job` inserted. Returns the id of the first queued job that would miss its arrival
-// due because of the insertion although it makes it without, or 0.
-JobId first_job_delayed(const TechnicianState& t, const Job& job, Instant now,
-                        const TravelModel& travel, const EngineConfig& config) {
-  struct Item {
-    const QueuedJob* queued;  // nullptr: the new job
-  };
+// Walks the queue once: the work order is on site first, then severity, then arrival due; each
+// leg is measured once and shared by the walk with the job and the walk without it.
+QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon& site, Instant now,
+                     const TravelModel& travel, const EngineConfig& config, bool check_delays) {
   std::vector<const QueuedJob*> queue;
+  queue.reserve(t.queue.size());
   for (const auto& q : t.queue) {
-    if (q.status != JobStatus::on_hold) queue.push_back(&q);
+    if (q.status != JobStatus::on_hold) queue.push_back(&q);  // waiting for parts or the customer
   }
   std::sort(queue.begin(), queue.end(), [](const QueuedJob* a, const QueuedJob* b) {
     bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
@@ -76,37 +47,47 @@ JobId first_job_delayed(const TechnicianState& t, const Job& job, Instant now,
     if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
     return a->id < b->id;
   });
-  std::chrono::seconds service{config.service_minutes * 60};
-  auto etas = [&](bool with_job) {
-    std::vector<std::pair<const QueuedJob*, Instant>> out;
-    Instant free_at = now;
-    geo::LatLon from = t.position;
-    bool inserted = !with_job;
-    for (const auto* q : queue) {
-      if (!inserted && !goes_ahead(*q, job)) {
-        // The new job is served here: it takes its travel and service time.
-        inserted = true;
-        free_at += service;  // travel to it is part of its own ETA; the detour is approximated
-      }
-      if (q->status == JobStatus::on_site) {
-        free_at = std::max(now, q->on_site_since.value_or(now) + service);
-        out.emplace_back(q, now);
-      } else {
-        Instant arrive = free_at + travel.travel_time(from, q->site);
-        out.emplace_back(q, arrive);
-        free_at = arrive + service;
-      }
-      from = q->site;
+  // In this order the jobs that go ahead form a prefix.
+  std::size_t ahead = 0;
+  while (ahead < queue.size() && goes_ahead(*queue[ahead], job)) ++ahead;
+
+  const std::chrono::seconds service{config.service_minutes * 60};
+  QueueWalk walk{now, static_cast<int>(ahead), now, 0, 0};
+  geo::LatLon from = t.position;
+  auto serve = [&](const QueuedJob& q, Instant& free_at, std::chrono::seconds leg_time) {
+    if (q.status == JobStatus::on_site) {
+      free_at = std::max(now, q.on_site_since.value_or(now) + service);
+      return now;  // already there
     }
-    return out;
+    Instant arrive = free_at + leg_time;
+    free_at = arrive + service;
+    return arrive;
   };
-  auto before = etas(false), after = etas(true);
-  for (std::size_t i = 0; i < after.size(); ++i) {
-    const auto* q = after[i].first;
-    if (q->status == JobStatus::on_site) continue;
-    if (after[i].second > q->arrival_due && before[i].second <= q->arrival_due) return q->id;
+  for (std::size_t i = 0; i < ahead; ++i) {
+    serve(*queue[i], walk.free_at, travel.leg(from, queue[i]->site).time);
+    from = queue[i]->site;
   }
-  return 0;
+  auto to_job = travel.leg(from, site);
+  walk.travel_km = to_job.road_km;
+  walk.eta = walk.free_at + to_job.time;
+  if (!check_delays || ahead == queue.size()) return walk;
+
+  // The jobs behind: once as they are, once after the new job (on site for `service`).
+  Instant without = walk.free_at, with = walk.eta + service;
+  geo::LatLon from_without = from;
+  for (std::size_t i = ahead; i < queue.size(); ++i) {
+    const auto& q = *queue[i];
+    auto leg_without = travel.leg(from_without, q.site).time;
+    auto leg_with = i == ahead ? travel.leg(site, q.site).time : leg_without;
+    Instant on_time = serve(q, without, leg_without);
+    Instant late = serve(q, with, leg_with);
+    if (q.status != JobStatus::on_site && late > q.arrival_due && on_time <= q.arrival_due) {
+      walk.delayed = q.id;
+      break;
+    }
+    from_without = q.site;
+  }
+  return walk;
 }
 
 }  // namespace
@@ -154,54 +135,66 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
     } else if (static_cast<int>(state.queue.size()) >= t.max_open_jobs) {
       c.excluded_because = "at_capacity";
     }
-    // The radius is measured from where the technician is. Nobody beyond the widest radius the
-    // engine may try can be chosen, so the queue walk (the costly part) is skipped for them and
-    // for everyone already excluded.
-    c.distance_km = geo::geodesic_km(state.position, site);
-    if (c.excluded_because.empty() &&
-        c.distance_km > tier.dispatch_radius_km * config.max_radius_factor) {
-      c.excluded_because = "outside_radius";
+    // The radius is measured from where the technician is. Exact geodesics only for those still
+    // in the running: an excluded technician's distance is an explanation, not an input, and the
+    // spherical figure (within 0.5 %) serves, as it does to drop anyone clearly beyond the widest
+    // radius the engine may try before the queue walk, the costly part.
+    double widest = tier.dispatch_radius_km * config.max_radius_factor;
+    c.distance_km = geo::haversine_km(state.position, site);
+    if (c.excluded_because.empty() && c.distance_km > widest * 1.01) c.excluded_because = "outside_radius";
+    if (c.excluded_because.empty()) {
+      c.distance_km = geo::geodesic_km(state.position, site);
+      if (c.distance_km > widest) c.excluded_because = "outside_radius";
     }
     c.eligible = c.excluded_because.empty();
     if (c.eligible) {
       // Travel and ETA from where the technician will be once the jobs queued ahead are done.
-      auto plan = plan_queue(state, job, now, travel, config);
-      c.travel_km = travel.road_km(plan.from, site);
-      c.free_at = plan.free_at;
-      c.eta = plan.free_at + travel.travel_time(plan.from, site);
+      auto walk = walk_queue(state, job, site, now, travel, config, false);
+      c.travel_km = walk.travel_km;
+      c.free_at = walk.free_at;
+      c.eta = walk.eta;
+      c.queue_ahead = walk.ahead;
       c.meets_arrival_target = c.eta <= arrival_due;
-      c.queue_ahead = plan.ahead;
-      // Taking the job must not make a job already queued behind it late: a choice that breaks
-      // another job's target is not one that meets the targets.
-      if (c.meets_arrival_target) {
-        c.delays_job_id = first_job_delayed(state, job, now, travel, config);
-        if (c.delays_job_id) c.meets_arrival_target = false;
-      }
     }
     decision.candidates.push_back(c);
   }
 
+  // Taking the job must not make a job already queued behind it late: a choice that breaks
+  // another job's target is not one that meets the targets. That check walks the whole queue, so
+  // it runs only for the candidates that could win, in the order they would win, until one passes.
+  std::vector<bool> delay_checked(decision.candidates.size(), false);
   for (int factor = 1; factor <= config.max_radius_factor; factor *= 2) {
     double radius = tier.dispatch_radius_km * factor;
     decision.radius_km = radius;
-    const Candidate* best_meeting = nullptr;
+    std::vector<std::size_t> meeting;
     const Candidate* earliest = nullptr;
-    for (const auto& c : decision.candidates) {
+    for (std::size_t i = 0; i < decision.candidates.size(); ++i) {
+      const auto& c = decision.candidates[i];
       if (!c.eligible || c.distance_km > radius) continue;
-      if (c.meets_arrival_target &&
-          (!best_meeting || c.travel_km < best_meeting->travel_km ||
-           (c.travel_km == best_meeting->travel_km && c.eta < best_meeting->eta))) {
-        best_meeting = &c;
-      }
+      if (c.meets_arrival_target) meeting.push_back(i);
       if (!earliest || c.eta < earliest->eta ||
           (c.eta == earliest->eta && c.travel_km < earliest->travel_km)) {
         earliest = &c;
       }
     }
-    if (best_meeting) {
-      decision.chosen = best_meeting->technician_id;
-      break;
+    std::sort(meeting.begin(), meeting.end(), [&](std::size_t a, std::size_t b) {
+      const auto &ca = decision.candidates[a], &cb = decision.candidates[b];
+      if (ca.travel_km != cb.travel_km) return ca.travel_km < cb.travel_km;
+      return ca.eta < cb.eta;
+    });
+    for (std::size_t i : meeting) {
+      auto& c = decision.candidates[i];
+      if (!delay_checked[i]) {
+        delay_checked[i] = true;
+        c.delays_job_id = walk_queue(technicians[i], job, site, now, travel, config, true).delayed;
+        if (c.delays_job_id) c.meets_arrival_target = false;
+      }
+      if (c.meets_arrival_target) {
+        decision.chosen = c.technician_id;
+        break;
+      }
     }
+    if (decision.chosen) break;
     if (earliest) {
       decision.chosen = earliest->technician_id;
       decision.reason = "no_technician_meets_target";
@@ -242,10 +235,10 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       TechnicianState without = state;
       std::erase_if(without.queue, [&](const QueuedJob& other) { return other.id == q.id; });
       if (static_cast<int>(without.queue.size()) >= t.max_open_jobs) continue;
-      auto plan = plan_queue(without, job, now, travel, config);
-      Instant eta = plan.free_at + travel.travel_time(plan.from, site);
+      auto walk = walk_queue(without, job, site, now, travel, config, false);
+      Instant eta = walk.eta;
       if (eta > arrival_due) continue;
-      double km = travel.road_km(plan.from, site);
+      double km = walk.travel_km;
       if (!best || km < best->travel_km || (km == best->travel_km && eta < best->eta)) {
         best = Preemption{t.id, q.id, eta, km};
       }

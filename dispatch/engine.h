@@ -43,6 +43,8 @@ struct Candidate {
   double travel_km = 0;          // road estimate from where they will be when free to the site
   Instant free_at{};             // when the jobs queued ahead are done
   Instant eta{};
+  // Its own arrival is on time and, where checked, it makes no queued job late. The queue check
+  // runs for the candidates that could win, by least travel, until one passes.
   bool meets_arrival_target = false;
   JobId delays_job_id = 0;  // a queued job this one would make late (then it does not meet)
   int queue_ahead = 0;
