@@ -38,6 +38,14 @@ job=$(rate "$base/api/v1/jobs/1" "${auth[@]}")
 list=$(rate "$base/api/v1/jobs?limit=50" "${auth[@]}")
 center=$(rate "$base/api/v1/centers/1" "${auth[@]}")
 
+# Job creation: a plain insert against the same insert with auto-assignment (a dispatch decision
+# in the same transaction), both at site 5 of the sample data; both commit with
+# synchronous=FULL, one transaction per request.
+insert=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required_skills": ["hvac"], "auto_assign": false}' \
+  rate "$base/api/v1/jobs" "${auth[@]}" -s bench/post_job.lua)
+assign=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required_skills": ["hvac"]}' \
+  rate "$base/api/v1/jobs" "${auth[@]}" -s bench/post_job.lua)
+
 printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
 printf '|---|---:|---:|\n'
 for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/1:$job" \
@@ -45,3 +53,7 @@ for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/
   name=${row%%:*}; value=${row##*:}
   awk -v n="$name" -v v="$value" -v b="$healthz" 'BEGIN { printf "| %s | %.0f | %.3f |\n", n, v, v / b }'
 done
+printf '\n| job creation | requests/s | ratio to plain insert |\n|---|---:|---:|\n'
+awk -v a="$insert" -v b="$assign" 'BEGIN {
+  printf "| POST /api/v1/jobs, auto_assign false | %.0f | 1.000 |\n", a
+  printf "| POST /api/v1/jobs, auto-assigned | %.0f | %.3f |\n", b, b / a }'

@@ -1,6 +1,8 @@
 #include "server/dispatcher.h"
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
+
+#include <iterator>
 
 #include "server/app.h"
 #include "server/handlers/support.h"
@@ -9,21 +11,31 @@
 namespace fieldserve::server {
 namespace {
 
-nlohmann::json candidates_json(const dispatch::Decision& d) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& c : d.candidates) {
-    nlohmann::json item = {{"technician_id", c.technician_id},
-                           {"eligible", c.eligible},
-                           {"distance_km", c.distance_km},
-                           {"travel_km", c.travel_km},
-                           {"queue_ahead", c.queue_ahead},
-                           {"eta", format_rfc3339(c.eta)},
-                           {"meets_arrival_target", c.meets_arrival_target}};
-    if (!c.excluded_because.empty()) item["excluded_because"] = c.excluded_because;
-    if (c.delays_job_id) item["would_delay_job_id"] = c.delays_job_id;
-    out.push_back(std::move(item));
+// The explanation as JSON text, written directly: it is built for every decision while the
+// writer lock is held, where building a json tree first would double the allocations.
+std::string candidates_json(const dispatch::Decision& d) {
+  fmt::memory_buffer out;
+  out.push_back('[');
+  for (std::size_t i = 0; i < d.candidates.size(); ++i) {
+    const auto& c = d.candidates[i];
+    if (i) out.push_back(',');
+    fmt::format_to(std::back_inserter(out),
+                   R"({{"technician_id":{},"eligible":{},"distance_km":{},"travel_km":{},)"
+                   R"("queue_ahead":{},"meets_arrival_target":{})",
+                   c.technician_id, c.eligible, c.distance_km, c.travel_km, c.queue_ahead,
+                   c.meets_arrival_target);
+    // Only technicians still in the running get an ETA; the field stays, null, for the rest.
+    if (c.eligible) fmt::format_to(std::back_inserter(out), R"(,"eta":"{}")", format_rfc3339(c.eta));
+    else fmt::format_to(std::back_inserter(out), R"(,"eta":null)");
+    if (!c.excluded_because.empty()) {
+      // Reasons are fixed snake_case words: nothing to escape.
+      fmt::format_to(std::back_inserter(out), R"(,"excluded_because":"{}")", c.excluded_because);
+    }
+    if (c.delays_job_id) fmt::format_to(std::back_inserter(out), R"(,"would_delay_job_id":{})", c.delays_job_id);
+    out.push_back('}');
   }
-  return out;
+  out.push_back(']');
+  return fmt::to_string(out);
 }
 
 }  // namespace
@@ -80,30 +92,22 @@ dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& jo
   for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
 
   // Gather every technician that could be within the widest radius the engine may try.
-  std::vector<Technician> technicians;
   std::vector<dispatch::TechnicianState> states;
   double widest = tier.dispatch_radius_km * config_.max_radius_factor;
-  for (auto id : index_.near(site->location, widest)) {
-    if (auto t = tx.technician(id)) technicians.push_back(std::move(*t));
-  }
-  std::sort(technicians.begin(), technicians.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  auto near_ids = index_.near(site->location, widest);
+  auto technicians = tx.technicians_by_id(near_ids);
+  std::map<TechnicianId, std::vector<store::QueuedRow>> queues;
+  for (const auto& row : tx.queues_of(near_ids)) queues[row.technician_id].push_back(row);
   states.reserve(technicians.size());
-  std::map<SiteId, geo::LatLon> site_cache;
   for (const auto& t : technicians) {
     dispatch::TechnicianState state;
     state.technician = &t;
     auto home = centers.find(t.home_center_id);
     state.position = t.location.value_or(home != centers.end() ? home->second.location : site->location);
     state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
-    for (const auto& open : tx.open_jobs_of(t.id)) {
+    for (const auto& open : queues[t.id]) {
       if (open.id == job.id) continue;
-      auto [it, inserted] = site_cache.try_emplace(open.site_id);
-      if (inserted) {
-        auto s = tx.site(open.site_id);
-        it->second = s ? s->location : site->location;
-      }
-      state.queue.push_back({open.id, open.severity, open.status, it->second,
-                             open.clock(SlaTarget::arrival).due, open.clock(SlaTarget::arrival).done_at});
+      state.queue.push_back({open.id, open.severity, open.status, open.site, open.arrival_due, open.arrival_done});
     }
     states.push_back(std::move(state));
   }
@@ -135,7 +139,7 @@ dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& jo
     tx.insert_event(e);
   }
   tx.insert_decision({job.id, now, decision.chosen, decision.reason, decision.radius_km,
-                      candidates_json(decision).dump()});
+                      candidates_json(decision)});
   if (!decision.reason.empty()) {
     log_event(spdlog::level::warn, "dispatch", {{"job_id", job.id}, {"reason", decision.reason}});
   }

@@ -22,9 +22,9 @@ void setup_logging(LogFormat format) {
   } else {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   }
-  // A flush per request line would cost a write(2) per request; warnings and errors still go
-  // out at once, request lines within a second.
-  spdlog::flush_on(spdlog::level::warn);
+  // A flush per line would cost a write(2) per request; errors still go out at once, everything
+  // else within a second.
+  spdlog::flush_on(spdlog::level::err);
   spdlog::flush_every(std::chrono::seconds(1));
 }
 

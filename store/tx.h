@@ -35,6 +35,17 @@ struct TechnicianFilter {
   std::optional<std::string> skill;
 };
 
+// What the dispatcher needs of a job in a technician's queue, with its site's location.
+struct QueuedRow {
+  JobId id = 0;
+  TechnicianId technician_id = 0;
+  Severity severity = Severity::general;
+  JobStatus status = JobStatus::assigned;
+  geo::LatLon site;
+  Instant arrival_due{};
+  std::optional<Instant> arrival_done;
+};
+
 struct DecisionRecord {
   JobId job_id = 0;
   Instant decided_at{};
@@ -79,6 +90,9 @@ class Tx {
   bool update_technician(const Technician& t);
   int open_job_count(TechnicianId id);
   std::vector<Job> open_jobs_of(TechnicianId id);
+  // Several technicians at once, in one statement each: the dispatcher's gather.
+  std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids);
+  std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids);
   // Bumped by the database on every technician insert or update.
   std::int64_t technicians_revision();
 

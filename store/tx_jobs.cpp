@@ -147,6 +147,30 @@ std::vector<Job> Tx::open_jobs_of(TechnicianId id) {
   return out;
 }
 
+std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
+
+std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
+  auto q = conn_.prepare(
+      "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
+      "j.arrival_done FROM jobs j JOIN sites s ON s.id = j.site_id "
+      "WHERE j.technician_id IN (SELECT value FROM json_each(:ids)) AND j.status IN "
+      "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
+  q->bind(":ids", technician_id_array(ids));
+  std::vector<QueuedRow> out;
+  while (q->step()) {
+    QueuedRow r;
+    r.id = q->get_int(0);
+    r.technician_id = q->get_int(1);
+    r.severity = parse_severity(q->get_text(2)).value_or(Severity::general);
+    r.status = parse_job_status(q->get_text(3)).value_or(JobStatus::assigned);
+    r.site = {q->get_double(4), q->get_double(5)};
+    r.arrival_due = from_epoch_s(q->get_int(6));
+    r.arrival_done = opt_instant(*q, 7);
+    out.push_back(r);
+  }
+  return out;
+}
+
 void Tx::insert_decision(const DecisionRecord& d) {
   auto q = conn_.prepare(
       "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, radius_km, "

@@ -54,6 +54,13 @@ TEST_F(DispatchTest, NewJobGoesToTheNearestQualifiedTechnicianWithItsExplanation
   std::map<std::int64_t, json> by_id;
   for (const auto& c : why.body["candidates"]) by_id[c["technician_id"]] = c;
   EXPECT_EQ(by_id[w().tech_a]["excluded_because"], "missing_skills");
+  EXPECT_EQ(by_id[w().tech_a]["eta"], nullptr);
+  EXPECT_TRUE(by_id[near]["eta"].is_string());
+  for (const auto& c : why.body["candidates"]) {
+    for (const char* field : {"technician_id", "eligible", "distance_km", "eta", "meets_arrival_target"}) {
+      EXPECT_TRUE(c.contains(field)) << field;  // the Appendix A shape
+    }
+  }
   EXPECT_EQ(by_id[near]["eligible"], true);
   EXPECT_EQ(by_id[farther]["eligible"], true);
   EXPECT_LT(by_id[near]["distance_km"].get<double>(), by_id[farther]["distance_km"].get<double>());
