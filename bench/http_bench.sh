@@ -9,7 +9,7 @@ secs="${1:-10}"
 install_missing_packages
 mkdir -p build/release
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDSERVE_TESTS=OFF \
-  -DFIELDSERVE_BENCH=OFF > build/release/configure.log
+  -DFIELDSERVE_BENCH=ON > build/release/configure.log
 cmake --build build/release --target fieldserve > build/release/build.log
 bin=build/release/server/fieldserve
 
