@@ -85,6 +85,48 @@ TEST_F(CliTest, ImportedSampleDataIsServedWithItsHistory) {
   EXPECT_NE(out.find("centers.json row 1"), std::string::npos) << out;
 }
 
+// The golden scenario of tests/data/replay_small, worked out by hand (see
+// tests/dispatch/replay_test.cpp for the arithmetic): T2 stands 40 km east of T1; R1 and R2 are
+// critical, 1 and 2 km east, a minute apart; R3 needs a skill nobody has.
+TEST_F(CliTest, ReplayGivesTheHandWorkedFiguresForBothStrategies) {
+  std::string folder = std::string(FIELDSERVE_SOURCE_DIR) + "/tests/data/replay_small";
+  auto out = (dir_ / "sla.json").string();
+  std::string text;
+  ASSERT_EQ(run_command(bin() + " replay " + folder + " --strategy sla --out " + out + " 2>&1", &text), 0) << text;
+  std::ifstream in(out);
+  auto sla = json::parse(in);
+  EXPECT_EQ(sla["strategy"], "sla");
+  EXPECT_EQ(sla["requests"], 3);
+  EXPECT_EQ(sla["unassigned"], 1);
+  EXPECT_NEAR(sla["total_km"].get<double>(), 2.6, 0.051);
+  EXPECT_EQ(sla["weighted_breaches"], 3);  // R3: three minor targets
+  EXPECT_EQ(sla["tiers"]["critical"]["count"], 2);
+  EXPECT_EQ(sla["tiers"]["critical"]["arrival_met_pct"], 100.0);
+  EXPECT_NEAR(sla["tiers"]["critical"]["p50_arrival_minutes"].get<double>(), 1.95, 0.051);
+  EXPECT_NEAR(sla["tiers"]["critical"]["p90_arrival_minutes"].get<double>(), 12.9, 0.051);
+  EXPECT_EQ(sla["tiers"]["minor"]["breaches"], 3);
+
+  ASSERT_EQ(run_command(bin() + " replay " + folder + " --strategy nearest 2>/dev/null", &text), 0);
+  auto nearest = json::parse(text);
+  EXPECT_EQ(nearest["strategy"], "nearest");
+  EXPECT_NEAR(nearest["total_km"].get<double>(), 1.3 + 49.4, 0.051);
+  EXPECT_EQ(nearest["weighted_breaches"], 3 + 8);
+  EXPECT_EQ(nearest["tiers"]["critical"]["arrival_met_pct"], 50.0);
+}
+
+TEST_F(CliTest, ReplayNamesTheBrokenRow) {
+  auto folder = dir_ / "bad";
+  std::filesystem::copy(std::string(FIELDSERVE_SOURCE_DIR) + "/tests/data/replay_small", folder);
+  {
+    std::ofstream f(folder / "requests.csv", std::ios::app);
+    f << "R4,yesterday,0,0,critical,repair,pump,10\n";
+  }
+  std::string text;
+  EXPECT_NE(run_command(bin() + " replay " + folder.string() + " 2>&1", &text), 0);
+  EXPECT_NE(text.find("requests.csv row 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("reported_at"), std::string::npos) << text;
+}
+
 TEST(CliServe, JsonLogLinesCarryTheRequestFields) {
   ServerProcess server({"--log-format", "json"});
   server.get("/api/v1/centers?limit=3", server.admin_token());
