@@ -391,3 +391,51 @@ TEST_F(ResourcesTest, PolicyChangeRecomputesOpenJobs) {
 
 }  // namespace
 }  // namespace fieldserve::testing
+
+namespace fieldserve::testing {
+namespace {
+
+class BandBoundaryTest : public WorldTest {};
+
+// Sites placed with GeographicLib's direct problem just inside and just outside each band limit
+// of the world's center; every tier's targets written out by hand from SPEC section 3.
+TEST_F(BandBoundaryTest, EveryTierTakesItsTargetsFromTheRightBand) {
+  struct Row {
+    const char* tier;
+    int arrival[4], restore[4];
+  };
+  const Row table[] = {{"critical", {45, 90, 150, 240}, {240, 300, 360, 480}},
+                       {"serious", {90, 150, 240, 360}, {480, 600, 720, 960}},
+                       {"general", {240, 360, 480, 1440}, {1440, 1440, 1920, 2880}},
+                       {"minor", {480, 1440, 2880, 4320}, {4320, 4320, 5760, 7200}}};
+  auto center = s().get("/api/v1/centers/" + std::to_string(w().center_id), admin()).body["location"];
+  double lat0 = center["lat"], lon0 = center["lon"];
+  // (distance in km, band index): a metre inside and a metre outside each limit.
+  const std::pair<double, int> places[] = {{9.999, 0}, {10.001, 1}, {29.999, 1}, {30.001, 2},
+                                           {59.999, 2}, {60.001, 3}};
+  for (auto [km, band] : places) {
+    double lat = 0, lon = 0;
+    GeographicLib::Geodesic::WGS84().Direct(lat0, lon0, 90.0, km * 1000, lat, lon);
+    auto site = s().post("/api/v1/sites",
+                         {{"customer_id", w().customer_id}, {"address", "boundary"},
+                          {"location", {{"lat", lat}, {"lon", lon}}}, {"center_id", w().center_id}},
+                         admin());
+    ASSERT_EQ(site.status, 201) << site.text;
+    EXPECT_NEAR(site.body["distance_km"].get<double>(), km, 1e-6);
+    for (const auto& row : table) {
+      auto job = s().post("/api/v1/jobs",
+                          {{"site_id", site.body["id"]}, {"kind", "repair"}, {"severity", row.tier},
+                           {"auto_assign", false}, {"reported_at", "2026-11-18T03:00:00Z"}},
+                          w().dispatcher);
+      ASSERT_EQ(job.status, 201) << job.text;
+      const auto& sla = job.body["sla"];
+      EXPECT_EQ(sla["arrival"]["target_minutes"], row.arrival[band]) << row.tier << " at " << km << " km";
+      EXPECT_EQ(sla["restore"]["target_minutes"], row.restore[band]) << row.tier << " at " << km << " km";
+      json limit = band < 3 ? json(std::array{10.0, 30.0, 60.0}[band]) : json(nullptr);
+      EXPECT_EQ(job.body["band_max_km"], limit) << row.tier << " at " << km << " km";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
