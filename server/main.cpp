@@ -38,6 +38,7 @@ struct ServeOptions {
   double rate_burst = 400;
   int readers = 4;
   std::string port_file;
+  std::string tls_cert, tls_key;
 };
 
 int serve(const ServeOptions& o) {
@@ -48,6 +49,13 @@ int serve(const ServeOptions& o) {
   fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst});
   fieldserve::server::HardenedServer server(o.limits);
   fieldserve::server::install_routes(server, app, fieldserve::server::api_routes(), o.web_dir);
+  if (!o.tls_cert.empty()) {
+    std::string error;
+    if (!server.enable_tls(o.tls_cert, o.tls_key, error)) {
+      log_event(spdlog::level::err, "cannot start TLS", {{"error", error}});
+      return 1;
+    }
+  }
   int port = o.port;
   bool bound = port == 0 ? (port = server.bind_to_any_port(o.bind)) > 0 : server.bind_to_port(o.bind, port);
   if (!bound) {
@@ -68,7 +76,7 @@ int serve(const ServeOptions& o) {
   std::signal(SIGTERM, stop_on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   log_event(spdlog::level::info, "serving",
-            {{"url", "http://" + o.bind + ":" + std::to_string(port)},
+            {{"url", (server.tls() ? "https://" : "http://") + o.bind + ":" + std::to_string(port)},
              {"db", o.db},
              {"threads", std::int64_t{o.limits.threads}},
              {"schema_version", std::int64_t{store->schema_version()}}});
@@ -110,6 +118,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   serve_cmd->add_option("--burst", serve_opts.rate_burst, "request burst per token")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  auto* cert_opt = serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM certificate chain: serve HTTPS")
+      ->check(CLI::ExistingFile);
+  auto* key_opt = serve_cmd->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
+  cert_opt->needs(key_opt);
+  key_opt->needs(cert_opt);
   serve_cmd->add_option("--port-file", serve_opts.port_file,
                         "write the port actually bound here (useful with --port 0)");
   serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")

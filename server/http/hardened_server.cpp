@@ -1,6 +1,9 @@
 #include "server/http/hardened_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -45,17 +48,42 @@ std::string address_text(const sockaddr_storage& addr, int& port) {
   return buf;
 }
 
+}  // namespace
+
 // A buffered socket stream whose every read is bounded by both a per-read stall timeout and the
 // current request's total deadline.
 class DeadlineStream final : public httplib::Stream {
  public:
   DeadlineStream(socket_t sock, const HttpLimits& limits) : sock_(sock), limits_(limits) {}
+  DeadlineStream(const DeadlineStream&) = delete;
+  DeadlineStream& operator=(const DeadlineStream&) = delete;
+  ~DeadlineStream() override {
+    if (ssl_) {
+      SSL_shutdown(ssl_);  // one close_notify, not waiting for the peer's
+      SSL_free(ssl_);
+    }
+  }
+
+  // The TLS handshake on a non-blocking socket, bounded by the stall timeout as a whole, so a
+  // client cannot hold a worker by trickling its hello either.
+  bool start_tls(SSL_CTX* ctx) {
+    ssl_ = SSL_new(ctx);
+    if (!ssl_) return false;
+    ::fcntl(sock_, F_SETFL, ::fcntl(sock_, F_GETFL, 0) | O_NONBLOCK);
+    SSL_set_fd(ssl_, sock_);
+    auto deadline = Clock::now() + std::chrono::seconds(limits_.read_timeout_s);
+    for (;;) {
+      int rc = SSL_accept(ssl_);
+      if (rc == 1) return true;
+      if (!wait_for(SSL_get_error(ssl_, rc), millis_until(deadline))) return false;
+    }
+  }
 
   void start_request() {
     deadline_ = Clock::now() + std::chrono::seconds(limits_.request_timeout_s);
     consumed_ = 0;
   }
-  bool has_buffered() const { return begin_ < end_; }
+  bool has_buffered() const { return begin_ < end_ || (ssl_ && SSL_pending(ssl_) > 0); }
 
   bool is_readable() const override {
     if (has_buffered()) return true;
@@ -64,15 +92,9 @@ class DeadlineStream final : public httplib::Stream {
   bool is_writable() const override { return wait(POLLOUT, limits_.write_timeout_s * 1000); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (!has_buffered()) {
+    if (begin_ >= end_) {
       if (Clock::now() >= deadline_) return -1;
-      if (!wait(POLLIN, std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)))) {
-        return -1;
-      }
-      ssize_t n;
-      do {
-        n = ::recv(sock_, buffer_, sizeof buffer_, 0);
-      } while (n < 0 && errno == EINTR);
+      ssize_t n = ssl_ ? tls_read() : plain_read();
       if (n <= 0) return n;
       begin_ = 0;
       end_ = static_cast<std::size_t>(n);
@@ -90,6 +112,15 @@ class DeadlineStream final : public httplib::Stream {
   ssize_t write(const char* ptr, size_t size) override {
     std::size_t sent = 0;
     while (sent < size) {
+      if (ssl_) {
+        int n = SSL_write(ssl_, ptr + sent, static_cast<int>(std::min<std::size_t>(size - sent, 1 << 20)));
+        if (n > 0) {
+          sent += static_cast<std::size_t>(n);
+        } else if (!wait_for(SSL_get_error(ssl_, n), limits_.write_timeout_s * 1000)) {
+          return -1;
+        }
+        continue;
+      }
       if (!wait(POLLOUT, limits_.write_timeout_s * 1000)) return -1;
       ssize_t n = ::send(sock_, ptr + sent, size - sent, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
@@ -116,6 +147,34 @@ class DeadlineStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
+  int read_wait_ms() const { return std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)); }
+
+  ssize_t plain_read() {
+    if (!wait(POLLIN, read_wait_ms())) return -1;
+    ssize_t n;
+    do {
+      n = ::recv(sock_, buffer_, sizeof buffer_, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  ssize_t tls_read() {
+    for (;;) {
+      int n = SSL_read(ssl_, buffer_, sizeof buffer_);
+      if (n > 0) return n;
+      int err = SSL_get_error(ssl_, n);
+      if (err == SSL_ERROR_ZERO_RETURN) return 0;
+      if (!wait_for(err, read_wait_ms())) return -1;
+    }
+  }
+
+  // Waits for what OpenSSL says it needs; false for a real error or when time runs out.
+  bool wait_for(int ssl_error, int timeout_ms) const {
+    if (ssl_error == SSL_ERROR_WANT_READ) return wait(POLLIN, timeout_ms);
+    if (ssl_error == SSL_ERROR_WANT_WRITE) return wait(POLLOUT, timeout_ms);
+    return false;
+  }
+
   bool wait(short events, int timeout_ms) const {
     pollfd p{sock_, events, 0};
     int rc;
@@ -131,7 +190,10 @@ class DeadlineStream final : public httplib::Stream {
   char buffer_[16384];
   std::size_t begin_ = 0, end_ = 0;
   std::size_t consumed_ = 0;  // bytes handed to the parser in this request
+  SSL* ssl_ = nullptr;
 };
+
+namespace {
 
 // A fixed pool that counts connections waiting for a worker, so idle keep-alive connections can
 // step aside for them.
@@ -281,12 +343,48 @@ bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
   return false;
 }
 
+HardenedServer::~HardenedServer() {
+  if (tls_) SSL_CTX_free(static_cast<SSL_CTX*>(tls_));
+}
+
+bool HardenedServer::enable_tls(const std::string& cert_file, const std::string& key_file,
+                                std::string& error) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  auto fail_with = [&](const std::string& what) {
+    char detail[256] = {0};
+    ERR_error_string_n(ERR_get_error(), detail, sizeof detail);
+    error = what + ": " + detail;
+    SSL_CTX_free(ctx);
+    return false;
+  };
+  if (!ctx) return fail_with("cannot create a TLS context");
+  // TLS 1.2 is the floor (SPEC section 10).
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return fail_with("TLS 1.2 minimum");
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) return fail_with("certificate " + cert_file);
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) return fail_with("key " + key_file);
+  if (SSL_CTX_check_private_key(ctx) != 1) return fail_with("the key does not match the certificate");
+  if (tls_) SSL_CTX_free(static_cast<SSL_CTX*>(tls_));
+  tls_ = ctx;
+  return true;
+}
+
 bool HardenedServer::process_and_close_socket(socket_t sock) {
   // Set on the accepted socket itself: without it every small response waits for the peer's
   // delayed ACK (about 40 ms on loopback).
   int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  DeadlineStream stream(sock, limits_);
+  bool ok = false;
+  {
+    DeadlineStream stream(sock, limits_);
+    if (!tls_ || stream.start_tls(static_cast<SSL_CTX*>(tls_))) {
+      ok = serve_requests(stream, sock);
+    }
+  }  // the stream, and its TLS session, end before the socket closes
+  close_gracefully(sock);
+  return ok;
+}
+
+bool HardenedServer::serve_requests(DeadlineStream& stream, socket_t sock) {
   static const std::string prefix = new_request_prefix();
   int left = limits_.keep_alive_max_requests;
   bool first = true;
@@ -308,7 +406,6 @@ bool HardenedServer::process_and_close_socket(socket_t sock) {
       break;
     }
   }
-  close_gracefully(sock);
   return ok;
 }
 

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace fieldserve::server {
@@ -43,19 +44,31 @@ struct RequestScope {
 };
 RequestScope& current_request();
 
+class DeadlineStream;  // hardened_server.cpp: the per-connection stream with deadlines and TLS
+
 class HardenedServer : public httplib::Server {
  public:
   explicit HardenedServer(HttpLimits limits);
+  ~HardenedServer() override;
+  HardenedServer(const HardenedServer&) = delete;
+  HardenedServer& operator=(const HardenedServer&) = delete;
   const HttpLimits& limits() const { return limits_; }
+  // Serves HTTPS from now on (TLS 1.2 at least). False, with `error` set, if the files do not
+  // load or do not match.
+  bool enable_tls(const std::string& cert_file, const std::string& key_file, std::string& error);
+  bool tls() const { return tls_ != nullptr; }
   // Connections accepted and waiting for a worker; for /metrics.
   int waiting_connections() const { return waiting_.load(); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // The keep-alive loop over one connection's stream (ours, plain or TLS).
+  bool serve_requests(DeadlineStream& stream, socket_t sock);
   bool wait_for_next_request(socket_t sock, bool first);
   HandlerResponse guard(const httplib::Request& req, httplib::Response& res);
 
   HttpLimits limits_;
+  void* tls_ = nullptr;  // SSL_CTX*, kept opaque so this header needs no OpenSSL
   std::atomic<int> waiting_{0};
   std::atomic<std::uint64_t> next_request_id_{1};
 };

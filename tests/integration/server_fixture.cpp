@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -78,13 +79,17 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_te
     execv(argv[0], argv.data());
     _exit(127);
   }
+  bool tls = std::find(extra_args.begin(), extra_args.end(), "--tls-cert") != extra_args.end();
   // Bounded wait for the port file and a healthy answer: 600 × 50 ms.
   for (int i = 0; i < 600; ++i) {
     std::ifstream in(port_file);
     if (in >> port_ && port_ > 0) {
-      httplib::Client client("127.0.0.1", port_);
-      client.set_connection_timeout(1, 0);
-      if (auto res = client.Get("/healthz"); res && res->status == 200) return;
+      httplib::SSLClient tls_client("127.0.0.1", port_);
+      tls_client.enable_server_certificate_verification(false);
+      httplib::Client plain_client("127.0.0.1", port_);
+      plain_client.set_connection_timeout(1, 0);
+      auto res = tls ? tls_client.Get("/healthz") : plain_client.Get("/healthz");
+      if (res && res->status == 200) return;
     }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
