@@ -20,13 +20,15 @@ std::string candidates_json(const dispatch::Decision& d) {
     const auto& c = d.candidates[i];
     if (i) out.push_back(',');
     fmt::format_to(std::back_inserter(out),
-                   R"({{"technician_id":{},"eligible":{},"distance_km":{},"travel_km":{},)"
-                   R"("queue_ahead":{},"meets_arrival_target":{})",
-                   c.technician_id, c.eligible, c.distance_km, c.travel_km, c.queue_ahead,
-                   c.meets_arrival_target);
+                   R"({{"technician_id":{},"eligible":{},"distance_km":{},"meets_arrival_target":{})",
+                   c.technician_id, c.eligible, c.distance_km, c.meets_arrival_target);
     // Only technicians still in the running get an ETA; the field stays, null, for the rest.
-    if (c.eligible) fmt::format_to(std::back_inserter(out), R"(,"eta":"{}")", format_rfc3339(c.eta));
-    else fmt::format_to(std::back_inserter(out), R"(,"eta":null)");
+    if (c.eligible) {
+      fmt::format_to(std::back_inserter(out), R"(,"eta":"{}","travel_km":{},"queue_ahead":{})",
+                     format_rfc3339(c.eta), c.travel_km, c.queue_ahead);
+    } else {
+      fmt::format_to(std::back_inserter(out), R"(,"eta":null)");
+    }
     if (!c.excluded_because.empty()) {
       // Reasons are fixed snake_case words: nothing to escape.
       fmt::format_to(std::back_inserter(out), R"(,"excluded_because":"{}")", c.excluded_because);
