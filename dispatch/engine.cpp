@@ -230,7 +230,7 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
     if (static_cast<int>(state.queue.size()) > t.max_open_jobs) continue;
     for (const auto& q : state.queue) {
       bool movable = (q.status == JobStatus::assigned || q.status == JobStatus::accepted) &&
-                     q.severity != Severity::critical;
+                     q.severity != Severity::critical && !q.locked;
       if (!movable) continue;
       TechnicianState without = state;
       std::erase_if(without.queue, [&](const QueuedJob& other) { return other.id == q.id; });

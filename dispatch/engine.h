@@ -26,6 +26,7 @@ struct QueuedJob {
   geo::LatLon site;
   Instant arrival_due{};
   std::optional<Instant> on_site_since;  // when status is on_site
+  bool locked = false;  // a dispatcher's assignment: never moved by preemption
 };
 
 struct TechnicianState {

@@ -67,12 +67,14 @@ Result<Principal> Authenticator::authenticate(const std::string& header) {
   std::string hash = sha256_hex(header.substr(kPrefix.size()));
   auto now_steady = std::chrono::steady_clock::now();
   Instant now = clock_.now();
+  std::uint64_t revocations_seen = 0;
   {
     std::lock_guard lock(mutex_);
     auto it = by_hash_.find(hash);
     if (it != by_hash_.end() && now_steady - it->second.checked < kRecheckAfter) {
       return it->second.principal;
     }
+    revocations_seen = revocations_;
   }
   auto token = store_.read([&](store::Tx& tx) { return tx.token_by_hash(hash); });
   if (!token || token->revoked) {
@@ -84,11 +86,15 @@ Result<Principal> Authenticator::authenticate(const std::string& header) {
   bool touch = !token->last_used_at || now - *token->last_used_at >= kTouchEvery;
   {
     std::lock_guard lock(mutex_);
-    auto& cached = by_hash_[hash];
-    if (touch && cached.last_touched + kTouchEvery > now) touch = false;
-    if (touch) cached.last_touched = now;
-    cached.principal = p;
-    cached.checked = now_steady;
+    // A revocation committed while the row was being read: answer this request from the row,
+    // but do not cache it, so the next request reads the revocation.
+    if (revocations_ == revocations_seen) {
+      auto& cached = by_hash_[hash];
+      if (touch && cached.last_touched + kTouchEvery > now) touch = false;
+      if (touch) cached.last_touched = now;
+      cached.principal = p;
+      cached.checked = now_steady;
+    }
   }
   if (touch) {
     store_.write([&](store::Tx& tx) {
@@ -101,6 +107,7 @@ Result<Principal> Authenticator::authenticate(const std::string& header) {
 
 void Authenticator::forget(TokenId id) {
   std::lock_guard lock(mutex_);
+  ++revocations_;
   std::erase_if(by_hash_, [&](const auto& item) { return item.second.principal.token_id == id; });
 }
 

@@ -52,6 +52,8 @@ class Authenticator {
   const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, Cached> by_hash_;
+  // Bumped by forget(): a token row read before a revocation must not be cached after it.
+  std::uint64_t revocations_ = 0;
 };
 
 // Token bucket per token: `rate_per_s` sustained, `burst` at once. Returns false when empty.

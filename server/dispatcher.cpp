@@ -109,7 +109,8 @@ dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& jo
     state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
     for (const auto& open : queues[t.id]) {
       if (open.id == job.id) continue;
-      state.queue.push_back({open.id, open.severity, open.status, open.site, open.arrival_due, open.arrival_done});
+      state.queue.push_back(
+          {open.id, open.severity, open.status, open.site, open.arrival_due, open.arrival_done, open.locked});
     }
     states.push_back(std::move(state));
   }

@@ -44,6 +44,7 @@ struct QueuedRow {
   geo::LatLon site;
   Instant arrival_due{};
   std::optional<Instant> arrival_done;
+  bool locked = false;  // assigned by a dispatcher
 };
 
 struct DecisionRecord {

@@ -152,7 +152,7 @@ std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_pe
 std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(
       "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
-      "j.arrival_done FROM jobs j JOIN sites s ON s.id = j.site_id "
+      "j.arrival_done, j.assignment_locked FROM jobs j JOIN sites s ON s.id = j.site_id "
       "WHERE j.technician_id IN (SELECT value FROM json_each(:ids)) AND j.status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
   q->bind(":ids", technician_id_array(ids));
@@ -166,6 +166,7 @@ std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
     r.site = {q->get_double(4), q->get_double(5)};
     r.arrival_due = from_epoch_s(q->get_int(6));
     r.arrival_done = opt_instant(*q, 7);
+    r.locked = q->get_int(8) != 0;
     out.push_back(r);
   }
   return out;

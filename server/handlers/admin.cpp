@@ -17,19 +17,20 @@ Result<Reply> put_policy(RouteRequest& req) {
   auto policy = policy_from_json(*body);
   if (!policy) return std::unexpected(policy.error());
   auto document = policy_to_json(*policy).dump();
-  auto previous = req.app.policy();
-  req.app.set_policy(*policy);
-  try {
-    req.app.store().write([&](store::Tx& tx) {
+  // Inside the write transaction, which serializes every policy change: the new policy is live
+  // while open jobs are recomputed with it, and put back if the transaction fails.
+  req.app.store().write([&](store::Tx& tx) {
+    auto previous = req.app.policy();
+    req.app.set_policy(*policy);
+    try {
       tx.put_setting("sla_policy", document);
-      // Open jobs take the new targets at once (SPEC section 3).
-      refresh_open_jobs(req.app, tx, store::JobFilter{});
-      return true;
-    });
-  } catch (...) {
-    req.app.set_policy(previous);
-    throw;
-  }
+      refresh_open_jobs(req.app, tx, store::JobFilter{});  // SPEC section 3: new targets at once
+    } catch (...) {
+      req.app.set_policy(previous);
+      throw;
+    }
+    return true;
+  });
   return json_reply(policy_to_json(*policy));
 }
 

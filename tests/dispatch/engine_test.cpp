@@ -213,7 +213,7 @@ TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
   EXPECT_EQ(p->moved_job_id, 9);
 }
 
-TEST(Preemption, NeverMovesAStartedOrCriticalJobNorForALesserTier) {
+TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTier) {
   auto near = tech(1);
   near.max_open_jobs = 1;
   for (auto [severity, status] : {std::pair{Severity::minor, JobStatus::en_route},
@@ -223,6 +223,10 @@ TEST(Preemption, NeverMovesAStartedOrCriticalJobNorForALesserTier) {
     std::vector<TechnicianState> s{sn};
     EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), s, kNow, kTravel));
   }
+  auto locked = state(near, 5);
+  locked.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt, true});
+  std::vector<TechnicianState> only_locked{locked};
+  EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), only_locked, kNow, kTravel));
   auto sn = state(near, 5);
   sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
   std::vector<TechnicianState> s{sn};

@@ -96,6 +96,17 @@ TEST_F(HttpGuardsTest, BytesAfterAnEarlyRejectionAreNeverReadAsTheNextRequest) {
   EXPECT_TRUE(closed);
 }
 
+TEST_F(HttpGuardsTest, ABodyOnAGetIsRefusedNotParsedAsTheNextRequest) {
+  // httplib reads no body for GET: without the guard the body below is answered as a request.
+  bool closed = false;
+  std::string req = "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                    std::to_string(kSmuggled.size()) + "\r\n\r\n" + kSmuggled;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
+  EXPECT_TRUE(closed);
+}
+
 TEST_F(HttpGuardsTest, ConflictingContentLengthsAre400) {
   bool closed = false;
   std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
