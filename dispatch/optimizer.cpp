@@ -17,16 +17,20 @@ namespace {
 constexpr std::int64_t kBreachCost = 1'000'000'000'000;
 constexpr int kUnassignedFactor = 2;  // nobody is worse than a late technician
 
+// Each technician's k-th place starts after k jobs' service: the job in place k arrives at
+// max(now, free_at) + k × service + travel from where the technician is.
+constexpr std::chrono::minutes kServicePerPlace{60};
+
 struct PairCost {
   bool breach;
   double km;
 };
 
-PairCost pair_cost(const OptimizeTechnician& t, const OptimizeJob& job, Instant now,
+PairCost pair_cost(const OptimizeTechnician& t, const OptimizeJob& job, int place, Instant now,
                    const TravelModel& travel) {
-  Instant start = std::max(now, t.free_at);
-  Instant eta = start + travel.travel_time(t.position, job.site);
-  return {eta > job.arrival_due, travel.road_km(t.position, job.site)};
+  auto leg = travel.leg(t.position, job.site);
+  Instant eta = std::max(now, t.free_at) + kServicePerPlace * place + leg.time;
+  return {eta > job.arrival_due, leg.road_km};
 }
 
 int weight(Severity s) { return kBreachWeights[static_cast<int>(s)]; }
@@ -46,19 +50,49 @@ bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPoli
 Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
                        const std::vector<std::optional<TechnicianId>>& assignment, Instant now,
                        const TravelModel& travel) {
-  std::map<TechnicianId, const OptimizeTechnician*> by_id;
-  for (const auto& t : technicians) by_id[t.technician->id] = &t;
+  std::map<TechnicianId, std::size_t> index;
+  for (std::size_t k = 0; k < technicians.size(); ++k) index[technicians[k].technician->id] = k;
+  std::map<std::size_t, std::vector<std::size_t>> by_technician;
   Score s;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto it = assignment[i] ? by_id.find(*assignment[i]) : by_id.end();
-    if (it == by_id.end()) {
+    auto it = assignment[i] ? index.find(*assignment[i]) : index.end();
+    if (it == index.end()) {
       ++s.unassigned;
       s.weighted_breaches += weight(jobs[i].severity) * kUnassignedFactor;
-      continue;
+    } else {
+      by_technician[it->second].push_back(i);
     }
-    auto c = pair_cost(*it->second, jobs[i], now, travel);
-    if (c.breach) s.weighted_breaches += weight(jobs[i].severity);
-    s.km += c.km;
+  }
+  // A technician's jobs take places 0, 1, 2, ...; in place p a job is on time when p is at most
+  // its latest place. Which jobs can all be on time is then unit-time scheduling with deadlines,
+  // and taking jobs heaviest first, each into the latest free place that keeps it on time, is
+  // optimal (the greedy algorithm on a matroid). Kilometres do not depend on the places.
+  for (auto& [k, list] : by_technician) {
+    const auto& t = technicians[k];
+    Instant start = std::max(now, t.free_at);
+    std::vector<std::int64_t> latest(list.size());
+    for (std::size_t n = 0; n < list.size(); ++n) {
+      const auto& job = jobs[list[n]];
+      auto leg = travel.leg(t.position, job.site);
+      s.km += leg.road_km;
+      auto slack = job.arrival_due - (start + leg.time);
+      latest[n] = slack.count() < 0 ? -1 : slack.count() / std::chrono::seconds(kServicePerPlace).count();
+    }
+    std::vector<std::size_t> order(list.size());
+    for (std::size_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return weight(jobs[list[a]].severity) > weight(jobs[list[b]].severity);
+    });
+    std::vector<bool> taken(list.size(), false);
+    for (auto n : order) {
+      std::int64_t place = std::min<std::int64_t>(latest[n], static_cast<std::int64_t>(list.size()) - 1);
+      while (place >= 0 && taken[place]) --place;
+      if (place >= 0) {
+        taken[place] = true;
+      } else {
+        s.weighted_breaches += weight(jobs[list[n]].severity);  // late wherever it goes
+      }
+    }
   }
   return s;
 }
@@ -69,7 +103,8 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const Optimiz
   Graph g;
   auto source = g.addNode(), sink = g.addNode();
   Graph::ArcMap<std::int64_t> cost(g), capacity(g);
-  std::vector<Graph::Node> job_nodes, tech_nodes;
+  std::vector<Graph::Node> job_nodes;
+  std::vector<std::vector<Graph::Node>> place_nodes;  // per technician, one node per free place
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     job_nodes.push_back(g.addNode());
     auto in = g.addArc(source, job_nodes.back());
@@ -80,10 +115,13 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const Optimiz
     cost[none] = kBreachCost * weight(jobs[i].severity) * kUnassignedFactor;
   }
   for (const auto& t : technicians) {
-    tech_nodes.push_back(g.addNode());
-    auto out = g.addArc(tech_nodes.back(), sink);
-    capacity[out] = std::max(0, t.free_places);
-    cost[out] = 0;
+    place_nodes.emplace_back();
+    for (int place = 0; place < t.free_places; ++place) {
+      place_nodes.back().push_back(g.addNode());
+      auto out = g.addArc(place_nodes.back().back(), sink);
+      capacity[out] = 1;
+      cost[out] = 0;
+    }
   }
   struct PairArc {
     Graph::Arc arc;
@@ -92,15 +130,18 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const Optimiz
   std::vector<PairArc> pairs;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     for (std::size_t k = 0; k < technicians.size(); ++k) {
-      if (!may_take(technicians[k], jobs[i], policy, now)) continue;
-      auto c = pair_cost(technicians[k], jobs[i], now, travel);
-      auto arc = g.addArc(job_nodes[i], tech_nodes[k]);
-      capacity[arc] = 1;
-      // Metres, so kilometres compare as integers. The graph is built in input order and the
-      // solver is deterministic: the same input always gives the same plan.
-      cost[arc] = (c.breach ? kBreachCost * weight(jobs[i].severity) : 0) +
-                  static_cast<std::int64_t>(std::llround(c.km * 1000));
-      pairs.push_back({arc, i, k});
+      if (place_nodes[k].empty() || !may_take(technicians[k], jobs[i], policy, now)) continue;
+      for (std::size_t place = 0; place < place_nodes[k].size(); ++place) {
+        auto c = pair_cost(technicians[k], jobs[i], static_cast<int>(place), now, travel);
+        auto arc = g.addArc(job_nodes[i], place_nodes[k][place]);
+        capacity[arc] = 1;
+        // Metres, so kilometres compare as integers; a later place costs one metre more per
+        // place, so earlier places fill first when nothing else differs. The graph is built in
+        // input order and the solver is deterministic: the same input gives the same plan.
+        cost[arc] = (c.breach ? kBreachCost * weight(jobs[i].severity) : 0) +
+                    static_cast<std::int64_t>(std::llround(c.km * 1000)) + static_cast<std::int64_t>(place);
+        pairs.push_back({arc, i, k});
+      }
     }
   }
   lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t> solver(g);

@@ -1,11 +1,12 @@
 #pragma once
 // Batch optimize (SPEC section 4): reassigns jobs not yet started to minimise, in order,
 // tier-weighted arrival breaches, then road kilometres. The assignment step is solved exactly as a
-// min-cost flow (LEMON's network simplex): source → job (1) → technician (free places) → sink,
-// plus a job → sink arc for "nobody", priced above any breach. Each job/technician pair is
-// priced as if the job were that technician's next one: when the work already started is done,
-// travel from where they are. Ordering among the reassigned jobs is left to the technician's
-// queue rules; that is what makes this an assignment step and keeps it exact.
+// min-cost flow (LEMON's network simplex): source → job (1) → one node per free place of each
+// technician (1) → sink, plus a job → sink arc for "nobody", priced above any breach. The job in a
+// technician's k-th place arrives after the work that stays with them, k services of 60 minutes,
+// and the travel from where they are: so five urgent jobs given to one technician are priced as
+// the queue they make. Travel between the reassigned jobs themselves is not modelled (each leg is
+// from the technician's position); that is what keeps the step a flow, and exact.
 #include <optional>
 #include <span>
 #include <string>
@@ -52,7 +53,8 @@ bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPoli
 OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
                       const SlaPolicy& policy, Instant now, const TravelModel& travel);
 
-// The score of any assignment under the same pair model (for tests and the "before" figures).
+// The score of any assignment under the same model, each technician's jobs put in the places
+// that make the fewest weighted breaches (for tests and the "before" and "after" figures).
 Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
                        const std::vector<std::optional<TechnicianId>>& assignment, Instant now,
                        const TravelModel& travel);

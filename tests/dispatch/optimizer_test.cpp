@@ -152,3 +152,31 @@ TEST(Optimizer, PrefersFewerBreachesOverFewerKilometres) {
 
 }  // namespace
 }  // namespace fieldserve::dispatch
+
+namespace fieldserve::dispatch {
+namespace {
+
+TEST(Optimizer, PricesTheQueueAJobJoins) {
+  // Two critical jobs at the same spot, due in 45 minutes. A stands there; B is 20 km away
+  // (39 minutes). Both to A would make the second wait an hour of service: one breach. The plan
+  // splits them.
+  Technician a, b;
+  a.id = 1;
+  b.id = 2;
+  for (auto* t : {&a, &b}) {
+    t->skills = {"x"};
+    for (auto& d : t->shift) d = DaySpan{0, 1440};
+  }
+  std::vector<OptimizeTechnician> techs{{&a, {0, 0}, "UTC", kNow, 3}, {&b, {0, 20 / 111.319491}, "UTC", kNow, 3}};
+  std::vector<OptimizeJob> jobs{{1, Severity::critical, {0, 0}, {"x"}, kNow + 45min, std::nullopt},
+                                {2, Severity::critical, {0, 0}, {"x"}, kNow + 45min, std::nullopt}};
+  GeodesicTravel travel;
+  EXPECT_EQ(score_assignment(jobs, techs, {1, 1}, kNow, travel).weighted_breaches, 8);
+  auto plan = optimize(jobs, techs, default_policy(), kNow, travel);
+  EXPECT_EQ(plan.after.weighted_breaches, 0);
+  ASSERT_TRUE(plan.assignment[0].second && plan.assignment[1].second);
+  EXPECT_NE(*plan.assignment[0].second, *plan.assignment[1].second);
+}
+
+}  // namespace
+}  // namespace fieldserve::dispatch
