@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "domain/time.h"
 #include "server_fixture.h"
@@ -357,10 +358,18 @@ TEST_F(ResourcesTest, OpenApiDocumentListsEveryRouteTheServerAnswers) {
 
 TEST_F(ResourcesTest, MetricsCountRequestsByRouteAndStatus) {
   s().get("/api/v1/centers/999999", admin());
-  auto m = s().get("/metrics", "");
+  // A request is counted once its answer is written, on the worker that served it: the scrape on
+  // another connection may come first, so wait for the count (bounded: 100 × 50 ms).
+  const std::string series =
+      "fieldserve_http_requests_total{method=\"GET\",route=\"/api/v1/centers/{id}\",status=\"404\"}";
+  Response m;
+  for (int i = 0; i < 100; ++i) {
+    m = s().get("/metrics", "");
+    if (m.text.find(series) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   ASSERT_EQ(m.status, 200);
-  EXPECT_NE(m.text.find("fieldserve_http_requests_total{method=\"GET\",route=\"/api/v1/centers/{id}\",status=\"404\"}"),
-            std::string::npos);
+  EXPECT_NE(m.text.find(series), std::string::npos);
   EXPECT_NE(m.text.find("fieldserve_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(m.text.find("fieldserve_db_seconds_total"), std::string::npos);
 }
