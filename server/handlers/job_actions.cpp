@@ -21,35 +21,52 @@ EventSource source_of(const Principal& p) {
   return p.role == Role::technician ? EventSource::api : EventSource::dispatcher;
 }
 
-Result<Reply> assign_job(RouteRequest& req) {
+// The shape every job action shares: read the body with `read` (it reads its fields into its
+// captures), then run `act(tx, job)` in one write transaction on the job at the path, which must
+// exist and, for a technician token, be theirs.
+template <class Read, class Act>
+Result<Reply> job_action(RouteRequest& req, Read read, Act act) {
   auto body = req.body();
   if (!body) return std::unexpected(body.error());
   FieldReader r(*body);
-  auto technician_id = r.integer("technician_id", true, 1, INT64_MAX);
-  bool force = r.boolean("force", false).value_or(false);
+  read(r);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
+    auto job = tx.job(req.path_id());
+    if (auto ok = check_job_access(req, job, req.path_id()); !ok) return std::unexpected(ok.error());
+    return act(tx, *job);
+  });
+}
+
+std::unexpected<Error> no_longer(const Job& job, const char* what) {
+  return fail(ErrorCode::invalid_transition, "job " + std::to_string(job.id) + " is " +
+                                                 std::string(to_string(job.status)) +
+                                                 " and can no longer be " + what);
+}
+
+Result<Reply> assign_job(RouteRequest& req) {
+  std::optional<std::int64_t> technician_id;
+  bool force = false;
+  auto read = [&](FieldReader& r) {
+    technician_id = r.integer("technician_id", true, 1, INT64_MAX);
+    force = r.boolean("force", false).value_or(false);
+  };
   auto now = req.app.clock().now();
   auto policy = req.app.policy();
   dispatch::GeodesicTravel travel;
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto job = tx.job(req.path_id());
-    if (!job) return not_found("job", req.path_id());
-    if (!can_reassign(job->status)) {
-      return fail(ErrorCode::invalid_transition, "job " + std::to_string(job->id) + " is " +
-                                                     std::string(to_string(job->status)) +
-                                                     " and can no longer be assigned");
-    }
+  return job_action(req, read, [&](store::Tx& tx, Job& job) -> Result<Reply> {
+    if (!can_reassign(job.status)) return no_longer(job, "assigned");
     auto tech = tx.technician(*technician_id);
     if (!tech) {
       return fail(ErrorCode::unknown_reference,
                   "technician_id " + std::to_string(*technician_id) + " does not exist");
     }
-    auto site = tx.site(job->site_id);
+    auto site = tx.site(job.site_id);
     auto home = tx.center(tech->home_center_id);
     if (!site || !home) return fail(ErrorCode::internal, "the job's site or the technician's center is missing");
-    int open = tx.open_job_count(tech->id) - (job->technician_id == tech->id ? 1 : 0);
+    int open = tx.open_job_count(tech->id) - (job.technician_id == tech->id ? 1 : 0);
     auto check = dispatch::check_assignment(
-        {*job, *site, *tech, *home, policy.tier(job->severity), open, now}, travel);
+        {job, *site, *tech, *home, policy.tier(job.severity), open, now}, travel);
     std::vector<std::string> blocking;
     for (const auto& rule : check.broken) {
       if (blocks_without_force(rule)) blocking.push_back(rule);
@@ -59,19 +76,19 @@ Result<Reply> assign_job(RouteRequest& req) {
                   "the technician cannot take the job; send \"force\": true to assign anyway",
                   blocking);
     }
-    auto previous = job->technician_id;
-    auto from_status = job->status;
-    assign_to(*job, tech->id, true, now);
-    job->dispatch_reason.clear();
-    tx.update_job(*job);
-    auto e = job_event(*job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
+    auto previous = job.technician_id;
+    auto from_status = job.status;
+    assign_to(job, tech->id, true, now);
+    job.dispatch_reason.clear();
+    tx.update_job(job);
+    auto e = job_event(job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = previous ? "manual; from technician " + std::to_string(*previous) : "manual";
     if (!check.broken.empty()) {
       e.detail += "; breaks";
       for (const auto& rule : check.broken) e.detail += " " + rule;
     }
     tx.insert_event(e);
-    auto out = job_json(*tx.job(job->id), policy, now);
+    auto out = job_json(*tx.job(job.id), policy, now);
     out["broken_rules"] = check.broken;
     out["assignment_check"] = {{"distance_km", check.distance_km},
                                {"eta", format_rfc3339(check.eta)},
@@ -81,96 +98,83 @@ Result<Reply> assign_job(RouteRequest& req) {
 }
 
 Result<Reply> change_status(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  FieldReader r(*body);
-  auto to = r.one_of("to", true, parse_status_request,
-                     "accepted, en_route, on_site, on_hold, resumed, resolved, closed");
-  auto reason = r.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
-  auto note = r.text("note", false, 4000, true);
-  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  std::optional<StatusRequest> to;
+  std::optional<HoldReason> reason;
+  std::optional<std::string> note;
+  auto read = [&](FieldReader& r) {
+    to = r.one_of("to", true, parse_status_request,
+                  "accepted, en_route, on_site, on_hold, resumed, resolved, closed");
+    reason = r.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
+    note = r.text("note", false, 4000, true);
+  };
   auto now = req.app.clock().now();
   auto policy = req.app.policy();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto job = tx.job(req.path_id());
-    if (auto ok = check_job_access(req, job, req.path_id()); !ok) return std::unexpected(ok.error());
+  return job_action(req, read, [&](store::Tx& tx, Job& job) -> Result<Reply> {
     if (*to == StatusRequest::closed && req.is_technician()) {
       return fail(ErrorCode::forbidden, "closing a job is for dispatchers");
     }
-    auto change = plan_status_change(*job, *to, reason);
+    auto change = plan_status_change(job, *to, reason);
     if (!change) return std::unexpected(change.error());
-    auto site = tx.site(job->site_id);
+    auto site = tx.site(job.site_id);
     auto center = site ? tx.center(site->center_id) : std::nullopt;
     if (!center) return fail(ErrorCode::internal, "the job's site or center is missing");
-    auto calendar = req.app.calendar(*center, policy.tier(job->severity).calendar);
-    auto from_status = job->status;
+    auto calendar = req.app.calendar(*center, policy.tier(job.severity).calendar);
+    auto from_status = job.status;
     bool resuming = from_status == JobStatus::on_hold;
-    apply_status_change(*job, *change, now, [&](Instant a, Instant b) { return calendar->elapsed(a, b); });
+    apply_status_change(job, *change, now, [&](Instant a, Instant b) { return calendar->elapsed(a, b); });
     if (resuming) {
-      if (auto ok = refresh_due_times(req.app, tx, *job); !ok) return std::unexpected(ok.error());
+      if (auto ok = refresh_due_times(req.app, tx, job); !ok) return std::unexpected(ok.error());
     }
-    tx.update_job(*job);
-    auto e = job_event(*job, "status", from_status, req.who().actor(), source_of(req.who()), now);
+    tx.update_job(job);
+    auto e = job_event(job, "status", from_status, req.who().actor(), source_of(req.who()), now);
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
     tx.insert_event(e);
-    return json_reply(job_json(*tx.job(job->id), policy, now));
+    return json_reply(job_json(*tx.job(job.id), policy, now));
   });
 }
 
 Result<Reply> cancel_job(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  FieldReader r(*body);
-  auto reason = r.text("reason", false, 1000, true);
-  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  std::optional<std::string> reason;
+  auto read = [&](FieldReader& r) { reason = r.text("reason", false, 1000, true); };
   auto now = req.app.clock().now();
   auto policy = req.app.policy();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto job = tx.job(req.path_id());
-    if (!job) return not_found("job", req.path_id());
-    if (!can_cancel(job->status)) {
-      return fail(ErrorCode::invalid_transition, "a " + std::string(to_string(job->status)) +
+  return job_action(req, read, [&](store::Tx& tx, Job& job) -> Result<Reply> {
+    if (!can_cancel(job.status)) {
+      return fail(ErrorCode::invalid_transition, "a " + std::string(to_string(job.status)) +
                                                      " job cannot be cancelled");
     }
-    auto from_status = job->status;
-    job->status = JobStatus::cancelled;
-    job->hold_reason.reset();
-    job->status_before_hold.reset();
-    job->hold_started_at.reset();
-    tx.update_job(*job);
-    auto e = job_event(*job, "status", from_status, req.who().actor(), EventSource::dispatcher, now);
+    auto from_status = job.status;
+    job.status = JobStatus::cancelled;
+    job.hold_reason.reset();
+    job.status_before_hold.reset();
+    job.hold_started_at.reset();
+    tx.update_job(job);
+    auto e = job_event(job, "status", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = reason.value_or("");
     tx.insert_event(e);
-    return json_reply(job_json(*tx.job(job->id), policy, now));
+    return json_reply(job_json(*tx.job(job.id), policy, now));
   });
 }
 
 Result<Reply> auto_assign_job(RouteRequest& req) {
-  auto body = req.body();
-  if (!body) return std::unexpected(body.error());
-  FieldReader r(*body);
-  bool force = r.boolean("force", false).value_or(false);
-  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  bool force = false;
+  auto read = [&](FieldReader& r) { force = r.boolean("force", false).value_or(false); };
   auto now = req.app.clock().now();
   auto policy = req.app.policy();
-  return req.app.store().write([&](store::Tx& tx) -> Result<Reply> {
-    auto job = tx.job(req.path_id());
-    if (!job) return not_found("job", req.path_id());
-    if (!can_reassign(job->status) || job->status == JobStatus::en_route) {
-      return fail(ErrorCode::invalid_transition, "job " + std::to_string(job->id) + " is " +
-                                                     std::string(to_string(job->status)) +
-                                                     " and can no longer be dispatched");
+  return job_action(req, read, [&](store::Tx& tx, Job& job) -> Result<Reply> {
+    if (!can_reassign(job.status) || job.status == JobStatus::en_route) {
+      return no_longer(job, "dispatched");
     }
     // Dispatching an assigned job again is a deliberate act: without force, a second request
     // racing the first finds the job assigned and changes nothing.
-    if (job->technician_id && !force) {
+    if (job.technician_id && !force) {
       return fail(ErrorCode::conflict, std::string("job is already assigned") +
-                                           (job->assignment_locked ? " by a dispatcher" : "") +
+                                           (job.assignment_locked ? " by a dispatcher" : "") +
                                            "; send \"force\": true to dispatch it again");
     }
-    req.app.dispatcher().auto_assign(req.app, tx, *job, req.who().actor(), now);
-    return json_reply(job_json(*tx.job(job->id), policy, now));
+    req.app.dispatcher().auto_assign(req.app, tx, job, req.who().actor(), now);
+    return json_reply(job_json(*tx.job(job.id), policy, now));
   });
 }
 
