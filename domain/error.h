@@ -17,6 +17,8 @@ enum class ErrorCode {
   conflict,             // state does not allow the action
   stale_version,        // If-Match did not match
   invalid_transition,   // job status move not allowed
+  invalid_cursor,       // a sync cursor that is not this server's, or not the caller's
+  invalid_signature,    // a sign-off's signature image is not an acceptable PNG
   unauthorized,
   forbidden,
   payload_too_large,

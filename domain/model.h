@@ -152,6 +152,60 @@ struct JobEvent {
   Instant at{};
   Instant received_at{};
   std::string detail;  // free text: reason, note
+  std::optional<Instant> device_at;  // a synced event's time on the device's own clock
+};
+
+// Facts from the field (SPEC section 5). op_id names the sync op that brought each one.
+struct JobNote {
+  std::int64_t id = 0;
+  JobId job_id = 0;
+  std::optional<TechnicianId> technician_id;
+  std::string author;  // actor: "token:<id>"
+  std::string text;
+  Instant at{};
+  Instant received_at{};
+  std::optional<std::string> op_id;
+};
+
+struct PartUse {
+  std::string part_number;
+  int qty = 1;
+};
+
+struct JobPart {
+  std::int64_t id = 0;
+  JobId job_id = 0;
+  std::optional<TechnicianId> technician_id;
+  PartUse part;
+  std::optional<std::string> signoff_id;
+  Instant at{};
+  Instant received_at{};
+  std::optional<std::string> op_id;
+};
+
+struct ChecklistItem {
+  std::string item;
+  bool ok = false;
+  std::string note;
+};
+
+// The customer's installation sign-off: immutable once stored.
+struct Signoff {
+  std::string id;  // UUID made by the device
+  JobId job_id = 0;
+  TechnicianId technician_id = 0;
+  std::string signer_name;
+  std::string signer_role;
+  Instant signed_at{};         // corrected for the device's clock
+  Instant signed_at_device{};  // as the device reported it
+  std::optional<geo::LatLon> location;
+  std::string signature_png;  // the decoded image bytes
+  std::vector<ChecklistItem> checklist;
+  std::vector<PartUse> parts_used;
+  std::optional<int> rating;  // 1..5
+  std::string comment;
+  Instant received_at{};
+  std::optional<std::string> op_id;
 };
 
 enum class Role { admin, dispatcher, manager, technician };

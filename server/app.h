@@ -19,6 +19,9 @@ namespace fieldserve::server {
 struct AppOptions {
   double rate_per_s = 200;  // per token
   double rate_burst = 400;
+  // Sync pushes share commits (store::Store::write_grouped). Off only to measure the baseline of
+  // one commit per push.
+  bool group_commit = true;
 };
 
 class App {
@@ -31,6 +34,7 @@ class App {
   RateLimiter& limiter() { return limiter_; }
   Metrics& metrics() { return metrics_; }
   Dispatcher& dispatcher() { return dispatcher_; }
+  bool group_commit() const { return group_commit_; }
 
   dispatch::SlaPolicy policy() const;
   void set_policy(dispatch::SlaPolicy policy);
@@ -48,6 +52,7 @@ class App {
   RateLimiter limiter_;
   Metrics metrics_;
   Dispatcher dispatcher_;
+  bool group_commit_;
   mutable std::shared_mutex policy_mutex_;
   dispatch::SlaPolicy policy_;
   std::mutex calendars_mutex_;

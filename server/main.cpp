@@ -39,6 +39,8 @@ struct ServeOptions {
   int readers = 4;
   std::string port_file;
   std::string tls_cert, tls_key;
+  bool no_group_commit = false;
+  int sync_retention_days = 30;
 };
 
 int serve(const ServeOptions& o) {
@@ -46,7 +48,11 @@ int serve(const ServeOptions& o) {
                                                            : fieldserve::server::LogFormat::text);
   auto store = fieldserve::store::Store::open(o.db, o.readers);
   fieldserve::SystemClock clock;
-  fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst});
+  fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst, !o.no_group_commit});
+  // Devices idle longer than the retention get reset: true, then a fresh snapshot.
+  auto floor = store->write([&](fieldserve::store::Tx& tx) {
+    return tx.prune_feed(clock.now() - std::chrono::days(o.sync_retention_days));
+  });
   fieldserve::server::HardenedServer server(o.limits);
   fieldserve::server::install_routes(server, app, fieldserve::server::api_routes(), o.web_dir);
   if (!o.tls_cert.empty()) {
@@ -79,6 +85,7 @@ int serve(const ServeOptions& o) {
             {{"url", (server.tls() ? "https://" : "http://") + o.bind + ":" + std::to_string(port)},
              {"db", o.db},
              {"threads", std::int64_t{o.limits.threads}},
+             {"sync_floor", floor},
              {"schema_version", std::int64_t{store->schema_version()}}});
   server.listen_after_bind();
   log_event(spdlog::level::info, "stopped");
@@ -126,6 +133,11 @@ int main(int argc, char** argv) {
   key_opt->needs(cert_opt);
   serve_cmd->add_option("--port-file", serve_opts.port_file,
                         "write the port actually bound here (useful with --port 0)");
+  serve_cmd->add_flag("--no-group-commit", serve_opts.no_group_commit,
+                      "commit every sync push on its own (the benchmark baseline)");
+  serve_cmd->add_option("--sync-retention-days", serve_opts.sync_retention_days,
+                        "days of sync changes kept; older cursors get a reset")
+      ->check(CLI::Range(0, 3650))->capture_default_str();
   serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")
       ->check(CLI::Range(1, 64))->capture_default_str();
 

@@ -86,6 +86,7 @@ RouteTable api_routes() {
   add_token_routes(routes);
   add_admin_routes(routes);
   add_optimize_routes(routes);
+  add_sync_routes(routes);
   return routes;
 }
 

@@ -177,6 +177,152 @@ CREATE TRIGGER technicians_rev_update AFTER UPDATE ON technicians BEGIN
   UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'technicians_rev';
 END;
 )sql"},
+      {3, R"sql(
+-- Mobile sync (SPEC section 5). A random id for this database: a cursor made by another
+-- database (or before a restore from elsewhere) is unknown, so the device is told to reset.
+INSERT INTO settings (key, value) VALUES ('database_id', lower(hex(randomblob(8))));
+INSERT INTO settings (key, value) VALUES ('sync_floor', '0');
+-- The change feed. seq is taken inside the writing transaction (the triggers below run in it),
+-- and SQLite has one writer, so commit order is seq order: a pull never skips a late commit.
+-- AUTOINCREMENT: a seq is never reused, even after pruning.
+CREATE TABLE sync_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  technician_id INTEGER NOT NULL,
+  job_id INTEGER NOT NULL,
+  removed TEXT CHECK (removed IN ('reassigned', 'cancelled', 'closed')),
+  at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX sync_changes_by_technician ON sync_changes(technician_id, seq);
+CREATE INDEX jobs_by_equipment ON jobs(equipment_id);
+ALTER TABLE job_events ADD COLUMN device_at INTEGER;  -- the device's own clock, uncorrected
+
+-- A technician's list holds its jobs from assignment until they are closed or cancelled.
+CREATE TRIGGER sync_job_insert AFTER INSERT ON jobs
+WHEN NEW.technician_id IS NOT NULL AND NEW.status IN
+     ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')
+BEGIN
+  INSERT INTO sync_changes (technician_id, job_id) VALUES (NEW.technician_id, NEW.id);
+END;
+CREATE TRIGGER sync_job_update AFTER UPDATE ON jobs BEGIN
+  INSERT INTO sync_changes (technician_id, job_id, removed)
+  SELECT OLD.technician_id, OLD.id,
+         CASE WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'cancelled' THEN 'cancelled'
+              WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'closed' THEN 'closed'
+              ELSE 'reassigned' END
+  WHERE OLD.technician_id IS NOT NULL
+    AND OLD.status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')
+    AND (NEW.technician_id IS NOT OLD.technician_id OR NEW.status NOT IN
+         ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off'));
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT NEW.technician_id, NEW.id
+  WHERE NEW.technician_id IS NOT NULL AND NEW.status IN
+        ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+-- Job documents embed their site, customer and equipment: an edit re-sends the open jobs.
+CREATE TRIGGER sync_site_update AFTER UPDATE ON sites BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs WHERE site_id = NEW.id AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+CREATE TRIGGER sync_customer_update AFTER UPDATE ON customers BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs
+  WHERE site_id IN (SELECT id FROM sites WHERE customer_id = NEW.id) AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+CREATE TRIGGER sync_equipment_update AFTER UPDATE ON equipment BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs WHERE equipment_id = NEW.id AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+
+-- Facts from the field. Each row names the op that brought it (NULL when entered over REST).
+CREATE TABLE job_notes (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  technician_id INTEGER,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  op_id TEXT
+);
+CREATE INDEX job_notes_by_job ON job_notes(job_id, id);
+CREATE TABLE job_parts (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  technician_id INTEGER,
+  part_number TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  signoff_id TEXT,  -- parts listed on a sign-off rather than pushed on their own
+  at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  op_id TEXT
+);
+CREATE INDEX job_parts_by_job ON job_parts(job_id, id);
+CREATE TABLE signoffs (
+  id TEXT PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  technician_id INTEGER NOT NULL,
+  signer_name TEXT NOT NULL,
+  signer_role TEXT NOT NULL DEFAULT '',
+  signed_at INTEGER NOT NULL,
+  signed_at_device INTEGER NOT NULL,
+  lat REAL,
+  lon REAL,
+  signature_png BLOB NOT NULL,
+  rating INTEGER,
+  comment TEXT NOT NULL DEFAULT '',
+  received_at INTEGER NOT NULL,
+  op_id TEXT
+);
+CREATE INDEX signoffs_by_job ON signoffs(job_id);
+CREATE TABLE signoff_checklist (
+  signoff_id TEXT NOT NULL REFERENCES signoffs(id),
+  position INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (signoff_id, position)
+) WITHOUT ROWID;
+CREATE TRIGGER signoffs_immutable BEFORE UPDATE ON signoffs
+  BEGIN SELECT RAISE(ABORT, 'a sign-off is immutable once stored'); END;
+CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs
+  BEGIN SELECT RAISE(ABORT, 'a sign-off is immutable once stored'); END;
+CREATE TRIGGER sync_note_insert AFTER INSERT ON job_notes BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+CREATE TRIGGER sync_parts_insert AFTER INSERT ON job_parts BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+CREATE TRIGGER sync_signoff_insert AFTER INSERT ON signoffs BEGIN
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
+    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+
+-- The op ledger: every pushed op's result under its op_id, written in the transaction that
+-- applied it, so a resent op is answered from here and changes nothing.
+CREATE TABLE sync_ops (
+  op_id TEXT PRIMARY KEY,
+  technician_id INTEGER NOT NULL,
+  token_id INTEGER NOT NULL,
+  job_id INTEGER,
+  type TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  status TEXT NOT NULL,
+  code TEXT,
+  message TEXT,
+  device_at INTEGER,
+  at INTEGER,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
   return list;
 }

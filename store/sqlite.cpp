@@ -33,6 +33,12 @@ Statement& Statement::bind(const char* name, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(const char* name, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index(name), bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::bind_null(const char* name) {
   sqlite3_bind_null(stmt_, index(name));
   return *this;

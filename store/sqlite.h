@@ -36,6 +36,7 @@ class Statement {
   Statement& bind(const char* name, const char* value) {
     return bind(name, std::string_view(value));
   }
+  Statement& bind_blob(const char* name, std::string_view bytes);
   Statement& bind_null(const char* name);
   template <class T>
   Statement& bind(const char* name, const std::optional<T>& value) {

@@ -55,7 +55,61 @@ void Store::run_write(const std::function<bool(Tx&)>& body) {
   DbTimer timer(db_ns_);
   Transaction tx(*writer_, true);
   Tx access(*writer_);
-  if (body(access)) tx.commit();
+  if (body(access)) {
+    tx.commit();
+    commits_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Store::run_grouped(const std::function<bool(Tx&)>& body) {
+  GroupMember me{&body, false, nullptr};
+  std::unique_lock lock(group_mutex_);
+  group_queue_.push_back(&me);
+  while (!me.done) {
+    if (group_leader_active_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    // Lead: take everyone queued so far (this caller included) into one transaction.
+    group_leader_active_ = true;
+    std::vector<GroupMember*> members;
+    members.swap(group_queue_);
+    lock.unlock();
+    commit_group(members);
+    lock.lock();
+    for (auto* m : members) m->done = true;
+    group_leader_active_ = false;
+    group_done_.notify_all();
+  }
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+void Store::commit_group(const std::vector<GroupMember*>& members) {
+  try {
+    std::lock_guard lock(writer_mutex_);
+    DbTimer timer(db_ns_);
+    Transaction tx(*writer_, true);
+    Tx access(*writer_);
+    for (auto* m : members) {
+      writer_->exec("SAVEPOINT member");
+      bool keep = false;
+      try {
+        keep = (*m->body)(access);
+      } catch (...) {
+        m->error = std::current_exception();
+      }
+      if (!keep) writer_->exec("ROLLBACK TO member");
+      writer_->exec("RELEASE member");
+    }
+    tx.commit();
+    commits_.fetch_add(1, std::memory_order_relaxed);
+  } catch (...) {
+    // Busy, or the commit itself failed: nothing of this group is durable, so nobody may be
+    // told otherwise.
+    for (auto* m : members) {
+      if (!m->error) m->error = std::current_exception();
+    }
+  }
 }
 
 Store::Lease::~Lease() {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -59,7 +60,27 @@ class Store {
     return std::move(*result);
   }
 
+  // Like write, but concurrent callers share one transaction and one commit (group commit): a
+  // leader runs every body queued while the previous commit was syncing, each in its own
+  // SAVEPOINT, so an error or exception in one undoes only its own changes. Every caller returns
+  // only after the commit that holds its changes, so durability stays FULL per caller.
+  template <class F>
+  auto write_grouped(F&& fn) {
+    std::optional<decltype(fn(std::declval<Tx&>()))> result;
+    run_grouped([&](Tx& tx) {
+      result.emplace(fn(tx));
+      if constexpr (kIsExpected<std::remove_cvref_t<decltype(*result)>>) {
+        return result->has_value();
+      } else {
+        return true;
+      }
+    });
+    return std::move(*result);
+  }
+
   int schema_version();
+  // Transactions committed and bodies they held, for /metrics and the group-commit benchmark.
+  std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
   // Total wall time spent inside store transactions, for /metrics.
   std::uint64_t db_nanoseconds() const { return db_ns_.load(std::memory_order_relaxed); }
 
@@ -67,6 +88,14 @@ class Store {
   Store() = default;
   void run_read(const std::function<void(Tx&)>& body);
   void run_write(const std::function<bool(Tx&)>& body);  // commits when body returns true
+  void run_grouped(const std::function<bool(Tx&)>& body);
+
+  struct GroupMember {
+    const std::function<bool(Tx&)>* body;
+    bool done = false;
+    std::exception_ptr error;
+  };
+  void commit_group(const std::vector<GroupMember*>& members);
 
   // A reader borrowed from the pool, or the writer itself (under its lock) when there is no pool.
   struct Lease {
@@ -87,6 +116,12 @@ class Store {
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;
   std::atomic<std::uint64_t> db_ns_{0};
+  std::atomic<std::uint64_t> commits_{0};
+
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<GroupMember*> group_queue_;
+  bool group_leader_active_ = false;
 };
 
 }  // namespace fieldserve::store

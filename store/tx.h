@@ -56,6 +56,36 @@ struct DecisionRecord {
   std::string candidates;  // the server's JSON text; the store keeps it opaque
 };
 
+// The sync feed's position: which database, the newest change, and how far it was pruned.
+struct FeedState {
+  std::string database_id;
+  std::int64_t last_seq = 0;
+  std::int64_t floor = 0;
+};
+
+struct FeedRow {
+  std::int64_t seq = 0;
+  JobId job_id = 0;
+  std::optional<std::string> removed;  // why the job left the technician's list
+};
+
+// One pushed op's result, kept under its op_id.
+struct LedgerEntry {
+  std::string op_id;
+  TechnicianId technician_id = 0;
+  TokenId token_id = 0;
+  std::optional<JobId> job_id;
+  std::string type;
+  std::string digest;  // of the op as sent: the same op_id with another digest is a reuse
+  std::string status;
+  std::string code;
+  std::string message;
+  std::optional<Instant> device_at;  // the op's time on the device's clock
+  std::optional<Instant> at;         // corrected (SPEC section 3)
+  Instant received_at{};
+  std::string body;  // the op as sent, fields this server does not know included
+};
+
 class Tx {
  public:
   explicit Tx(Connection& conn) : conn_(conn) {}
@@ -103,6 +133,35 @@ class Tx {
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
   std::vector<Job> unfinished_jobs();
   bool update_job(const Job& j);  // writes every mutable field, version + 1
+
+  // Sync: the jobs a technician's device holds (assigned until closed or cancelled).
+  std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit);
+  std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids);
+  bool ever_assigned(JobId job, TechnicianId technician);  // per the job's event log
+  std::vector<Site> sites_by_id(const std::vector<SiteId>& ids);
+  std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids);
+  std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids);
+
+  // The change feed, written by triggers in the same transaction as the change itself.
+  FeedState feed_state();
+  std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit);
+  bool feed_has_after(TechnicianId technician, std::int64_t seq);
+  // Drops changes made before `before`; returns the new floor (cursors below it must reset).
+  std::int64_t prune_feed(Instant before);
+
+  std::optional<LedgerEntry> ledger_entry(const std::string& op_id);
+  void insert_ledger(const LedgerEntry& e);
+
+  std::int64_t insert_note(const JobNote& n);
+  void insert_part(const JobPart& p);
+  bool signoff_exists(const std::string& id);
+  bool job_signed(JobId job);
+  void insert_signoff(const Signoff& s);  // its checklist and parts with it
+  std::vector<JobNote> notes_of(const std::vector<JobId>& jobs);
+  std::vector<JobPart> parts_of(const std::vector<JobId>& jobs);
+  std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs);  // without the image
+  // A location ping: kept only if newer than the one stored. True when it moved the technician.
+  bool move_technician(TechnicianId id, geo::LatLon at, Instant when);
 
   void insert_decision(const DecisionRecord& d);
   std::optional<DecisionRecord> latest_decision(JobId job);

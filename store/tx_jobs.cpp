@@ -216,19 +216,20 @@ bool Tx::update_job(const Job& j) {
 std::int64_t Tx::insert_event(const JobEvent& e) {
   auto q = conn_.prepare(
       "INSERT INTO job_events (job_id, type, from_status, to_status, technician_id, actor, source, "
-      "at, received_at, detail) VALUES (:job, :type, :from, :to, :tech, :actor, :source, :at, "
-      ":received, :detail)");
+      "at, received_at, detail, device_at) VALUES (:job, :type, :from, :to, :tech, :actor, :source, "
+      ":at, :received, :detail, :device_at)");
   q->bind(":job", e.job_id).bind(":type", e.type).bind(":from", opt_name(e.from_status))
       .bind(":to", opt_name(e.to_status)).bind(":tech", e.technician_id).bind(":actor", e.actor)
       .bind(":source", std::string(to_string(e.source))).bind(":at", to_epoch_s(e.at))
-      .bind(":received", to_epoch_s(e.received_at)).bind(":detail", e.detail).exec();
+      .bind(":received", to_epoch_s(e.received_at)).bind(":detail", e.detail)
+      .bind(":device_at", opt_epoch(e.device_at)).exec();
   return conn_.last_insert_id();
 }
 
 std::vector<JobEvent> Tx::events(JobId job, const Page& page) {
   auto q = conn_.prepare(
       "SELECT id, job_id, type, from_status, to_status, technician_id, actor, source, at, "
-      "received_at, detail FROM job_events WHERE job_id = :job AND id > :after "
+      "received_at, detail, device_at FROM job_events WHERE job_id = :job AND id > :after "
       "ORDER BY id LIMIT :n");
   q->bind(":job", job).bind(":after", page.after_id).bind(":n", page.limit);
   std::vector<JobEvent> out;
@@ -245,9 +246,47 @@ std::vector<JobEvent> Tx::events(JobId job, const Page& page) {
     e.at = from_epoch_s(q->get_int(8));
     e.received_at = from_epoch_s(q->get_int(9));
     e.detail = q->get_text(10);
+    e.device_at = opt_instant(*q, 11);
     out.push_back(std::move(e));
   }
   return out;
+}
+
+}  // namespace fieldserve::store
+
+namespace fieldserve::store {
+namespace {
+// The statuses a technician's device holds: from assignment until closed or cancelled. The feed
+// triggers in migration 3 use the same list.
+constexpr const char* kOnDevice =
+    "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')";
+}  // namespace
+
+std::vector<Job> Tx::device_jobs(TechnicianId technician, JobId after, int limit) {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.technician_id = :tech AND j.id > :after AND j.status IN " +
+                         kOnDevice + " ORDER BY j.id LIMIT :n");
+  q->bind(":tech", technician).bind(":after", after).bind(":n", limit);
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+std::vector<Job> Tx::device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.id IN (SELECT value FROM json_each(:ids)) AND "
+                         "j.technician_id = :tech AND j.status IN " + kOnDevice);
+  q->bind(":tech", technician).bind(":ids", technician_id_array(ids));
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+bool Tx::ever_assigned(JobId job, TechnicianId technician) {
+  auto q = conn_.prepare(
+      "SELECT 1 FROM job_events WHERE job_id = :job AND technician_id = :tech LIMIT 1");
+  q->bind(":job", job).bind(":tech", technician);
+  return q->step();
 }
 
 }  // namespace fieldserve::store

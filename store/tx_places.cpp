@@ -258,3 +258,30 @@ void Tx::put_setting(const std::string& key, const std::string& value) {
 }
 
 }  // namespace fieldserve::store
+
+namespace fieldserve::store {
+
+std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
+
+std::vector<Site> Tx::sites_by_id(const std::vector<SiteId>& ids) {
+  auto q = conn_.prepare(std::string(kSiteColumns) +
+                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
+  q->bind(":ids", technician_id_array(ids));
+  return collect<Site>(q, read_site);
+}
+
+std::vector<Customer> Tx::customers_by_id(const std::vector<CustomerId>& ids) {
+  auto q = conn_.prepare(std::string(kCustomerColumns) +
+                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
+  q->bind(":ids", technician_id_array(ids));
+  return collect<Customer>(q, read_customer);
+}
+
+std::vector<Equipment> Tx::equipment_by_id(const std::vector<EquipmentId>& ids) {
+  auto q = conn_.prepare(std::string(kEquipmentColumns) +
+                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
+  q->bind(":ids", technician_id_array(ids));
+  return collect<Equipment>(q, read_equipment);
+}
+
+}  // namespace fieldserve::store

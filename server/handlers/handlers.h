@@ -14,5 +14,6 @@ void add_job_action_routes(RouteTable& routes);
 void add_token_routes(RouteTable& routes);
 void add_admin_routes(RouteTable& routes);
 void add_optimize_routes(RouteTable& routes);
+void add_sync_routes(RouteTable& routes);
 
 }  // namespace fieldserve::server

@@ -115,17 +115,10 @@ Result<Reply> change_status(RouteRequest& req) {
     }
     auto change = plan_status_change(job, *to, reason);
     if (!change) return std::unexpected(change.error());
-    auto site = tx.site(job.site_id);
-    auto center = site ? tx.center(site->center_id) : std::nullopt;
-    if (!center) return fail(ErrorCode::internal, "the job's site or center is missing");
-    auto calendar = req.app.calendar(*center, policy.tier(job.severity).calendar);
     auto from_status = job.status;
-    bool resuming = from_status == JobStatus::on_hold;
-    apply_status_change(job, *change, now, [&](Instant a, Instant b) { return calendar->elapsed(a, b); });
-    if (resuming) {
-      if (auto ok = refresh_due_times(req.app, tx, job); !ok) return std::unexpected(ok.error());
+    if (auto ok = store_status_change(req.app, tx, job, *change, now); !ok) {
+      return std::unexpected(ok.error());
     }
-    tx.update_job(job);
     auto e = job_event(job, "status", from_status, req.who().actor(), source_of(req.who()), now);
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;

@@ -53,6 +53,24 @@ void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
   }
 }
 
+Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const StatusChange& change,
+                                 Instant at) {
+  auto site = tx.site(job.site_id);
+  auto center = site ? tx.center(site->center_id) : std::nullopt;
+  if (!center) return fail(ErrorCode::internal, "the job's site or center is missing");
+  auto calendar = app.calendar(*center, app.policy().tier(job.severity).calendar);
+  bool resuming = job.status == JobStatus::on_hold && change.to != JobStatus::on_hold;
+  // A device may report a resume timed before the hold it ends was recorded: no negative pause.
+  apply_status_change(job, change, at, [&](Instant from, Instant to) -> std::int64_t {
+    return to > from ? calendar->elapsed(from, to) : 0;
+  });
+  if (resuming) {
+    if (auto ok = refresh_due_times(app, tx, job); !ok) return ok;
+  }
+  tx.update_job(job);
+  return {};
+}
+
 Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job) {
   auto site = tx.site(job.site_id);
   if (!site) return fail(ErrorCode::unknown_reference, "the job's site no longer exists");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "domain/error.h"
+#include "domain/job_status.h"
 #include "domain/model.h"
 #include "server/app.h"
 #include "server/http/route.h"
@@ -42,6 +43,12 @@ JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> fr
 void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
                     const std::string& action, const nlohmann::json& before,
                     const nlohmann::json& after, const std::string& actor, Instant at);
+
+// Applies a planned status change at `at` and stores the job: a hold is counted in the restore
+// clock's calendar, and due times are recomputed when a pause ends. `job.version` is not bumped
+// in memory; read the job again to render it.
+Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const StatusChange& change,
+                                 Instant at);
 
 // Recomputes due and at-risk times of every target from the job's tier, its site's distance and
 // the center's calendar. Done times are kept. Fails only if the site or center vanished.

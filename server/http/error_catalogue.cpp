@@ -15,6 +15,8 @@ ErrorInfo error_info(ErrorCode code) {
     case ErrorCode::conflict: return {409, "conflict"};
     case ErrorCode::stale_version: return {409, "stale_version"};
     case ErrorCode::invalid_transition: return {409, "invalid_transition"};
+    case ErrorCode::invalid_cursor: return {400, "invalid_cursor"};
+    case ErrorCode::invalid_signature: return {422, "invalid_signature"};
     case ErrorCode::unauthorized: return {401, "unauthorized"};
     case ErrorCode::forbidden: return {403, "forbidden"};
     case ErrorCode::payload_too_large: return {413, "payload_too_large"};

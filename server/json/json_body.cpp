@@ -227,6 +227,13 @@ const json* FieldReader::object(const char* name, bool required) {
   return &*it;
 }
 
+Result<void> FieldReader::finish_tolerant() {
+  if (!problems_.empty()) {
+    return fail(ErrorCode::validation_failed, "the request is not valid", problems_);
+  }
+  return {};
+}
+
 Result<void> FieldReader::finish() {
   for (const auto& field : object_.items()) {
     if (!known_.contains(field.key())) unknown_.push_back(full(field.key().c_str()));

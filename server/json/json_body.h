@@ -65,6 +65,9 @@ class FieldReader {
   // unknown_field (422) if a field was never read, else validation_failed (422) if any problem
   // was recorded, else success.
   Result<void> finish();
+  // Like finish, but fields nobody read are ignored: for sync ops, where an app version newer
+  // than the server may send more (SPEC section 5).
+  Result<void> finish_tolerant();
 
  private:
   std::string full(const char* name) const;

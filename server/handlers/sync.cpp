@@ -1,0 +1,484 @@
+// Mobile sync (SPEC section 5): a technician's device pulls its job list by cursor and pushes
+// what happened offline. The rules live in sync/; this file maps them onto HTTP and the store.
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "domain/job_status.h"
+#include "server/app.h"
+#include "server/handlers/handlers.h"
+#include "server/handlers/support.h"
+#include "server/http/error_catalogue.h"
+#include "server/json/sync_json.h"
+#include "sync/clock_skew.h"
+#include "sync/cursor.h"
+#include "sync/feed.h"
+
+namespace fieldserve::server {
+namespace {
+
+constexpr int kDefaultPullLimit = 200;
+constexpr int kMaxPullLimit = 1000;
+constexpr std::size_t kPageBytes = 4u << 20;  // a page stops growing once past this
+constexpr std::size_t kMaxOpsPerPush = 500;
+
+Result<TechnicianId> technician_of(const RouteRequest& req) {
+  if (!req.who().technician_id) {
+    return fail(ErrorCode::forbidden, "sync is for technician tokens that name a technician");
+  }
+  return *req.who().technician_id;
+}
+
+// ---- pull ------------------------------------------------------------------------------------
+
+// One entry of a page in the order it is sent, and the cursor that holds once it has been.
+struct PageItem {
+  JobId job_id = 0;
+  std::optional<sync::RemovalReason> removed;
+  const Job* job = nullptr;  // the document to send; null for a removal
+  sync::Cursor after;
+};
+
+// The page's documents with what they embed, fetched in one statement per kind.
+class DocumentSet {
+ public:
+  DocumentSet(store::Tx& tx, std::vector<Job> jobs) : jobs_(std::move(jobs)) {
+    std::vector<JobId> ids;
+    std::vector<SiteId> site_ids;
+    std::vector<EquipmentId> equipment_ids;
+    for (const auto& j : jobs_) {
+      ids.push_back(j.id);
+      site_ids.push_back(j.site_id);
+      if (j.equipment_id) equipment_ids.push_back(*j.equipment_id);
+    }
+    for (auto& s : tx.sites_by_id(site_ids)) sites_.emplace(s.id, std::move(s));
+    std::vector<CustomerId> customer_ids;
+    for (const auto& [id, s] : sites_) customer_ids.push_back(s.customer_id);
+    for (auto& c : tx.customers_by_id(customer_ids)) customers_.emplace(c.id, std::move(c));
+    for (auto& e : tx.equipment_by_id(equipment_ids)) equipment_.emplace(e.id, std::move(e));
+    notes_ = tx.notes_of(ids);
+    parts_ = tx.parts_of(ids);
+    signoffs_ = tx.signoffs_of(ids);
+    for (const auto& j : jobs_) by_id_.emplace(j.id, &j);
+  }
+
+  const Job* job(JobId id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
+  const std::vector<Job>& jobs() const { return jobs_; }
+
+  // Null site or customer means the row vanished under the job: not sendable.
+  std::optional<JobDocument> document(const Job& j) const {
+    JobDocument doc;
+    doc.job = &j;
+    auto site = sites_.find(j.site_id);
+    if (site == sites_.end()) return std::nullopt;
+    doc.site = &site->second;
+    auto customer = customers_.find(site->second.customer_id);
+    if (customer == customers_.end()) return std::nullopt;
+    doc.customer = &customer->second;
+    if (j.equipment_id) {
+      auto e = equipment_.find(*j.equipment_id);
+      if (e != equipment_.end()) doc.equipment = &e->second;
+    }
+    for (const auto& n : notes_) if (n.job_id == j.id) doc.notes.push_back(&n);
+    for (const auto& p : parts_) if (p.job_id == j.id) doc.parts.push_back(&p);
+    for (const auto& s : signoffs_) if (s.job_id == j.id) doc.signoffs.push_back(&s);
+    return doc;
+  }
+
+ private:
+  std::vector<Job> jobs_;
+  std::unordered_map<JobId, const Job*> by_id_;
+  std::unordered_map<SiteId, Site> sites_;
+  std::unordered_map<CustomerId, Customer> customers_;
+  std::unordered_map<EquipmentId, Equipment> equipment_;
+  std::vector<JobNote> notes_;
+  std::vector<JobPart> parts_;
+  std::vector<Signoff> signoffs_;
+};
+
+Result<Reply> pull(RouteRequest& req) {
+  auto technician = technician_of(req);
+  if (!technician) return std::unexpected(technician.error());
+  auto limit_param = req.query_int("limit");
+  if (!limit_param) return std::unexpected(limit_param.error());
+  int limit = static_cast<int>(limit_param->value_or(kDefaultPullLimit));
+  if (limit < 1 || limit > kMaxPullLimit) {
+    return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 1000");
+  }
+  std::optional<sync::Cursor> given;
+  if (auto text = req.query("cursor"); text && !text->empty()) {
+    given = sync::decode_cursor(*text);
+    if (!given) {
+      return fail(ErrorCode::invalid_cursor,
+                  "the cursor is not one this server issued; pull without a cursor to start over");
+    }
+  }
+  auto now = req.app.clock().now();
+  auto policy = req.app.policy();
+  TechnicianId me = *technician;
+
+  return req.app.store().read([&](store::Tx& tx) -> Result<Reply> {
+    auto feed = tx.feed_state();
+    sync::FeedBounds bounds{feed.database_id, feed.last_seq, feed.floor};
+    // No cursor, or one that cannot be resumed: a snapshot pinned at the newest change.
+    sync::Cursor at{feed.database_id, me, feed.last_seq, JobId{0}};
+    bool reset = false;
+    if (given) {
+      switch (sync::judge_cursor(*given, me, bounds)) {
+        case sync::CursorVerdict::wrong_owner:
+          return fail(ErrorCode::invalid_cursor, "this cursor was issued to another technician");
+        case sync::CursorVerdict::reset: reset = true; break;
+        case sync::CursorVerdict::resume: at = *given; break;
+      }
+    }
+
+    std::vector<PageItem> items;
+    std::optional<DocumentSet> docs;
+    sync::Cursor end = at;  // the cursor once every item was sent
+    bool more_after_items = false;
+    if (at.snapshot_after) {
+      auto jobs = tx.device_jobs(me, *at.snapshot_after, limit + 1);
+      bool more = static_cast<int>(jobs.size()) > limit;
+      if (more) jobs.resize(static_cast<std::size_t>(limit));
+      docs.emplace(tx, std::move(jobs));
+      for (const auto& j : docs->jobs()) {
+        items.push_back({j.id, std::nullopt, &j, {at.database_id, me, at.seq, j.id}});
+      }
+      if (more) {
+        end = items.back().after;
+        more_after_items = true;
+      } else {
+        end = {at.database_id, me, at.seq, std::nullopt};
+        more_after_items = tx.feed_has_after(me, at.seq);
+      }
+    } else {
+      auto rows = tx.feed_after(me, at.seq, limit);
+      std::vector<sync::FeedEntry> entries;
+      entries.reserve(rows.size());
+      for (const auto& r : rows) {
+        entries.push_back({r.seq, r.job_id,
+                           r.removed ? sync::parse_removal_reason(*r.removed) : std::nullopt});
+      }
+      auto collapsed = sync::collapse(entries);
+      std::vector<JobId> upsert_ids;
+      for (const auto& c : collapsed) {
+        if (!c.removed) upsert_ids.push_back(c.job_id);
+      }
+      docs.emplace(tx, tx.device_jobs_by_id(me, upsert_ids));
+      for (const auto& c : collapsed) {
+        const Job* job = c.removed ? nullptr : docs->job(c.job_id);
+        // An upsert for a job no longer on the device's list: its removal comes later.
+        if (!c.removed && !job) continue;
+        items.push_back({c.job_id, c.removed, job, {at.database_id, me, c.last_seq, std::nullopt}});
+      }
+      if (static_cast<int>(rows.size()) < limit) {
+        // Caught up: move to the newest change overall, so an idle device's cursor stays
+        // ahead of pruning.
+        end = {at.database_id, me, feed.last_seq, std::nullopt};
+      } else {
+        end = {at.database_id, me, rows.back().seq, std::nullopt};
+        more_after_items = tx.feed_has_after(me, rows.back().seq);
+      }
+    }
+
+    std::string upserted, removed;
+    upserted.reserve(items.size() * 1400);
+    bool cut_short = false;
+    std::size_t sent = 0;
+    for (const auto& item : items) {
+      if (sent > 0 && upserted.size() + removed.size() > kPageBytes) {
+        end = items[sent - 1].after;
+        cut_short = true;
+        break;
+      }
+      if (item.removed) {
+        fmt::format_to(std::back_inserter(removed), R"({}{{"id":{},"reason":"{}"}})",
+                       removed.empty() ? "" : ",", item.job_id, sync::to_string(*item.removed));
+      } else if (auto doc = docs->document(*item.job)) {
+        if (!upserted.empty()) upserted += ',';
+        append_job_document(upserted, *doc, policy, now);
+      }
+      ++sent;
+    }
+    Reply reply;
+    reply.content_type = "application/json; charset=utf-8";
+    std::string& out = reply.text;
+    out.reserve(upserted.size() + removed.size() + 256);
+    out += R"({"cursor":)";
+    append_json_string(out, sync::encode_cursor(end));
+    fmt::format_to(std::back_inserter(out), R"(,"has_more":{},"reset":{},"server_time":")",
+                   cut_short || more_after_items, reset);
+    out += format_rfc3339(now);
+    out += R"(","jobs":{"upserted":[)";
+    out += upserted;
+    out += R"(],"removed":[)";
+    out += removed;
+    out += "]}}";
+    return reply;
+  });
+}
+
+// ---- push ------------------------------------------------------------------------------------
+
+struct OpResult {
+  sync::OpStatus status = sync::OpStatus::applied;
+  std::string code;
+  std::string message;
+  std::optional<store::LedgerEntry> first;  // for a duplicate: the result first given
+};
+
+OpResult rejected(std::string code, std::string message) {
+  return {sync::OpStatus::rejected, std::move(code), std::move(message), std::nullopt};
+}
+
+// Everything one push shares while its ops are applied in order.
+struct PushContext {
+  App& app;
+  const Principal& who;
+  TechnicianId technician;
+  Instant client_time;
+  Instant received_at;
+};
+
+std::string request_name(StatusRequest r) {
+  switch (r) {
+    case StatusRequest::accepted: return "accepted";
+    case StatusRequest::en_route: return "en_route";
+    case StatusRequest::on_site: return "on_site";
+    case StatusRequest::on_hold: return "on_hold";
+    case StatusRequest::resumed: return "resumed";
+    case StatusRequest::resolved: return "resolved";
+    case StatusRequest::closed: return "closed";
+  }
+  return "?";
+}
+
+JobEvent sync_event(const PushContext& c, const Job& job, std::string type,
+                    std::optional<JobStatus> from, Instant at, Instant device_at) {
+  auto e = job_event(job, std::move(type), from, c.who.actor(), EventSource::sync, at);
+  e.received_at = c.received_at;
+  e.device_at = device_at;
+  return e;
+}
+
+// A resolved job with the customer's sign-off on file moves on to signed_off.
+void advance_if_signed(const PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
+  auto job = tx.job(id);
+  if (!job || job->status != JobStatus::resolved || !tx.job_signed(id)) return;
+  job->status = JobStatus::signed_off;
+  tx.update_job(*job);
+  tx.insert_event(sync_event(c, *job, "status", JobStatus::resolved, at, device_at));
+}
+
+// Stores a note, parts or a sign-off pushed for `job`.
+void store_fact(const PushContext& c, store::Tx& tx, const sync::PushOp& op, const Job& job,
+                Instant at) {
+  switch (*op.type) {
+    case sync::OpType::note:
+      tx.insert_note({0, job.id, c.technician, c.who.actor(), op.text, at, c.received_at, op.op_id});
+      break;
+    case sync::OpType::parts_used:
+      for (const auto& part : op.parts) {
+        tx.insert_part({0, job.id, c.technician, part, std::nullopt, at, c.received_at, op.op_id});
+      }
+      break;
+    case sync::OpType::signoff: {
+      Signoff s = op.signoff;
+      s.job_id = job.id;
+      s.technician_id = c.technician;
+      s.signed_at = sync::correct_device_time(s.signed_at_device, c.client_time, c.received_at,
+                                              job.reported_at).corrected;
+      s.received_at = c.received_at;
+      s.op_id = op.op_id;
+      tx.insert_signoff(s);
+      auto e = sync_event(c, job, "signoff", job.status, s.signed_at, s.signed_at_device);
+      e.detail = "signed by " + s.signer_name;
+      tx.insert_event(e);
+      break;
+    }
+    default: break;
+  }
+}
+
+OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushOp& op,
+                          std::optional<Instant>& corrected) {
+  if (!op.reject_code.empty()) return rejected(op.reject_code, op.reject_message);
+  if (*op.type == sync::OpType::location) {
+    corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, Instant{}).corrected;
+    if (tx.move_technician(c.technician, *op.location, *corrected)) {
+      if (auto t = tx.technician(c.technician)) c.app.dispatcher().technician_changed(tx, *t);
+    }
+    return {};
+  }
+  auto job = tx.job(*op.job_id);
+  bool ever = job && job->technician_id != c.technician && tx.ever_assigned(job->id, c.technician);
+  auto verdict = sync::judge_op(*op.type, sync::standing_of(job, c.technician, ever), *op.job_id);
+  OpResult result{verdict.status, verdict.code, verdict.message, std::nullopt};
+  if (verdict.action == sync::OpAction::refuse) return result;
+  corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, job->reported_at).corrected;
+  if (*op.type == sync::OpType::signoff && tx.signoff_exists(op.signoff.id)) {
+    return rejected("signoff_exists", "sign-off " + op.signoff.id +
+                                          " is already stored; a sign-off never changes");
+  }
+  switch (verdict.action) {
+    case sync::OpAction::refuse: return result;
+    case sync::OpAction::record_only: {
+      auto e = sync_event(c, *job, "status_not_applied", job->status, *corrected, *op.at);
+      e.detail = "device asked for " + request_name(*op.status_to) + "; " + verdict.code;
+      tx.insert_event(e);
+      return result;
+    }
+    case sync::OpAction::keep_and_flag: {
+      store_fact(c, tx, op, *job, *corrected);
+      if (!job->needs_review) {
+        job->needs_review = true;
+        tx.update_job(*job);
+        auto e = sync_event(c, *job, "needs_review", job->status, c.received_at, *op.at);
+        e.detail = std::string(to_string(*op.type)) + " from a device after the job moved on: " +
+                   verdict.code;
+        tx.insert_event(e);
+      }
+      return result;
+    }
+    case sync::OpAction::apply: break;
+  }
+  if (*op.type == sync::OpType::status) {
+    auto change = plan_status_change(*job, *op.status_to, op.hold_reason);
+    if (!change) return rejected(std::string(error_info(change.error().code).code), change.error().message);
+    auto from = job->status;
+    if (auto ok = store_status_change(c.app, tx, *job, *change, *corrected); !ok) {
+      return rejected(std::string(error_info(ok.error().code).code), ok.error().message);
+    }
+    auto e = sync_event(c, *job, "status", from, *corrected, *op.at);
+    if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
+    if (!op.text.empty()) e.detail += (e.detail.empty() ? "" : "; ") + op.text;
+    tx.insert_event(e);
+    if (change->to == JobStatus::resolved) advance_if_signed(c, tx, job->id, *corrected, *op.at);
+    return result;
+  }
+  store_fact(c, tx, op, *job, *corrected);
+  if (*op.type == sync::OpType::signoff) advance_if_signed(c, tx, job->id, *corrected, *op.at);
+  return result;
+}
+
+OpResult apply_op(const PushContext& c, store::Tx& tx, const sync::PushOp& op) {
+  // Without a usable op_id the result cannot be kept, so the device cannot tell a resend apart.
+  if (op.op_id.empty()) return rejected(op.reject_code, op.reject_message);
+  if (auto seen = tx.ledger_entry(op.op_id)) {
+    if (seen->digest == op.digest && seen->technician_id == c.technician) {
+      return {sync::OpStatus::duplicate, seen->code, "already received; the first result stands",
+              std::move(seen)};
+    }
+    return rejected("op_id_reused", "op_id " + op.op_id +
+                                        " was already used for a different op; give every op a "
+                                        "fresh UUID");
+  }
+  std::optional<Instant> corrected;
+  OpResult result = decide_and_apply(c, tx, op, corrected);
+  store::LedgerEntry entry;
+  entry.op_id = op.op_id;
+  entry.technician_id = c.technician;
+  entry.token_id = c.who.token_id;
+  entry.job_id = op.job_id;
+  entry.type = op.type_name;
+  entry.digest = op.digest;
+  entry.status = std::string(sync::to_string(result.status));
+  entry.code = result.code;
+  entry.message = result.message;
+  entry.device_at = op.at;
+  entry.at = corrected;
+  entry.received_at = c.received_at;
+  entry.body = op.body;
+  tx.insert_ledger(entry);
+  return result;
+}
+
+void append_result(std::string& out, const std::string& op_id, const OpResult& r) {
+  out += R"({"op_id":)";
+  if (op_id.empty()) out += "null";
+  else append_json_string(out, op_id);
+  fmt::format_to(std::back_inserter(out), R"(,"status":"{}")", sync::to_string(r.status));
+  if (!r.code.empty()) {
+    out += R"(,"code":)";
+    append_json_string(out, r.code);
+  }
+  if (!r.message.empty()) {
+    out += R"(,"message":)";
+    append_json_string(out, r.message);
+  }
+  if (r.first) {
+    out += R"(,"first":{"status":)";
+    append_json_string(out, r.first->status);
+    if (!r.first->code.empty()) {
+      out += R"(,"code":)";
+      append_json_string(out, r.first->code);
+    }
+    if (!r.first->message.empty()) {
+      out += R"(,"message":)";
+      append_json_string(out, r.first->message);
+    }
+    out += R"(,"received_at":)";
+    append_json_string(out, format_rfc3339(r.first->received_at));
+    out += '}';
+  }
+  out += '}';
+}
+
+Result<Reply> push(RouteRequest& req) {
+  auto technician = technician_of(req);
+  if (!technician) return std::unexpected(technician.error());
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto client_time_field = body->find("client_time");
+  std::optional<Instant> client_time;
+  if (client_time_field != body->end() && client_time_field->is_string()) {
+    client_time = parse_rfc3339(client_time_field->get_ref<const std::string&>());
+  }
+  if (!client_time) {
+    return fail(ErrorCode::validation_failed,
+                "client_time is required: the device's clock when it sent the push (RFC 3339)");
+  }
+  auto ops_field = body->find("ops");
+  if (ops_field == body->end() || !ops_field->is_array()) {
+    return fail(ErrorCode::validation_failed, "ops is required: a list of ops");
+  }
+  if (ops_field->size() > kMaxOpsPerPush) {
+    return fail(ErrorCode::payload_too_large,
+                "a push holds at most 500 ops; send the rest in the next push");
+  }
+  std::vector<sync::PushOp> ops;
+  ops.reserve(ops_field->size());
+  for (const auto& element : *ops_field) ops.push_back(parse_push_op(element));
+
+  PushContext context{req.app, req.who(), *technician, *client_time, req.app.clock().now()};
+  auto apply_all = [&](store::Tx& tx) {
+    std::vector<OpResult> results;
+    results.reserve(ops.size());
+    for (const auto& op : ops) results.push_back(apply_op(context, tx, op));
+    return results;
+  };
+  auto results = req.app.group_commit() ? req.app.store().write_grouped(apply_all)
+                                        : req.app.store().write(apply_all);
+  Reply reply;
+  reply.content_type = "application/json; charset=utf-8";
+  std::string& out = reply.text;
+  out += R"({"results":[)";
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (i) out += ',';
+    append_result(out, ops[i].op_id, results[i]);
+  }
+  out += "]}";
+  return reply;
+}
+
+}  // namespace
+
+void add_sync_routes(RouteTable& routes) {
+  routes.push_back({"GET", "/api/v1/sync/pull", kTechnician, "A technician's job list: a snapshot without a cursor, then changes and removals after it", pull});
+  routes.push_back({"POST", "/api/v1/sync/push", kTechnician, "Ops a device recorded offline, applied in order exactly once, committed before the answer", push});
+}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,230 @@
+// The sync change feed, the op ledger and the facts devices push (notes, parts, sign-offs).
+#include "store/sqlite.h"
+#include "store/tx.h"
+
+namespace fieldserve::store {
+
+std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
+
+namespace {
+
+std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
+  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
+}
+std::optional<Instant> opt_instant(Statement& q, int col) {
+  auto v = q.get_opt_int(col);
+  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
+}
+std::optional<std::string> opt_text(Statement& q, int col) {
+  return q.is_null(col) ? std::nullopt : std::optional(q.get_text(col));
+}
+
+}  // namespace
+
+FeedState Tx::feed_state() {
+  auto q = conn_.prepare(
+      "SELECT (SELECT value FROM settings WHERE key = 'database_id'), "
+      "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'), 0), "
+      "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'sync_floor')");
+  FeedState s;
+  if (q->step()) {
+    s.database_id = q->get_text(0);
+    s.last_seq = q->get_int(1);
+    s.floor = q->get_int(2);
+  }
+  return s;
+}
+
+std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
+  auto q = conn_.prepare(
+      "SELECT seq, job_id, removed FROM sync_changes WHERE technician_id = :tech AND seq > :after "
+      "ORDER BY seq LIMIT :n");
+  q->bind(":tech", technician).bind(":after", after_seq).bind(":n", limit);
+  std::vector<FeedRow> out;
+  while (q->step()) out.push_back({q->get_int(0), q->get_int(1), opt_text(*q, 2)});
+  return out;
+}
+
+bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
+  auto q = conn_.prepare(
+      "SELECT 1 FROM sync_changes WHERE technician_id = :tech AND seq > :seq LIMIT 1");
+  q->bind(":tech", technician).bind(":seq", seq);
+  return q->step();
+}
+
+std::int64_t Tx::prune_feed(Instant before) {
+  auto top = conn_.prepare("SELECT MAX(seq) FROM sync_changes WHERE at < :before");
+  top->bind(":before", to_epoch_s(before));
+  std::optional<std::int64_t> floor;
+  if (top->step()) floor = top->get_opt_int(0);
+  if (!floor) return feed_state().floor;
+  auto del = conn_.prepare("DELETE FROM sync_changes WHERE seq <= :floor");
+  del->bind(":floor", *floor).exec();
+  auto put = conn_.prepare(
+      "UPDATE settings SET value = CAST(MAX(CAST(value AS INTEGER), :floor) AS TEXT) "
+      "WHERE key = 'sync_floor'");
+  put->bind(":floor", *floor).exec();
+  return feed_state().floor;
+}
+
+std::optional<LedgerEntry> Tx::ledger_entry(const std::string& op_id) {
+  auto q = conn_.prepare(
+      "SELECT op_id, technician_id, token_id, job_id, type, digest, status, code, message, "
+      "device_at, at, received_at FROM sync_ops WHERE op_id = :op");
+  q->bind(":op", op_id);
+  if (!q->step()) return std::nullopt;
+  LedgerEntry e;
+  e.op_id = q->get_text(0);
+  e.technician_id = q->get_int(1);
+  e.token_id = q->get_int(2);
+  e.job_id = q->get_opt_int(3);
+  e.type = q->get_text(4);
+  e.digest = q->get_text(5);
+  e.status = q->get_text(6);
+  e.code = q->is_null(7) ? "" : q->get_text(7);
+  e.message = q->is_null(8) ? "" : q->get_text(8);
+  e.device_at = opt_instant(*q, 9);
+  e.at = opt_instant(*q, 10);
+  e.received_at = from_epoch_s(q->get_int(11));
+  return e;
+}
+
+void Tx::insert_ledger(const LedgerEntry& e) {
+  auto q = conn_.prepare(
+      "INSERT INTO sync_ops (op_id, technician_id, token_id, job_id, type, digest, status, code, "
+      "message, device_at, at, received_at, body) VALUES (:op, :tech, :token, :job, :type, "
+      ":digest, :status, :code, :message, :device_at, :at, :received, :body)");
+  q->bind(":op", e.op_id).bind(":tech", e.technician_id).bind(":token", e.token_id)
+      .bind(":job", e.job_id).bind(":type", e.type).bind(":digest", e.digest)
+      .bind(":status", e.status)
+      .bind(":code", e.code.empty() ? std::nullopt : std::optional(e.code))
+      .bind(":message", e.message.empty() ? std::nullopt : std::optional(e.message))
+      .bind(":device_at", opt_epoch(e.device_at)).bind(":at", opt_epoch(e.at))
+      .bind(":received", to_epoch_s(e.received_at)).bind(":body", e.body).exec();
+}
+
+std::int64_t Tx::insert_note(const JobNote& n) {
+  auto q = conn_.prepare(
+      "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at, op_id) "
+      "VALUES (:job, :tech, :author, :text, :at, :received, :op)");
+  q->bind(":job", n.job_id).bind(":tech", n.technician_id).bind(":author", n.author)
+      .bind(":text", n.text).bind(":at", to_epoch_s(n.at))
+      .bind(":received", to_epoch_s(n.received_at)).bind(":op", n.op_id).exec();
+  return conn_.last_insert_id();
+}
+
+void Tx::insert_part(const JobPart& p) {
+  auto q = conn_.prepare(
+      "INSERT INTO job_parts (job_id, technician_id, part_number, qty, signoff_id, at, "
+      "received_at, op_id) VALUES (:job, :tech, :part, :qty, :signoff, :at, :received, :op)");
+  q->bind(":job", p.job_id).bind(":tech", p.technician_id).bind(":part", p.part.part_number)
+      .bind(":qty", p.part.qty).bind(":signoff", p.signoff_id).bind(":at", to_epoch_s(p.at))
+      .bind(":received", to_epoch_s(p.received_at)).bind(":op", p.op_id).exec();
+}
+
+bool Tx::signoff_exists(const std::string& id) {
+  auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE id = :id");
+  q->bind(":id", id);
+  return q->step();
+}
+
+bool Tx::job_signed(JobId job) {
+  auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE job_id = :job LIMIT 1");
+  q->bind(":job", job);
+  return q->step();
+}
+
+void Tx::insert_signoff(const Signoff& s) {
+  auto q = conn_.prepare(
+      "INSERT INTO signoffs (id, job_id, technician_id, signer_name, signer_role, signed_at, "
+      "signed_at_device, lat, lon, signature_png, rating, comment, received_at, op_id) VALUES "
+      "(:id, :job, :tech, :name, :role, :at, :device_at, :lat, :lon, :png, :rating, :comment, "
+      ":received, :op)");
+  std::optional<double> lat, lon;
+  if (s.location) {
+    lat = s.location->lat;
+    lon = s.location->lon;
+  }
+  q->bind(":id", s.id).bind(":job", s.job_id).bind(":tech", s.technician_id)
+      .bind(":name", s.signer_name).bind(":role", s.signer_role)
+      .bind(":at", to_epoch_s(s.signed_at)).bind(":device_at", to_epoch_s(s.signed_at_device))
+      .bind(":lat", lat).bind(":lon", lon).bind_blob(":png", s.signature_png)
+      .bind(":rating", s.rating).bind(":comment", s.comment)
+      .bind(":received", to_epoch_s(s.received_at)).bind(":op", s.op_id).exec();
+  auto item = conn_.prepare(
+      "INSERT INTO signoff_checklist (signoff_id, position, item, ok, note) "
+      "VALUES (:id, :pos, :item, :ok, :note)");
+  for (std::size_t i = 0; i < s.checklist.size(); ++i) {
+    const auto& c = s.checklist[i];
+    item->bind(":id", s.id).bind(":pos", static_cast<std::int64_t>(i)).bind(":item", c.item)
+        .bind(":ok", c.ok).bind(":note", c.note).exec();
+    item->reset();
+  }
+  for (const auto& part : s.parts_used) {
+    insert_part({0, s.job_id, s.technician_id, part, s.id, s.signed_at, s.received_at, s.op_id});
+  }
+}
+
+std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
+  auto q = conn_.prepare(
+      "SELECT id, job_id, technician_id, author, text, at, received_at, op_id FROM job_notes "
+      "WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
+  q->bind(":ids", technician_id_array(jobs));
+  std::vector<JobNote> out;
+  while (q->step()) {
+    out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2), q->get_text(3),
+                   q->get_text(4), from_epoch_s(q->get_int(5)), from_epoch_s(q->get_int(6)),
+                   opt_text(*q, 7)});
+  }
+  return out;
+}
+
+std::vector<JobPart> Tx::parts_of(const std::vector<JobId>& jobs) {
+  auto q = conn_.prepare(
+      "SELECT id, job_id, technician_id, part_number, qty, signoff_id, at, received_at, op_id "
+      "FROM job_parts WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
+  q->bind(":ids", technician_id_array(jobs));
+  std::vector<JobPart> out;
+  while (q->step()) {
+    out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2),
+                   {q->get_text(3), static_cast<int>(q->get_int(4))}, opt_text(*q, 5),
+                   from_epoch_s(q->get_int(6)), from_epoch_s(q->get_int(7)), opt_text(*q, 8)});
+  }
+  return out;
+}
+
+std::vector<Signoff> Tx::signoffs_of(const std::vector<JobId>& jobs) {
+  auto q = conn_.prepare(
+      "SELECT id, job_id, technician_id, signer_name, signer_role, signed_at, signed_at_device, "
+      "lat, lon, rating, comment, received_at, op_id FROM signoffs "
+      "WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, signed_at");
+  q->bind(":ids", technician_id_array(jobs));
+  std::vector<Signoff> out;
+  while (q->step()) {
+    Signoff s;
+    s.id = q->get_text(0);
+    s.job_id = q->get_int(1);
+    s.technician_id = q->get_int(2);
+    s.signer_name = q->get_text(3);
+    s.signer_role = q->get_text(4);
+    s.signed_at = from_epoch_s(q->get_int(5));
+    s.signed_at_device = from_epoch_s(q->get_int(6));
+    if (!q->is_null(7)) s.location = geo::LatLon{q->get_double(7), q->get_double(8)};
+    if (!q->is_null(9)) s.rating = static_cast<int>(q->get_int(9));
+    s.comment = q->get_text(10);
+    s.received_at = from_epoch_s(q->get_int(11));
+    s.op_id = opt_text(*q, 12);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool Tx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
+  auto q = conn_.prepare(
+      "UPDATE technicians SET lat = :lat, lon = :lon, location_at = :at, version = version + 1 "
+      "WHERE id = :id AND (location_at IS NULL OR location_at < :at)");
+  q->bind(":lat", at.lat).bind(":lon", at.lon).bind(":at", to_epoch_s(when)).bind(":id", id).exec();
+  return conn_.changes() == 1;
+}
+
+}  // namespace fieldserve::store
