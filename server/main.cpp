@@ -10,6 +10,7 @@
 
 #include "server/app.h"
 #include "server/importer.h"
+#include "server/device_cli.h"
 #include "server/replay_cli.h"
 #include "server/logging.h"
 #include "server/routes.h"
@@ -176,11 +177,35 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   replay_cmd->add_option("--out", replay_cmd_opts.out_file, "write the JSON result here (default: stdout)");
 
+  fs::server::DeviceCommand device_opts;
+  auto* device_cmd = cli.add_subcommand("device", "Device simulator: a tablet's outbox, push and pull");
+  device_cmd->require_subcommand(1);
+  auto* device_record = device_cmd->add_subcommand("record", "Record an op offline; prints its op_id");
+  auto* device_sync = device_cmd->add_subcommand("sync", "Push unanswered ops (same op_ids), then pull");
+  auto* device_status = device_cmd->add_subcommand("status", "Print the outbox and its answers");
+  for (auto* sub : {device_record, device_sync, device_status}) {
+    sub->add_option("--outbox", device_opts.outbox, "the device's SQLite file")->required();
+    sub->add_option("--clock-offset", device_opts.clock_offset, "seconds the device clock is off");
+  }
+  device_record->add_option("--type", device_opts.type, "status, signoff, note, parts_used, location")->required();
+  device_record->add_option("--job", device_opts.job, "job id");
+  device_record->add_option("--payload", device_opts.payload, "the op's payload as JSON")->capture_default_str();
+  device_record->add_option("--at", device_opts.at, "when it happened on the device (default now)");
+  device_sync->add_option("--url", device_opts.url, "server URL")->capture_default_str();
+  device_sync->add_option("--token", device_opts.token, "the device's technician token")->required();
+  device_sync->add_option("--batch", device_opts.batch, "ops per push")->check(CLI::Range(1, 500))->capture_default_str();
+  device_sync->add_option("--attempts", device_opts.attempts, "pushes tried before giving up")
+      ->check(CLI::Range(1, 100))->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
     if (*serve_cmd) return serve(serve_opts);
     if (*replay_cmd) return fs::server::run_replay(replay_cmd_opts);
+    if (*device_cmd) {
+      device_opts.action = *device_record ? "record" : *device_sync ? "sync" : "status";
+      return fs::server::run_device(device_opts);
+    }
     spdlog::set_pattern("%v");
     fs::SystemClock clock;
     if (*init_cmd) {

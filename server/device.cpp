@@ -1,0 +1,115 @@
+#include "server/device.h"
+
+#include <httplib.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <fmt/format.h>
+
+namespace fieldserve::server {
+namespace {
+
+httplib::Client client(const DeviceLink& link) {
+  httplib::Client c(link.url);
+  c.set_connection_timeout(2, 0);
+  c.set_read_timeout(15, 0);
+  c.set_write_timeout(15, 0);
+  c.set_bearer_token_auth(link.token);
+  c.set_keep_alive(false);
+  return c;
+}
+
+}  // namespace
+
+std::string new_uuid() {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  std::string hex;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) hex += '-';
+    hex += fmt::format("{:02x}", b[i]);
+  }
+  return hex;
+}
+
+std::string Device::record(const std::string& type, std::optional<JobId> job,
+                           const nlohmann::json& payload, Instant at) {
+  std::string op_id = new_uuid();
+  nlohmann::json op{{"op_id", op_id}, {"type", type}, {"at", format_rfc3339(at)}, {"payload", payload}};
+  if (job) op["job_id"] = *job;
+  outbox_.add(op_id, op.dump());
+  return op_id;
+}
+
+PushOutcome Device::push(const DeviceLink& link, int batch, Instant client_time) {
+  PushOutcome outcome;
+  auto http = client(link);
+  while (true) {
+    auto ops = outbox_.pending(batch);
+    if (ops.empty()) {
+      outcome.reached = true;
+      return outcome;
+    }
+    // The stored texts are sent as they are: a resend is the same op, byte for byte.
+    std::string body = R"({"client_time":")" + format_rfc3339(client_time) + R"(","ops":[)";
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      body += (i ? "," : "") + ops[i].body;
+      ids.push_back(ops[i].op_id);
+    }
+    body += "]}";
+    outbox_.mark_sent(ids);
+    ++outcome.pushes;
+    auto res = http.Post("/api/v1/sync/push", body, "application/json");
+    outcome.http_status = res ? res->status : 0;
+    if (!res || res->status != 200) return outcome;
+    auto answer = nlohmann::json::parse(res->body, nullptr, false);
+    if (!answer.is_object() || !answer.contains("results") || !answer["results"].is_array() ||
+        answer["results"].size() != ops.size()) {
+      return outcome;
+    }
+    std::vector<std::pair<std::string, std::string>> statuses;
+    std::vector<std::string> codes;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const auto& r = answer["results"][i];
+      statuses.emplace_back(ids[i], r.value("status", "rejected"));
+      codes.push_back(r.value("code", ""));
+    }
+    outbox_.record_answers(statuses, codes);
+    outcome.answered += static_cast<int>(ops.size());
+  }
+}
+
+PullOutcome Device::pull(const DeviceLink& link, int limit) {
+  PullOutcome outcome;
+  auto http = client(link);
+  for (int page = 0; page < 10000; ++page) {
+    std::string path = "/api/v1/sync/pull?limit=" + std::to_string(limit);
+    if (auto cursor = outbox_.cursor()) path += "&cursor=" + *cursor;
+    auto res = http.Get(path);
+    if (!res || res->status != 200) return outcome;
+    auto answer = nlohmann::json::parse(res->body, nullptr, false);
+    if (!answer.is_object()) return outcome;
+    ++outcome.pages;
+    bool reset = answer.value("reset", false);
+    outcome.reset = outcome.reset || reset;
+    std::vector<std::pair<std::int64_t, std::string>> upserted;
+    for (const auto& doc : answer["jobs"]["upserted"]) {
+      upserted.emplace_back(doc["id"].get<std::int64_t>(), doc.dump());
+    }
+    std::vector<std::int64_t> removed;
+    for (const auto& r : answer["jobs"]["removed"]) removed.push_back(r["id"].get<std::int64_t>());
+    outbox_.apply_page(reset, upserted, removed, answer["cursor"].get<std::string>());
+    outcome.upserted += static_cast<int>(upserted.size());
+    outcome.removed += static_cast<int>(removed.size());
+    if (!answer.value("has_more", false)) {
+      outcome.reached = true;
+      return outcome;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace fieldserve::server
