@@ -70,14 +70,18 @@ PushOutcome Device::push(const DeviceLink& link, int batch, Instant client_time)
         answer["results"].size() != ops.size()) {
       return outcome;
     }
-    std::vector<std::pair<std::string, std::string>> statuses;
-    std::vector<std::string> codes;
+    std::vector<store::Outbox::Answer> answers;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       const auto& r = answer["results"][i];
-      statuses.emplace_back(ids[i], r.value("status", "rejected"));
-      codes.push_back(r.value("code", ""));
+      store::Outbox::Answer a{ids[i], r.value("status", "rejected"), r.value("code", ""), false};
+      if (a.status == "duplicate" && r.contains("first") && r["first"].is_object()) {
+        a.duplicate = true;
+        a.status = r["first"].value("status", "duplicate");
+        a.code = r["first"].value("code", "");
+      }
+      answers.push_back(std::move(a));
     }
-    outbox_.record_answers(statuses, codes);
+    outbox_.record_answers(answers);
     outcome.answered += static_cast<int>(ops.size());
   }
 }

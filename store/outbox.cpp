@@ -47,16 +47,15 @@ void Outbox::mark_sent(const std::vector<std::string>& op_ids) {
   tx.commit();
 }
 
-void Outbox::record_answers(const std::vector<std::pair<std::string, std::string>>& status_by_op,
-                            const std::vector<std::string>& codes) {
+void Outbox::record_answers(const std::vector<Answer>& answers) {
   Transaction tx(*conn_, true);
   auto q = conn_->prepare(
       "UPDATE outbox SET status = COALESCE(status, :status), code = COALESCE(code, :code), "
-      "duplicate_answers = duplicate_answers + (:status = 'duplicate') WHERE op_id = :op");
-  for (std::size_t i = 0; i < status_by_op.size(); ++i) {
-    const auto& code = codes[i];
-    q->bind(":op", status_by_op[i].first).bind(":status", status_by_op[i].second)
-        .bind(":code", code.empty() ? std::nullopt : std::optional(code)).exec();
+      "duplicate_answers = duplicate_answers + :duplicate WHERE op_id = :op");
+  for (const auto& a : answers) {
+    q->bind(":op", a.op_id).bind(":status", a.status)
+        .bind(":code", a.code.empty() ? std::nullopt : std::optional(a.code))
+        .bind(":duplicate", a.duplicate).exec();
     q->reset();
   }
   tx.commit();

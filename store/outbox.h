@@ -37,9 +37,13 @@ class Outbox {
   void add(const std::string& op_id, const std::string& body);
   std::vector<OutboxOp> pending(int limit);
   void mark_sent(const std::vector<std::string>& op_ids);  // attempts + 1
-  // Records each answer once; a later answer (a resend's "duplicate") is counted, not stored.
-  void record_answers(const std::vector<std::pair<std::string, std::string>>& status_by_op,
-                      const std::vector<std::string>& codes);
+  struct Answer {
+    std::string op_id;
+    std::string status;  // for a duplicate, the first result's status
+    std::string code;
+    bool duplicate = false;  // the server had already applied it: an earlier answer was lost
+  };
+  void record_answers(const std::vector<Answer>& answers);
   std::vector<OutboxOp> all();
   OutboxCounts counts();
 

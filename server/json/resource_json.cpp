@@ -127,6 +127,7 @@ json event_json(const JobEvent& e) {
           {"source", to_string(e.source)},
           {"at", format_rfc3339(e.at)},
           {"received_at", format_rfc3339(e.received_at)},
+          {"device_at", time_json(e.device_at)},
           {"detail", e.detail}};
 }
 

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,32 +65,48 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_te
   if (run_command(init, &out) != 0) throw std::runtime_error("fieldserve init failed");
   admin_token_ = out.substr(0, out.find('\n'));
 
+  args_ = std::move(extra_args);
+  start(false);
+}
+
+void ServerProcess::start(bool append_log) {
   auto port_file = (dir_ / "port").string();
+  std::filesystem::remove(port_file);
   auto log_file = (dir_ / "server.log").string();
   std::vector<std::string> args{FIELDSERVE_BINARY, "serve", "--db", db_path(), "--port", "0",
                                 "--port-file", port_file, "--bind", "127.0.0.1"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  args.insert(args.end(), args_.begin(), args_.end());
   pid_ = fork();
   if (pid_ == 0) {
-    FILE* log = std::freopen(log_file.c_str(), "w", stderr);
+    FILE* log = std::freopen(log_file.c_str(), append_log ? "a" : "w", stderr);
     (void)log;
+    // A test that dies must not leave its server running, or holding the test's stdout open
+    // (ctest would wait on that pipe until its timeout).
+    FILE* out = std::freopen("/dev/null", "w", stdout);
+    (void)out;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
     _exit(127);
   }
-  bool tls = std::find(extra_args.begin(), extra_args.end(), "--tls-cert") != extra_args.end();
+  bool tls = std::find(args_.begin(), args_.end(), "--tls-cert") != args_.end();
+  port_ = 0;
   // Bounded wait for the port file and a healthy answer: 600 × 50 ms.
   for (int i = 0; i < 600; ++i) {
     std::ifstream in(port_file);
-    if (in >> port_ && port_ > 0) {
-      httplib::SSLClient tls_client("127.0.0.1", port_);
+    int port = 0;
+    if (in >> port && port > 0) {
+      httplib::SSLClient tls_client("127.0.0.1", port);
       tls_client.enable_server_certificate_verification(false);
-      httplib::Client plain_client("127.0.0.1", port_);
+      httplib::Client plain_client("127.0.0.1", port);
       plain_client.set_connection_timeout(1, 0);
       auto res = tls ? tls_client.Get("/healthz") : plain_client.Get("/healthz");
-      if (res && res->status == 200) return;
+      if (res && res->status == 200) {
+        port_ = port;
+        return;
+      }
     }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -99,6 +116,19 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_te
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("fieldserve did not become healthy: " + log());
+}
+
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::restart() {
+  kill_hard();
+  start(true);
 }
 
 ServerProcess::~ServerProcess() {
@@ -136,22 +166,26 @@ std::string ServerProcess::log_containing(const std::string& needle) const {
 
 Response ServerProcess::get(const std::string& path, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Get(path.c_str(), auth(token)));
 }
 
 Response ServerProcess::del(const std::string& path, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Delete(path.c_str(), auth(token)));
 }
 
 Response ServerProcess::post(const std::string& path, const json& body, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
 }
 
 Response ServerProcess::patch(const std::string& path, const json& body, const std::string& token,
                               const std::string& if_match) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   auto headers = auth(token);
   if (!if_match.empty()) headers.emplace("If-Match", if_match);
   return to_response(c.Patch(path.c_str(), headers, body.dump(), "application/json"));
@@ -159,6 +193,7 @@ Response ServerProcess::patch(const std::string& path, const json& body, const s
 
 Response ServerProcess::put(const std::string& path, const json& body, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
 }
 
@@ -166,6 +201,7 @@ Response ServerProcess::send(const std::string& method, const std::string& path,
                              const std::string& body, const std::string& content_type,
                              const httplib::Headers& headers) const {
   httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   if (method == "POST") return to_response(c.Post(path.c_str(), headers, body, content_type.c_str()));
   if (method == "PATCH") return to_response(c.Patch(path.c_str(), headers, body, content_type.c_str()));
   if (method == "PUT") return to_response(c.Put(path.c_str(), headers, body, content_type.c_str()));

@@ -36,6 +36,11 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // SIGKILL: no shutdown code runs, as in a crash or power cut (minus the disk cache).
+  void kill_hard();
+  // Starts the server again on the same database (a new port).
+  void restart();
   const std::string& admin_token() const { return admin_token_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string db_path() const { return (dir_ / "fieldserve.db").string(); }
@@ -59,7 +64,10 @@ class ServerProcess {
                          std::int64_t technician_id = 0) const;
 
  private:
+  void start(bool append_log);
+
   std::filesystem::path dir_;
+  std::vector<std::string> args_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::string admin_token_;

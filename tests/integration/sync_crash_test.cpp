@@ -1,0 +1,145 @@
+// The push guarantee under crashes: devices push concurrently while the server is killed with
+// SIGKILL and restarted, again and again. Afterwards every op a device was answered for is on
+// the server exactly once, and the ops whose answer was lost come back as duplicates when resent.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "domain/time.h"
+#include "server/device.h"
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+constexpr int kCycles = 5;
+constexpr int kDevicesPerTechnician = 2;
+
+struct SharedLink {
+  std::mutex mutex;
+  std::string url;
+  std::string get() {
+    std::lock_guard lock(mutex);
+    return url;
+  }
+  void set(std::string u) {
+    std::lock_guard lock(mutex);
+    url = std::move(u);
+  }
+};
+
+std::int64_t assigned_job(const ServerProcess& s, const World& w, std::int64_t technician) {
+  auto job = s.post("/api/v1/jobs", {{"site_id", w.site_id}, {"kind", "repair"}, {"severity", "general"}},
+                    w.dispatcher);
+  std::int64_t id = job.body["id"];
+  s.post("/api/v1/jobs/" + std::to_string(id) + "/assign", {{"technician_id", technician}, {"force", true}}, w.dispatcher);
+  return id;
+}
+
+TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
+  ServerProcess server;
+  World w = make_world(server);
+  struct Tablet {
+    std::string token;
+    std::int64_t job;
+    std::string outbox;
+  };
+  std::vector<Tablet> tablets;
+  for (auto technician : {w.tech_a, w.tech_b}) {
+    auto job = assigned_job(server, w, technician);
+    for (int d = 0; d < kDevicesPerTechnician; ++d) {
+      tablets.push_back({server.make_token("technician", "crash tablet", technician), job,
+                         (server.dir() / ("device-" + std::to_string(tablets.size()) + ".db")).string()});
+    }
+  }
+  SharedLink link;
+  link.set(server.url());
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed_pushes{0};
+  std::vector<std::thread> devices;
+  for (std::size_t i = 0; i < tablets.size(); ++i) {
+    devices.emplace_back([&, i] {
+      server::Device device(tablets[i].outbox);
+      // Bounded: at most 2,000 rounds per device, and it stops when the test says so.
+      for (int round = 0; round < 2000 && !stop.load(); ++round) {
+        for (int k = 0; k < 5; ++k) {
+          device.record("note", tablets[i].job,
+                        {{"text", "d" + std::to_string(i) + "-" + std::to_string(round) + "-" + std::to_string(k)}},
+                        SystemClock().now());
+        }
+        auto pushed = device.push({link.get(), tablets[i].token}, 10, SystemClock().now());
+        if (!pushed.reached) {
+          failed_pushes++;
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    });
+  }
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    server.kill_hard();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.restart();
+    link.set(server.url());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& t : devices) t.join();
+
+  // Drain: every device pushes until each op has its answer.
+  std::int64_t recorded = 0, answered = 0, resent = 0, duplicates = 0;
+  std::map<std::string, int> expected;  // note text -> 1
+  for (const auto& tablet : tablets) {
+    server::Device device(tablet.outbox);
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      if (device.push({server.url(), tablet.token}, 500, SystemClock().now()).reached) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    auto counts = device.outbox().counts();
+    EXPECT_EQ(counts.pending, 0);
+    answered += counts.answered;
+    resent += counts.resent;
+    duplicates += counts.duplicates;
+    for (const auto& op : device.outbox().all()) {
+      ++recorded;
+      EXPECT_TRUE(op.status == "applied") << op.op_id << " answered " << op.status.value_or("nothing");
+      expected[json::parse(op.body)["payload"]["text"]] = 1;
+    }
+  }
+  ASSERT_EQ(answered, recorded);
+
+  // What the server holds, read the way a tablet reads it: a fresh snapshot per technician.
+  std::map<std::string, int> stored;
+  for (auto technician : {w.tech_a, w.tech_b}) {
+    server::Device reader((server.dir() / ("reader-" + std::to_string(technician) + ".db")).string());
+    auto token = server.make_token("technician", "reader", technician);
+    ASSERT_TRUE(reader.pull({server.url(), token}, 1000).reached);
+    for (const auto& text : reader.outbox().cached_jobs()) {
+      auto doc = json::parse(text);
+      for (const auto& note : doc["notes"]) stored[note["text"]]++;
+    }
+  }
+  std::int64_t lost = 0, duplicated = 0;
+  for (const auto& [text, one] : expected) {
+    auto it = stored.find(text);
+    if (it == stored.end()) ++lost;
+    else if (it->second > 1) duplicated += it->second - 1;
+  }
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(duplicated, 0);
+  EXPECT_EQ(stored.size(), expected.size()) << "the server holds notes no device recorded";
+  EXPECT_GT(failed_pushes.load(), 0) << "the kills never interrupted a push";
+  RecordProperty("cycles", kCycles);
+  RecordProperty("ops", static_cast<int>(recorded));
+  RecordProperty("resent", static_cast<int>(resent));
+  RecordProperty("duplicates", static_cast<int>(duplicates));
+  std::cout << "kill -9 cycles " << kCycles << ", ops answered " << answered << ", resent " << resent
+            << ", answered duplicate on resend " << duplicates << ", lost " << lost
+            << ", duplicated " << duplicated << ", failed pushes " << failed_pushes.load() << "\n";
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
