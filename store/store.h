@@ -81,6 +81,11 @@ class Store {
   int schema_version();
   // Transactions committed and bodies they held, for /metrics and the group-commit benchmark.
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  // Grouped writers queued behind the commit in progress.
+  std::size_t group_waiting() {
+    std::lock_guard lock(group_mutex_);
+    return group_queue_.size();
+  }
   // Total wall time spent inside store transactions, for /metrics.
   std::uint64_t db_nanoseconds() const { return db_ns_.load(std::memory_order_relaxed); }
 

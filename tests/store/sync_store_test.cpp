@@ -1,0 +1,243 @@
+// The store's side of sync: the change feed the triggers write, the op ledger, sign-offs that
+// cannot change, and group commit.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "domain/error.h"
+#include "store_fixture.h"
+
+namespace fieldserve::store {
+namespace {
+
+class SyncStoreTest : public StoreTest {
+ protected:
+  TechnicianId other = w([&](Tx& tx) { return tx.insert_technician(make_tech(ids.center, "Zhang Min")); });
+
+  JobId assigned(TechnicianId tech) {
+    return w([&](Tx& tx) {
+      return tx.insert_job(make_job(ids.site, Severity::general, JobStatus::assigned, kT0, tech));
+    });
+  }
+  std::vector<FeedRow> feed(TechnicianId tech, std::int64_t after = 0) {
+    return r([&](Tx& tx) { return tx.feed_after(tech, after, 1000); });
+  }
+  void change(JobId id, auto edit) {
+    w([&](Tx& tx) {
+      auto j = *tx.job(id);
+      edit(j);
+      return tx.update_job(j);
+    });
+  }
+};
+
+TEST_F(SyncStoreTest, EveryChangeToAnAssignedJobEntersItsTechniciansFeedInCommitOrder) {
+  auto job = assigned(ids.tech);
+  change(job, [](Job& j) { j.status = JobStatus::accepted; });
+  auto rows = feed(ids.tech);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_LT(rows[0].seq, rows[1].seq);
+  EXPECT_EQ(rows[1].job_id, job);
+  EXPECT_FALSE(rows[1].removed);
+  EXPECT_TRUE(feed(other).empty());
+  EXPECT_EQ(r([](Tx& tx) { return tx.feed_state().last_seq; }), rows[1].seq);
+}
+
+TEST_F(SyncStoreTest, ReassignmentCancellationAndClosingWriteOneRemovalEach) {
+  auto moved = assigned(ids.tech);
+  auto cancelled = assigned(ids.tech);
+  auto closed = assigned(ids.tech);
+  auto before = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  change(moved, [&](Job& j) { j.technician_id = other; });
+  change(cancelled, [](Job& j) { j.status = JobStatus::cancelled; });
+  change(closed, [](Job& j) { j.status = JobStatus::resolved; });
+  change(closed, [](Job& j) { j.status = JobStatus::closed; });
+  change(closed, [](Job& j) { j.needs_review = true; });  // after it left: no second removal
+  std::map<JobId, std::vector<std::string>> removals;
+  for (const auto& row : feed(ids.tech, before)) {
+    if (row.removed) removals[row.job_id].push_back(*row.removed);
+  }
+  EXPECT_EQ(removals[moved], std::vector<std::string>{"reassigned"});
+  EXPECT_EQ(removals[cancelled], std::vector<std::string>{"cancelled"});
+  EXPECT_EQ(removals[closed], std::vector<std::string>{"closed"});
+  auto theirs = feed(other, before);
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0].job_id, moved);
+}
+
+TEST_F(SyncStoreTest, EditingASiteCustomerOrEquipmentFeedsTheOpenJobsThatEmbedIt) {
+  auto job = assigned(ids.tech);
+  auto equipment = w([&](Tx& tx) {
+    return tx.insert_equipment(Equipment{.site_id = ids.site, .model = "VRF", .serial = "1", .sold_at = kT0});
+  });
+  change(job, [&](Job& j) { j.equipment_id = equipment; });
+  auto after_job = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  w([&](Tx& tx) {
+    auto s = *tx.site(ids.site);
+    s.address = "2 Century Ave";
+    tx.update_site(s);
+    auto c = *tx.customer(ids.customer);
+    c.contact.phone = "+86 21 5555 0101";
+    tx.update_customer(c);
+    auto e = *tx.equipment(equipment);
+    e.warranty_months = 36;
+    return tx.update_equipment(e);
+  });
+  auto rows = feed(ids.tech, after_job);
+  EXPECT_EQ(rows.size(), 3u) << "one entry per edited record";
+  for (const auto& row : rows) EXPECT_EQ(row.job_id, job);
+}
+
+TEST_F(SyncStoreTest, PruningRaisesTheFloorAndNeverReusesASequence) {
+  auto job = assigned(ids.tech);
+  change(job, [](Job& j) { j.status = JobStatus::accepted; });
+  auto last = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  auto floor = w([](Tx& tx) { return tx.prune_feed(SystemClock().now() + 1h); });
+  EXPECT_EQ(floor, last);
+  EXPECT_TRUE(feed(ids.tech).empty());
+  change(job, [](Job& j) { j.status = JobStatus::en_route; });
+  auto rows = feed(ids.tech);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_GT(rows[0].seq, last);
+}
+
+TEST_F(SyncStoreTest, ASignOffCannotBeChangedOrDeletedOnceStored) {
+  TempDb file;
+  auto disk = Store::open(file.path, 1);
+  auto s = seed(*disk);
+  disk->write([&](Tx& tx) {
+    auto job = tx.insert_job(make_job(s.site, Severity::general, JobStatus::resolved, kT0, s.tech));
+    Signoff so{.id = "8d3e6f1a-0000-4000-8000-000000000001", .job_id = job, .technician_id = s.tech,
+               .signer_name = "Wang Fang", .signed_at = kT0, .signed_at_device = kT0,
+               .signature_png = std::string("\x89PNG", 4), .checklist = {{"runs", true, ""}},
+               .parts_used = {{"FLT-200", 2}}, .received_at = kT0};
+    tx.insert_signoff(so);
+    EXPECT_TRUE(tx.signoff_exists(so.id));
+    EXPECT_TRUE(tx.job_signed(job));
+    EXPECT_EQ(tx.parts_of({job}).size(), 1u) << "the sign-off's parts are recorded as parts used";
+    return true;
+  });
+  RawDb raw(file.path);
+  EXPECT_EQ(raw.exec("UPDATE signoffs SET signer_name = 'someone else'").first, SQLITE_CONSTRAINT);
+  EXPECT_EQ(raw.exec("DELETE FROM signoffs").first, SQLITE_CONSTRAINT);
+}
+
+TEST_F(SyncStoreTest, TheLedgerKeepsEachOpsFirstResult) {
+  LedgerEntry e{.op_id = "8d3e6f1a-0000-4000-8000-00000000000a", .technician_id = ids.tech,
+                .token_id = 1, .job_id = 7, .type = "note", .digest = "abc", .status = "applied",
+                .received_at = kT0, .body = "{}"};
+  w([&](Tx& tx) {
+    tx.insert_ledger(e);
+    return true;
+  });
+  auto again = e;
+  again.status = "rejected";
+  EXPECT_THROW(w([&](Tx& tx) {
+                 tx.insert_ledger(again);
+                 return true;
+               }),
+               StoreError);
+  auto stored = r([&](Tx& tx) { return tx.ledger_entry(e.op_id); });
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, "applied");
+  EXPECT_EQ(stored->digest, "abc");
+}
+
+TEST(GroupCommit, ConcurrentWritersShareCommitsAndEachSeesItsOwnOutcome) {
+  TempDb file;
+  auto store = Store::open(file.path, 2);
+  auto s = seed(*store);
+  auto job = store->write([&](Tx& tx) {
+    return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+  });
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> failures_seen{0};
+  std::vector<std::thread> threads;
+  auto commits_before = store->commits();
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        bool fail_this = i % 10 == 9;  // every tenth body fails after writing: its note must vanish
+        auto outcome = store->write_grouped([&](Tx& tx) -> fieldserve::Result<int> {
+          tx.insert_note({0, job, s.tech, "t" + std::to_string(t), "n" + std::to_string(i), kT0, kT0,
+                          std::nullopt});
+          if (fail_this) return fieldserve::fail(ErrorCode::conflict, "no");
+          return i;
+        });
+        if (!outcome) failures_seen++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures_seen.load(), kThreads * kEach / 10);
+  RawDb raw(file.path);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"), std::to_string(kThreads * kEach * 9 / 10));
+  auto commits = store->commits() - commits_before;
+  EXPECT_LE(commits, static_cast<std::uint64_t>(kThreads * kEach));
+  EXPECT_GE(commits, 1u);
+}
+
+TEST(GroupCommit, WritersQueuedBehindACommitShareTheNextOne) {
+  TempDb file;
+  auto store = Store::open(file.path, 1);
+  auto s = seed(*store);
+  auto job = store->write([&](Tx& tx) {
+    return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+  });
+  std::atomic<bool> release{false};
+  std::atomic<bool> leading{false};
+  auto before = store->commits();
+  // The first writer holds its group open until told; the others queue behind it.
+  std::thread first([&] {
+    store->write_grouped([&](Tx& tx) {
+      leading = true;
+      while (!release.load()) std::this_thread::yield();
+      tx.insert_note({0, job, s.tech, "a", "first", kT0, kT0, std::nullopt});
+      return 0;
+    });
+  });
+  while (!leading.load()) std::this_thread::yield();
+  constexpr int kQueued = 6;
+  std::vector<std::thread> others;
+  for (int i = 0; i < kQueued; ++i) {
+    others.emplace_back([&, i] {
+      store->write_grouped([&](Tx& tx) {
+        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0, std::nullopt});
+        return 0;
+      });
+    });
+  }
+  for (int i = 0; i < 10000 && store->group_waiting() < kQueued; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // bounded: at most 10 s
+  }
+  ASSERT_EQ(store->group_waiting(), static_cast<std::size_t>(kQueued));
+  release = true;
+  first.join();
+  for (auto& t : others) t.join();
+  EXPECT_EQ(store->commits() - before, 2u) << "one commit for the first, one for all queued";
+  EXPECT_EQ(store->read([&](Tx& tx) { return tx.notes_of({job}); }).size(), 1u + kQueued);
+}
+
+TEST(GroupCommit, AnExceptionInOneBodyUndoesOnlyThatBody) {
+  auto store = Store::open(":memory:", 0);
+  auto s = seed(*store);
+  auto job = store->write([&](Tx& tx) {
+    return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+  });
+  EXPECT_THROW(store->write_grouped([&](Tx& tx) {
+    tx.insert_note({0, job, s.tech, "a", "doomed", kT0, kT0, std::nullopt});
+    throw std::runtime_error("boom");
+    return 0;
+  }), std::runtime_error);
+  store->write_grouped([&](Tx& tx) {
+    tx.insert_note({0, job, s.tech, "a", "kept", kT0, kT0, std::nullopt});
+    return 0;
+  });
+  auto notes = store->read([&](Tx& tx) { return tx.notes_of({job}); });
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].text, "kept");
+}
+
+}  // namespace
+}  // namespace fieldserve::store
