@@ -64,12 +64,37 @@ std::string format_rfc3339(Instant at) {
   auto day = floor<days>(at);
   year_month_day ymd{day};
   hh_mm_ss hms{at - day};
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
-  return buf;
+  // Written digit by digit: pull pages format hundreds of times per request, and snprintf was
+  // a tenth of their cost.
+  std::string out(20, ' ');
+  auto put = [&](std::size_t pos, long value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", year,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                  static_cast<long long>(hms.seconds().count()));
+    return buf;
+  }
+  put(0, year, 4);
+  out[4] = '-';
+  put(5, static_cast<long>(static_cast<unsigned>(ymd.month())), 2);
+  out[7] = '-';
+  put(8, static_cast<long>(static_cast<unsigned>(ymd.day())), 2);
+  out[10] = 'T';
+  put(11, static_cast<long>(hms.hours().count()), 2);
+  out[13] = ':';
+  put(14, static_cast<long>(hms.minutes().count()), 2);
+  out[16] = ':';
+  put(17, static_cast<long>(hms.seconds().count()), 2);
+  out[19] = 'Z';
+  return out;
 }
 
 Instant SystemClock::now() const {

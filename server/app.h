@@ -12,6 +12,7 @@
 #include "server/auth.h"
 #include "server/dispatcher.h"
 #include "server/metrics.h"
+#include "server/sync_page_cache.h"
 #include "store/store.h"
 
 namespace fieldserve::server {
@@ -35,6 +36,7 @@ class App {
   Metrics& metrics() { return metrics_; }
   Dispatcher& dispatcher() { return dispatcher_; }
   bool group_commit() const { return group_commit_; }
+  SyncPageCache& sync_pages() { return sync_pages_; }
 
   dispatch::SlaPolicy policy() const;
   void set_policy(dispatch::SlaPolicy policy);
@@ -53,6 +55,7 @@ class App {
   Metrics metrics_;
   Dispatcher dispatcher_;
   bool group_commit_;
+  SyncPageCache sync_pages_;
   mutable std::shared_mutex policy_mutex_;
   dispatch::SlaPolicy policy_;
   std::mutex calendars_mutex_;

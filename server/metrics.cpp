@@ -16,7 +16,7 @@ void Metrics::record(const std::string& method, const std::string& route, int st
   h.sum += seconds;
 }
 
-std::string Metrics::render(double db_seconds, int waiting_connections) const {
+std::string Metrics::render(double db_seconds, std::uint64_t db_commits, int waiting_connections) const {
   std::ostringstream out;
   std::lock_guard lock(mutex_);
   out << "# HELP fieldserve_http_requests_total HTTP requests by route and status.\n"
@@ -44,6 +44,11 @@ std::string Metrics::render(double db_seconds, int waiting_connections) const {
          "# TYPE fieldserve_db_seconds_total counter\n"
          "fieldserve_db_seconds_total "
       << db_seconds << "\n";
+  // With group commit, sync pushes per commit = pushes / this.
+  out << "# HELP fieldserve_db_commits_total Write transactions committed.\n"
+         "# TYPE fieldserve_db_commits_total counter\n"
+         "fieldserve_db_commits_total "
+      << db_commits << "\n";
   out << "# HELP fieldserve_http_waiting_connections Accepted connections waiting for a worker.\n"
          "# TYPE fieldserve_http_waiting_connections gauge\n"
          "fieldserve_http_waiting_connections "

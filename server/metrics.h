@@ -15,7 +15,7 @@ class Metrics {
   // multiply the series.
   void record(const std::string& method, const std::string& route, int status, double seconds);
   // `db_seconds` and `waiting_connections` are read at scrape time from their owners.
-  std::string render(double db_seconds, int waiting_connections) const;
+  std::string render(double db_seconds, std::uint64_t db_commits, int waiting_connections) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

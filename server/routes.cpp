@@ -99,6 +99,7 @@ void install_routes(HardenedServer& server, App& app, RouteTable routes, const s
                       r.content_type = "text/plain; version=0.0.4";
                       r.text = req.app.metrics().render(
                           static_cast<double>(req.app.store().db_nanoseconds()) / 1e9,
+                          req.app.store().commits(),
                           server.waiting_connections());
                       return r;
                     }});

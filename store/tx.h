@@ -146,6 +146,8 @@ class Tx {
   FeedState feed_state();
   std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit);
   bool feed_has_after(TechnicianId technician, std::int64_t seq);
+  // The technician's newest change: names the content of its job documents.
+  std::int64_t technician_feed_seq(TechnicianId technician);
   // Drops changes made before `before`; returns the new floor (cursors below it must reset).
   std::int64_t prune_feed(Instant before);
 

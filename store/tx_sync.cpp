@@ -222,9 +222,19 @@ std::vector<Signoff> Tx::signoffs_of(const std::vector<JobId>& jobs) {
 bool Tx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
   auto q = conn_.prepare(
       "UPDATE technicians SET lat = :lat, lon = :lon, location_at = :at, version = version + 1 "
-      "WHERE id = :id AND (location_at IS NULL OR location_at < :at)");
+      "WHERE id = :id AND (location_at IS NULL OR location_at <= :at)");
   q->bind(":lat", at.lat).bind(":lon", at.lon).bind(":at", to_epoch_s(when)).bind(":id", id).exec();
   return conn_.changes() == 1;
+}
+
+}  // namespace fieldserve::store
+
+namespace fieldserve::store {
+
+std::int64_t Tx::technician_feed_seq(TechnicianId technician) {
+  auto q = conn_.prepare("SELECT COALESCE(MAX(seq), 0) FROM sync_changes WHERE technician_id = :tech");
+  q->bind(":tech", technician);
+  return q->step() ? q->get_int(0) : 0;
 }
 
 }  // namespace fieldserve::store

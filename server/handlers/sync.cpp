@@ -31,14 +31,6 @@ Result<TechnicianId> technician_of(const RouteRequest& req) {
 
 // ---- pull ------------------------------------------------------------------------------------
 
-// One entry of a page in the order it is sent, and the cursor that holds once it has been.
-struct PageItem {
-  JobId job_id = 0;
-  std::optional<sync::RemovalReason> removed;
-  const Job* job = nullptr;  // the document to send; null for a removal
-  sync::Cursor after;
-};
-
 // The page's documents with what they embed, fetched in one statement per kind.
 class DocumentSet {
  public:
@@ -99,6 +91,57 @@ class DocumentSet {
   std::vector<Signoff> signoffs_;
 };
 
+Reply page_reply(const sync::Cursor& end, bool has_more, bool reset, Instant now,
+                 const std::string& upserted, const std::string& removed) {
+  Reply reply;
+  reply.content_type = "application/json; charset=utf-8";
+  std::string& out = reply.text;
+  out.reserve(upserted.size() + removed.size() + 256);
+  out += R"({"cursor":)";
+  append_json_string(out, sync::encode_cursor(end));
+  fmt::format_to(std::back_inserter(out), R"(,"has_more":{},"reset":{},"server_time":")", has_more,
+                 reset);
+  out += format_rfc3339(now);
+  out += R"(","jobs":{"upserted":[)";
+  out += upserted;
+  out += R"(],"removed":[)";
+  out += removed;
+  out += "]}}";
+  return reply;
+}
+
+// One page of a snapshot: the technician's jobs after `after` by id, rendered, or the same page
+// rendered before if nothing in it can have changed since.
+std::shared_ptr<const SnapshotPage> snapshot_page(App& app, store::Tx& tx,
+                                                  const store::FeedState& feed, TechnicianId me,
+                                                  JobId after, int limit,
+                                                  const dispatch::SlaPolicy& policy, Instant now) {
+  auto technician_seq = tx.technician_feed_seq(me);
+  if (auto hit = app.sync_pages().find(me, after, limit, technician_seq, feed.floor, now)) return hit;
+  auto jobs = tx.device_jobs(me, after, limit + 1);
+  auto page = std::make_shared<SnapshotPage>();
+  page->more = static_cast<int>(jobs.size()) > limit;
+  if (page->more) jobs.resize(static_cast<std::size_t>(limit));
+  page->technician_seq = technician_seq;
+  page->floor = feed.floor;
+  page->valid_until = Instant::max();
+  DocumentSet docs(tx, std::move(jobs));
+  for (const auto& job : docs.jobs()) {
+    if (page->count > 0 && page->upserted.size() > kPageBytes) {
+      page->more = true;
+      break;
+    }
+    if (auto doc = docs.document(job)) {
+      if (!page->upserted.empty()) page->upserted += ',';
+      append_job_document(page->upserted, *doc, policy, now, page->valid_until);
+    }
+    page->last_id = job.id;
+    ++page->count;
+  }
+  app.sync_pages().put(me, after, limit, page);
+  return page;
+}
+
 Result<Reply> pull(RouteRequest& req) {
   auto technician = technician_of(req);
   if (!technician) return std::unexpected(technician.error());
@@ -135,89 +178,56 @@ Result<Reply> pull(RouteRequest& req) {
       }
     }
 
-    std::vector<PageItem> items;
-    std::optional<DocumentSet> docs;
-    sync::Cursor end = at;  // the cursor once every item was sent
-    bool more_after_items = false;
     if (at.snapshot_after) {
-      auto jobs = tx.device_jobs(me, *at.snapshot_after, limit + 1);
-      bool more = static_cast<int>(jobs.size()) > limit;
-      if (more) jobs.resize(static_cast<std::size_t>(limit));
-      docs.emplace(tx, std::move(jobs));
-      for (const auto& j : docs->jobs()) {
-        items.push_back({j.id, std::nullopt, &j, {at.database_id, me, at.seq, j.id}});
-      }
-      if (more) {
-        end = items.back().after;
-        more_after_items = true;
-      } else {
-        end = {at.database_id, me, at.seq, std::nullopt};
-        more_after_items = tx.feed_has_after(me, at.seq);
-      }
-    } else {
-      auto rows = tx.feed_after(me, at.seq, limit);
-      std::vector<sync::FeedEntry> entries;
-      entries.reserve(rows.size());
-      for (const auto& r : rows) {
-        entries.push_back({r.seq, r.job_id,
-                           r.removed ? sync::parse_removal_reason(*r.removed) : std::nullopt});
-      }
-      auto collapsed = sync::collapse(entries);
-      std::vector<JobId> upsert_ids;
-      for (const auto& c : collapsed) {
-        if (!c.removed) upsert_ids.push_back(c.job_id);
-      }
-      docs.emplace(tx, tx.device_jobs_by_id(me, upsert_ids));
-      for (const auto& c : collapsed) {
-        const Job* job = c.removed ? nullptr : docs->job(c.job_id);
-        // An upsert for a job no longer on the device's list: its removal comes later.
-        if (!c.removed && !job) continue;
-        items.push_back({c.job_id, c.removed, job, {at.database_id, me, c.last_seq, std::nullopt}});
-      }
-      if (static_cast<int>(rows.size()) < limit) {
-        // Caught up: move to the newest change overall, so an idle device's cursor stays
-        // ahead of pruning.
-        end = {at.database_id, me, feed.last_seq, std::nullopt};
-      } else {
-        end = {at.database_id, me, rows.back().seq, std::nullopt};
-        more_after_items = tx.feed_has_after(me, rows.back().seq);
-      }
+      auto page = snapshot_page(req.app, tx, feed, me, *at.snapshot_after, limit, policy, now);
+      sync::Cursor end{at.database_id, me, at.seq, std::nullopt};
+      bool has_more = page->more;
+      if (page->more) end.snapshot_after = page->last_id;
+      else has_more = tx.feed_has_after(me, at.seq);
+      return page_reply(end, has_more, reset, now, page->upserted, "");
     }
 
+    auto rows = tx.feed_after(me, at.seq, limit);
+    std::vector<sync::FeedEntry> entries;
+    entries.reserve(rows.size());
+    for (const auto& r : rows) {
+      entries.push_back({r.seq, r.job_id,
+                         r.removed ? sync::parse_removal_reason(*r.removed) : std::nullopt});
+    }
+    auto collapsed = sync::collapse(entries);
+    std::vector<JobId> upsert_ids;
+    for (const auto& c : collapsed) {
+      if (!c.removed) upsert_ids.push_back(c.job_id);
+    }
+    DocumentSet docs(tx, tx.device_jobs_by_id(me, upsert_ids));
+    sync::Cursor end{at.database_id, me, feed.last_seq, std::nullopt};
+    bool has_more = false;
+    if (static_cast<int>(rows.size()) == limit) {
+      end.seq = rows.back().seq;
+      has_more = tx.feed_has_after(me, rows.back().seq);
+    }
+    // Otherwise caught up: the cursor moves to the newest change overall, so an idle device's
+    // cursor stays ahead of pruning.
     std::string upserted, removed;
-    upserted.reserve(items.size() * 1400);
-    bool cut_short = false;
-    std::size_t sent = 0;
-    for (const auto& item : items) {
-      if (sent > 0 && upserted.size() + removed.size() > kPageBytes) {
-        end = items[sent - 1].after;
-        cut_short = true;
+    Instant valid_until = Instant::max();
+    for (const auto& c : collapsed) {
+      if (upserted.size() + removed.size() > kPageBytes) {
+        end.seq = c.last_seq - 1;  // everything before this item has been sent
+        has_more = true;
         break;
       }
-      if (item.removed) {
+      if (c.removed) {
         fmt::format_to(std::back_inserter(removed), R"({}{{"id":{},"reason":"{}"}})",
-                       removed.empty() ? "" : ",", item.job_id, sync::to_string(*item.removed));
-      } else if (auto doc = docs->document(*item.job)) {
-        if (!upserted.empty()) upserted += ',';
-        append_job_document(upserted, *doc, policy, now);
+                       removed.empty() ? "" : ",", c.job_id, sync::to_string(*c.removed));
+      } else if (const Job* job = docs.job(c.job_id)) {
+        if (auto doc = docs.document(*job)) {
+          if (!upserted.empty()) upserted += ',';
+          append_job_document(upserted, *doc, policy, now, valid_until);
+        }
       }
-      ++sent;
+      // An upsert for a job no longer on the device's list is skipped: its removal comes later.
     }
-    Reply reply;
-    reply.content_type = "application/json; charset=utf-8";
-    std::string& out = reply.text;
-    out.reserve(upserted.size() + removed.size() + 256);
-    out += R"({"cursor":)";
-    append_json_string(out, sync::encode_cursor(end));
-    fmt::format_to(std::back_inserter(out), R"(,"has_more":{},"reset":{},"server_time":")",
-                   cut_short || more_after_items, reset);
-    out += format_rfc3339(now);
-    out += R"(","jobs":{"upserted":[)";
-    out += upserted;
-    out += R"(],"removed":[)";
-    out += removed;
-    out += "]}}";
-    return reply;
+    return page_reply(end, has_more, reset, now, upserted, removed);
   });
 }
 

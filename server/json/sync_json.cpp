@@ -30,11 +30,16 @@ void append_location(std::string& out, const geo::LatLon& p) {
   fmt::format_to(std::back_inserter(out), R"({{"lat":{},"lon":{}}})", p.lat, p.lon);
 }
 
-void append_sla(std::string& out, const Job& j, Instant now) {
+void append_sla(std::string& out, const Job& j, Instant now, Instant& valid_until) {
   out += '{';
   bool first = true;
   for (SlaTarget t : kSlaTargets) {
     const auto& c = j.clock(t);
+    if (!c.done_at) {
+      for (Instant threshold : {c.at_risk_at, c.due + std::chrono::seconds(1)}) {
+        if (threshold > now) valid_until = std::min(valid_until, threshold);
+      }
+    }
     if (!first) out += ',';
     first = false;
     fmt::format_to(std::back_inserter(out), R"("{}":{{"target_minutes":{},"due":)", to_string(t),
@@ -71,7 +76,7 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_job_document(std::string& out, const JobDocument& doc,
-                         const dispatch::SlaPolicy& policy, Instant now) {
+                         const dispatch::SlaPolicy& policy, Instant now, Instant& valid_until) {
   const Job& j = *doc.job;
   fmt::format_to(std::back_inserter(out), R"({{"id":{},"kind":"{}","severity":"{}","status":"{}")",
                  j.id, to_string(j.kind), to_string(j.severity), to_string(j.status));
@@ -94,7 +99,7 @@ void append_job_document(std::string& out, const JobDocument& doc,
                  j.needs_review, j.version, j.distance_km);
   append_opt_int(out, band.max_km);
   out += R"(,"sla":)";
-  append_sla(out, j, now);
+  append_sla(out, j, now, valid_until);
 
   const Site& s = *doc.site;
   fmt::format_to(std::back_inserter(out), R"(,"site":{{"id":{},"address":)", s.id);

@@ -23,8 +23,10 @@ struct JobDocument {
 };
 
 void append_json_string(std::string& out, std::string_view text);
+// `valid_until` is lowered to the first instant after `now` at which an SLA state in the
+// document changes (an at-risk or due time of a clock not yet done).
 void append_job_document(std::string& out, const JobDocument& doc,
-                         const dispatch::SlaPolicy& policy, Instant now);
+                         const dispatch::SlaPolicy& policy, Instant now, Instant& valid_until);
 
 // Reads one element of a push's "ops". Never fails: a problem becomes the op's reject code.
 // Unknown fields are kept in body and ignored (older and newer app versions push at once).

@@ -1,4 +1,5 @@
 #include "server/json/json_body.h"
+#include "server/sync_page_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -99,6 +100,36 @@ TEST(FieldReader, SkillsAreValidatedAndDeduplicated) {
   json bad = {{"skills", {"HVAC"}}};
   FieldReader b(bad);
   EXPECT_FALSE(b.skills("skills", true));
+}
+
+}  // namespace
+}  // namespace fieldserve::server
+
+// ---- the sync pull's page cache ----
+
+namespace fieldserve::server {
+namespace {
+
+TEST(SyncPageCache, APageIsReusedOnlyWhileItsFeedPositionAndClocksStand) {
+  SyncPageCache cache(2);
+  Instant t0 = from_epoch_s(1'790'000'000);
+  auto page = std::make_shared<SnapshotPage>();
+  page->upserted = "{}";
+  page->technician_seq = 40;
+  page->floor = 10;
+  page->valid_until = t0 + std::chrono::minutes(5);
+  cache.put(7, 0, 50, page);
+  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, t0), page);
+  EXPECT_EQ(cache.find(7, 0, 50, 41, 10, t0), nullptr) << "a change for the technician";
+  EXPECT_EQ(cache.find(7, 0, 50, 40, 12, t0), nullptr) << "the feed was pruned";
+  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, t0 + std::chrono::minutes(5)), nullptr)
+      << "an SLA state in the page changes now";
+  EXPECT_EQ(cache.find(8, 0, 50, 40, 10, t0), nullptr) << "another technician";
+  EXPECT_EQ(cache.find(7, 0, 20, 40, 10, t0), nullptr) << "another page size";
+  cache.put(7, 100, 50, page);
+  cache.put(7, 200, 50, page);  // over capacity: starts over
+  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, t0), nullptr);
+  EXPECT_EQ(cache.find(7, 200, 50, 40, 10, t0), page);
 }
 
 }  // namespace

@@ -1,0 +1,63 @@
+-- Sync pushes from many devices (bench/sync_bench.sh). DEVICES="token:job,token:job,..."; each
+-- request comes from the next device and carries OPS note ops with fresh UUIDs. Every 10th
+-- request resends the previous batch unchanged, as a device does when an answer is lost: those
+-- ops must come back "duplicate" and change nothing.
+local threads = {}
+local next_thread = 0
+
+function setup(thread)
+  thread:set("thread_index", next_thread)
+  next_thread = next_thread + 1
+  table.insert(threads, thread)
+end
+
+local devices = {}
+local per_request, counter, requests, previous = 1, 0, 0, nil
+applied, duplicate, other, answered = 0, 0, 0, 0
+
+function init(args)
+  for token, job in string.gmatch(os.getenv("DEVICES"), "([^:,]+):(%d+)") do
+    table.insert(devices, {token = token, job = job})
+  end
+  per_request = tonumber(os.getenv("OPS") or "10")
+end
+
+local function uuid()
+  counter = counter + 1
+  return string.format("%08x-%04x-4000-8000-%012x", thread_index, math.random(0, 65535), counter)
+end
+
+function request()
+  requests = requests + 1
+  if previous ~= nil and requests % 10 == 0 then return previous end
+  local device = devices[(requests + thread_index * 7) % #devices + 1]
+  local now = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  local ops = {}
+  for i = 1, per_request do
+    local id = uuid()
+    ops[i] = string.format(
+      '{"op_id":"%s","type":"note","job_id":%s,"at":"%s","payload":{"text":"%s"}}',
+      id, device.job, now, id)
+  end
+  local body = string.format('{"client_time":"%s","ops":[%s]}', now, table.concat(ops, ","))
+  previous = wrk.format("POST", "/api/v1/sync/push",
+    {["Authorization"] = "Bearer " .. device.token, ["Content-Type"] = "application/json"}, body)
+  return previous
+end
+
+function response(status, headers, body)
+  if status ~= 200 then other = other + 1; return end
+  answered = answered + 1
+  local _, a = string.gsub(body, '"status":"applied"', "")
+  local _, d = string.gsub(body, '"status":"duplicate"', "")
+  applied = applied + a
+  duplicate = duplicate + d
+end
+
+function done(summary, latency, requests_done)
+  local a, d, o, n = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    a = a + t:get("applied"); d = d + t:get("duplicate"); o = o + t:get("other"); n = n + t:get("answered")
+  end
+  io.write(string.format("PUSH answered=%d applied=%d duplicate=%d non200=%d\n", n, a, d, o))
+end
