@@ -43,10 +43,11 @@ new_job() {  # technician -> job id, assigned by hand (force: the bench ignores 
   api POST "/api/v1/jobs/$id/assign" "{\"technician_id\": $1, \"force\": true}" > /dev/null
   echo "$id"
 }
-wrk_rate() {  # wrk output -> requests/s; fails on socket errors
-  if grep -qE 'Socket errors' <<< "$1"; then echo "socket errors: $1" >&2; exit 1; fi
+wrk_rate() {  # wrk output -> requests/s; "errors" on socket errors (the caller stops)
+  if grep -qE 'Socket errors' <<< "$1"; then echo "socket errors: $1" >&2; echo errors; return; fi
   awk '/Requests\/sec/ {print $2}' <<< "$1"
 }
+check() { [ "$1" != errors ] || { echo "stopping: $2 had socket errors" >&2; exit 1; }; }
 
 start_server
 # Technician 1 gets a 50-job list; 64 devices (tokens) over technicians 2..61 push notes.
@@ -61,20 +62,24 @@ for d in $(seq 0 63); do
 done
 docs=$(curl -sf -H "Authorization: Bearer $tablet" "$base/api/v1/sync/pull?limit=50" | grep -o '"site":{' | wc -l)
 
-healthz=$(wrk_rate "$(wrk -t2 -c32 -d"${secs}s" "$base/healthz")")
+healthz=$(wrk_rate "$(wrk -t2 -c32 -d"${secs}s" "$base/healthz")"); check "$healthz" healthz
 pull_out=$(wrk -t2 -c32 -d"${secs}s" -H "Authorization: Bearer $tablet" "$base/api/v1/sync/pull?limit=50")
 grep -q 'Non-2xx' <<< "$pull_out" && { echo "pull errors: $pull_out" >&2; exit 1; }
-pull=$(wrk_rate "$pull_out")
+pull=$(wrk_rate "$pull_out"); check "$pull" pull
 
-push_run() {  # ops per push -> "requests/s answered applied duplicate non200"
+push_run() {  # ops per push -> "requests/s p99 answered applied duplicate non200"
   local out
-  out=$(DEVICES="$devices" OPS="$1" wrk -t2 -c64 -d"${secs}s" -s bench/sync_push.lua "$base/api/v1/sync/push")
-  echo "$(wrk_rate "$out") $(sed -nE 's/^PUSH answered=([0-9]+) applied=([0-9]+) duplicate=([0-9]+) non200=([0-9]+)/\1 \2 \3 \4/p' <<< "$out")"
+  out=$(DEVICES="$devices" OPS="$1" wrk -t2 -c64 -d"${secs}s" --timeout 10s --latency \
+    -s bench/sync_push.lua "$base/api/v1/sync/push")
+  echo "$(wrk_rate "$out") $(awk '$1 == "99%" {print $2}' <<< "$out") $(sed -nE 's/^PUSH answered=([0-9]+) applied=([0-9]+) duplicate=([0-9]+) non200=([0-9]+)/\1 \2 \3 \4/p' <<< "$out")"
 }
-read -r grouped_rps grouped_answered grouped_applied grouped_dup grouped_non200 <<< "$(push_run 10)"
+read -r grouped_rps grouped_p99 grouped_answered grouped_applied grouped_dup grouped_non200 <<< "$(push_run 10)"
+check "$grouped_rps" "grouped push"
 stop_server
 start_server --no-group-commit
-read -r single_rps single_answered single_applied single_dup single_non200 <<< "$(push_run 1)"
+sleep 1  # a new second: the Lua script's op ids start from the run's start time
+read -r single_rps single_p99 single_answered single_applied single_dup single_non200 <<< "$(push_run 1)"
+check "$single_rps" "baseline push"
 stop_server
 
 stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM job_notes")
@@ -86,9 +91,9 @@ printf '| sync (wrk on loopback, %ss per run) | requests/s | ratio |\n|---|---:|
 awk -v h="$healthz" -v p="$pull" -v d="$docs" 'BEGIN {
   printf "| GET /healthz | %.0f | 1.000 |\n", h
   printf "| GET /api/v1/sync/pull?limit=50 (snapshot of %d jobs), -c32 | %.0f | %.3f of /healthz |\n", d, p, p / h }'
-awk -v g="$grouped_rps" -v s="$single_rps" 'BEGIN {
-  printf "| POST /api/v1/sync/push, 1 op, commit per push (baseline), -c64 | %.0f (%.0f ops/s) | 1.000 |\n", s, s
-  printf "| POST /api/v1/sync/push, 10 ops, group commit, -c64 | %.0f (%.0f ops/s) | %.1f× the baseline in ops/s |\n", g, g * 10, g * 10 / s }'
+awk -v g="$grouped_rps" -v s="$single_rps" -v gp="$grouped_p99" -v sp="$single_p99" 'BEGIN {
+  printf "| POST /api/v1/sync/push, 1 op, commit per push (baseline), -c64, p99 %s | %.0f (%.0f ops/s) | 1.000 |\n", sp, s, s
+  printf "| POST /api/v1/sync/push, 10 ops, group commit, -c64, p99 %s | %.0f (%.0f ops/s) | %.1f× the baseline in ops/s |\n", gp, g, g * 10, g * 10 / s }'
 echo
 echo "After both push runs: ops answered applied $applied_total (grouped $grouped_applied, baseline $single_applied), answered duplicate on resend $((grouped_dup + single_dup)), non-200 answers $((grouped_non200 + single_non200));"
 echo "notes stored $stored, distinct $distinct, ledger rows applied $ledger."

@@ -22,9 +22,11 @@ function init(args)
   per_request = tonumber(os.getenv("OPS") or "10")
 end
 
+-- Unique across threads and runs: the run's start second, the thread, a counter.
+local run = os.time()
 local function uuid()
   counter = counter + 1
-  return string.format("%08x-%04x-4000-8000-%012x", thread_index, math.random(0, 65535), counter)
+  return string.format("%08x-%04x-4000-8000-%012x", run % 0x100000000, thread_index, counter)
 end
 
 function request()
@@ -48,7 +50,7 @@ end
 function response(status, headers, body)
   if status ~= 200 then other = other + 1; return end
   answered = answered + 1
-  local _, a = string.gsub(body, '"status":"applied"', "")
+  local _, a = string.gsub(body, '"status":"applied"}', "")  -- not a duplicate's first result
   local _, d = string.gsub(body, '"status":"duplicate"', "")
   applied = applied + a
   duplicate = duplicate + d

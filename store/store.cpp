@@ -32,6 +32,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, int readers) {
   migrate(*store->writer_);
   bool in_memory = path == ":memory:" || path.empty();
   if (!in_memory) {
+
     for (int i = 0; i < readers; ++i) {
       store->readers_.push_back(std::make_unique<Connection>(path, true));
       store->idle_readers_.push_back(store->readers_.back().get());
@@ -62,25 +63,36 @@ void Store::run_write(const std::function<bool(Tx&)>& body) {
 }
 
 void Store::run_grouped(const std::function<bool(Tx&)>& body) {
-  GroupMember me{&body, false, nullptr};
+  GroupMember me{&body, false, false, nullptr, {}};
   std::unique_lock lock(group_mutex_);
   group_queue_.push_back(&me);
-  while (!me.done) {
-    if (group_leader_active_) {
-      group_done_.wait(lock);
-      continue;
-    }
-    // Lead: take everyone queued so far (this caller included) into one transaction.
+  if (!group_leader_active_) {
     group_leader_active_ = true;
+    me.lead = true;
+  } else {
+    me.wake.wait(lock, [&] { return me.done || me.lead; });
+  }
+  if (!me.done) {
+    // Lead: take everyone queued so far (this caller included) into one transaction.
     std::vector<GroupMember*> members;
     members.swap(group_queue_);
     lock.unlock();
     commit_group(members);
     lock.lock();
-    for (auto* m : members) m->done = true;
-    group_leader_active_ = false;
-    group_done_.notify_all();
+    for (auto* m : members) {
+      m->done = true;
+      if (m != &me) m->wake.notify_one();
+    }
+    // Whoever queued during this commit leads the next one; waking the rest would only make
+    // them wait again.
+    if (!group_queue_.empty()) {
+      group_queue_.front()->lead = true;
+      group_queue_.front()->wake.notify_one();
+    } else {
+      group_leader_active_ = false;
+    }
   }
+  lock.unlock();
   if (me.error) std::rethrow_exception(me.error);
 }
 

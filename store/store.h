@@ -98,7 +98,9 @@ class Store {
   struct GroupMember {
     const std::function<bool(Tx&)>* body;
     bool done = false;
+    bool lead = false;  // handed the next group by the previous leader
     std::exception_ptr error;
+    std::condition_variable wake;  // one per member: a commit wakes only those it served
   };
   void commit_group(const std::vector<GroupMember*>& members);
 
@@ -124,8 +126,8 @@ class Store {
   std::atomic<std::uint64_t> commits_{0};
 
   std::mutex group_mutex_;
-  std::condition_variable group_done_;
   std::vector<GroupMember*> group_queue_;
+
   bool group_leader_active_ = false;
 };
 
