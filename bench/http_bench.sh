@@ -5,24 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
-. scripts/deps.sh
-install_missing_packages
-mkdir -p build/release
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDSERVE_TESTS=OFF \
-  -DFIELDSERVE_BENCH=ON > build/release/configure.log
-cmake --build build/release --target fieldserve > build/release/build.log
-bin=build/release/server/fieldserve
-
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-token=$("$bin" init --db "$work/bench.db" 2>/dev/null)
-"$bin" import --db "$work/bench.db" sample_data/ 2>/dev/null
-"$bin" serve --db "$work/bench.db" --port 0 --port-file "$work/port" --rate 1e9 --burst 1e9 \
-  2> "$work/server.log" &
-server=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(cat "$work/port")
-base="http://127.0.0.1:$port"
+. bench/common.sh
+start_server
+token=$admin
 
 rate() {  # url [extra wrk args...] -> requests/s; fails on any non-2xx answer or socket error
   local url=$1; shift

@@ -48,16 +48,7 @@ class Store {
   // rolls back too. Throws StoreBusy if the lock stays taken past the busy timeout.
   template <class F>
   auto write(F&& fn) {
-    std::optional<decltype(fn(std::declval<Tx&>()))> result;
-    run_write([&](Tx& tx) {
-      result.emplace(fn(tx));
-      if constexpr (kIsExpected<std::remove_cvref_t<decltype(*result)>>) {
-        return result->has_value();
-      } else {
-        return true;
-      }
-    });
-    return std::move(*result);
+    return keep_unless_error(std::forward<F>(fn), [this](const auto& body) { run_write(body); });
   }
 
   // Like write, but concurrent callers share one transaction and one commit (group commit): a
@@ -66,16 +57,7 @@ class Store {
   // only after the commit that holds its changes, so durability stays FULL per caller.
   template <class F>
   auto write_grouped(F&& fn) {
-    std::optional<decltype(fn(std::declval<Tx&>()))> result;
-    run_grouped([&](Tx& tx) {
-      result.emplace(fn(tx));
-      if constexpr (kIsExpected<std::remove_cvref_t<decltype(*result)>>) {
-        return result->has_value();
-      } else {
-        return true;
-      }
-    });
-    return std::move(*result);
+    return keep_unless_error(std::forward<F>(fn), [this](const auto& body) { run_grouped(body); });
   }
 
   int schema_version();
@@ -91,6 +73,21 @@ class Store {
 
  private:
   Store() = default;
+  // Runs fn through `run` with a body that says "commit" unless fn returned an expected error.
+  template <class F, class Run>
+  static auto keep_unless_error(F&& fn, Run run) {
+    std::optional<decltype(fn(std::declval<Tx&>()))> result;
+    run(std::function<bool(Tx&)>([&](Tx& tx) {
+      result.emplace(fn(tx));
+      if constexpr (kIsExpected<std::remove_cvref_t<decltype(*result)>>) {
+        return result->has_value();
+      } else {
+        return true;
+      }
+    }));
+    return std::move(*result);
+  }
+
   void run_read(const std::function<void(Tx&)>& body);
   void run_write(const std::function<bool(Tx&)>& body);  // commits when body returns true
   void run_grouped(const std::function<bool(Tx&)>& body);
