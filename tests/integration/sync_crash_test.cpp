@@ -143,3 +143,37 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
 
 }  // namespace
 }  // namespace fieldserve::testing
+
+namespace fieldserve::testing {
+namespace {
+
+// A tablet that stayed away longer than the feed's retention comes back to reset: true and a
+// full snapshot, never to a silent gap.
+TEST(SyncRetentionTest, ACursorOlderThanTheRetainedFeedGetsAReset) {
+  ServerProcess server({"--sync-retention-days", "0"});
+  World w = make_world(server);
+  auto job = assigned_job(server, w, w.tech_a);
+  auto first = server.get("/api/v1/sync/pull", w.tablet_a);
+  ASSERT_EQ(first.status, 200) << first.text;
+  std::string cursor = first.body["cursor"];
+  auto note = server.post("/api/v1/sync/push",
+                          {{"client_time", format_rfc3339(SystemClock().now())},
+                           {"ops", json::array({{{"op_id", server::new_uuid()}, {"type", "note"},
+                                                 {"job_id", job}, {"at", format_rfc3339(SystemClock().now())},
+                                                 {"payload", {{"text", "while you were away"}}}}})}},
+                          w.tablet_a);
+  ASSERT_EQ(note.status, 200) << note.text;
+  // Retention 0 days: at the next start every change made in an earlier second is pruned.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server.restart();
+  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
+  ASSERT_EQ(back.status, 200) << back.text;
+  EXPECT_TRUE(back.body["reset"]);
+  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
+  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"][0]["text"], "while you were away");
+  auto fresh = server.get("/api/v1/sync/pull?cursor=" + back.body["cursor"].get<std::string>(), w.tablet_a);
+  EXPECT_FALSE(fresh.body["reset"]) << "the new cursor resumes";
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
