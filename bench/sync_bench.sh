@@ -61,9 +61,43 @@ read -r single_rps single_p99 single_answered single_applied single_dup single_n
 check "$single_rps" "baseline push"
 stop_server
 
-stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM job_notes")
-distinct=$(sqlite3 "$work/bench.db" "SELECT COUNT(DISTINCT text) FROM job_notes")
-ledger=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM sync_ops WHERE status = 'applied'")
+# The device simulator under the same server: 8 tablets record 10 notes per round offline and
+# sync after each round, concurrently; then every outbox must be fully answered and every note
+# stored once.
+start_server
+sim_before=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM job_notes WHERE text LIKE 'sim-%'")
+IFS=, read -ra device_list <<< "$devices"
+sim_pids=()
+for d in $(seq 0 7); do
+  (
+    token=${device_list[$d]%%:*}; job=${device_list[$d]##*:}
+    for round in $(seq 20); do
+      for k in $(seq 10); do
+        "$bin" device record --outbox "$work/tablet-$d.db" --type note --job "$job" \
+          --payload "{\"text\": \"sim-$d-$round-$k\"}" > /dev/null
+      done
+      "$bin" device sync --outbox "$work/tablet-$d.db" --url "$base" --token "$token" > /dev/null || true
+    done
+  ) &
+  sim_pids+=($!)
+done
+wait "${sim_pids[@]}"
+for d in $(seq 0 7); do
+  "$bin" device sync --outbox "$work/tablet-$d.db" --url "$base" --token "${device_list[$d]%%:*}" > /dev/null || true
+done
+sim_pending=0
+for d in $(seq 0 7); do
+  p=$("$bin" device status --outbox "$work/tablet-$d.db" | sed -nE 's/^  "pending": ([0-9]+),?/\1/p')
+  sim_pending=$((sim_pending + p))
+done
+sim_stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) - $sim_before FROM job_notes WHERE text LIKE 'sim-%'")
+sim_distinct=$(sqlite3 "$work/bench.db" "SELECT COUNT(DISTINCT text) FROM job_notes WHERE text LIKE 'sim-%'")
+stop_server
+
+stored=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM job_notes WHERE text NOT LIKE 'sim-%'")
+distinct=$(sqlite3 "$work/bench.db" "SELECT COUNT(DISTINCT text) FROM job_notes WHERE text NOT LIKE 'sim-%'")
+ledger=$(sqlite3 "$work/bench.db" "SELECT COUNT(*) FROM sync_ops WHERE status = 'applied' AND type = 'note'")
+ledger=$((ledger - sim_distinct))
 applied_total=$((grouped_applied + single_applied))
 
 printf '| sync (wrk on loopback, %ss per run) | requests/s | ratio |\n|---|---:|---:|\n' "$secs"
@@ -77,3 +111,4 @@ echo
 echo "After both push runs: ops answered applied $applied_total (grouped $grouped_applied, baseline $single_applied), answered duplicate on resend $((grouped_dup + single_dup)), non-200 answers $((grouped_non200 + single_non200));"
 echo "notes stored $stored, distinct $distinct, ledger rows applied $ledger."
 echo "lost (answered applied but not stored): $(( applied_total > distinct ? applied_total - distinct : 0 )); duplicated (stored twice): $((stored - distinct))"
+echo "device simulator: 8 tablets x 200 notes recorded offline and synced concurrently: outbox ops unanswered $sim_pending, notes stored $sim_stored, distinct $sim_distinct (expected 1600)"
