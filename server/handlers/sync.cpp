@@ -251,6 +251,16 @@ struct PushContext {
   TechnicianId technician;
   Instant client_time;
   Instant received_at;
+  // Jobs as read in this push's transaction; a batch usually names one job many times. An entry
+  // is dropped whenever the push changes that job.
+  std::unordered_map<JobId, std::optional<Job>> jobs{};
+
+  std::optional<Job> job(store::Tx& tx, JobId id) {
+    auto it = jobs.find(id);
+    if (it == jobs.end()) it = jobs.emplace(id, tx.job(id)).first;
+    return it->second;
+  }
+  void changed(JobId id) { jobs.erase(id); }
 };
 
 std::string request_name(StatusRequest r) {
@@ -275,11 +285,12 @@ JobEvent sync_event(const PushContext& c, const Job& job, std::string type,
 }
 
 // A resolved job with the customer's sign-off on file moves on to signed_off.
-void advance_if_signed(const PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
-  auto job = tx.job(id);
+void advance_if_signed(PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
+  auto job = c.job(tx, id);
   if (!job || job->status != JobStatus::resolved || !tx.job_signed(id)) return;
   job->status = JobStatus::signed_off;
   tx.update_job(*job);
+  c.changed(id);
   tx.insert_event(sync_event(c, *job, "status", JobStatus::resolved, at, device_at));
 }
 
@@ -313,7 +324,7 @@ void store_fact(const PushContext& c, store::Tx& tx, const sync::PushOp& op, con
   }
 }
 
-OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushOp& op,
+OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
                           std::optional<Instant>& corrected) {
   if (!op.reject_code.empty()) return rejected(op.reject_code, op.reject_message);
   if (*op.type == sync::OpType::location) {
@@ -323,7 +334,7 @@ OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushO
     }
     return {};
   }
-  auto job = tx.job(*op.job_id);
+  auto job = c.job(tx, *op.job_id);
   bool ever = job && job->technician_id != c.technician && tx.ever_assigned(job->id, c.technician);
   auto verdict = sync::judge_op(*op.type, sync::standing_of(job, c.technician, ever), *op.job_id);
   OpResult result{verdict.status, verdict.code, verdict.message, std::nullopt};
@@ -346,6 +357,7 @@ OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushO
       if (!job->needs_review) {
         job->needs_review = true;
         tx.update_job(*job);
+        c.changed(job->id);
         auto e = sync_event(c, *job, "needs_review", job->status, c.received_at, *op.at);
         e.detail = std::string(to_string(*op.type)) + " from a device after the job moved on: " +
                    verdict.code;
@@ -359,9 +371,9 @@ OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushO
     auto change = plan_status_change(*job, *op.status_to, op.hold_reason);
     if (!change) return rejected(std::string(error_info(change.error().code).code), change.error().message);
     auto from = job->status;
-    if (auto ok = store_status_change(c.app, tx, *job, *change, *corrected); !ok) {
-      return rejected(std::string(error_info(ok.error().code).code), ok.error().message);
-    }
+    auto ok = store_status_change(c.app, tx, *job, *change, *corrected);
+    c.changed(job->id);
+    if (!ok) return rejected(std::string(error_info(ok.error().code).code), ok.error().message);
     auto e = sync_event(c, *job, "status", from, *corrected, *op.at);
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (!op.text.empty()) e.detail += (e.detail.empty() ? "" : "; ") + op.text;
@@ -374,7 +386,7 @@ OpResult decide_and_apply(const PushContext& c, store::Tx& tx, const sync::PushO
   return result;
 }
 
-OpResult apply_op(const PushContext& c, store::Tx& tx, const sync::PushOp& op) {
+OpResult apply_op(PushContext& c, store::Tx& tx, const sync::PushOp& op) {
   // Without a usable op_id the result cannot be kept, so the device cannot tell a resend apart.
   if (op.op_id.empty()) return rejected(op.reject_code, op.reject_message);
   if (auto seen = tx.ledger_entry(op.op_id)) {
