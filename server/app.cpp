@@ -34,6 +34,7 @@ dispatch::SlaPolicy App::policy() const {
 void App::set_policy(dispatch::SlaPolicy policy) {
   std::unique_lock lock(policy_mutex_);
   policy_ = std::move(policy);
+  policy_generation_.fetch_add(1);
 }
 
 std::shared_ptr<const dispatch::Calendar> App::calendar(const Center& center,

@@ -1,6 +1,7 @@
 #pragma once
 // What every handler needs: the store, the clock, auth, metrics, the SLA policy and the
 // per-center calendars built from it.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,8 @@ class App {
 
   dispatch::SlaPolicy policy() const;
   void set_policy(dispatch::SlaPolicy policy);
+  // Bumped by every set_policy (a rollback too): rendered pages that depend on the policy name it.
+  std::uint64_t policy_generation() const { return policy_generation_.load(); }
 
   // The calendar a tier's clocks run on at `center`. Business-hours calendars are cached per
   // center and rebuilt when the center changes (forget_center).
@@ -57,6 +60,7 @@ class App {
   bool group_commit_;
   SyncPageCache sync_pages_;
   mutable std::shared_mutex policy_mutex_;
+  std::atomic<std::uint64_t> policy_generation_{0};
   dispatch::SlaPolicy policy_;
   std::mutex calendars_mutex_;
   std::map<std::pair<CenterId, std::int64_t>, std::shared_ptr<const dispatch::Calendar>>

@@ -43,7 +43,8 @@ std::string Device::record(const std::string& type, std::optional<JobId> job,
   return op_id;
 }
 
-PushOutcome Device::push(const DeviceLink& link, int batch, Instant client_time) {
+PushOutcome Device::push(const DeviceLink& link, int batch,
+                         const std::function<Instant()>& device_clock) {
   PushOutcome outcome;
   auto http = client(link);
   while (true) {
@@ -53,7 +54,7 @@ PushOutcome Device::push(const DeviceLink& link, int batch, Instant client_time)
       return outcome;
     }
     // The stored texts are sent as they are: a resend is the same op, byte for byte.
-    std::string body = R"({"client_time":")" + format_rfc3339(client_time) + R"(","ops":[)";
+    std::string body = R"({"client_time":")" + format_rfc3339(device_clock()) + R"(","ops":[)";
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       body += (i ? "," : "") + ops[i].body;
@@ -89,15 +90,26 @@ PushOutcome Device::push(const DeviceLink& link, int batch, Instant client_time)
 PullOutcome Device::pull(const DeviceLink& link, int limit) {
   PullOutcome outcome;
   auto http = client(link);
+  bool start_over = false, replace_cache = false, started_over = false;
   for (int page = 0; page < 10000; ++page) {
     std::string path = "/api/v1/sync/pull?limit=" + std::to_string(limit);
-    if (auto cursor = outbox_.cursor()) path += "&cursor=" + *cursor;
+    auto cursor = start_over ? std::nullopt : outbox_.cursor();
+    start_over = false;
+    if (cursor) path += "&cursor=" + *cursor;
     auto res = http.Get(path);
+    if (res && res->status == 400 && cursor && !started_over &&
+        res->body.find("\"invalid_cursor\"") != std::string::npos) {
+      // A cursor the server no longer reads (a damaged cache, another server): start over, once,
+      // with a snapshot that replaces the job cache.
+      start_over = replace_cache = started_over = true;
+      continue;
+    }
     if (!res || res->status != 200) return outcome;
     auto answer = nlohmann::json::parse(res->body, nullptr, false);
     if (!answer.is_object()) return outcome;
     ++outcome.pages;
-    bool reset = answer.value("reset", false);
+    bool reset = answer.value("reset", false) || replace_cache;
+    replace_cache = false;
     outcome.reset = outcome.reset || reset;
     std::vector<std::pair<std::int64_t, std::string>> upserted;
     for (const auto& doc : answer["jobs"]["upserted"]) {

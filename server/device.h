@@ -3,6 +3,7 @@
 // developers. Ops are recorded offline into a local outbox with their op_id, pushed in order when
 // the server is reachable, and resent unchanged until the server answers for each of them.
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,7 +43,8 @@ class Device {
   std::string record(const std::string& type, std::optional<JobId> job,
                      const nlohmann::json& payload, Instant at);
   // Pushes pending ops in batches of at most `batch`, stopping at the first push that fails.
-  PushOutcome push(const DeviceLink& link, int batch, Instant client_time);
+  // `device_clock` gives each push its client_time.
+  PushOutcome push(const DeviceLink& link, int batch, const std::function<Instant()>& device_clock);
   // Pulls until caught up (or a page fails), applying each page to the job cache.
   PullOutcome pull(const DeviceLink& link, int limit);
 

@@ -36,7 +36,7 @@ int run_device(const DeviceCommand& command) {
     DeviceLink link{command.url, command.token};
     PushOutcome pushed;
     for (int attempt = 0; attempt < command.attempts; ++attempt) {
-      pushed = device.push(link, command.batch, device_now());
+      pushed = device.push(link, command.batch, device_now);
       if (pushed.reached) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 4)));
     }

@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <malloc.h>
+
+#include <fstream>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -45,6 +47,9 @@ struct ServeOptions {
   int sync_retention_days = 30;
 };
 
+void check_sync_mark(fieldserve::store::Store& store, const std::string& db);
+void write_sync_mark(fieldserve::store::Store& store, const std::string& db);
+
 int serve(const ServeOptions& o) {
   // Each of the worker threads gets a malloc arena, and glibc hands freed memory back to the
   // kernel at 128 KiB, so busy workers kept faulting in fresh zeroed pages: a third of the CPU of
@@ -55,6 +60,7 @@ int serve(const ServeOptions& o) {
   fieldserve::server::setup_logging(o.log_format == "json" ? fieldserve::server::LogFormat::json_lines
                                                            : fieldserve::server::LogFormat::text);
   auto store = fieldserve::store::Store::open(o.db, o.readers);
+  check_sync_mark(*store, o.db);
   fieldserve::SystemClock clock;
   fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst, !o.no_group_commit});
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
@@ -96,8 +102,45 @@ int serve(const ServeOptions& o) {
              {"sync_floor", floor},
              {"schema_version", std::int64_t{store->schema_version()}}});
   server.listen_after_bind();
+  write_sync_mark(*store, o.db);
   log_event(spdlog::level::info, "stopped");
   return 0;
+}
+
+// A database restored from a backup hands out change sequences again that devices have already
+// been given, and a device whose cursor lies inside the reissued range would skip changes. The
+// server keeps the highest sequence it has served in a file next to the database; finding the
+// database behind that mark at start, it gives the database a new id, so every device resets.
+// Written at start and at a clean stop; a crash in between leaves the mark of the last start.
+void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
+  if (db == ":memory:" || db.empty()) return;
+  std::string mark_file = db + ".sync-mark";
+  auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
+  std::string marked_id;
+  std::int64_t marked_seq = 0;
+  if (std::ifstream in(mark_file); in >> marked_id >> marked_seq) {
+    if (marked_id == feed.database_id && marked_seq > feed.last_seq) {
+      log_event(spdlog::level::warn, "the database is behind the sync mark: restored from a backup? "
+                                     "devices will reset their job lists",
+                {{"mark", marked_seq}, {"last_seq", feed.last_seq}});
+      store.write([](fieldserve::store::Tx& tx) {
+        tx.renew_database_id();
+        return true;
+      });
+    }
+  }
+  write_sync_mark(store, db);
+}
+
+void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
+  if (db == ":memory:" || db.empty()) return;
+  auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
+  std::string tmp = db + ".sync-mark.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << feed.database_id << " " << feed.last_seq << "\n";
+  }
+  std::rename(tmp.c_str(), (db + ".sync-mark").c_str());
 }
 
 void add_db_option(CLI::App* cmd, std::string& db) {

@@ -67,6 +67,11 @@ httplib::Server::Handler wrap(App& app, Route route) {
       log_event(spdlog::level::warn, "database busy",
                 {{"request_id", scope.request_id}, {"error", std::string(e.what())}});
       result = fail(ErrorCode::unavailable, "the database is busy; retry the same request");
+    } catch (const store::StoreError& e) {
+      // Disk full, an I/O error, a failed commit: nothing was applied, and a retry may succeed.
+      log_event(spdlog::level::err, "database error",
+                {{"request_id", scope.request_id}, {"error", std::string(e.what())}});
+      result = fail(ErrorCode::unavailable, "the database failed; nothing was applied; retry later");
     }
     render(result, res);
   };

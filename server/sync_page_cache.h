@@ -23,6 +23,7 @@ struct SnapshotPage {
   bool more = false;             // more jobs after last_id
   std::int64_t technician_seq = 0;
   std::int64_t floor = 0;  // pruning can lower technician_seq back to a value seen before
+  std::uint64_t policy_generation = 0;  // distance bands come from the policy
   Instant valid_until{};
 };
 
@@ -32,12 +33,13 @@ class SyncPageCache {
 
   std::shared_ptr<const SnapshotPage> find(TechnicianId technician, JobId after, int limit,
                                            std::int64_t technician_seq, std::int64_t floor,
-                                           Instant now) {
+                                           std::uint64_t policy_generation, Instant now) {
     std::lock_guard lock(mutex_);
     auto it = pages_.find({technician, after, limit});
     if (it == pages_.end()) return nullptr;
     const auto& page = *it->second;
-    if (page.technician_seq != technician_seq || page.floor != floor || now >= page.valid_until) {
+    if (page.technician_seq != technician_seq || page.floor != floor ||
+        page.policy_generation != policy_generation || now >= page.valid_until) {
       return nullptr;
     }
     return it->second;

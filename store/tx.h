@@ -148,6 +148,8 @@ class Tx {
   bool feed_has_after(TechnicianId technician, std::int64_t seq);
   // The technician's newest change: names the content of its job documents.
   std::int64_t technician_feed_seq(TechnicianId technician);
+  // A new random database id: every cursor issued before becomes unknown, so devices reset.
+  void renew_database_id();
   // Drops changes made before `before`; returns the new floor (cursors below it must reset).
   std::int64_t prune_feed(Instant before);
 

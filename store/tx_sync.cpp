@@ -52,6 +52,10 @@ bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   return q->step();
 }
 
+void Tx::renew_database_id() {
+  conn_.exec("UPDATE settings SET value = lower(hex(randomblob(8))) WHERE key = 'database_id'");
+}
+
 std::int64_t Tx::prune_feed(Instant before) {
   auto top = conn_.prepare("SELECT MAX(seq) FROM sync_changes WHERE at < :before");
   top->bind(":before", to_epoch_s(before));

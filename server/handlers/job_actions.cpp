@@ -123,6 +123,12 @@ Result<Reply> change_status(RouteRequest& req) {
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
     tx.insert_event(e);
+    if (change->to == JobStatus::resolved) {
+      advance_if_signed(tx, job.id, [&](const Job& moved) {
+        return job_event(moved, "status", JobStatus::resolved, req.who().actor(),
+                         source_of(req.who()), now);
+      });
+    }
     return json_reply(job_json(*tx.job(job.id), policy, now));
   });
 }

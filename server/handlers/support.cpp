@@ -71,6 +71,15 @@ Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const Status
   return {};
 }
 
+bool advance_if_signed(store::Tx& tx, JobId id, const std::function<JobEvent(const Job&)>& event) {
+  auto job = tx.job(id);
+  if (!job || job->status != JobStatus::resolved || !tx.job_signed(id)) return false;
+  job->status = JobStatus::signed_off;
+  tx.update_job(*job);
+  tx.insert_event(event(*job));
+  return true;
+}
+
 Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job) {
   auto site = tx.site(job.site_id);
   if (!site) return fail(ErrorCode::unknown_reference, "the job's site no longer exists");

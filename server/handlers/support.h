@@ -1,6 +1,7 @@
 #pragma once
 // Steps several handlers share: the audit trail of customer records, and keeping a job's due
 // times in line with its site, center and the policy.
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -49,6 +50,11 @@ void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
 // in memory; read the job again to render it.
 Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const StatusChange& change,
                                  Instant at);
+
+// A resolved job with the customer's sign-off on file moves on to signed_off (a sign-off may
+// arrive before the job is resolved). `event` makes the status event from the moved job.
+// Returns whether it moved.
+bool advance_if_signed(store::Tx& tx, JobId id, const std::function<JobEvent(const Job&)>& event);
 
 // Recomputes due and at-risk times of every target from the job's tier, its site's distance and
 // the center's calendar. Done times are kept. Fails only if the site or center vanished.

@@ -115,15 +115,19 @@ Reply page_reply(const sync::Cursor& end, bool has_more, bool reset, Instant now
 std::shared_ptr<const SnapshotPage> snapshot_page(App& app, store::Tx& tx,
                                                   const store::FeedState& feed, TechnicianId me,
                                                   JobId after, int limit,
-                                                  const dispatch::SlaPolicy& policy, Instant now) {
+                                                  const dispatch::SlaPolicy& policy,
+                                                  std::uint64_t generation, Instant now) {
   auto technician_seq = tx.technician_feed_seq(me);
-  if (auto hit = app.sync_pages().find(me, after, limit, technician_seq, feed.floor, now)) return hit;
+  if (auto hit = app.sync_pages().find(me, after, limit, technician_seq, feed.floor, generation, now)) {
+    return hit;
+  }
   auto jobs = tx.device_jobs(me, after, limit + 1);
   auto page = std::make_shared<SnapshotPage>();
   page->more = static_cast<int>(jobs.size()) > limit;
   if (page->more) jobs.resize(static_cast<std::size_t>(limit));
   page->technician_seq = technician_seq;
   page->floor = feed.floor;
+  page->policy_generation = generation;
   page->valid_until = Instant::max();
   DocumentSet docs(tx, std::move(jobs));
   for (const auto& job : docs.jobs()) {
@@ -147,10 +151,11 @@ Result<Reply> pull(RouteRequest& req) {
   if (!technician) return std::unexpected(technician.error());
   auto limit_param = req.query_int("limit");
   if (!limit_param) return std::unexpected(limit_param.error());
-  int limit = static_cast<int>(limit_param->value_or(kDefaultPullLimit));
-  if (limit < 1 || limit > kMaxPullLimit) {
+  auto wanted = limit_param->value_or(kDefaultPullLimit);
+  if (wanted < 1 || wanted > kMaxPullLimit) {
     return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 1000");
   }
+  int limit = static_cast<int>(wanted);
   std::optional<sync::Cursor> given;
   if (auto text = req.query("cursor"); text && !text->empty()) {
     given = sync::decode_cursor(*text);
@@ -160,6 +165,9 @@ Result<Reply> pull(RouteRequest& req) {
     }
   }
   auto now = req.app.clock().now();
+  // The generation first: if the policy changes in between, the page is tagged older than the
+  // policy it was rendered with, and is never served again.
+  auto generation = req.app.policy_generation();
   auto policy = req.app.policy();
   TechnicianId me = *technician;
 
@@ -179,7 +187,8 @@ Result<Reply> pull(RouteRequest& req) {
     }
 
     if (at.snapshot_after) {
-      auto page = snapshot_page(req.app, tx, feed, me, *at.snapshot_after, limit, policy, now);
+      auto page = snapshot_page(req.app, tx, feed, me, *at.snapshot_after, limit, policy,
+                                generation, now);
       sync::Cursor end{at.database_id, me, at.seq, std::nullopt};
       bool has_more = page->more;
       if (page->more) end.snapshot_after = page->last_id;
@@ -284,14 +293,12 @@ JobEvent sync_event(const PushContext& c, const Job& job, std::string type,
   return e;
 }
 
-// A resolved job with the customer's sign-off on file moves on to signed_off.
-void advance_if_signed(PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
-  auto job = c.job(tx, id);
-  if (!job || job->status != JobStatus::resolved || !tx.job_signed(id)) return;
-  job->status = JobStatus::signed_off;
-  tx.update_job(*job);
-  c.changed(id);
-  tx.insert_event(sync_event(c, *job, "status", JobStatus::resolved, at, device_at));
+void advance_when_signed(PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
+  if (server::advance_if_signed(tx, id, [&](const Job& job) {
+        return sync_event(c, job, "status", JobStatus::resolved, at, device_at);
+      })) {
+    c.changed(id);
+  }
 }
 
 // Stores a note, parts or a sign-off pushed for `job`.
@@ -378,11 +385,11 @@ OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (!op.text.empty()) e.detail += (e.detail.empty() ? "" : "; ") + op.text;
     tx.insert_event(e);
-    if (change->to == JobStatus::resolved) advance_if_signed(c, tx, job->id, *corrected, *op.at);
+    if (change->to == JobStatus::resolved) advance_when_signed(c, tx, job->id, *corrected, *op.at);
     return result;
   }
   store_fact(c, tx, op, *job, *corrected);
-  if (*op.type == sync::OpType::signoff) advance_if_signed(c, tx, job->id, *corrected, *op.at);
+  if (*op.type == sync::OpType::signoff) advance_when_signed(c, tx, job->id, *corrected, *op.at);
   return result;
 }
 

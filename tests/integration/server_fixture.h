@@ -41,6 +41,8 @@ class ServerProcess {
   void kill_hard();
   // Starts the server again on the same database (a new port).
   void restart();
+  // SIGTERM and wait: a clean stop. restart() starts it again.
+  void stop();
   const std::string& admin_token() const { return admin_token_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string db_path() const { return (dir_ / "fieldserve.db").string(); }

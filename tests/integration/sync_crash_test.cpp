@@ -2,6 +2,9 @@
 // SIGKILL and restarted, again and again. Afterwards every op a device was answered for is on
 // the server exactly once, and the ops whose answer was lost come back as duplicates when resent.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
 
 #include <atomic>
 #include <map>
@@ -70,7 +73,7 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
                         {{"text", "d" + std::to_string(i) + "-" + std::to_string(round) + "-" + std::to_string(k)}},
                         SystemClock().now());
         }
-        auto pushed = device.push({link.get(), tablets[i].token}, 10, SystemClock().now());
+        auto pushed = device.push({link.get(), tablets[i].token}, 10, [] { return SystemClock().now(); });
         if (!pushed.reached) {
           failed_pushes++;
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -95,7 +98,7 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   for (const auto& tablet : tablets) {
     server::Device device(tablet.outbox);
     for (int attempt = 0; attempt < 20; ++attempt) {
-      if (device.push({server.url(), tablet.token}, 500, SystemClock().now()).reached) break;
+      if (device.push({server.url(), tablet.token}, 500, [] { return SystemClock().now(); }).reached) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     auto counts = device.outbox().counts();
@@ -173,6 +176,60 @@ TEST(SyncRetentionTest, ACursorOlderThanTheRetainedFeedGetsAReset) {
   EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"][0]["text"], "while you were away");
   auto fresh = server.get("/api/v1/sync/pull?cursor=" + back.body["cursor"].get<std::string>(), w.tablet_a);
   EXPECT_FALSE(fresh.body["reset"]) << "the new cursor resumes";
+}
+
+// A database restored from a backup reissues change sequences devices have seen. The server's
+// mark next to the database catches it at start: the database gets a new id and devices reset,
+// even after the sequence has caught up with the device's cursor.
+TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatchesUp) {
+  ServerProcess server;
+  World w = make_world(server);
+  auto job = assigned_job(server, w, w.tech_a);
+  auto backup = (server.dir() / "backup.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(server.db_path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, ("VACUUM INTO '" + backup + "'").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto push_notes = [&](int n, const std::string& tag) {
+    json ops = json::array();
+    for (int i = 0; i < n; ++i) {
+      ops.push_back({{"op_id", server::new_uuid()}, {"type", "note"}, {"job_id", job},
+                     {"at", format_rfc3339(SystemClock().now())},
+                     {"payload", {{"text", tag + std::to_string(i)}}}});
+    }
+    auto r = server.post("/api/v1/sync/push", {{"client_time", format_rfc3339(SystemClock().now())}, {"ops", ops}},
+                         w.tablet_a);
+    ASSERT_EQ(r.status, 200) << r.text;
+  };
+  push_notes(5, "lost timeline ");
+  auto seen = server.get("/api/v1/sync/pull", w.tablet_a);  // the device saw the lost timeline
+  std::string cursor = seen.body["cursor"];
+  server.stop();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(server.db_path() + suffix);
+  std::filesystem::copy_file(backup, server.db_path());
+  server.restart();
+  push_notes(20, "new timeline ");  // the sequence passes the device's cursor again
+  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
+  ASSERT_EQ(back.status, 200) << back.text;
+  EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
+  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
+  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+}
+
+TEST(SyncRetentionTest, TheDeviceSimulatorStartsOverWhenItsCursorIsRefused) {
+  ServerProcess server;
+  World w = make_world(server);
+  assigned_job(server, w, w.tech_a);
+  server::Device device((server.dir() / "tablet.db").string());
+  device.outbox().apply_page(false, {{999, "{\"id\": 999}"}}, {}, "not-a-cursor");
+  auto pulled = device.pull({server.url(), w.tablet_a}, 200);
+  EXPECT_TRUE(pulled.reached);
+  EXPECT_TRUE(pulled.reset);
+  auto cached = device.outbox().cached_jobs();
+  ASSERT_EQ(cached.size(), 1u) << "the stale job 999 was dropped with the old cache";
+  EXPECT_NE(json::parse(cached[0])["id"], 999);
 }
 
 }  // namespace

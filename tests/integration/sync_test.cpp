@@ -236,6 +236,8 @@ TEST_F(SyncTest, BadCursorsAre400AndUnknownOnesReset) {
   EXPECT_FALSE(pull(w().tablet_a, cursor).body["reset"]);
 
   EXPECT_EQ(pull(w().tablet_a, "", 1001).status, 400);
+  EXPECT_EQ(s().get("/api/v1/sync/pull?limit=4294967496", w().tablet_a).status, 400)
+      << "a limit that wraps around 32 bits";
   EXPECT_EQ(s().get("/api/v1/sync/pull?limit=0", w().tablet_a).status, 400);
 }
 
@@ -406,6 +408,18 @@ TEST_F(SyncTest, AnInstallationClosesOnlyAfterTheSignOffMovesItToSignedOff) {
   auto again = op("signoff", id, payload);
   EXPECT_EQ(push(w().tablet_a, {again}).body["results"][0]["code"], "signoff_exists");
   EXPECT_EQ(s().post(path, {{"to", "closed"}}, w().dispatcher).status, 200);
+}
+
+TEST_F(SyncTest, ASignOffTakenBeforeTheJobIsResolvedOverRestStillMovesItOn) {
+  auto id = job_for(w().tech_a, "installation");
+  ASSERT_EQ(statuses(push(w().tablet_a, {op("status", id, {{"to", "on_site"}}),
+                                          op("signoff", id, signoff_payload())})),
+            (std::vector<std::string>{"applied", "applied"}));
+  EXPECT_EQ(job(id)["status"], "on_site");
+  auto resolved = s().post("/api/v1/jobs/" + std::to_string(id) + "/status", {{"to", "resolved"}},
+                           w().tablet_a);
+  ASSERT_EQ(resolved.status, 200) << resolved.text;
+  EXPECT_EQ(resolved.body["status"], "signed_off");
 }
 
 TEST_F(SyncTest, ADeviceClockThreeHoursAheadIsCorrectedAndBothTimesKept) {
