@@ -422,6 +422,22 @@ TEST_F(SyncTest, ASignOffTakenBeforeTheJobIsResolvedOverRestStillMovesItOn) {
   EXPECT_EQ(resolved.body["status"], "signed_off");
 }
 
+TEST_F(SyncTest, AnOnTimeArrivalSyncedHoursLaterTurnsABreachedArrivalBackToMet) {
+  // Reported 3 h ago; the arrival target (serious, within 10 km) is 90 min, so it shows breached.
+  auto id = job_for(w().tech_a, "repair", now_text(-std::chrono::hours(3)));
+  ASSERT_EQ(job(id)["sla"]["arrival"]["state"], "breached");
+  // The tablet was offline: it arrived 2 h 30 min ago (30 min after the report) and syncs now.
+  auto arrived = SystemClock().now() - std::chrono::minutes(150);
+  auto r = push(w().tablet_a, {op("status", id, {{"to", "on_site"}}, format_rfc3339(arrived))});
+  ASSERT_EQ(statuses(r), std::vector<std::string>{"applied"});
+  auto arrival = job(id)["sla"]["arrival"];
+  EXPECT_EQ(arrival["state"], "met") << arrival;
+  auto done = parse_rfc3339(arrival["done_at"].get<std::string>());
+  ASSERT_TRUE(done);
+  EXPECT_LT(std::chrono::abs(*done - arrived), std::chrono::seconds(5))
+      << "counted when it happened, not when it was synced";
+}
+
 TEST_F(SyncTest, ADeviceClockThreeHoursAheadIsCorrectedAndBothTimesKept) {
   auto id = job_for(w().tech_a, "repair", now_text(-std::chrono::hours(1)));
   auto three_hours = std::chrono::hours(3);
