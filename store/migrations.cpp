@@ -196,7 +196,13 @@ CREATE INDEX sync_changes_by_technician ON sync_changes(technician_id, seq);
 CREATE INDEX jobs_by_equipment ON jobs(equipment_id);
 ALTER TABLE job_events ADD COLUMN device_at INTEGER;  -- the device's own clock, uncorrected
 
--- A technician's list holds its jobs from assignment until they are closed or cancelled.
+-- A technician's list holds its jobs from assignment until they are closed or cancelled. The
+-- job triggers compare OLD and NEW rows, so they name the statuses themselves; the triggers for
+-- what a job document embeds go through this view.
+CREATE VIEW device_jobs AS
+  SELECT id, technician_id, site_id, equipment_id FROM jobs
+  WHERE technician_id IS NOT NULL AND status IN
+        ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
 CREATE TRIGGER sync_job_insert AFTER INSERT ON jobs
 WHEN NEW.technician_id IS NOT NULL AND NEW.status IN
      ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')
@@ -221,19 +227,16 @@ END;
 -- Job documents embed their site, customer and equipment: an edit re-sends the open jobs.
 CREATE TRIGGER sync_site_update AFTER UPDATE ON sites BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs WHERE site_id = NEW.id AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs WHERE site_id = NEW.id;
 END;
 CREATE TRIGGER sync_customer_update AFTER UPDATE ON customers BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs
-  WHERE site_id IN (SELECT id FROM sites WHERE customer_id = NEW.id) AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs
+  WHERE site_id IN (SELECT id FROM sites WHERE customer_id = NEW.id);
 END;
 CREATE TRIGGER sync_equipment_update AFTER UPDATE ON equipment BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs WHERE equipment_id = NEW.id AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs WHERE equipment_id = NEW.id;
 END;
 
 -- Facts from the field. Each row names the op that brought it (NULL when entered over REST).
@@ -291,18 +294,15 @@ CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs
   BEGIN SELECT RAISE(ABORT, 'a sign-off is immutable once stored'); END;
 CREATE TRIGGER sync_note_insert AFTER INSERT ON job_notes BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs WHERE id = NEW.job_id;
 END;
 CREATE TRIGGER sync_parts_insert AFTER INSERT ON job_parts BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs WHERE id = NEW.job_id;
 END;
 CREATE TRIGGER sync_signoff_insert AFTER INSERT ON signoffs BEGIN
   INSERT INTO sync_changes (technician_id, job_id)
-  SELECT technician_id, id FROM jobs WHERE id = NEW.job_id AND technician_id IS NOT NULL
-    AND status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+  SELECT technician_id, id FROM device_jobs WHERE id = NEW.job_id;
 END;
 
 -- The op ledger: every pushed op's result under its op_id, written in the transaction that

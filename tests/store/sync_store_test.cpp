@@ -144,17 +144,28 @@ TEST_F(SyncStoreTest, TheLedgerKeepsEachOpsFirstResult) {
   EXPECT_EQ(stored->digest, "abc");
 }
 
-TEST(GroupCommit, ConcurrentWritersShareCommitsAndEachSeesItsOwnOutcome) {
+// A file-backed store with the seed and one assigned job: group commit needs a real WAL file.
+struct GroupStore {
   TempDb file;
-  auto store = Store::open(file.path, 2);
-  auto s = seed(*store);
-  auto job = store->write([&](Tx& tx) {
-    return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
-  });
+  std::unique_ptr<Store> store;
+  Seed s;
+  JobId job = 0;
+  explicit GroupStore(int readers) : store(Store::open(file.path, readers)), s(seed(*store)) {
+    job = store->write([&](Tx& tx) {
+      return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+    });
+  }
+};
+
+TEST(GroupCommit, ConcurrentWritersEachSeeTheirOwnOutcome) {
+  GroupStore g(2);
+  auto& store = g.store;
+  auto& s = g.s;
+  auto job = g.job;
+  auto& file = g.file;
   constexpr int kThreads = 8, kEach = 40;
   std::atomic<int> failures_seen{0};
   std::vector<std::thread> threads;
-  auto commits_before = store->commits();
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
@@ -173,18 +184,13 @@ TEST(GroupCommit, ConcurrentWritersShareCommitsAndEachSeesItsOwnOutcome) {
   EXPECT_EQ(failures_seen.load(), kThreads * kEach / 10);
   RawDb raw(file.path);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"), std::to_string(kThreads * kEach * 9 / 10));
-  auto commits = store->commits() - commits_before;
-  EXPECT_LE(commits, static_cast<std::uint64_t>(kThreads * kEach));
-  EXPECT_GE(commits, 1u);
 }
 
 TEST(GroupCommit, WritersQueuedBehindACommitShareTheNextOne) {
-  TempDb file;
-  auto store = Store::open(file.path, 1);
-  auto s = seed(*store);
-  auto job = store->write([&](Tx& tx) {
-    return tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
-  });
+  GroupStore g(1);
+  auto& store = g.store;
+  auto& s = g.s;
+  auto job = g.job;
   std::atomic<bool> release{false};
   std::atomic<bool> leading{false};
   auto before = store->commits();
