@@ -1,5 +1,6 @@
 #include "dispatch/sla_policy.h"
 
+#include <algorithm>
 #include <string>
 
 namespace fieldserve::dispatch {
@@ -84,6 +85,19 @@ std::array<SlaClock, 3> compute_clocks(const TierPolicy& tier, double distance_k
   };
   return {clock(tier.response_minutes, 0), clock(band.arrival_minutes, 0),
           clock(band.restore_minutes, paused_s)};
+}
+
+Instant counting_until(const Job& job, SlaTarget target, Instant now) {
+  // A hold that began after the due stops nothing: the target was already missed.
+  if (target == SlaTarget::restore && job.status == JobStatus::on_hold && job.hold_started_at &&
+      *job.hold_started_at < job.clock(SlaTarget::restore).due) {
+    return std::min(now, *job.hold_started_at);
+  }
+  return now;
+}
+
+SlaState target_state(const Job& job, SlaTarget target, Instant now) {
+  return state_at(job.clock(target), counting_until(job, target, now));
 }
 
 SlaState state_at(const SlaClock& clock, Instant now) {

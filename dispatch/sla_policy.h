@@ -49,4 +49,11 @@ std::array<SlaClock, 3> compute_clocks(const TierPolicy& tier, double distance_k
 // The state of one target at `now`.
 SlaState state_at(const SlaClock& clock, Instant now);
 
+// How far a target's clock has run by `now`: on hold, the restore clock stopped when the hold
+// began (SPEC section 3), so a job waiting for parts is not breached by the wait.
+Instant counting_until(const Job& job, SlaTarget target, Instant now);
+
+// state_at for a job's target, with the restore clock stopped on hold.
+SlaState target_state(const Job& job, SlaTarget target, Instant now);
+
 }  // namespace fieldserve::dispatch

@@ -85,7 +85,11 @@ void apply_status_change(Job& job, const StatusChange& change, Instant at,
     job.hold_reason = change.hold_reason;
     job.hold_started_at = at;
   } else if (job.status == JobStatus::on_hold) {
-    if (job.hold_started_at) job.paused_s += counted_s(*job.hold_started_at, at);
+    // A hold that began after the restore target was already missed cannot undo the breach:
+    // only a hold that stopped a running clock extends it.
+    if (job.hold_started_at && *job.hold_started_at < job.clock(SlaTarget::restore).due) {
+      job.paused_s += counted_s(*job.hold_started_at, at);
+    }
     job.status_before_hold.reset();
     job.hold_reason.reset();
     job.hold_started_at.reset();

@@ -56,6 +56,7 @@ std::optional<EventSource> parse_event_source(std::string_view s) {
   return lookup<EventSource>(kSources, s);
 }
 std::optional<Role> parse_role(std::string_view s) { return lookup<Role>(kRoles, s); }
+std::optional<SlaState> parse_sla_state(std::string_view s) { return lookup<SlaState>(kStates, s); }
 
 WeeklyHours default_business_hours() {
   WeeklyHours hours{};

@@ -112,6 +112,11 @@ struct SlaClock {
   Instant due{};
   Instant at_risk_at{};  // 75 % of the target's time
   std::optional<Instant> done_at;
+  // Counted seconds from reported_at to done_at on the target's calendar (restore without its
+  // pauses): the duration the reports add up. Fixed with the verdict when the target is done.
+  std::optional<std::int64_t> taken_s;
+  // The state the SLA monitor last announced (job event and log line); bookkeeping, not shown.
+  SlaState announced = SlaState::pending;
 };
 
 struct Job {
@@ -135,6 +140,9 @@ struct Job {
   bool needs_review = false;
   std::string dispatch_reason;  // empty when the last dispatch had nothing to report
   std::array<SlaClock, 3> sla{};  // indexed by SlaTarget
+  // When the monitor must look at this job again: the next at-risk or breach threshold of a
+  // target not yet done. nullopt: no threshold left.
+  std::optional<Instant> sla_next_check;
   std::int64_t version = 1;
 
   SlaClock& clock(SlaTarget t) { return sla[static_cast<int>(t)]; }
@@ -249,6 +257,7 @@ std::optional<JobStatus> parse_job_status(std::string_view s);
 std::optional<HoldReason> parse_hold_reason(std::string_view s);
 std::optional<EventSource> parse_event_source(std::string_view s);
 std::optional<Role> parse_role(std::string_view s);
+std::optional<SlaState> parse_sla_state(std::string_view s);
 
 inline constexpr std::array<Severity, 4> kSeverities{Severity::critical, Severity::serious,
                                                      Severity::general, Severity::minor};

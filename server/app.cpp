@@ -12,6 +12,7 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
       auth_(store, clock),
       limiter_(options.rate_per_s, options.rate_burst),
       group_commit_(options.group_commit),
+      costs_(options.costs),
       policy_(dispatch::default_policy()),
       always_open_(std::make_shared<dispatch::AlwaysOpenCalendar>()) {
   auto stored = store_.read([](store::Tx& tx) { return tx.setting("sla_policy"); });

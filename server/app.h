@@ -18,12 +18,19 @@
 
 namespace fieldserve::server {
 
+// What the technician report prices a job's labour and travel at (parts come from part_prices).
+struct CostRates {
+  double labour_per_hour = 60;
+  double travel_per_km = 0.5;
+};
+
 struct AppOptions {
   double rate_per_s = 200;  // per token
   double rate_burst = 400;
   // Sync pushes share commits (store::Store::write_grouped). Off only to measure the baseline of
   // one commit per push.
   bool group_commit = true;
+  CostRates costs{};
 };
 
 class App {
@@ -37,6 +44,7 @@ class App {
   Metrics& metrics() { return metrics_; }
   Dispatcher& dispatcher() { return dispatcher_; }
   bool group_commit() const { return group_commit_; }
+  const CostRates& costs() const { return costs_; }
   SyncPageCache& sync_pages() { return sync_pages_; }
 
   dispatch::SlaPolicy policy() const;
@@ -58,6 +66,7 @@ class App {
   Metrics metrics_;
   Dispatcher dispatcher_;
   bool group_commit_;
+  CostRates costs_;
   SyncPageCache sync_pages_;
   mutable std::shared_mutex policy_mutex_;
   std::atomic<std::uint64_t> policy_generation_{0};

@@ -134,7 +134,7 @@ dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& jo
   } else {
     job.dispatch_reason = decision.reason;
   }
-  tx.update_job(job);
+  save_job(app, tx, job);
   ++job.version;
   if (decision.chosen) {
     auto e = job_event(job, "assigned", from_status, actor, EventSource::dispatcher, now);
@@ -153,7 +153,7 @@ dispatch::Decision Dispatcher::decide_and_apply(App& app, store::Tx& tx, Job& jo
     auto previous = moved->technician_id;
     moved->status = JobStatus::new_;
     moved->technician_id.reset();
-    tx.update_job(*moved);
+    save_job(app, tx, *moved);
     ++moved->version;
     auto e = job_event(*moved, "preempted", moved_from, actor, EventSource::dispatcher, now);
     e.detail = "moved from technician " + std::to_string(previous.value_or(0)) + " for critical job " +

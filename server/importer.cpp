@@ -56,6 +56,7 @@ Result<void> import_event(App& app, store::Tx& tx, Job& job, const json& event,
   e.type = "status";
   e.from_status = job.status;
   e.actor = "import";
+  e.technician_id = job.technician_id;
   e.source = source.value_or(EventSource::api);
   e.at = *at;
   e.received_at = *at;
@@ -229,7 +230,7 @@ Result<ImportCounts> import_folder(App& app, const std::filesystem::path& folder
       job.technician_id = technician;
       // Historical assignments were the dispatcher's; keep them out of any later optimizer.
       job.assignment_locked = technician.has_value();
-      tx.insert_job(job);
+      save_new_job(app, tx, job, SlaNotice::silent);
       JobEvent created;
       created.job_id = job.id;
       created.type = "created";
@@ -253,7 +254,7 @@ Result<ImportCounts> import_folder(App& app, const std::filesystem::path& folder
         }
       }
       job.version = 1;
-      tx.update_job(job);
+      save_job(app, tx, job, SlaNotice::silent);
       ++counts.jobs;
       progress("jobs", static_cast<int>(i + 1), static_cast<int>(jobs->size()));
     }

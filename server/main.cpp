@@ -17,6 +17,7 @@
 #include "server/replay_cli.h"
 #include "server/logging.h"
 #include "server/routes.h"
+#include "server/sla_ticker.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -45,6 +46,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;
   bool no_group_commit = false;
   int sync_retention_days = 30;
+  fieldserve::server::CostRates costs;
 };
 
 void check_sync_mark(fieldserve::store::Store& store, const std::string& db);
@@ -62,7 +64,7 @@ int serve(const ServeOptions& o) {
   auto store = fieldserve::store::Store::open(o.db, o.readers);
   check_sync_mark(*store, o.db);
   fieldserve::SystemClock clock;
-  fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst, !o.no_group_commit});
+  fieldserve::server::App app(*store, clock, {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs});
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
   auto floor = store->write([&](fieldserve::store::Tx& tx) {
     return tx.prune_feed(clock.now() - std::chrono::days(o.sync_retention_days));
@@ -101,7 +103,10 @@ int serve(const ServeOptions& o) {
              {"threads", std::int64_t{o.limits.threads}},
              {"sync_floor", floor},
              {"schema_version", std::int64_t{store->schema_version()}}});
+  fieldserve::server::SlaTicker ticker(app);
+  ticker.start();
   server.listen_after_bind();
+  ticker.stop();
   write_sync_mark(*store, o.db);
   log_event(spdlog::level::info, "stopped");
   return 0;
@@ -189,6 +194,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--sync-retention-days", serve_opts.sync_retention_days,
                         "days of sync changes kept; older cursors get a reset")
       ->check(CLI::Range(0, 3650))->capture_default_str();
+  serve_cmd->add_option("--labour-cost-per-hour", serve_opts.costs.labour_per_hour,
+                        "what an hour on site costs, for the technician report")
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  serve_cmd->add_option("--travel-cost-per-km", serve_opts.costs.travel_per_km,
+                        "what a road km costs, for the technician report")
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
   serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")
       ->check(CLI::Range(1, 64))->capture_default_str();
 

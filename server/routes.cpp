@@ -92,6 +92,7 @@ RouteTable api_routes() {
   add_admin_routes(routes);
   add_optimize_routes(routes);
   add_sync_routes(routes);
+  add_report_routes(routes);
   return routes;
 }
 

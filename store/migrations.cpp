@@ -323,6 +323,48 @@ CREATE TABLE sync_ops (
   body TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+      {4, R"sql(
+-- SLA monitor (SPEC section 3) and reports (section 6). A target's duration is counted on its
+-- calendar when it is done and kept with its verdict; the reports add durations up without
+-- walking calendars. *_mark is the state the monitor last announced; sla_next_check the next
+-- threshold it must look at, indexed so the ticker reads only the jobs whose time has come.
+ALTER TABLE jobs ADD COLUMN response_taken INTEGER;
+ALTER TABLE jobs ADD COLUMN arrival_taken INTEGER;
+ALTER TABLE jobs ADD COLUMN restore_taken INTEGER;
+ALTER TABLE jobs ADD COLUMN response_mark TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE jobs ADD COLUMN arrival_mark TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE jobs ADD COLUMN restore_mark TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE jobs ADD COLUMN sla_next_check INTEGER;
+-- Jobs stored before this version: the monitor settles their durations and states once, at start.
+UPDATE jobs SET sla_next_check = 0;
+CREATE INDEX jobs_by_sla_check ON jobs(sla_next_check) WHERE sla_next_check IS NOT NULL;
+-- The monitor's bookkeeping is not a change of the job: only a write that bumps the version
+-- (every real change does) goes to the devices' feed.
+DROP TRIGGER sync_job_update;
+CREATE TRIGGER sync_job_update AFTER UPDATE OF version ON jobs BEGIN
+  INSERT INTO sync_changes (technician_id, job_id, removed)
+  SELECT OLD.technician_id, OLD.id,
+         CASE WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'cancelled' THEN 'cancelled'
+              WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'closed' THEN 'closed'
+              ELSE 'reassigned' END
+  WHERE OLD.technician_id IS NOT NULL
+    AND OLD.status IN ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')
+    AND (NEW.technician_id IS NOT OLD.technician_id OR NEW.status NOT IN
+         ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off'));
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT NEW.technician_id, NEW.id
+  WHERE NEW.technician_id IS NOT NULL AND NEW.status IN
+        ('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off');
+END;
+-- The technician report reads visits by time and jobs by when they were resolved.
+CREATE INDEX job_events_on_site ON job_events(at) WHERE to_status = 'on_site';
+CREATE INDEX jobs_by_restore_done ON jobs(restore_done) WHERE restore_done IS NOT NULL;
+-- Unit prices for the technician report's cost per job; a part without a price is left out.
+CREATE TABLE part_prices (
+  part_number TEXT PRIMARY KEY,
+  unit_price REAL NOT NULL CHECK (unit_price >= 0)
+) WITHOUT ROWID;
+)sql"},
   };
   return list;
 }

@@ -2,12 +2,15 @@
 // Repository operations inside one transaction. Every method runs SQL on the transaction's
 // connection and returns domain values; none of them commits. Writes that change a row check and
 // bump its version in the same statement.
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/model.h"
+#include "domain/sla_row.h"
 
 namespace fieldserve::store {
 
@@ -86,6 +89,46 @@ struct LedgerEntry {
   std::string body;  // the op as sent, fields this server does not know included
 };
 
+// Report filters; unset fields match everything.
+struct SlaRowFilter {
+  std::optional<Severity> severity;
+  std::optional<TechnicianId> technician_id;
+  std::optional<CenterId> center_id;
+};
+
+// Where a page of the breach list ended: breaches are ordered by reported_at, job, target.
+struct BreachPosition {
+  Instant reported_at{};
+  JobId job_id = 0;
+  int target = 0;  // SlaTarget
+};
+
+struct BreachRow {
+  SlaRow job;
+  SlaTarget target = SlaTarget::response;
+  std::string dispatch_reason;
+};
+
+// A job its technician finished (resolved) in the report's window.
+struct DoneJobRow {
+  JobId job_id = 0;
+  TechnicianId technician_id = 0;
+  std::array<Instant, 3> due{};
+  std::array<std::optional<Instant>, 3> done_at{};
+  int visits = 0;              // on_site events: more than one means it was not fixed first time
+  std::int64_t on_site_s = 0;  // labour: time from each on_site event to the job's next event
+  std::optional<double> rating;
+  double parts_cost = 0;  // parts with a known price
+  int unpriced_parts = 0;
+};
+
+struct VisitRow {
+  TechnicianId technician_id = 0;
+  JobId job_id = 0;
+  Instant at{};
+  geo::LatLon site;
+};
+
 class Tx {
  public:
   explicit Tx(Connection& conn) : conn_(conn) {}
@@ -133,6 +176,22 @@ class Tx {
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
   std::vector<Job> unfinished_jobs();
   bool update_job(const Job& j);  // writes every mutable field, version + 1
+
+  // The SLA monitor: jobs whose next threshold is at or before `now`, earliest first; and its
+  // bookkeeping (durations, announced states, next threshold), which leaves the version alone.
+  std::vector<Job> jobs_due_for_sla_check(Instant now, int limit);
+  void mark_sla(const Job& j);
+
+  // Reports. Rows of jobs reported in [from, to).
+  void visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+                      const std::function<void(const SlaRow&)>& visit);
+  // Breached targets at `now`, after `after`, at most `limit`.
+  std::vector<BreachRow> breaches(Instant from, Instant to, Instant now, const SlaRowFilter& filter,
+                                  std::optional<SlaTarget> target,
+                                  const std::optional<BreachPosition>& after, int limit);
+  std::vector<DoneJobRow> jobs_done(Instant from, Instant to);  // resolved in [from, to)
+  std::vector<VisitRow> visits(Instant from, Instant to);       // on_site events, by technician
+  void put_part_price(const std::string& part_number, double unit_price);
 
   // Sync: the jobs a technician's device holds (assigned until closed or cancelled).
   std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit);

@@ -12,7 +12,9 @@ constexpr const char* kJobColumns =
     "j.dispatch_reason, "
     "j.response_target, j.response_due, j.response_risk, j.response_done, "
     "j.arrival_target, j.arrival_due, j.arrival_risk, j.arrival_done, "
-    "j.restore_target, j.restore_due, j.restore_risk, j.restore_done, j.version, j.distance_km "
+    "j.restore_target, j.restore_due, j.restore_risk, j.restore_done, j.version, j.distance_km, "
+    "j.response_taken, j.arrival_taken, j.restore_taken, j.response_mark, j.arrival_mark, "
+    "j.restore_mark, j.sla_next_check "
     "FROM jobs j ";
 
 std::optional<Instant> opt_instant(Statement& q, int col) {
@@ -50,6 +52,11 @@ Job read_job(Statement& q) {
   }
   j.version = q.get_int(30);
   j.distance_km = q.get_double(31);
+  for (int t = 0; t < 3; ++t) {
+    j.sla[t].taken_s = q.get_opt_int(32 + t);
+    j.sla[t].announced = parse_sla_state(q.get_text(35 + t)).value_or(SlaState::pending);
+  }
+  j.sla_next_check = opt_instant(q, 38);
   return j;
 }
 
@@ -59,6 +66,17 @@ std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
 
 std::optional<std::string> opt_name(const auto& value) {
   return value ? std::optional(std::string(to_string(*value))) : std::nullopt;
+}
+
+// The monitor's part of a job row: durations, announced states and the next threshold.
+void bind_sla_marks(Statement& q, const Job& j) {
+  static constexpr const char* kNames[3][2] = {
+      {":rs_k", ":rs_m"}, {":ar_k", ":ar_m"}, {":re_k", ":re_m"}};
+  for (int t = 0; t < 3; ++t) {
+    q.bind(kNames[t][0], j.sla[t].taken_s)
+        .bind(kNames[t][1], std::string(to_string(j.sla[t].announced)));
+  }
+  q.bind(":next", opt_epoch(j.sla_next_check));
 }
 
 void bind_job(Statement& q, const Job& j) {
@@ -80,6 +98,7 @@ void bind_job(Statement& q, const Job& j) {
     q.bind(kNames[t][0], c.target_minutes).bind(kNames[t][1], to_epoch_s(c.due))
         .bind(kNames[t][2], to_epoch_s(c.at_risk_at)).bind(kNames[t][3], opt_epoch(c.done_at));
   }
+  bind_sla_marks(q, j);
 }
 
 }  // namespace
@@ -91,10 +110,13 @@ JobId Tx::insert_job(const Job& j) {
       "status_before_hold, hold_started_at, paused_s, needs_review, dispatch_reason, "
       "response_target, response_due, response_risk, response_done, "
       "arrival_target, arrival_due, arrival_risk, arrival_done, "
-      "restore_target, restore_due, restore_risk, restore_done) VALUES (:id, :kind, :severity, "
+      "restore_target, restore_due, restore_risk, restore_done, response_taken, arrival_taken, "
+      "restore_taken, response_mark, arrival_mark, restore_mark, sla_next_check) VALUES (:id, "
+      ":kind, :severity, "
       ":site, :km, :equipment, :skills, :description, :reported, :created, :technician, :locked, "
       ":status, :hold_reason, :before_hold, :hold_started, :paused, :review, :reason, "
-      ":rs_t, :rs_d, :rs_r, :rs_x, :ar_t, :ar_d, :ar_r, :ar_x, :re_t, :re_d, :re_r, :re_x)");
+      ":rs_t, :rs_d, :rs_r, :rs_x, :ar_t, :ar_d, :ar_r, :ar_x, :re_t, :re_d, :re_r, :re_x, "
+      ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next)");
   bind_job(*q, j);
   q->bind(":id", j.id ? std::optional(j.id) : std::nullopt)
       .bind(":created", to_epoch_s(j.created_at)).exec();
@@ -207,10 +229,30 @@ bool Tx::update_job(const Job& j) {
       "response_target = :rs_t, response_due = :rs_d, response_risk = :rs_r, response_done = :rs_x, "
       "arrival_target = :ar_t, arrival_due = :ar_d, arrival_risk = :ar_r, arrival_done = :ar_x, "
       "restore_target = :re_t, restore_due = :re_d, restore_risk = :re_r, restore_done = :re_x, "
+      "response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
+      "response_mark = :rs_m, arrival_mark = :ar_m, restore_mark = :re_m, sla_next_check = :next, "
       "version = version + 1 WHERE id = :id AND version = :version");
   bind_job(*q, j);
   q->bind(":id", j.id).bind(":version", j.version).exec();
   return conn_.changes() == 1;
+}
+
+std::vector<Job> Tx::jobs_due_for_sla_check(Instant now, int limit) {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.sla_next_check <= :now ORDER BY j.sla_next_check LIMIT :n");
+  q->bind(":now", to_epoch_s(now)).bind(":n", limit);
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+void Tx::mark_sla(const Job& j) {
+  auto q = conn_.prepare(
+      "UPDATE jobs SET response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
+      "response_mark = :rs_m, arrival_mark = :ar_m, restore_mark = :re_m, "
+      "sla_next_check = :next WHERE id = :id");
+  bind_sla_marks(*q, j);
+  q->bind(":id", j.id).exec();
 }
 
 std::int64_t Tx::insert_event(const JobEvent& e) {

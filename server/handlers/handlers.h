@@ -15,5 +15,6 @@ void add_token_routes(RouteTable& routes);
 void add_admin_routes(RouteTable& routes);
 void add_optimize_routes(RouteTable& routes);
 void add_sync_routes(RouteTable& routes);
+void add_report_routes(RouteTable& routes);
 
 }  // namespace fieldserve::server

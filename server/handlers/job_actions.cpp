@@ -80,7 +80,7 @@ Result<Reply> assign_job(RouteRequest& req) {
     auto from_status = job.status;
     assign_to(job, tech->id, true, now);
     job.dispatch_reason.clear();
-    tx.update_job(job);
+    save_job(req.app, tx, job);
     auto e = job_event(job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = previous ? "manual; from technician " + std::to_string(*previous) : "manual";
     if (!check.broken.empty()) {
@@ -148,7 +148,7 @@ Result<Reply> cancel_job(RouteRequest& req) {
     job.hold_reason.reset();
     job.status_before_hold.reset();
     job.hold_started_at.reset();
-    tx.update_job(job);
+    save_job(req.app, tx, job);
     auto e = job_event(job, "status", from_status, req.who().actor(), EventSource::dispatcher, now);
     e.detail = reason.value_or("");
     tx.insert_event(e);

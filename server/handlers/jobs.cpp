@@ -86,7 +86,7 @@ Result<Reply> create_job(RouteRequest& req) {
     }
     if (auto ok = check_equipment(tx, job); !ok) return std::unexpected(ok.error());
     if (auto ok = refresh_due_times(req.app, tx, job); !ok) return std::unexpected(ok.error());
-    job.id = tx.insert_job(job);
+    save_new_job(req.app, tx, job);
     auto e = job_event(job, "created", std::nullopt, req.who().actor(),
                        req.who().role == Role::dispatcher ? EventSource::dispatcher : EventSource::api, now);
     e.detail = "reported_at " + format_rfc3339(job.reported_at);
@@ -180,7 +180,7 @@ Result<Reply> patch_job(RouteRequest& req) {
       if (auto ok = refresh_due_times(req.app, tx, *job); !ok) return std::unexpected(ok.error());
     }
     if (!changed.empty()) {
-      tx.update_job(*job);
+      save_job(req.app, tx, *job);
       auto e = job_event(*job, "updated", job->status, req.who().actor(), EventSource::dispatcher, now);
       for (const auto& c : changed) e.detail += (e.detail.empty() ? "" : "; ") + c;
       tx.insert_event(e);

@@ -104,7 +104,7 @@ Result<Reply> optimize(RouteRequest& req) {
       auto previous = job.technician_id;
       assign_to(job, *to, false, now);
       job.dispatch_reason.clear();
-      tx.update_job(job);
+      save_job(req.app, tx, job);
       auto e = job_event(job, "assigned", from_status, req.who().actor(), EventSource::dispatcher, now);
       e.detail = "optimizer" + (previous ? "; from technician " + std::to_string(*previous) : std::string());
       tx.insert_event(e);

@@ -3,9 +3,80 @@
 #include <cmath>
 
 #include "dispatch/site_placement.h"
+#include "dispatch/sla_monitor.h"
+#include "server/logging.h"
 #include "server/json/resource_json.h"
 
 namespace fieldserve::server {
+
+namespace {
+
+Result<std::shared_ptr<const dispatch::Calendar>> calendar_of(App& app, store::Tx& tx,
+                                                              const Job& job) {
+  auto site = tx.site(job.site_id);
+  auto center = site ? tx.center(site->center_id) : std::nullopt;
+  if (!center) return fail(ErrorCode::internal, "the job's site or center is missing");
+  return app.calendar(*center, app.policy().tier(job.severity).calendar);
+}
+
+// Durations of targets just done, and the state changes since the last look.
+std::vector<dispatch::SlaAnnouncement> settle_sla(App& app, store::Tx& tx, Job& job, Instant now) {
+  bool unsettled = false;
+  for (const auto& c : job.sla) unsettled |= c.done_at && !c.taken_s;
+  if (unsettled) {
+    if (auto calendar = calendar_of(app, tx, job)) dispatch::settle_durations(job, **calendar);
+  }
+  return dispatch::take_announcements(job, now);
+}
+
+void announce(store::Tx& tx, const Job& job, const std::vector<dispatch::SlaAnnouncement>& changes,
+              Instant now) {
+  for (const auto& a : changes) {
+    JobEvent e;
+    e.job_id = job.id;
+    e.type = "sla_" + std::string(to_string(a.to));
+    e.technician_id = job.technician_id;
+    e.actor = "sla-monitor";
+    e.source = EventSource::dispatcher;
+    e.at = a.at;
+    e.received_at = now;
+    e.detail = std::string(to_string(a.target)) + " " + std::string(to_string(a.from)) + " -> " +
+               std::string(to_string(a.to));
+    tx.insert_event(e);
+    log_event(a.to == SlaState::breached ? spdlog::level::warn : spdlog::level::info, "sla",
+              {{"job_id", job.id},
+               {"target", std::string(to_string(a.target))},
+               {"from", std::string(to_string(a.from))},
+               {"state", std::string(to_string(a.to))},
+               {"at", format_rfc3339(a.at)},
+               {"due", format_rfc3339(job.clock(a.target).due)}});
+  }
+}
+
+}  // namespace
+
+JobId save_new_job(App& app, store::Tx& tx, Job& job, SlaNotice notice) {
+  auto now = app.clock().now();
+  auto changes = settle_sla(app, tx, job, now);
+  job.id = tx.insert_job(job);
+  if (notice == SlaNotice::announce) announce(tx, job, changes, now);
+  return job.id;
+}
+
+bool save_job(App& app, store::Tx& tx, Job& job, SlaNotice notice) {
+  auto now = app.clock().now();
+  auto changes = settle_sla(app, tx, job, now);
+  if (!tx.update_job(job)) return false;
+  if (notice == SlaNotice::announce) announce(tx, job, changes, now);
+  return true;
+}
+
+void recheck_sla(App& app, store::Tx& tx, Job& job) {
+  auto now = app.clock().now();
+  auto changes = settle_sla(app, tx, job, now);
+  tx.mark_sla(job);
+  announce(tx, job, changes, now);
+}
 
 void assign_to(Job& job, TechnicianId technician, bool locked, Instant now) {
   job.technician_id = technician;
@@ -67,7 +138,7 @@ Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const Status
   if (resuming) {
     if (auto ok = refresh_due_times(app, tx, job); !ok) return ok;
   }
-  tx.update_job(job);
+  save_job(app, tx, job);
   return {};
 }
 
@@ -90,8 +161,12 @@ Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job) {
   auto calendar = app.calendar(*center, tier.calendar);
   auto clocks = dispatch::compute_clocks(tier, site->distance_km, job.reported_at, *calendar,
                                          job.paused_s);
-  for (std::size_t i = 0; i < clocks.size(); ++i) clocks[i].done_at = job.sla[i].done_at;
-  job.sla = clocks;
+  for (std::size_t i = 0; i < clocks.size(); ++i) {
+    auto& kept = job.sla[i];
+    if (kept.done_at) continue;  // decided: a later change of policy or site does not rewrite it
+    clocks[i].announced = kept.announced;
+    kept = clocks[i];
+  }
   job.distance_km = site->distance_km;
   return {};
 }
@@ -129,7 +204,7 @@ void refresh_open_jobs(App& app, store::Tx& tx, store::JobFilter filter) {
           job.status == JobStatus::closed || job.status == JobStatus::cancelled) {
         continue;
       }
-      if (refresh_due_times(app, tx, job)) tx.update_job(job);
+      if (refresh_due_times(app, tx, job)) save_job(app, tx, job);
     }
     if (static_cast<int>(jobs.size()) < page.limit) break;
     page.after_id = jobs.back().id;

@@ -35,6 +35,19 @@ Result<Reply> versioned_patch(RouteRequest& req, const char* what, Load load, Ch
 // response target answered by the first assignment.
 void assign_to(Job& job, TechnicianId technician, bool locked, Instant now);
 
+// Whether the SLA monitor's state changes become job events and log lines (a live change) or are
+// only recorded (an import of history).
+enum class SlaNotice { announce, silent };
+
+// Every job write goes through these two: targets done since the last write get their counted
+// durations, the SLA monitor's state changes are announced in the same transaction, and the next
+// threshold is set for the ticker (the event-driven half of SPEC section 3's at-risk and breach
+// detection). save_job returns false on a stale version, as Tx::update_job does.
+JobId save_new_job(App& app, store::Tx& tx, Job& job, SlaNotice notice = SlaNotice::announce);
+bool save_job(App& app, store::Tx& tx, Job& job, SlaNotice notice = SlaNotice::announce);
+// The ticker's half: re-evaluates a stored job whose threshold passed, without a version bump.
+void recheck_sla(App& app, store::Tx& tx, Job& job);
+
 // An event recording a change just made to `job`: its status and technician as they are now.
 JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
                    const std::string& actor, EventSource source, Instant at);
@@ -56,8 +69,8 @@ Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const Status
 // Returns whether it moved.
 bool advance_if_signed(store::Tx& tx, JobId id, const std::function<JobEvent(const Job&)>& event);
 
-// Recomputes due and at-risk times of every target from the job's tier, its site's distance and
-// the center's calendar. Done times are kept. Fails only if the site or center vanished.
+// Recomputes due and at-risk times of every target not yet done from the job's tier, its site's
+// distance and the center's calendar. A done target keeps its due: its verdict is final. Fails only if the site or center vanished.
 Result<void> refresh_due_times(App& app, store::Tx& tx, Job& job);
 
 // Refreshes the due times of every job matching `filter` that is not yet resolved or ended.

@@ -363,7 +363,7 @@ OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
       store_fact(c, tx, op, *job, *corrected);
       if (!job->needs_review) {
         job->needs_review = true;
-        tx.update_job(*job);
+        save_job(c.app, tx, *job);
         c.changed(job->id);
         auto e = sync_event(c, *job, "needs_review", job->status, c.received_at, *op.at);
         e.detail = std::string(to_string(*op.type)) + " from a device after the job moved on: " +

@@ -88,7 +88,7 @@ json job_json(const Job& j, const dispatch::SlaPolicy& policy, Instant now) {
                                       {"due", format_rfc3339(c.due)},
                                       {"at_risk_at", format_rfc3339(c.at_risk_at)},
                                       {"done_at", time_json(c.done_at)},
-                                      {"state", to_string(dispatch::state_at(c, now))}};
+                                      {"state", to_string(dispatch::target_state(j, t, now))}};
   }
   json dispatch = json::object();
   if (!j.dispatch_reason.empty()) dispatch["reason"] = j.dispatch_reason;

@@ -50,7 +50,7 @@ void append_sla(std::string& out, const Job& j, Instant now, Instant& valid_unti
     out += R"(,"done_at":)";
     append_opt_time(out, c.done_at);
     fmt::format_to(std::back_inserter(out), R"(,"state":"{}"}})",
-                   to_string(dispatch::state_at(c, now)));
+                   to_string(dispatch::target_state(j, t, now)));
   }
   out += '}';
 }

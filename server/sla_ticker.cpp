@@ -1,0 +1,57 @@
+#include "server/sla_ticker.h"
+
+#include "server/app.h"
+#include "server/handlers/support.h"
+#include "server/logging.h"
+#include "store/errors.h"
+
+namespace fieldserve::server {
+namespace {
+// Jobs per transaction: keeps each write short so pushes and dispatches are not held up.
+constexpr int kBatch = 200;
+}  // namespace
+
+void SlaTicker::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        run_once();
+      } catch (const std::exception& e) {
+        // A busy or failing database: the same jobs are still due at the next tick.
+        log_event(spdlog::level::warn, "sla ticker pass failed", {{"error", std::string(e.what())}});
+      }
+      lock.lock();
+      wake_.wait_for(lock, period_, [this] { return stopping_; });
+    }
+  });
+}
+
+void SlaTicker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int SlaTicker::run_once() {
+  auto now = app_.clock().now();
+  int total = 0;
+  for (;;) {
+    int read = app_.store().write([&](store::Tx& tx) {
+      auto jobs = tx.jobs_due_for_sla_check(now, kBatch);
+      for (auto& job : jobs) recheck_sla(app_, tx, job);
+      return static_cast<int>(jobs.size());
+    });
+    total += read;
+    if (read < kBatch) return total;
+  }
+}
+
+}  // namespace fieldserve::server

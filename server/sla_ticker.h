@@ -1,0 +1,36 @@
+#pragma once
+// The time-driven half of SLA monitoring (SPEC section 3): once a second, the jobs whose next
+// at-risk or breach threshold has passed are read through the sla_next_check index (never a scan
+// of all jobs) and re-evaluated; each state change becomes a job event and a log line.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace fieldserve::server {
+
+class App;
+
+class SlaTicker {
+ public:
+  explicit SlaTicker(App& app, std::chrono::milliseconds period = std::chrono::seconds{1})
+      : app_(app), period_(period) {}
+  ~SlaTicker() { stop(); }
+  SlaTicker(const SlaTicker&) = delete;
+  SlaTicker& operator=(const SlaTicker&) = delete;
+
+  void start();
+  void stop();
+  // One pass over every job due for a look at the app clock's now; returns how many it read.
+  int run_once();
+
+ private:
+  App& app_;
+  std::chrono::milliseconds period_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace fieldserve::server

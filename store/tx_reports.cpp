@@ -1,0 +1,173 @@
+// The reads behind the managers' reports (SPEC section 6). Each streams or returns plain rows;
+// the adding up happens in dispatch/sla_report and server/handlers/reports.
+#include <algorithm>
+
+#include "store/sqlite.h"
+#include "store/tx.h"
+
+namespace fieldserve::store {
+namespace {
+
+constexpr const char* kSlaRowColumns =
+    "SELECT j.id, j.severity, j.technician_id, s.center_id, j.reported_at, "
+    "j.status = 'cancelled', j.response_due, j.response_done, j.response_taken, "
+    "j.arrival_due, j.arrival_done, j.arrival_taken, j.restore_due, j.restore_done, "
+    "j.restore_taken, j.dispatch_reason, "
+    "CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
+    "THEN j.hold_started_at END "
+    "FROM jobs j JOIN sites s ON s.id = j.site_id ";
+
+constexpr const char* kSlaFilter =
+    "AND (:severity IS NULL OR j.severity = :severity) "
+    "AND (:technician IS NULL OR j.technician_id = :technician) "
+    "AND (:center IS NULL OR s.center_id = :center) ";
+
+// A target breached at :now: done after due, or not done, not void, and past due by the time
+// its clock has run to (restore stops at the start of a hold).
+std::string breached_sql(const char* target) {
+  std::string t(target);
+  std::string until = t == "restore"
+      ? "MIN(:now, CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
+        "THEN j.hold_started_at ELSE :now END)"
+      : ":now";
+  return "(j." + t + "_done > j." + t + "_due OR (j." + t + "_done IS NULL AND j.status <> "
+         "'cancelled' AND j." + t + "_due < " + until + "))";
+}
+
+std::optional<Instant> opt_instant(Statement& q, int col) {
+  auto v = q.get_opt_int(col);
+  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
+}
+
+SlaRow read_sla_row(Statement& q) {
+  SlaRow r;
+  r.job_id = q.get_int(0);
+  r.severity = parse_severity(q.get_text(1)).value_or(Severity::general);
+  r.technician_id = q.get_opt_int(2);
+  r.center_id = q.get_int(3);
+  r.reported_at = from_epoch_s(q.get_int(4));
+  r.cancelled = q.get_int(5) != 0;
+  for (int t = 0; t < 3; ++t) {
+    r.targets[t].due = from_epoch_s(q.get_int(6 + t * 3));
+    r.targets[t].done_at = opt_instant(q, 7 + t * 3);
+    r.targets[t].taken_s = q.get_opt_int(8 + t * 3);
+  }
+  r.hold_started_at = opt_instant(q, 16);
+  return r;
+}
+
+void bind_filter(Statement& q, const SlaRowFilter& f) {
+  q.bind(":severity", f.severity ? std::optional(std::string(to_string(*f.severity))) : std::nullopt)
+      .bind(":technician", f.technician_id).bind(":center", f.center_id);
+}
+
+}  // namespace
+
+void Tx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+                        const std::function<void(const SlaRow&)>& visit) {
+  auto q = conn_.prepare(std::string(kSlaRowColumns) +
+                         "WHERE j.reported_at >= :from AND j.reported_at < :to " + kSlaFilter);
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  bind_filter(*q, filter);
+  while (q->step()) visit(read_sla_row(*q));
+}
+
+std::vector<BreachRow> Tx::breaches(Instant from, Instant to, Instant now,
+                                    const SlaRowFilter& filter, std::optional<SlaTarget> target,
+                                    const std::optional<BreachPosition>& after, int limit) {
+  std::string any;
+  for (SlaTarget t : kSlaTargets) {
+    if (target && *target != t) continue;
+    if (!any.empty()) any += " OR ";
+    any += breached_sql(std::string(to_string(t)).c_str());
+  }
+  auto q = conn_.prepare(std::string(kSlaRowColumns) +
+                         "WHERE j.reported_at >= :from AND j.reported_at < :to "
+                         "AND (j.reported_at, j.id) >= (:after_at, :after_id) " + kSlaFilter +
+                         "AND (" + any + ") ORDER BY j.reported_at, j.id");
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to)).bind(":now", to_epoch_s(now))
+      .bind(":after_at", after ? to_epoch_s(after->reported_at) : std::int64_t{0})
+      .bind(":after_id", after ? after->job_id : JobId{0});
+  bind_filter(*q, filter);
+  std::vector<BreachRow> out;
+  while (static_cast<int>(out.size()) < limit && q->step()) {
+    auto row = read_sla_row(*q);
+    auto reason = q->get_text(15);
+    for (SlaTarget t : kSlaTargets) {
+      if (target && *target != t) continue;
+      if (after && row.job_id == after->job_id && static_cast<int>(t) <= after->target) continue;
+      const auto& c = row.targets[static_cast<int>(t)];
+      Instant until = now;
+      if (t == SlaTarget::restore && row.hold_started_at) until = std::min(now, *row.hold_started_at);
+      bool breached = c.done_at ? *c.done_at > c.due : !row.cancelled && until > c.due;
+      if (!breached || static_cast<int>(out.size()) >= limit) continue;
+      out.push_back({row, t, reason});
+    }
+  }
+  return out;
+}
+
+std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
+  // Labour is the time on site: from each on_site event to the job's next event.
+  auto q = conn_.prepare(
+      "WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND restore_done < :to "
+      "              AND technician_id IS NOT NULL), "
+      "ev AS (SELECT e.job_id, e.to_status, e.at, "
+      "              LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at "
+      "       FROM job_events e JOIN done d ON d.id = e.job_id "
+      "       WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'), "
+      "visits AS (SELECT job_id, SUM(to_status = 'on_site') AS n, "
+      "           SUM(CASE WHEN to_status = 'on_site' THEN COALESCE(next_at - at, 0) ELSE 0 END) "
+      "           AS on_site_s FROM ev GROUP BY job_id) "
+      "SELECT j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, "
+      "j.arrival_done, j.restore_due, j.restore_done, COALESCE(v.n, 0), COALESCE(v.on_site_s, 0), "
+      "(SELECT AVG(rating) FROM signoffs WHERE job_id = j.id AND rating IS NOT NULL), "
+      "(SELECT COALESCE(SUM(p.qty * pp.unit_price), 0) FROM job_parts p "
+      " JOIN part_prices pp ON pp.part_number = p.part_number WHERE p.job_id = j.id), "
+      "(SELECT COUNT(*) FROM job_parts p WHERE p.job_id = j.id AND NOT EXISTS "
+      " (SELECT 1 FROM part_prices pp WHERE pp.part_number = p.part_number)) "
+      "FROM done d JOIN jobs j ON j.id = d.id LEFT JOIN visits v ON v.job_id = j.id "
+      "ORDER BY j.technician_id, j.id");
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  std::vector<DoneJobRow> out;
+  while (q->step()) {
+    DoneJobRow r;
+    r.job_id = q->get_int(0);
+    r.technician_id = q->get_int(1);
+    for (int t = 0; t < 3; ++t) {
+      r.due[t] = from_epoch_s(q->get_int(2 + t * 2));
+      r.done_at[t] = opt_instant(*q, 3 + t * 2);
+    }
+    r.visits = static_cast<int>(q->get_int(8));
+    r.on_site_s = q->get_int(9);
+    if (!q->is_null(10)) r.rating = q->get_double(10);
+    r.parts_cost = q->get_double(11);
+    r.unpriced_parts = static_cast<int>(q->get_int(12));
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<VisitRow> Tx::visits(Instant from, Instant to) {
+  auto q = conn_.prepare(
+      "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
+      "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
+      "WHERE e.to_status = 'on_site' AND e.type NOT LIKE 'sla%' AND e.at >= :from AND e.at < :to "
+      "AND tech IS NOT NULL ORDER BY tech, e.at, e.id");
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  std::vector<VisitRow> out;
+  while (q->step()) {
+    out.push_back({q->get_int(0), q->get_int(1), from_epoch_s(q->get_int(2)),
+                   geo::LatLon{q->get_double(3), q->get_double(4)}});
+  }
+  return out;
+}
+
+void Tx::put_part_price(const std::string& part_number, double unit_price) {
+  auto q = conn_.prepare(
+      "INSERT INTO part_prices (part_number, unit_price) VALUES (:p, :price) "
+      "ON CONFLICT (part_number) DO UPDATE SET unit_price = excluded.unit_price");
+  q->bind(":p", part_number).bind(":price", unit_price).exec();
+}
+
+}  // namespace fieldserve::store

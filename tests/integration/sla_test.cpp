@@ -1,0 +1,210 @@
+// Live SLA monitoring and the report routes, against the real server: the ticker finds a breach
+// through its index, a change announces at once, a center's hours changed while jobs are open,
+// the technician report's figures, roles and bad input.
+#include <GeographicLib/Geodesic.hpp>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
+
+#include "domain/time.h"
+#include "server_fixture.h"
+
+namespace fieldserve::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ago(std::chrono::seconds s) {
+  return format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now()) - s);
+}
+
+class SlaMonitorTest : public WorldTest {
+ protected:
+  std::int64_t new_job(const std::string& severity, const std::string& reported_at) {
+    auto r = s().post("/api/v1/jobs",
+                      {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", severity},
+                       {"reported_at", reported_at}, {"auto_assign", false}},
+                      w().dispatcher);
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body.value("id", std::int64_t{0});
+  }
+
+  std::vector<json> sla_events(std::int64_t job) {
+    auto r = s().get("/api/v1/jobs/" + std::to_string(job) + "/events?limit=500", w().dispatcher);
+    std::vector<json> out;
+    for (const auto& e : r.body["items"]) {
+      if (e["type"].get<std::string>().rfind("sla_", 0) == 0) out.push_back(e);
+    }
+    return out;
+  }
+
+  static bool has(const std::vector<json>& events, const std::string& type,
+                  const std::string& target) {
+    for (const auto& e : events) {
+      if (e["type"] == type && e["detail"].get<std::string>().rfind(target + " ", 0) == 0) return true;
+    }
+    return false;
+  }
+};
+
+TEST_F(SlaMonitorTest, TheTickerAnnouncesABreachWhenItsTimeComes) {
+  // Critical response: 5 minutes. Reported 4 min 52 s ago: at risk already, due in 8 s.
+  auto job = new_job("critical", ago(292s));
+  auto first = sla_events(job);
+  EXPECT_TRUE(has(first, "sla_at_risk", "response")) << "announced with the write that stored it";
+  EXPECT_FALSE(has(first, "sla_breached", "response"));
+  // Nothing else writes this job: only the ticker can bring the breach. Bounded wait.
+  std::vector<json> later;
+  for (int i = 0; i < 60 && !has(later, "sla_breached", "response"); ++i) {
+    std::this_thread::sleep_for(500ms);
+    later = sla_events(job);
+  }
+  ASSERT_TRUE(has(later, "sla_breached", "response"));
+  for (const auto& e : later) {
+    if (e["type"] == "sla_breached") {
+      auto got = s().get("/api/v1/jobs/" + std::to_string(job), w().dispatcher);
+      // The event is dated when the breach happened: one second past due.
+      EXPECT_EQ(parse_rfc3339(e["at"].get<std::string>()),
+                parse_rfc3339(got.body["sla"]["response"]["due"].get<std::string>()).value() + 1s);
+    }
+  }
+  auto log = s().log_containing("state=breached");
+  EXPECT_NE(log.find("job_id=" + std::to_string(job)), std::string::npos) << log;
+}
+
+TEST_F(SlaMonitorTest, AnAssignmentAnnouncesTheResponseMetInTheSameWrite) {
+  auto job = new_job("serious", ago(60s));
+  auto r = s().post("/api/v1/jobs/" + std::to_string(job) + "/assign",
+                    {{"technician_id", w().tech_a}}, w().dispatcher);
+  ASSERT_EQ(r.status, 200) << r.text;
+  auto events = sla_events(job);
+  EXPECT_TRUE(has(events, "sla_met", "response"));
+  EXPECT_FALSE(has(events, "sla_met", "arrival"));
+}
+
+TEST_F(SlaMonitorTest, TheTickerReadsJobsThroughTheNextThresholdIndex) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(s().db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "EXPLAIN QUERY PLAN SELECT id FROM jobs j WHERE j.sla_next_check <= 0 "
+                               "ORDER BY j.sla_next_check LIMIT 200",
+                               -1, &q, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(q) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  EXPECT_NE(plan.find("jobs_by_sla_check"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// Failure mode: a center's hours changed while jobs are open. Open targets move to the new
+// hours; a target already done keeps its due and its verdict.
+TEST_F(SlaMonitorTest, ChangingACentersHoursMovesOnlyTheOpenTargets) {
+  auto job = new_job("general", ago(30s));  // business hours: Mon–Fri 08:00–18:00 Shanghai
+  ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(job) + "/assign",
+                     {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+  auto before = s().get("/api/v1/jobs/" + std::to_string(job), w().dispatcher).body;
+  auto center = s().get("/api/v1/centers/" + std::to_string(w().center_id), w().dispatcher).body;
+  json all_week = json::object();
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) all_week[d] = {"00:00", "24:00"};
+  auto patched = s().patch("/api/v1/centers/" + std::to_string(w().center_id),
+                           {{"business_hours", all_week}}, admin(),
+                           std::to_string(center["version"].get<std::int64_t>()));
+  ASSERT_EQ(patched.status, 200) << patched.text;
+  auto after = s().get("/api/v1/jobs/" + std::to_string(job), w().dispatcher).body;
+  EXPECT_EQ(after["sla"]["response"]["due"], before["sla"]["response"]["due"]);
+  EXPECT_EQ(after["sla"]["response"]["state"], "met");
+  // Open all week now: general arrival ≤ 10 km is 240 minutes of wall time.
+  auto reported = parse_rfc3339(after["reported_at"].get<std::string>()).value();
+  EXPECT_EQ(after["sla"]["arrival"]["due"], format_rfc3339(reported + 240min));
+  EXPECT_EQ(after["sla"]["restore"]["due"], format_rfc3339(reported + 1440min));
+}
+
+TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
+  auto job = new_job("serious", ago(600s));
+  auto path = "/api/v1/jobs/" + std::to_string(job);
+  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 200);
+  for (const char* to : {"accepted", "en_route", "on_site", "resolved"}) {
+    auto r = s().post(path + "/status", {{"to", to}}, w().dispatcher);
+    ASSERT_EQ(r.status, 200) << to << ": " << r.text;
+  }
+  auto r = s().get("/api/v1/reports/technicians", w().manager);
+  ASSERT_EQ(r.status, 200) << r.text;
+  const json* mine = nullptr;
+  for (const auto& item : r.body["items"]) {
+    if (item["technician_id"] == w().tech_a) mine = &item;
+  }
+  ASSERT_NE(mine, nullptr) << r.text;
+  EXPECT_EQ((*mine)["jobs_done"], 1);
+  EXPECT_EQ((*mine)["visits"], 1);
+  EXPECT_EQ((*mine)["first_time_fix_pct"], 100.0);
+  EXPECT_EQ((*mine)["name"], "Li Wei");
+  EXPECT_TRUE((*mine)["complaints"].is_null());
+  // From the home center to the site: geodesic km × the default circuity 1.3.
+  double metres = 0;
+  GeographicLib::Geodesic::WGS84().Inverse(31.2304, 121.4737, 31.2397, 121.4998, metres);
+  EXPECT_NEAR((*mine)["travel_km"].get<double>(), metres / 1000 * 1.3, 0.01);
+  EXPECT_NEAR((*mine)["cost"]["travel"].get<double>(), metres / 1000 * 1.3 * 0.5, 0.01);
+  EXPECT_EQ((*mine)["sla"]["met"].get<int>() + (*mine)["sla"]["breached"].get<int>(), 3);
+}
+
+TEST_F(SlaMonitorTest, ReportsAreForManagersAndAdminsOnly) {
+  for (const auto* token : {&w().dispatcher, &w().tablet_a}) {
+    for (const char* route : {"/api/v1/reports/sla", "/api/v1/reports/sla/breaches",
+                              "/api/v1/reports/technicians"}) {
+      EXPECT_EQ(s().get(route, *token).status, 403) << route;
+    }
+  }
+  EXPECT_EQ(s().get("/api/v1/reports/sla", w().manager).status, 200);
+  EXPECT_EQ(s().get("/api/v1/reports/sla", admin()).status, 200);
+}
+
+TEST_F(SlaMonitorTest, BadReportParametersAreClearErrors) {
+  struct Case {
+    std::string query;
+    int status;
+    std::string code;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"/api/v1/reports/sla?group_by=region", 422, "validation_failed"},
+           {"/api/v1/reports/sla?group_by=tier,tier", 422, "validation_failed"},
+           {"/api/v1/reports/sla?format=xml", 422, "validation_failed"},
+           {"/api/v1/reports/sla?from=2026-11-10T00:00:00Z&to=2026-11-01T00:00:00Z", 422, "validation_failed"},
+           {"/api/v1/reports/sla?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", 422, "validation_failed"},
+           {"/api/v1/reports/sla?from=yesterday", 400, "bad_request"},
+           {"/api/v1/reports/sla?tier=urgent", 422, "validation_failed"},
+           {"/api/v1/reports/sla/breaches?cursor=b1.x.1.0", 400, "bad_request"},
+           {"/api/v1/reports/sla/breaches?cursor=b1.1.1.3", 400, "bad_request"},
+           {"/api/v1/reports/sla/breaches?limit=0", 400, "bad_request"},
+           {"/api/v1/reports/sla/breaches?target=eta", 422, "validation_failed"},
+       }) {
+    auto r = s().get(c.query, w().manager);
+    EXPECT_EQ(r.status, c.status) << c.query << ": " << r.text;
+    EXPECT_EQ(r.error_code(), c.code) << c.query;
+  }
+}
+
+TEST_F(SlaMonitorTest, TheCsvReportHasAHeaderRowAndTheJsonFigures) {
+  new_job("minor", ago(120s));
+  auto csv = s().get("/api/v1/reports/sla?group_by=tier&format=csv", w().manager);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.headers.find("Content-Type")->second, "text/csv; charset=utf-8");
+  auto header_end = csv.text.find("\r\n");
+  ASSERT_NE(header_end, std::string::npos);
+  EXPECT_EQ(csv.text.substr(0, 30), "tier,count,cancelled,response_");
+  auto json_report = s().get("/api/v1/reports/sla?group_by=tier", w().manager);
+  for (const auto& g : json_report.body["groups"]) {
+    std::string line = g["key"].get<std::string>() + "," + std::to_string(g["count"].get<int>()) +
+                       "," + std::to_string(g["cancelled"].get<int>()) + "," +
+                       std::to_string(g["response"]["met"].get<int>()) + ",";
+    EXPECT_NE(csv.text.find("\r\n" + line), std::string::npos) << line << "\n" << csv.text;
+  }
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
