@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "domain/time.h"
 #include "store/errors.h"
 
 namespace fieldserve::store {
@@ -56,6 +57,10 @@ class Statement {
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::optional<std::int64_t> get_opt_int(int col) const {
     return is_null(col) ? std::nullopt : std::optional(get_int(col));
+  }
+  // Times are stored as Unix seconds.
+  std::optional<Instant> get_opt_instant(int col) const {
+    return is_null(col) ? std::nullopt : std::optional(from_epoch_s(get_int(col)));
   }
 
  private:

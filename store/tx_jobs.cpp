@@ -17,11 +17,6 @@ constexpr const char* kJobColumns =
     "j.restore_mark, j.sla_next_check "
     "FROM jobs j ";
 
-std::optional<Instant> opt_instant(Statement& q, int col) {
-  auto v = q.get_opt_int(col);
-  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
-}
-
 Job read_job(Statement& q) {
   Job j;
   j.id = q.get_int(0);
@@ -38,7 +33,7 @@ Job read_job(Statement& q) {
   j.status = parse_job_status(q.get_text(11)).value_or(JobStatus::new_);
   if (!q.is_null(12)) j.hold_reason = parse_hold_reason(q.get_text(12));
   if (!q.is_null(13)) j.status_before_hold = parse_job_status(q.get_text(13));
-  j.hold_started_at = opt_instant(q, 14);
+  j.hold_started_at = q.get_opt_instant(14);
   j.paused_s = q.get_int(15);
   j.needs_review = q.get_int(16) != 0;
   j.dispatch_reason = q.get_text(17);
@@ -48,7 +43,7 @@ Job read_job(Statement& q) {
     c.target_minutes = static_cast<int>(q.get_int(base));
     c.due = from_epoch_s(q.get_int(base + 1));
     c.at_risk_at = from_epoch_s(q.get_int(base + 2));
-    c.done_at = opt_instant(q, base + 3);
+    c.done_at = q.get_opt_instant(base + 3);
   }
   j.version = q.get_int(30);
   j.distance_km = q.get_double(31);
@@ -56,7 +51,7 @@ Job read_job(Statement& q) {
     j.sla[t].taken_s = q.get_opt_int(32 + t);
     j.sla[t].announced = parse_sla_state(q.get_text(35 + t)).value_or(SlaState::pending);
   }
-  j.sla_next_check = opt_instant(q, 38);
+  j.sla_next_check = q.get_opt_instant(38);
   return j;
 }
 
@@ -187,7 +182,7 @@ std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
     r.status = parse_job_status(q->get_text(3)).value_or(JobStatus::assigned);
     r.site = {q->get_double(4), q->get_double(5)};
     r.arrival_due = from_epoch_s(q->get_int(6));
-    r.arrival_done = opt_instant(*q, 7);
+    r.arrival_done = q->get_opt_instant(7);
     r.locked = q->get_int(8) != 0;
     out.push_back(r);
   }
@@ -288,7 +283,7 @@ std::vector<JobEvent> Tx::events(JobId job, const Page& page) {
     e.at = from_epoch_s(q->get_int(8));
     e.received_at = from_epoch_s(q->get_int(9));
     e.detail = q->get_text(10);
-    e.device_at = opt_instant(*q, 11);
+    e.device_at = q->get_opt_instant(11);
     out.push_back(std::move(e));
   }
   return out;

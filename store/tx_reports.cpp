@@ -34,11 +34,6 @@ std::string breached_sql(const char* target) {
          "'cancelled' AND j." + t + "_due < " + until + "))";
 }
 
-std::optional<Instant> opt_instant(Statement& q, int col) {
-  auto v = q.get_opt_int(col);
-  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
-}
-
 SlaRow read_sla_row(Statement& q) {
   SlaRow r;
   r.job_id = q.get_int(0);
@@ -49,10 +44,10 @@ SlaRow read_sla_row(Statement& q) {
   r.cancelled = q.get_int(5) != 0;
   for (int t = 0; t < 3; ++t) {
     r.targets[t].due = from_epoch_s(q.get_int(6 + t * 3));
-    r.targets[t].done_at = opt_instant(q, 7 + t * 3);
+    r.targets[t].done_at = q.get_opt_instant(7 + t * 3);
     r.targets[t].taken_s = q.get_opt_int(8 + t * 3);
   }
-  r.hold_started_at = opt_instant(q, 16);
+  r.hold_started_at = q.get_opt_instant(16);
   return r;
 }
 
@@ -136,7 +131,7 @@ std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
     r.technician_id = q->get_int(1);
     for (int t = 0; t < 3; ++t) {
       r.due[t] = from_epoch_s(q->get_int(2 + t * 2));
-      r.done_at[t] = opt_instant(*q, 3 + t * 2);
+      r.done_at[t] = q->get_opt_instant(3 + t * 2);
     }
     r.visits = static_cast<int>(q->get_int(8));
     r.on_site_s = q->get_int(9);

@@ -11,10 +11,6 @@ namespace {
 std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
   return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
 }
-std::optional<Instant> opt_instant(Statement& q, int col) {
-  auto v = q.get_opt_int(col);
-  return v ? std::optional(from_epoch_s(*v)) : std::nullopt;
-}
 std::optional<std::string> opt_text(Statement& q, int col) {
   return q.is_null(col) ? std::nullopt : std::optional(q.get_text(col));
 }
@@ -87,8 +83,8 @@ std::optional<LedgerEntry> Tx::ledger_entry(const std::string& op_id) {
   e.status = q->get_text(6);
   e.code = q->is_null(7) ? "" : q->get_text(7);
   e.message = q->is_null(8) ? "" : q->get_text(8);
-  e.device_at = opt_instant(*q, 9);
-  e.at = opt_instant(*q, 10);
+  e.device_at = q->get_opt_instant(9);
+  e.at = q->get_opt_instant(10);
   e.received_at = from_epoch_s(q->get_int(11));
   return e;
 }
