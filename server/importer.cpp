@@ -91,6 +91,54 @@ Result<void> import_event(App& app, store::Tx& tx, Job& job, const json& event,
 
 }  // namespace
 
+Result<int> import_job(App& app, store::Tx& tx, const json& row, Instant now) {
+  FieldReader r(row);
+  Job job;
+  job.id = r.integer("id", true, 1, INT64_MAX).value_or(0);
+  job.kind = r.one_of("kind", true, parse_job_kind, "repair, installation, maintenance, inspection")
+                 .value_or(JobKind::repair);
+  job.severity = r.one_of("severity", true, parse_severity, "critical, serious, general, minor")
+                     .value_or(Severity::general);
+  job.site_id = r.integer("site_id", true, 1, INT64_MAX).value_or(0);
+  job.equipment_id = r.integer("equipment_id", false, 1, INT64_MAX);
+  job.required_skills = r.skills("required_skills", false).value_or(std::vector<std::string>{});
+  job.description = r.text("description", false, 4000, true).value_or("");
+  job.reported_at = r.instant("reported_at", true).value_or(now);
+  if (job.reported_at > now) r.problem("reported_at", "must not be in the future");
+  job.created_at = job.reported_at;
+  auto technician = r.integer("technician_id", false, 1, INT64_MAX);
+  r.accept("events");
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  if (auto ok = refresh_due_times(app, tx, job); !ok) return std::unexpected(ok.error());
+  job.technician_id = technician;
+  // Historical assignments were the dispatcher's; keep them out of any later optimizer.
+  job.assignment_locked = technician.has_value();
+  save_new_job(app, tx, job, SlaNotice::silent);
+  JobEvent created;
+  created.job_id = job.id;
+  created.type = "created";
+  created.to_status = JobStatus::new_;
+  created.actor = "import";
+  created.source = EventSource::api;
+  created.at = job.reported_at;
+  created.received_at = job.reported_at;
+  tx.insert_event(created);
+  int events = 1;
+  auto site = tx.site(job.site_id);
+  auto center = tx.center(site->center_id);
+  auto calendar = app.calendar(*center, app.policy().tier(job.severity).calendar);
+  if (auto it = row.find("events"); it != row.end() && it->is_array()) {
+    for (const auto& event : *it) {
+      if (!event.is_object()) return fail(ErrorCode::validation_failed, "events must be objects");
+      if (auto ok = import_event(app, tx, job, event, *calendar); !ok) return std::unexpected(ok.error());
+      ++events;
+    }
+  }
+  job.version = 1;
+  save_job(app, tx, job, SlaNotice::silent);
+  return events;
+}
+
 Result<ImportCounts> import_folder(App& app, const std::filesystem::path& folder,
                                    const std::function<void(const std::string&, int, int)>& progress) {
   auto policy_doc = read_file(folder / "sla_policy.json", false);
@@ -116,6 +164,11 @@ Result<ImportCounts> import_folder(App& app, const std::filesystem::path& folder
   if (!technicians) return std::unexpected(technicians.error());
   auto jobs = read_list(folder, "jobs.json");
   if (!jobs) return std::unexpected(jobs.error());
+  auto prices = read_file(folder / "part_prices.json", false);  // optional
+  if (!prices) return std::unexpected(prices.error());
+  if (!prices->is_null() && !prices->is_array()) {
+    return fail(ErrorCode::validation_failed, "part_prices.json must hold a JSON array");
+  }
 
   return app.store().write([&](store::Tx& tx) -> Result<ImportCounts> {
     if (!tx.all_centers().empty()) {
@@ -208,55 +261,20 @@ Result<ImportCounts> import_folder(App& app, const std::filesystem::path& folder
       ++counts.technicians;
     }
     for (std::size_t i = 0; i < jobs->size(); ++i) {
-      const json& row = (*jobs)[i];
-      FieldReader r(row);
-      Job job;
-      job.id = r.integer("id", true, 1, INT64_MAX).value_or(0);
-      job.kind = r.one_of("kind", true, parse_job_kind, "repair, installation, maintenance, inspection")
-                     .value_or(JobKind::repair);
-      job.severity = r.one_of("severity", true, parse_severity, "critical, serious, general, minor")
-                         .value_or(Severity::general);
-      job.site_id = r.integer("site_id", true, 1, INT64_MAX).value_or(0);
-      job.equipment_id = r.integer("equipment_id", false, 1, INT64_MAX);
-      job.required_skills = r.skills("required_skills", false).value_or(std::vector<std::string>{});
-      job.description = r.text("description", false, 4000, true).value_or("");
-      job.reported_at = r.instant("reported_at", true).value_or(now);
-      if (job.reported_at > now) r.problem("reported_at", "must not be in the future");
-      job.created_at = job.reported_at;
-      auto technician = r.integer("technician_id", false, 1, INT64_MAX);
-      r.accept("events");
-      if (auto ok = r.finish(); !ok) return at_row("jobs.json", i, ok.error());
-      if (auto ok = refresh_due_times(app, tx, job); !ok) return at_row("jobs.json", i, ok.error());
-      job.technician_id = technician;
-      // Historical assignments were the dispatcher's; keep them out of any later optimizer.
-      job.assignment_locked = technician.has_value();
-      save_new_job(app, tx, job, SlaNotice::silent);
-      JobEvent created;
-      created.job_id = job.id;
-      created.type = "created";
-      created.to_status = JobStatus::new_;
-      created.actor = "import";
-      created.source = EventSource::api;
-      created.at = job.reported_at;
-      created.received_at = job.reported_at;
-      tx.insert_event(created);
-      ++counts.events;
-      auto site = tx.site(job.site_id);
-      auto center = tx.center(site->center_id);
-      auto calendar = app.calendar(*center, app.policy().tier(job.severity).calendar);
-      if (auto it = row.find("events"); it != row.end() && it->is_array()) {
-        for (const auto& event : *it) {
-          if (!event.is_object()) return at_row("jobs.json", i, Error{ErrorCode::validation_failed, "events must be objects", {}});
-          if (auto ok = import_event(app, tx, job, event, *calendar); !ok) {
-            return at_row("jobs.json", i, ok.error());
-          }
-          ++counts.events;
-        }
-      }
-      job.version = 1;
-      save_job(app, tx, job, SlaNotice::silent);
+      auto events = import_job(app, tx, (*jobs)[i], now);
+      if (!events) return at_row("jobs.json", i, events.error());
+      counts.events += *events;
       ++counts.jobs;
       progress("jobs", static_cast<int>(i + 1), static_cast<int>(jobs->size()));
+    }
+    if (prices->is_array()) {
+      for (std::size_t i = 0; i < prices->size(); ++i) {
+        FieldReader r((*prices)[i]);
+        auto part = r.text("part_number", true, 64);
+        auto price = r.number("unit_price", true, 0, 1e9);
+        if (auto ok = r.finish(); !ok) return at_row("part_prices.json", i, ok.error());
+        tx.put_part_price(*part, *price);
+      }
     }
     return counts;
   });

@@ -3,16 +3,22 @@
 // events, and the SLA policy) into an empty database in one transaction: all of it or none.
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "domain/error.h"
 #include "server/app.h"
+#include "store/tx.h"
 
 namespace fieldserve::server {
 
 struct ImportCounts {
   int centers = 0, customers = 0, sites = 0, equipment = 0, technicians = 0, jobs = 0, events = 0;
 };
+
+// One job of jobs.json with its events, into a database that holds its site, center and
+// technician. Returns the number of events stored (its "created" event included).
+Result<int> import_job(App& app, store::Tx& tx, const nlohmann::json& row, Instant now);
 
 // `progress(stage, done, total)` is called as rows are read. Fails with validation_failed
 // naming the file and row of the first bad records, or conflict if the database is not empty.

@@ -12,7 +12,7 @@ constexpr int kBatch = 200;
 }  // namespace
 
 void SlaTicker::start() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] {

@@ -159,5 +159,49 @@ TEST(SlaMonitor, DurationsCountOnlyBusinessHoursAcrossAWeekend) {
   EXPECT_FALSE(job.clock(SlaTarget::arrival).taken_s.has_value()) << "not done: no duration";
 }
 
+// docs/sla.md's worked example, step by step: a general job at a Frankfurt site 20 km out,
+// reported on a Friday afternoon, with a hold for parts from Monday to Tuesday.
+TEST(SlaMonitor, TheWorkedExampleOfDocsSlaMd) {
+  WeeklyHours week{};
+  for (int d = 0; d < 5; ++d) week[d] = DaySpan{8 * 60, 18 * 60};
+  auto berlin = BusinessHoursCalendar::create("Europe/Berlin", week);
+  ASSERT_TRUE(berlin.has_value());
+  const auto& cal = **berlin;
+  // Frankfurt local time (CET, UTC+1) on day `d` after Friday 2026-11-20.
+  auto cet = [](int d, int hh, int mm) {
+    return from_epoch_s(1'795'132'800 + d * 86400 + (hh - 1) * 3600 + mm * 60);
+  };
+  const auto policy = default_policy();
+  const auto& tier = policy.tier(Severity::general);
+  Job job;
+  job.severity = Severity::general;
+  job.reported_at = cet(0, 16, 30);
+  job.sla = compute_clocks(tier, 20, job.reported_at, cal, 0);
+  EXPECT_EQ(job.clock(SlaTarget::response).due, cet(0, 17, 0));
+  EXPECT_EQ(job.clock(SlaTarget::arrival).due, cet(3, 12, 30));
+  EXPECT_EQ(job.clock(SlaTarget::arrival).at_risk_at, cet(3, 11, 0));
+  EXPECT_EQ(job.clock(SlaTarget::restore).due, cet(5, 10, 30));
+
+  auto counted = [&](Instant a, Instant b) { return cal.elapsed(a, b); };
+  job.clock(SlaTarget::response).done_at = cet(0, 16, 50);
+  job.status = JobStatus::en_route;
+  apply_status_change(job, {JobStatus::on_site, std::nullopt}, cet(3, 11, 40), counted);
+  apply_status_change(job, {JobStatus::on_hold, HoldReason::waiting_parts}, cet(3, 15, 0), counted);
+  apply_status_change(job, {JobStatus::on_site, std::nullopt}, cet(4, 10, 0), counted);
+  EXPECT_EQ(job.paused_s, 300 * 60);
+  auto resumed = compute_clocks(tier, 20, job.reported_at, cal, job.paused_s);
+  job.clock(SlaTarget::restore) = resumed[2];  // what the server does when a hold ends
+  EXPECT_EQ(job.clock(SlaTarget::restore).due, cet(5, 15, 30));
+  EXPECT_EQ(job.clock(SlaTarget::restore).at_risk_at, cet(5, 9, 30));
+  apply_status_change(job, {JobStatus::resolved, std::nullopt}, cet(5, 14, 0), counted);
+  settle_durations(job, cal);
+  EXPECT_EQ(job.clock(SlaTarget::response).taken_s, 20 * 60);
+  EXPECT_EQ(job.clock(SlaTarget::arrival).taken_s, 310 * 60);
+  EXPECT_EQ(job.clock(SlaTarget::restore).taken_s, 1350 * 60);
+  for (SlaTarget t : kSlaTargets) {
+    EXPECT_EQ(target_state(job, t, cet(6, 0, 0)), SlaState::met) << to_string(t);
+  }
+}
+
 }  // namespace
 }  // namespace fieldserve::dispatch
