@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 namespace fieldserve::dispatch {
 namespace {
@@ -56,6 +57,17 @@ std::string week_label(std::int64_t monday) {
 
 double round_to(double value, double step) { return std::round(value / step) * step; }
 
+// A group's key: one number per dimension (at most five, each dimension once), unused ones 0.
+using GroupKey = std::array<std::int64_t, 5>;
+
+struct GroupKeyHash {
+  std::size_t operator()(const GroupKey& k) const {
+    std::uint64_t h = 1469598103934665603ull;
+    for (auto v : k) h = (h ^ static_cast<std::uint64_t>(v)) * 1099511628211ull;
+    return static_cast<std::size_t>(h);
+  }
+};
+
 struct Accumulator {
   std::int64_t count = 0;
   std::int64_t cancelled = 0;
@@ -96,8 +108,8 @@ struct SlaReportBuilder::State {
   std::vector<ReportDimension> dimensions;
   Instant now;
   std::map<CenterId, ZoneCache> zones;
-  std::map<std::vector<std::int64_t>, Accumulator> groups;
-  std::vector<std::int64_t> key;  // reused for every row
+  // Hashed: a year by tier × center × week is ten thousand groups and a million rows.
+  std::unordered_map<GroupKey, Accumulator, GroupKeyHash> groups;
 };
 
 SlaReportBuilder::SlaReportBuilder(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -123,24 +135,25 @@ Result<SlaReportBuilder> SlaReportBuilder::create(
 
 void SlaReportBuilder::add(const SlaRow& row) {
   auto& s = *state_;
-  s.key.clear();
+  GroupKey key{};
+  std::size_t n = 0;
   for (auto d : s.dimensions) {
     switch (d) {
-      case ReportDimension::tier: s.key.push_back(static_cast<int>(row.severity)); break;
-      case ReportDimension::technician: s.key.push_back(row.technician_id.value_or(0)); break;
-      case ReportDimension::center: s.key.push_back(row.center_id); break;
+      case ReportDimension::tier: key[n++] = static_cast<int>(row.severity); break;
+      case ReportDimension::technician: key[n++] = row.technician_id.value_or(0); break;
+      case ReportDimension::center: key[n++] = row.center_id; break;
       case ReportDimension::day:
       case ReportDimension::week: {
         auto zone = s.zones.find(row.center_id);
         std::int64_t day = zone == s.zones.end()
                                ? date::floor<date::days>(row.reported_at).time_since_epoch().count()
                                : zone->second.local_day(row.reported_at);
-        s.key.push_back(d == ReportDimension::day ? day : monday_of(day));
+        key[n++] = d == ReportDimension::day ? day : monday_of(day);
         break;
       }
     }
   }
-  auto& acc = s.groups[s.key];
+  auto& acc = s.groups[key];
   ++acc.count;
   if (row.cancelled) ++acc.cancelled;
   for (SlaTarget t : kSlaTargets) {
@@ -158,11 +171,17 @@ void SlaReportBuilder::add(const SlaRow& row) {
 
 std::vector<SlaGroup> SlaReportBuilder::finish() {
   auto& s = *state_;
+  std::vector<std::pair<GroupKey, Accumulator*>> sorted;
+  sorted.reserve(s.groups.size());
+  for (auto& [key, acc] : s.groups) sorted.emplace_back(key, &acc);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<SlaGroup> out;
-  out.reserve(s.groups.size());
-  for (auto& [key, acc] : s.groups) {
+  out.reserve(sorted.size());
+  for (auto& [key, acc_ptr] : sorted) {
+    auto& acc = *acc_ptr;
     SlaGroup g;
-    for (std::size_t i = 0; i < key.size(); ++i) {
+    for (std::size_t i = 0; i < s.dimensions.size(); ++i) {
       switch (s.dimensions[i]) {
         case ReportDimension::tier:
           g.key.emplace_back(to_string(static_cast<Severity>(key[i])));
