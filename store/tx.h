@@ -30,6 +30,9 @@ struct JobFilter {
   std::optional<Instant> reported_from;  // inclusive
   std::optional<Instant> reported_to;    // exclusive
   std::optional<bool> needs_review;
+  // Jobs still being worked with a target in this state, as the SLA monitor last announced it:
+  // the dispatcher's at-risk and breached lists.
+  std::optional<SlaState> sla_state;
 };
 
 struct TechnicianFilter {

@@ -134,12 +134,15 @@ std::vector<Job> Tx::jobs(const Page& page, const JobFilter& f) {
       "AND (:site IS NULL OR j.site_id = :site) "
       "AND (:center IS NULL OR j.site_id IN (SELECT id FROM sites WHERE center_id = :center)) "
       "AND (:from IS NULL OR j.reported_at >= :from) AND (:to IS NULL OR j.reported_at < :to) "
-      "AND (:review IS NULL OR j.needs_review = :review) ORDER BY j.id LIMIT :n");
+      "AND (:review IS NULL OR j.needs_review = :review) "
+      "AND (:sla IS NULL OR (j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
+      "     AND :sla IN (j.response_mark, j.arrival_mark, j.restore_mark))) "
+      "ORDER BY j.id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit).bind(":status", opt_name(f.status))
       .bind(":severity", opt_name(f.severity)).bind(":technician", f.technician_id)
       .bind(":site", f.site_id).bind(":center", f.center_id)
       .bind(":from", opt_epoch(f.reported_from)).bind(":to", opt_epoch(f.reported_to))
-      .bind(":review", f.needs_review);
+      .bind(":review", f.needs_review).bind(":sla", opt_name(f.sla_state));
   std::vector<Job> out;
   while (q->step()) out.push_back(read_job(*q));
   return out;

@@ -130,6 +130,10 @@ Result<Reply> list_jobs(RouteRequest& req) {
     if (*v != "true" && *v != "false") return fail(ErrorCode::bad_request, "needs_review must be true or false");
     f.needs_review = *v == "true";
   }
+  if (auto v = req.query("sla_state")) {
+    f.sla_state = parse_sla_state(*v);
+    if (!f.sla_state) return fail(ErrorCode::bad_request, "sla_state must be pending, at_risk, met or breached");
+  }
   if (req.is_technician()) {
     // A technician sees its own jobs whatever filter it sends.
     if (f.technician_id && f.technician_id != req.who().technician_id) {

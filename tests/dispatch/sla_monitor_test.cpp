@@ -159,6 +159,20 @@ TEST(SlaMonitor, DurationsCountOnlyBusinessHoursAcrossAWeekend) {
   EXPECT_FALSE(job.clock(SlaTarget::arrival).taken_s.has_value()) << "not done: no duration";
 }
 
+// Failure mode: a daylight-saving change inside a business day. A London center open all Sunday
+// counts 25 hours on 25 October 2026 (clocks go back at 02:00), so a 24-hour business target
+// started at local midnight is due at 23:00 local, not at midnight.
+TEST(SlaMonitor, ADaylightSavingChangeInsideABusinessDay) {
+  WeeklyHours sundays{};
+  sundays[6] = DaySpan{0, 24 * 60};
+  auto london = BusinessHoursCalendar::create("Europe/London", sundays);
+  ASSERT_TRUE(london.has_value());
+  Instant midnight_bst = from_epoch_s(1'792'882'800);  // 2026-10-24T23:00:00Z = Sunday 00:00 BST
+  EXPECT_EQ((*london)->add(midnight_bst, 24 * 3600), midnight_bst + 24h);  // Sunday 23:00 GMT
+  EXPECT_EQ((*london)->elapsed(midnight_bst, midnight_bst + 25h), 25 * 3600);
+  EXPECT_EQ((*london)->elapsed(midnight_bst, midnight_bst + 26h), 25 * 3600) << "Monday is closed";
+}
+
 // docs/sla.md's worked example, step by step: a general job at a Frankfurt site 20 km out,
 // reported on a Friday afternoon, with a hold for parts from Monday to Tuesday.
 TEST(SlaMonitor, TheWorkedExampleOfDocsSlaMd) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -83,6 +84,44 @@ TEST_F(SlaMonitorTest, AnAssignmentAnnouncesTheResponseMetInTheSameWrite) {
   auto events = sla_events(job);
   EXPECT_TRUE(has(events, "sla_met", "response"));
   EXPECT_FALSE(has(events, "sla_met", "arrival"));
+}
+
+TEST_F(SlaMonitorTest, DispatchersListTheAtRiskAndBreachedJobs) {
+  // Serious, 10 km: response 15 min, arrival 90 min (at risk after 67.5). Reported 70 min ago
+  // and never assigned: response breached, arrival at risk for another 20 minutes.
+  auto late = new_job("serious", ago(70min));
+  auto fresh = new_job("serious", ago(60s));
+  auto ids = [&](const std::string& state) {
+    std::vector<std::int64_t> out;
+    auto r = s().get("/api/v1/jobs?limit=500&sla_state=" + state, w().dispatcher);
+    EXPECT_EQ(r.status, 200) << r.text;
+    for (const auto& j : r.body["items"]) out.push_back(j["id"]);
+    return out;
+  };
+  auto contains = [](const std::vector<std::int64_t>& v, std::int64_t id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  auto at_risk = ids("at_risk"), breached = ids("breached");
+  EXPECT_TRUE(contains(at_risk, late));
+  EXPECT_TRUE(contains(breached, late));
+  EXPECT_FALSE(contains(at_risk, fresh));
+  EXPECT_FALSE(contains(breached, fresh));
+  EXPECT_EQ(s().get("/api/v1/jobs?sla_state=late", w().dispatcher).status, 400);
+}
+
+// Failure mode: a viewer in another time zone. The same instants written with another offset
+// give the same report: days are the centers' local days, not the viewer's.
+TEST_F(SlaMonitorTest, TheSameWindowInAnotherOffsetGivesTheSameReport) {
+  new_job("general", ago(3h));
+  new_job("critical", ago(26h));
+  auto utc = s().get("/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z",
+                     w().manager);
+  auto kolkata = s().get("/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T05:30:00%2B05:30"
+                         "&to=2027-06-01T05:30:00%2B05:30", w().manager);
+  ASSERT_EQ(utc.status, 200) << utc.text;
+  ASSERT_EQ(kolkata.status, 200) << kolkata.text;
+  EXPECT_FALSE(utc.body["groups"].empty());
+  EXPECT_EQ(utc.body["groups"], kolkata.body["groups"]);
 }
 
 TEST_F(SlaMonitorTest, TheTickerReadsJobsThroughTheNextThresholdIndex) {
