@@ -73,9 +73,10 @@ bool save_job(App& app, store::Tx& tx, Job& job, SlaNotice notice) {
 
 void recheck_sla(App& app, store::Tx& tx, Job& job) {
   auto now = app.clock().now();
+  bool backfill = job.sla_next_check == Instant{};
   auto changes = settle_sla(app, tx, job, now);
   tx.mark_sla(job);
-  announce(tx, job, changes, now);
+  if (!backfill) announce(tx, job, changes, now);
 }
 
 void assign_to(Job& job, TechnicianId technician, bool locked, Instant now) {

@@ -46,6 +46,8 @@ enum class SlaNotice { announce, silent };
 JobId save_new_job(App& app, store::Tx& tx, Job& job, SlaNotice notice = SlaNotice::announce);
 bool save_job(App& app, store::Tx& tx, Job& job, SlaNotice notice = SlaNotice::announce);
 // The ticker's half: re-evaluates a stored job whose threshold passed, without a version bump.
+// A job marked by migration 4 (next check at the epoch) is settled silently: its history was not
+// watched live, and announcing years of old breaches at upgrade would only be noise.
 void recheck_sla(App& app, store::Tx& tx, Job& job);
 
 // An event recording a change just made to `job`: its status and technician as they are now.

@@ -247,3 +247,53 @@ TEST_F(SlaMonitorTest, TheCsvReportHasAHeaderRowAndTheJsonFigures) {
 
 }  // namespace
 }  // namespace fieldserve::testing
+
+namespace fieldserve::testing {
+namespace {
+
+std::int64_t scalar(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* q = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+    value = sqlite3_column_int64(q, 0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return value;
+}
+
+// Jobs stored before the SLA monitor existed (migration 4 marks them with a next check at the
+// epoch) are settled at the next start without announcing their old breaches.
+TEST(SlaMonitorUpgrade, JobsFromBeforeTheMonitorAreSettledSilently) {
+  ServerProcess server;
+  auto world = make_world(server);
+  auto r = server.post("/api/v1/jobs",
+                       {{"site_id", world.site_id}, {"kind", "repair"}, {"severity", "serious"},
+                        {"reported_at", ago(70min)}, {"auto_assign", false}},
+                       world.dispatcher);
+  ASSERT_EQ(r.status, 201) << r.text;
+  std::string id = std::to_string(r.body["id"].get<std::int64_t>());
+  server.stop();
+  // What an upgraded database looks like: nothing settled, nothing announced.
+  scalar(server.db_path(),
+         "UPDATE jobs SET sla_next_check = 0, response_mark = 'pending', arrival_mark = 'pending' "
+         "WHERE id = " + id + " RETURNING id");
+  auto events_before = scalar(server.db_path(), "SELECT COUNT(*) FROM job_events WHERE job_id = " + id);
+  server.restart();
+  std::int64_t next = 0;
+  for (int i = 0; i < 40 && next == 0; ++i) {
+    std::this_thread::sleep_for(250ms);
+    next = scalar(server.db_path(), "SELECT COALESCE(sla_next_check, -1) FROM jobs WHERE id = " + id);
+  }
+  ASSERT_NE(next, 0) << "the ticker never settled the job";
+  EXPECT_EQ(scalar(server.db_path(), "SELECT response_mark = 'breached' AND arrival_mark = 'at_risk' "
+                                     "FROM jobs WHERE id = " + id), 1);
+  EXPECT_EQ(scalar(server.db_path(), "SELECT COUNT(*) FROM job_events WHERE job_id = " + id),
+            events_before);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
