@@ -6,11 +6,6 @@
 #include "store/errors.h"
 
 namespace fieldserve::server {
-namespace {
-// Jobs per transaction: keeps each write short so pushes and dispatches are not held up.
-constexpr int kBatch = 200;
-}  // namespace
-
 void SlaTicker::start() {
   std::lock_guard guard(mutex_);
   if (thread_.joinable()) return;
@@ -26,7 +21,7 @@ void SlaTicker::start() {
         log_event(spdlog::level::warn, "sla ticker pass failed", {{"error", std::string(e.what())}});
       }
       lock.lock();
-      wake_.wait_for(lock, period_, [this] { return stopping_; });
+      wake_.wait_for(lock, period_, [this] { return stopping_.load(); });
     }
   });
 }
@@ -43,15 +38,16 @@ void SlaTicker::stop() {
 int SlaTicker::run_once() {
   auto now = app_.clock().now();
   int total = 0;
-  for (;;) {
+  while (total < kMaxPerTick && !stopping_) {
     int read = app_.store().write([&](store::Tx& tx) {
       auto jobs = tx.jobs_due_for_sla_check(now, kBatch);
       for (auto& job : jobs) recheck_sla(app_, tx, job);
       return static_cast<int>(jobs.size());
     });
     total += read;
-    if (read < kBatch) return total;
+    if (read < kBatch) break;
   }
+  return total;
 }
 
 }  // namespace fieldserve::server

@@ -2,6 +2,7 @@
 // The time-driven half of SLA monitoring (SPEC section 3): once a second, the jobs whose next
 // at-risk or breach threshold has passed are read through the sla_next_check index (never a scan
 // of all jobs) and re-evaluated; each state change becomes a job event and a log line.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -21,15 +22,19 @@ class SlaTicker {
 
   void start();
   void stop();
-  // One pass over every job due for a look at the app clock's now; returns how many it read.
+  // One pass over the jobs due for a look at the app clock's now, at most kMaxPerTick of them (the
+  // rest wait for the next tick, so a large backlog after an upgrade neither holds the writer
+  // for long nor delays a stop); returns how many it read.
   int run_once();
+  static constexpr int kBatch = 200;  // jobs per transaction
+  static constexpr int kMaxPerTick = 20 * kBatch;
 
  private:
   App& app_;
   std::chrono::milliseconds period_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 

@@ -120,7 +120,8 @@ struct DoneJobRow {
   std::array<std::optional<Instant>, 3> done_at{};
   int visits = 0;              // on_site events: more than one means it was not fixed first time
   std::int64_t on_site_s = 0;  // labour: time from each on_site event to the job's next event
-  std::optional<double> rating;
+  std::int64_t rating_sum = 0;  // the customers' sign-off ratings (1–5) and how many there are
+  int ratings = 0;
   double parts_cost = 0;  // parts with a known price
   int unpriced_parts = 0;
 };

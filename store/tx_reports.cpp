@@ -122,15 +122,18 @@ std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
       "WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND restore_done < :to "
       "              AND technician_id IS NOT NULL), "
       "ev AS (SELECT e.job_id, e.to_status, e.at, "
+      "              (e.type = 'status' AND e.to_status = 'on_site' AND "
+      "               e.from_status IS NOT 'on_site') AS is_visit, "
       "              LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at "
       "       FROM job_events e JOIN done d ON d.id = e.job_id "
       "       WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'), "
-      "visits AS (SELECT job_id, SUM(to_status = 'on_site') AS n, "
-      "           SUM(CASE WHEN to_status = 'on_site' THEN COALESCE(next_at - at, 0) ELSE 0 END) "
+      "visits AS (SELECT job_id, SUM(is_visit) AS n, "
+      "           SUM(CASE WHEN is_visit THEN COALESCE(next_at - at, 0) ELSE 0 END) "
       "           AS on_site_s FROM ev GROUP BY job_id) "
       "SELECT j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, "
       "j.arrival_done, j.restore_due, j.restore_done, COALESCE(v.n, 0), COALESCE(v.on_site_s, 0), "
-      "(SELECT AVG(rating) FROM signoffs WHERE job_id = j.id AND rating IS NOT NULL), "
+      "(SELECT SUM(rating) FROM signoffs WHERE job_id = j.id), "
+      "(SELECT COUNT(rating) FROM signoffs WHERE job_id = j.id), "
       "(SELECT COALESCE(SUM(p.qty * pp.unit_price), 0) FROM job_parts p "
       " JOIN part_prices pp ON pp.part_number = p.part_number WHERE p.job_id = j.id), "
       "(SELECT COUNT(*) FROM job_parts p WHERE p.job_id = j.id AND NOT EXISTS "
@@ -149,9 +152,10 @@ std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
     }
     r.visits = static_cast<int>(q->get_int(8));
     r.on_site_s = q->get_int(9);
-    if (!q->is_null(10)) r.rating = q->get_double(10);
-    r.parts_cost = q->get_double(11);
-    r.unpriced_parts = static_cast<int>(q->get_int(12));
+    r.rating_sum = q->get_int(10);
+    r.ratings = static_cast<int>(q->get_int(11));
+    r.parts_cost = q->get_double(12);
+    r.unpriced_parts = static_cast<int>(q->get_int(13));
     out.push_back(r);
   }
   return out;
@@ -161,7 +165,8 @@ std::vector<VisitRow> Tx::visits(Instant from, Instant to) {
   auto q = conn_.prepare(
       "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
       "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
-      "WHERE e.to_status = 'on_site' AND e.type NOT LIKE 'sla%' AND e.at >= :from AND e.at < :to "
+      "WHERE e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site' "
+      "AND e.at >= :from AND e.at < :to "
       "AND tech IS NOT NULL ORDER BY tech, e.at, e.id");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<VisitRow> out;

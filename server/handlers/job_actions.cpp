@@ -124,7 +124,7 @@ Result<Reply> change_status(RouteRequest& req) {
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
     tx.insert_event(e);
     if (change->to == JobStatus::resolved) {
-      advance_if_signed(tx, job.id, [&](const Job& moved) {
+      advance_if_signed(req.app, tx, job.id, [&](const Job& moved) {
         return job_event(moved, "status", JobStatus::resolved, req.who().actor(),
                          source_of(req.who()), now);
       });

@@ -77,10 +77,8 @@ Result<Reply> technician_report(RouteRequest& req) {
         (*row.done_at[t] <= row.due[t] ? f.met : f.breached) += 1;
       }
       if (row.visits <= 1) ++f.fixed_first_time;
-      if (row.rating) {
-        f.rating_sum += *row.rating;
-        ++f.ratings;
-      }
+      f.rating_sum += static_cast<double>(row.rating_sum);
+      f.ratings += row.ratings;
       f.on_site_s += row.on_site_s;
       f.parts_cost += row.parts_cost;
       f.unpriced_parts += row.unpriced_parts;

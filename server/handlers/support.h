@@ -69,7 +69,8 @@ Result<void> store_status_change(App& app, store::Tx& tx, Job& job, const Status
 // A resolved job with the customer's sign-off on file moves on to signed_off (a sign-off may
 // arrive before the job is resolved). `event` makes the status event from the moved job.
 // Returns whether it moved.
-bool advance_if_signed(store::Tx& tx, JobId id, const std::function<JobEvent(const Job&)>& event);
+bool advance_if_signed(App& app, store::Tx& tx, JobId id,
+                       const std::function<JobEvent(const Job&)>& event);
 
 // Recomputes due and at-risk times of every target not yet done from the job's tier, its site's
 // distance and the center's calendar. A done target keeps its due: its verdict is final. Fails only if the site or center vanished.

@@ -294,7 +294,7 @@ JobEvent sync_event(const PushContext& c, const Job& job, std::string type,
 }
 
 void advance_when_signed(PushContext& c, store::Tx& tx, JobId id, Instant at, Instant device_at) {
-  if (server::advance_if_signed(tx, id, [&](const Job& job) {
+  if (server::advance_if_signed(c.app, tx, id, [&](const Job& job) {
         return sync_event(c, job, "status", JobStatus::resolved, at, device_at);
       })) {
     c.changed(id);

@@ -168,10 +168,14 @@ TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
   auto job = new_job("serious", ago(600s));
   auto path = "/api/v1/jobs/" + std::to_string(job);
   ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 200);
-  for (const char* to : {"accepted", "en_route", "on_site", "resolved"}) {
+  for (const char* to : {"accepted", "en_route", "on_site"}) {
     auto r = s().post(path + "/status", {{"to", to}}, w().dispatcher);
     ASSERT_EQ(r.status, 200) << to << ": " << r.text;
   }
+  // An edit while on site is an event whose to_status is on_site, but not a second visit.
+  auto edit = s().patch(path, {{"description", "compressor trips on start"}}, w().dispatcher);
+  ASSERT_EQ(edit.status, 200) << edit.text;
+  ASSERT_EQ(s().post(path + "/status", {{"to", "resolved"}}, w().dispatcher).status, 200);
   auto r = s().get("/api/v1/reports/technicians", w().manager);
   ASSERT_EQ(r.status, 200) << r.text;
   const json* mine = nullptr;
