@@ -196,6 +196,30 @@ TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
   EXPECT_EQ((*mine)["sla"]["met"].get<int>() + (*mine)["sla"]["breached"].get<int>(), 3);
 }
 
+TEST_F(SlaMonitorTest, EachBreachCarriesTheDispatchExplanation) {
+  // Nobody has the skill: the dispatcher leaves it new and says why; the response breaches.
+  auto r = s().post("/api/v1/jobs",
+                    {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "critical"},
+                     {"required_skills", {"welding"}}, {"reported_at", ago(20min)}},
+                    w().dispatcher);
+  ASSERT_EQ(r.status, 201) << r.text;
+  auto id = r.body["id"].get<std::int64_t>();
+  auto list = s().get("/api/v1/reports/sla/breaches?target=response&limit=500", w().manager);
+  ASSERT_EQ(list.status, 200) << list.text;
+  const json* item = nullptr;
+  for (const auto& i : list.body["items"]) {
+    if (i["job_id"] == id) item = &i;
+  }
+  ASSERT_NE(item, nullptr) << list.text;
+  EXPECT_EQ((*item)["target"], "response");
+  EXPECT_TRUE((*item)["done_at"].is_null());
+  EXPECT_GE((*item)["lateness_minutes"].get<double>(), 15.0);
+  EXPECT_EQ((*item)["dispatch"]["reason"], "no_eligible_technician");
+  ASSERT_TRUE((*item)["dispatch"]["candidates"].is_array());
+  ASSERT_FALSE((*item)["dispatch"]["candidates"].empty());
+  EXPECT_EQ((*item)["dispatch"]["candidates"][0]["eligible"], false);
+}
+
 TEST_F(SlaMonitorTest, ReportsAreForManagersAndAdminsOnly) {
   for (const auto* token : {&w().dispatcher, &w().tablet_a}) {
     for (const char* route : {"/api/v1/reports/sla", "/api/v1/reports/sla/breaches",
