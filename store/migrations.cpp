@@ -365,6 +365,85 @@ CREATE TABLE part_prices (
   unit_price REAL NOT NULL CHECK (unit_price >= 0)
 ) WITHOUT ROWID;
 )sql"},
+      {5, R"sql(
+-- No IN lists on the push path: SQLite builds a throwaway b-tree for a constant IN list on every
+-- execution, and these run once per pushed note, part and status change. Under the push
+-- benchmark that was most of a note insert's cost. The feed's CHECK constraint had one too, so
+-- the feed table is rebuilt (SQLite cannot alter a CHECK), keeping every row and its sequence:
+-- a number handed out once is never handed out again. legacy_alter_table lets the rename pass
+-- while the triggers name a table that is momentarily gone.
+PRAGMA legacy_alter_table = ON;
+CREATE TABLE sync_changes_rebuilt (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  technician_id INTEGER NOT NULL,
+  job_id INTEGER NOT NULL,
+  removed TEXT CHECK (removed = 'reassigned' OR removed = 'cancelled' OR removed = 'closed'),
+  at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+INSERT INTO sync_changes_rebuilt (seq, technician_id, job_id, removed, at)
+  SELECT seq, technician_id, job_id, removed, at FROM sync_changes;
+DELETE FROM sqlite_sequence WHERE name = 'sync_changes_rebuilt';
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'sync_changes_rebuilt', seq FROM sqlite_sequence WHERE name = 'sync_changes';
+DROP TABLE sync_changes;
+ALTER TABLE sync_changes_rebuilt RENAME TO sync_changes;
+CREATE INDEX sync_changes_by_technician ON sync_changes(technician_id, seq);
+PRAGMA legacy_alter_table = OFF;
+DROP VIEW device_jobs;
+CREATE VIEW device_jobs AS
+  SELECT id, technician_id, site_id, equipment_id FROM jobs
+  WHERE technician_id IS NOT NULL AND
+        (status = 'assigned'
+       OR status = 'accepted'
+       OR status = 'en_route'
+       OR status = 'on_site'
+       OR status = 'on_hold'
+       OR status = 'resolved'
+       OR status = 'signed_off');
+DROP TRIGGER sync_job_insert;
+CREATE TRIGGER sync_job_insert AFTER INSERT ON jobs
+WHEN NEW.technician_id IS NOT NULL AND (NEW.status = 'assigned'
+       OR NEW.status = 'accepted'
+       OR NEW.status = 'en_route'
+       OR NEW.status = 'on_site'
+       OR NEW.status = 'on_hold'
+       OR NEW.status = 'resolved'
+       OR NEW.status = 'signed_off')
+BEGIN
+  INSERT INTO sync_changes (technician_id, job_id) VALUES (NEW.technician_id, NEW.id);
+END;
+DROP TRIGGER sync_job_update;
+CREATE TRIGGER sync_job_update AFTER UPDATE OF version ON jobs BEGIN
+  INSERT INTO sync_changes (technician_id, job_id, removed)
+  SELECT OLD.technician_id, OLD.id,
+         CASE WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'cancelled' THEN 'cancelled'
+              WHEN NEW.technician_id IS OLD.technician_id AND NEW.status = 'closed' THEN 'closed'
+              ELSE 'reassigned' END
+  WHERE OLD.technician_id IS NOT NULL AND (OLD.status = 'assigned'
+       OR OLD.status = 'accepted'
+       OR OLD.status = 'en_route'
+       OR OLD.status = 'on_site'
+       OR OLD.status = 'on_hold'
+       OR OLD.status = 'resolved'
+       OR OLD.status = 'signed_off')
+    AND (NEW.technician_id IS NOT OLD.technician_id OR NOT (NEW.status = 'assigned'
+       OR NEW.status = 'accepted'
+       OR NEW.status = 'en_route'
+       OR NEW.status = 'on_site'
+       OR NEW.status = 'on_hold'
+       OR NEW.status = 'resolved'
+       OR NEW.status = 'signed_off'));
+  INSERT INTO sync_changes (technician_id, job_id)
+  SELECT NEW.technician_id, NEW.id
+  WHERE NEW.technician_id IS NOT NULL AND (NEW.status = 'assigned'
+       OR NEW.status = 'accepted'
+       OR NEW.status = 'en_route'
+       OR NEW.status = 'on_site'
+       OR NEW.status = 'on_hold'
+       OR NEW.status = 'resolved'
+       OR NEW.status = 'signed_off');
+END;
+)sql"},
   };
   return list;
 }
@@ -373,7 +452,7 @@ CREATE TABLE part_prices (
 
 int latest_schema_version() { return migrations().back().version; }
 
-int migrate(Connection& conn) {
+int migrate(Connection& conn, int up_to) {
   conn.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_at INTEGER NOT NULL)");
@@ -389,6 +468,7 @@ int migrate(Connection& conn) {
   }
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
+    if (up_to > 0 && m.version > up_to) break;
     Transaction tx(conn, true);
     conn.exec(m.sql);
     auto q = conn.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :at)");

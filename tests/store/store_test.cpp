@@ -54,6 +54,54 @@ TEST(StoreMigrations, RefusesADatabaseFromANewerSchema) {
   EXPECT_THROW(Store::open(file.path, 0), StoreError);
 }
 
+// Migration 5 rebuilds the feed table: every row stays, and a sequence number handed out before
+// (even of a pruned row) is never handed out again.
+TEST(StoreMigrations, TheFeedRebuildKeepsRowsAndTheSequence) {
+  TempDb file;
+  {
+    Connection conn(file.path, false);
+    ASSERT_EQ(migrate(conn, 4), 4);
+    conn.exec("INSERT INTO sync_changes (technician_id, job_id) VALUES (1, 10), (1, 11), (2, 12)");
+    conn.exec("DELETE FROM sync_changes WHERE seq = 3");  // pruned: the newest number is gone
+  }
+  auto store = Store::open(file.path, 0);
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  store.reset();
+  RawDb raw(file.path);
+  EXPECT_EQ(raw.scalar("SELECT group_concat(seq || ':' || job_id) FROM sync_changes"), "1:10,2:11");
+  ASSERT_EQ(raw.exec("INSERT INTO sync_changes (technician_id, job_id) VALUES (1, 13)").first, SQLITE_OK);
+  EXPECT_EQ(raw.scalar("SELECT MAX(seq) FROM sync_changes"), "4");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%sync_changes_rebuilt%'"), "0");
+  EXPECT_EQ(raw.exec("INSERT INTO sync_changes (technician_id, job_id, removed) VALUES (1, 1, 'lost')").first,
+            SQLITE_CONSTRAINT);
+}
+
+// A constant IN list makes SQLite build a throwaway b-tree on every execution. The statements a
+// sync push runs per op (and the triggers they fire) must not have one.
+TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
+  TempDb file;
+  Store::open(file.path, 0).reset();
+  RawDb raw(file.path);
+  for (const char* sql : {
+           "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at) "
+           "VALUES (1, 1, 'a', 't', 0, 0)",
+           "INSERT INTO job_parts (job_id, technician_id, part_number, qty, at, received_at) "
+           "VALUES (1, 1, 'P', 1, 0, 0)",
+           "UPDATE jobs SET status = 'on_site', version = version + 1 WHERE id = 1",
+       }) {
+    std::string plan;
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN ") + sql).c_str(), -1, &q, nullptr),
+              SQLITE_OK) << sql;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+      plan += ' ';
+    }
+    sqlite3_finalize(q);
+    EXPECT_EQ(plan.find("OpenEphemeral"), std::string::npos) << sql;
+  }
+}
+
 TEST(StoreMigrations, RefusesAPathThatCannotBeOpened) {
   EXPECT_THROW(Store::open(::testing::TempDir() + "no/such/dir/x.db", 0), StoreError);
 }
