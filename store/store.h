@@ -52,9 +52,10 @@ class Store {
   }
 
   // Like write, but concurrent callers share one transaction and one commit (group commit): a
-  // leader runs every body queued while the previous commit was syncing, each in its own
-  // SAVEPOINT, so an error or exception in one undoes only its own changes. Every caller returns
-  // only after the commit that holds its changes, so durability stays FULL per caller.
+  // leader runs every body queued while the previous commit was syncing, so an error or
+  // exception in one undoes only its own changes (see commit_group: a body may run twice, and
+  // must keep nothing from a rolled-back attempt). Every caller returns only after the commit
+  // that holds its changes, so durability stays FULL per caller.
   template <class F>
   auto write_grouped(F&& fn) {
     return keep_unless_error(std::forward<F>(fn), [this](const auto& body) { run_grouped(body); });
@@ -100,6 +101,8 @@ class Store {
     std::condition_variable wake;  // one per member: a commit wakes only those it served
   };
   void commit_group(const std::vector<GroupMember*>& members);
+  // The fast path of commit_group: false (and nothing kept) if any body fails.
+  bool commit_group_without_savepoints(const std::vector<GroupMember*>& members);
 
   // A reader borrowed from the pool, or the writer itself (under its lock) when there is no pool.
   struct Lease {

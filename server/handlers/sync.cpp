@@ -484,6 +484,7 @@ Result<Reply> push(RouteRequest& req) {
 
   PushContext context{req.app, req.who(), *technician, *client_time, req.app.clock().now()};
   auto apply_all = [&](store::Tx& tx) {
+    context.jobs.clear();  // a group commit may run this twice; nothing read before may stay
     std::vector<OpResult> results;
     results.reserve(ops.size());
     for (const auto& op : ops) results.push_back(apply_op(context, tx, op));

@@ -2,6 +2,7 @@
 // cannot change, and group commit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -223,6 +224,51 @@ TEST(GroupCommit, WritersQueuedBehindACommitShareTheNextOne) {
   for (auto& t : others) t.join();
   EXPECT_EQ(store->commits() - before, 2u) << "one commit for the first, one for all queued";
   EXPECT_EQ(store->read([&](Tx& tx) { return tx.notes_of({job}); }).size(), 1u + kQueued);
+}
+
+// A group runs without savepoints first; one failing body sends the whole group round again with
+// a savepoint each. The others then ran twice, and what they wrote is there once.
+TEST(GroupCommit, AFailingBodyInAGroupLeavesTheOthersWrittenOnce) {
+  GroupStore g(1);
+  auto& store = g.store;
+  auto& s = g.s;
+  auto job = g.job;
+  std::atomic<bool> release{false}, leading{false};
+  std::thread first([&] {
+    store->write_grouped([&](Tx&) {
+      leading = true;
+      while (!release.load()) std::this_thread::yield();
+      return 0;
+    });
+  });
+  while (!leading.load()) std::this_thread::yield();
+  std::atomic<int> runs{0};
+  std::vector<std::thread> others;
+  for (int i = 0; i < 3; ++i) {
+    others.emplace_back([&, i] {
+      auto outcome = store->write_grouped([&](Tx& tx) -> fieldserve::Result<int> {
+        ++runs;
+        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0, std::nullopt});
+        if (i == 1) return fieldserve::fail(ErrorCode::conflict, "this one fails");
+        return i;
+      });
+      EXPECT_EQ(outcome.has_value(), i != 1);
+    });
+  }
+  for (int i = 0; i < 10000 && store->group_waiting() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // bounded: at most 10 s
+  }
+  ASSERT_EQ(store->group_waiting(), 3u);
+  release = true;
+  first.join();
+  for (auto& t : others) t.join();
+  // At least one body ran in the failed fast attempt, then all three again with a savepoint each.
+  EXPECT_GE(runs.load(), 4);
+  auto notes = store->read([&](Tx& tx) { return tx.notes_of({job}); });
+  std::vector<std::string> texts;
+  for (const auto& n : notes) texts.push_back(n.text);
+  std::sort(texts.begin(), texts.end());
+  EXPECT_EQ(texts, (std::vector<std::string>{"queued 0", "queued 2"}));
 }
 
 TEST(GroupCommit, AnExceptionInOneBodyUndoesOnlyThatBody) {
