@@ -127,8 +127,9 @@ void Store::commit_group(const std::vector<GroupMember*>& members) {
       return;
     }
     Transaction tx(*writer_, true);
-    Tx access(*writer_);
     for (auto* m : members) {
+      // A Tx per body: what one body's Tx remembers must not outlive its rollback.
+      Tx access(*writer_);
       writer_->exec("SAVEPOINT member");
       bool keep = false;
       try {

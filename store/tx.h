@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "domain/model.h"
@@ -251,7 +252,14 @@ class Tx {
   void put_setting(const std::string& key, const std::string& value);
 
  private:
+  // Notes and parts enter the feed from here rather than from triggers: a trigger made every
+  // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
+  // One feed row per job per transaction is enough: a pull reads whole commits and sends each
+  // changed job's current document.
+  void feed_job_once(JobId job);
+
   Connection& conn_;
+  std::unordered_set<JobId> fed_jobs_;
 };
 
 }  // namespace fieldserve::store

@@ -110,7 +110,17 @@ std::int64_t Tx::insert_note(const JobNote& n) {
   q->bind(":job", n.job_id).bind(":tech", n.technician_id).bind(":author", n.author)
       .bind(":text", n.text).bind(":at", to_epoch_s(n.at))
       .bind(":received", to_epoch_s(n.received_at)).bind(":op", n.op_id).exec();
-  return conn_.last_insert_id();
+  auto id = conn_.last_insert_id();
+  feed_job_once(n.job_id);
+  return id;
+}
+
+void Tx::feed_job_once(JobId job) {
+  if (!fed_jobs_.insert(job).second) return;
+  auto q = conn_.prepare(
+      "INSERT INTO sync_changes (technician_id, job_id) "
+      "SELECT technician_id, id FROM device_jobs WHERE id = :job");
+  q->bind(":job", job).exec();
 }
 
 void Tx::insert_part(const JobPart& p) {
@@ -120,6 +130,7 @@ void Tx::insert_part(const JobPart& p) {
   q->bind(":job", p.job_id).bind(":tech", p.technician_id).bind(":part", p.part.part_number)
       .bind(":qty", p.part.qty).bind(":signoff", p.signoff_id).bind(":at", to_epoch_s(p.at))
       .bind(":received", to_epoch_s(p.received_at)).bind(":op", p.op_id).exec();
+  feed_job_once(p.job_id);
 }
 
 bool Tx::signoff_exists(const std::string& id) {

@@ -90,6 +90,31 @@ TEST_F(SyncStoreTest, EditingASiteCustomerOrEquipmentFeedsTheOpenJobsThatEmbedIt
   for (const auto& row : rows) EXPECT_EQ(row.job_id, job);
 }
 
+TEST_F(SyncStoreTest, NotesAndPartsFeedTheirJobOncePerTransaction) {
+  auto job = assigned(ids.tech);
+  auto before = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  w([&](Tx& tx) {
+    for (int i = 0; i < 5; ++i) tx.insert_note({0, job, ids.tech, "a", "n" + std::to_string(i), kT0, kT0, std::nullopt});
+    tx.insert_part({0, job, ids.tech, {"FLT-200", 1}, std::nullopt, kT0, kT0, std::nullopt});
+    return 0;
+  });
+  auto rows = feed(ids.tech, before);
+  ASSERT_EQ(rows.size(), 1u) << "six facts, one transaction: one row";
+  EXPECT_EQ(rows[0].job_id, job);
+  w([&](Tx& tx) {
+    tx.insert_part({0, job, ids.tech, {"FLT-200", 2}, std::nullopt, kT0, kT0, std::nullopt});
+    return 0;
+  });
+  EXPECT_EQ(feed(ids.tech, before).size(), 2u) << "the next transaction feeds the job again";
+  // A job no device holds (never assigned) feeds nobody.
+  auto loose = w([&](Tx& tx) {
+    return tx.insert_job(make_job(ids.site, Severity::general, JobStatus::new_, kT0, std::nullopt));
+  });
+  auto last = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  w([&](Tx& tx) { return tx.insert_note({0, loose, ids.tech, "a", "x", kT0, kT0, std::nullopt}); });
+  EXPECT_EQ(r([](Tx& tx) { return tx.feed_state().last_seq; }), last);
+}
+
 TEST_F(SyncStoreTest, PruningRaisesTheFloorAndNeverReusesASequence) {
   auto job = assigned(ids.tech);
   change(job, [](Job& j) { j.status = JobStatus::accepted; });
