@@ -62,6 +62,11 @@ void Dispatcher::refresh(store::Tx& tx) {
   known_revision_ = revision;
 }
 
+void Dispatcher::forget_index() {
+  std::lock_guard lock(mutex_);
+  known_revision_ = -1;
+}
+
 void Dispatcher::technician_changed(store::Tx& tx, const Technician& t) {
   std::lock_guard lock(mutex_);
   // Only when the index was current before this write may it be patched; else reload later.

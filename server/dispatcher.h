@@ -25,6 +25,8 @@ class Dispatcher {
                                  Instant now);
   // Keeps the index in step with a technician this process just wrote.
   void technician_changed(store::Tx& tx, const Technician& t);
+  // A write that may have patched the index was rolled back: reload at the next use.
+  void forget_index();
   const dispatch::TravelModel& travel() const { return travel_; }
 
  private:

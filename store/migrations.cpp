@@ -389,10 +389,6 @@ DROP TABLE sync_changes;
 ALTER TABLE sync_changes_rebuilt RENAME TO sync_changes;
 CREATE INDEX sync_changes_by_technician ON sync_changes(technician_id, seq);
 PRAGMA legacy_alter_table = OFF;
--- Notes and parts now enter the feed from Tx::insert_note and Tx::insert_part, once per job per
--- transaction: with a trigger, every insert kept a statement journal.
-DROP TRIGGER sync_note_insert;
-DROP TRIGGER sync_parts_insert;
 DROP VIEW device_jobs;
 CREATE VIEW device_jobs AS
   SELECT id, technician_id, site_id, equipment_id FROM jobs
@@ -447,6 +443,12 @@ CREATE TRIGGER sync_job_update AFTER UPDATE OF version ON jobs BEGIN
        OR NEW.status = 'resolved'
        OR NEW.status = 'signed_off');
 END;
+)sql"},
+      {6, R"sql(
+-- Notes and parts enter the feed from Tx::insert_note and Tx::insert_part, once per job per
+-- transaction: with a trigger, every insert kept a statement journal (a page copy per table).
+DROP TRIGGER IF EXISTS sync_note_insert;
+DROP TRIGGER IF EXISTS sync_parts_insert;
 )sql"},
   };
   return list;

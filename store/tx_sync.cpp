@@ -116,11 +116,12 @@ std::int64_t Tx::insert_note(const JobNote& n) {
 }
 
 void Tx::feed_job_once(JobId job) {
-  if (!fed_jobs_.insert(job).second) return;
+  if (fed_jobs_.contains(job)) return;
   auto q = conn_.prepare(
       "INSERT INTO sync_changes (technician_id, job_id) "
       "SELECT technician_id, id FROM device_jobs WHERE id = :job");
   q->bind(":job", job).exec();
+  fed_jobs_.insert(job);  // only once the row is written
 }
 
 void Tx::insert_part(const JobPart& p) {

@@ -483,8 +483,12 @@ Result<Reply> push(RouteRequest& req) {
   for (const auto& element : *ops_field) ops.push_back(parse_push_op(element));
 
   PushContext context{req.app, req.who(), *technician, *client_time, req.app.clock().now()};
+  int attempts = 0;
   auto apply_all = [&](store::Tx& tx) {
-    context.jobs.clear();  // a group commit may run this twice; nothing read before may stay
+    // A group commit may run this twice: nothing read in the first attempt may stay, and a
+    // location op of the rolled-back attempt may have patched the dispatcher's index.
+    context.jobs.clear();
+    if (++attempts > 1) req.app.dispatcher().forget_index();
     std::vector<OpResult> results;
     results.reserve(ops.size());
     for (const auto& op : ops) results.push_back(apply_op(context, tx, op));
