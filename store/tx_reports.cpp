@@ -55,6 +55,11 @@ SlaRow read_sla_row(Statement& q) {
   return r;
 }
 
+// A visit: a status event that moves the job onto the site. Edits, sign-offs and notes made while
+// on site also carry to_status on_site, and are not visits.
+constexpr const char* kIsVisit =
+    "(e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site')";
+
 void bind_filter(Statement& q, const SlaRowFilter& f) {
   q.bind(":severity", f.severity ? std::optional(std::string(to_string(*f.severity))) : std::nullopt)
       .bind(":technician", f.technician_id).bind(":center", f.center_id);
@@ -119,11 +124,9 @@ std::vector<BreachRow> Tx::breaches(Instant from, Instant to, Instant now,
 std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
   // Labour is the time on site: from each on_site event to the job's next event.
   auto q = conn_.prepare(
-      "WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND restore_done < :to "
-      "              AND technician_id IS NOT NULL), "
-      "ev AS (SELECT e.job_id, e.to_status, e.at, "
-      "              (e.type = 'status' AND e.to_status = 'on_site' AND "
-      "               e.from_status IS NOT 'on_site') AS is_visit, "
+      std::string("WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND "
+                  "restore_done < :to AND technician_id IS NOT NULL), "
+                  "ev AS (SELECT e.job_id, e.to_status, e.at, ") + kIsVisit + " AS is_visit, "
       "              LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at "
       "       FROM job_events e JOIN done d ON d.id = e.job_id "
       "       WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'), "
@@ -165,8 +168,7 @@ std::vector<VisitRow> Tx::visits(Instant from, Instant to) {
   auto q = conn_.prepare(
       "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
       "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
-      "WHERE e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site' "
-      "AND e.at >= :from AND e.at < :to "
+      "WHERE " + std::string(kIsVisit) + " AND e.at >= :from AND e.at < :to "
       "AND tech IS NOT NULL ORDER BY tech, e.at, e.id");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<VisitRow> out;
