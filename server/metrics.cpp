@@ -16,7 +16,7 @@ void Metrics::record(const std::string& method, const std::string& route, int st
   h.sum += seconds;
 }
 
-std::string Metrics::render(double db_seconds, std::uint64_t db_commits, int waiting_connections) const {
+std::string Metrics::render(const ScrapeFigures& figures) const {
   std::ostringstream out;
   std::lock_guard lock(mutex_);
   out << "# HELP fieldserve_http_requests_total HTTP requests by route and status.\n"
@@ -43,16 +43,20 @@ std::string Metrics::render(double db_seconds, std::uint64_t db_commits, int wai
   out << "# HELP fieldserve_db_seconds_total Wall time spent inside database transactions.\n"
          "# TYPE fieldserve_db_seconds_total counter\n"
          "fieldserve_db_seconds_total "
-      << db_seconds << "\n";
+      << figures.db_seconds << "\n";
   // With group commit, sync pushes per commit = pushes / this.
   out << "# HELP fieldserve_db_commits_total Write transactions committed.\n"
          "# TYPE fieldserve_db_commits_total counter\n"
          "fieldserve_db_commits_total "
-      << db_commits << "\n";
+      << figures.db_commits << "\n";
+  out << "# HELP fieldserve_db_committer_nice Nice value of the group-commit thread (-5 when raised).\n"
+         "# TYPE fieldserve_db_committer_nice gauge\n"
+         "fieldserve_db_committer_nice "
+      << figures.committer_nice << "\n";
   out << "# HELP fieldserve_http_waiting_connections Accepted connections waiting for a worker.\n"
          "# TYPE fieldserve_http_waiting_connections gauge\n"
          "fieldserve_http_waiting_connections "
-      << waiting_connections << "\n";
+      << figures.waiting_connections << "\n";
   return out.str();
 }
 

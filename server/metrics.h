@@ -9,13 +9,20 @@
 
 namespace fieldserve::server {
 
+// Figures read at scrape time from their owners.
+struct ScrapeFigures {
+  double db_seconds = 0;
+  std::uint64_t db_commits = 0;
+  int committer_nice = 0;  // the group-commit thread's priority (0 when it could not be raised)
+  int waiting_connections = 0;
+};
+
 class Metrics {
  public:
   // `route` is the route pattern ("/api/v1/jobs/{id}"), never the raw path, so ids do not
   // multiply the series.
   void record(const std::string& method, const std::string& route, int status, double seconds);
-  // `db_seconds` and `waiting_connections` are read at scrape time from their owners.
-  std::string render(double db_seconds, std::uint64_t db_commits, int waiting_connections) const;
+  std::string render(const ScrapeFigures& figures) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

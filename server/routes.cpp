@@ -103,10 +103,10 @@ void install_routes(HardenedServer& server, App& app, RouteTable routes, const s
                     [&server](RouteRequest& req) -> Result<Reply> {
                       Reply r;
                       r.content_type = "text/plain; version=0.0.4";
+                      auto& store = req.app.store();
                       r.text = req.app.metrics().render(
-                          static_cast<double>(req.app.store().db_nanoseconds()) / 1e9,
-                          req.app.store().commits(),
-                          server.waiting_connections());
+                          {static_cast<double>(store.db_nanoseconds()) / 1e9, store.commits(),
+                           store.committer_nice(), server.waiting_connections()});
                       return r;
                     }});
   auto document = std::make_shared<nlohmann::json>();

@@ -450,6 +450,20 @@ END;
 DROP TRIGGER IF EXISTS sync_note_insert;
 DROP TRIGGER IF EXISTS sync_parts_insert;
 )sql"},
+      {7, R"sql(
+-- A job's notes are found through runs: ids written one after another for one job in one
+-- transaction (a push's notes for a job are one run). An index entry per note made every push
+-- rewrite its job's index page and, as a busy job's entries grew, rebalance its neighbours: most
+-- of the pages a group commit wrote. Notes stored before this version are a run each.
+CREATE TABLE job_note_runs (
+  job_id INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  PRIMARY KEY (job_id, first_id)
+) WITHOUT ROWID;
+INSERT INTO job_note_runs (job_id, first_id, last_id) SELECT job_id, id, id FROM job_notes;
+DROP INDEX job_notes_by_job;
+)sql"},
   };
   return list;
 }

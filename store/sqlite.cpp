@@ -12,8 +12,13 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 int Statement::index(const char* name) const {
+  for (const auto& known : indexes_) {
+    if (known.address == name && known.name == name) return known.index;
+  }
   int i = sqlite3_bind_parameter_index(stmt_, name);
   if (i == 0) throw StoreError(SQLITE_RANGE, std::string("no SQL parameter named ") + name);
+  constexpr std::size_t kMaxKnown = 64;  // names built at run time must not grow it forever
+  if (indexes_.size() < kMaxKnown) indexes_.push_back({name, name, i});
   return i;
 }
 
@@ -67,6 +72,10 @@ std::string Statement::get_text(int col) const {
 }
 
 Connection::Connection(const std::string& path, bool read_only) {
+  // SQLite's memory statistics take a global mutex on every allocation; nothing here reads them.
+  // The setting only takes before the library's first use, so a failure later is harmless.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

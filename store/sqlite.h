@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "domain/time.h"
 #include "store/errors.h"
@@ -67,6 +69,15 @@ class Statement {
   int index(const char* name) const;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  // Parameter indexes already looked up, found by the name's address (names are nearly always
+  // string literals) and confirmed by its text: SQLite's own lookup compares every name of the
+  // statement in turn, a cost the push benchmark measured.
+  struct KnownIndex {
+    const char* address;
+    std::string name;
+    int index;
+  };
+  mutable std::vector<KnownIndex> indexes_;
 };
 
 // Resets the statement when the scope ends, so an exception never leaves it mid-step.

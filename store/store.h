@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -51,9 +52,9 @@ class Store {
     return keep_unless_error(std::forward<F>(fn), [this](const auto& body) { run_write(body); });
   }
 
-  // Like write, but concurrent callers share one transaction and one commit (group commit): a
-  // leader runs every body queued while the previous commit was syncing, so an error or
-  // exception in one undoes only its own changes (see commit_group: a body may run twice, and
+  // Like write, but concurrent callers share one transaction and one commit (group commit): the
+  // store's committer thread runs every body queued while the previous commit was syncing (on
+  // that thread, not the caller's), so an error or exception in one undoes only its own changes (see commit_group: a body may run twice, and
   // must keep nothing from a rolled-back attempt). Every caller returns only after the commit
   // that holds its changes, so durability stays FULL per caller.
   template <class F>
@@ -69,6 +70,8 @@ class Store {
     std::lock_guard lock(group_mutex_);
     return group_queue_.size();
   }
+  // The nice value the committer thread got (0 if it could not raise its priority), for /metrics.
+  int committer_nice() const { return committer_nice_.load(std::memory_order_relaxed); }
   // Total wall time spent inside store transactions, for /metrics.
   std::uint64_t db_nanoseconds() const { return db_ns_.load(std::memory_order_relaxed); }
 
@@ -96,7 +99,6 @@ class Store {
   struct GroupMember {
     const std::function<bool(Tx&)>* body;
     bool done = false;
-    bool lead = false;  // handed the next group by the previous leader
     std::exception_ptr error;
     std::condition_variable wake;  // one per member: a commit wakes only those it served
   };
@@ -125,10 +127,16 @@ class Store {
   std::atomic<std::uint64_t> db_ns_{0};
   std::atomic<std::uint64_t> commits_{0};
 
+  // Group commit runs on one thread of its own, started by the first grouped write: it is already
+  // running when a commit ends, so the next group starts at once instead of waiting for a woken
+  // caller to be scheduled among the callers just woken with their answers.
+  void run_committer();
   std::mutex group_mutex_;
+  std::condition_variable group_arrived_;
   std::vector<GroupMember*> group_queue_;
-
-  bool group_leader_active_ = false;
+  bool stopping_ = false;
+  std::thread committer_;
+  std::atomic<int> committer_nice_{0};
 };
 
 }  // namespace fieldserve::store

@@ -90,7 +90,7 @@ struct LedgerEntry {
   std::optional<Instant> device_at;  // the op's time on the device's clock
   std::optional<Instant> at;         // corrected (SPEC section 3)
   Instant received_at{};
-  std::string body;  // the op as sent, fields this server does not know included
+  std::string body;  // the op as sent (unknown fields included) if not applied, else empty
 };
 
 // Report filters; unset fields match everything.
@@ -220,6 +220,8 @@ class Tx {
   std::optional<LedgerEntry> ledger_entry(const std::string& op_id);
   void insert_ledger(const LedgerEntry& e);
 
+  // The note is written at once; the run that finds it by job is written by finish() (or by
+  // notes_of), so a push's notes for one job cost one index entry.
   std::int64_t insert_note(const JobNote& n);
   void insert_part(const JobPart& p);
   bool signoff_exists(const std::string& id);
@@ -251,7 +253,18 @@ class Tx {
   std::optional<std::string> setting(const std::string& key);
   void put_setting(const std::string& key, const std::string& value);
 
+  // Writes what this Tx still holds back (note runs). The store calls it before every commit or
+  // savepoint release; a Tx dropped without it (a rollback) leaves nothing behind.
+  void finish();
+
  private:
+  struct NoteRun {
+    JobId job;
+    std::int64_t first_id;
+    std::int64_t last_id;
+  };
+  void write_note_runs();
+
   // Notes and parts enter the feed from here rather than from triggers: a trigger made every
   // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
   // One feed row per job per transaction is enough: a pull reads whole commits and sends each
@@ -260,6 +273,7 @@ class Tx {
 
   Connection& conn_;
   std::unordered_set<JobId> fed_jobs_;
+  std::vector<NoteRun> note_runs_;  // written by write_note_runs
 };
 
 }  // namespace fieldserve::store

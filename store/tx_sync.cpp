@@ -111,9 +111,27 @@ std::int64_t Tx::insert_note(const JobNote& n) {
       .bind(":text", n.text).bind(":at", to_epoch_s(n.at))
       .bind(":received", to_epoch_s(n.received_at)).bind(":op", n.op_id).exec();
   auto id = conn_.last_insert_id();
+  if (!note_runs_.empty() && note_runs_.back().job == n.job_id && note_runs_.back().last_id + 1 == id) {
+    note_runs_.back().last_id = id;
+  } else {
+    note_runs_.push_back({n.job_id, id, id});
+  }
   feed_job_once(n.job_id);
   return id;
 }
+
+void Tx::write_note_runs() {
+  if (note_runs_.empty()) return;
+  auto q = conn_.prepare(
+      "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (:job, :first, :last)");
+  for (const auto& run : note_runs_) {
+    q->bind(":job", run.job).bind(":first", run.first_id).bind(":last", run.last_id).exec();
+    q->reset();
+  }
+  note_runs_.clear();
+}
+
+void Tx::finish() { write_note_runs(); }
 
 void Tx::feed_job_once(JobId job) {
   if (fed_jobs_.contains(job)) return;
@@ -178,9 +196,12 @@ void Tx::insert_signoff(const Signoff& s) {
 }
 
 std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
+  write_note_runs();  // notes written earlier in this transaction are found too
   auto q = conn_.prepare(
-      "SELECT id, job_id, technician_id, author, text, at, received_at, op_id FROM job_notes "
-      "WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
+      "SELECT n.id, n.job_id, n.technician_id, n.author, n.text, n.at, n.received_at, n.op_id "
+      "FROM job_note_runs r JOIN job_notes n ON n.id BETWEEN r.first_id AND r.last_id "
+      "AND n.job_id = r.job_id WHERE r.job_id IN (SELECT value FROM json_each(:ids)) "
+      "ORDER BY n.job_id, n.id");
   q->bind(":ids", technician_id_array(jobs));
   std::vector<JobNote> out;
   while (q->step()) {

@@ -331,6 +331,24 @@ TEST_F(SyncTest, AMalformedOrUnknownOpIsRejectedAloneAndTheRestApplies) {
   EXPECT_EQ(r.body["results"][3]["op_id"], nullptr);
   EXPECT_EQ(r.body["results"][4]["code"], "validation_failed");
   EXPECT_EQ(snapshot(w().tablet_a)[id]["notes"].size(), 2u);
+  // The ledger keeps the op as sent only when it was not applied: the applied note's record is
+  // the note itself; the unknown op is there for whoever asks why it was refused.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(s().db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto ledger_body = [&](const json& sent) {
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT body FROM sync_ops WHERE op_id = ?", -1, &q, nullptr);
+    auto op_id = sent["op_id"].get<std::string>();
+    sqlite3_bind_text(q, 1, op_id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string body = sqlite3_step(q) == SQLITE_ROW
+                           ? reinterpret_cast<const char*>(sqlite3_column_text(q, 0))
+                           : "(no ledger row)";
+    sqlite3_finalize(q);
+    return body;
+  };
+  EXPECT_EQ(ledger_body(ops[0]), "");
+  EXPECT_NE(ledger_body(unknown).find("teleport"), std::string::npos) << ledger_body(unknown);
+  sqlite3_close(db);
 }
 
 TEST_F(SyncTest, AnImpossibleTransitionIsRejectedAndLaterOpsStillApply) {

@@ -87,6 +87,7 @@ TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
            "VALUES (1, 1, 'a', 't', 0, 0)",
            "INSERT INTO job_parts (job_id, technician_id, part_number, qty, at, received_at) "
            "VALUES (1, 1, 'P', 1, 0, 0)",
+           "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (1, 1, 1)",
            "UPDATE jobs SET status = 'on_site', version = version + 1 WHERE id = 1",
        }) {
     std::string plan;
@@ -100,6 +101,28 @@ TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
     sqlite3_finalize(q);
     EXPECT_EQ(plan.find("OpenEphemeral"), std::string::npos) << sql;
   }
+}
+
+// Migration 7 finds notes through runs: every note stored before it is still found by its job, in
+// order, and the per-note index is gone.
+TEST(StoreMigrations, NotesStoredBeforeRunsAreStillFoundByJob) {
+  TempDb file;
+  {
+    Connection conn(file.path, false);
+    ASSERT_EQ(migrate(conn, 6), 6);
+    conn.exec("PRAGMA foreign_keys = OFF");  // notes alone: their jobs play no part here
+    conn.exec(
+        "INSERT INTO job_notes (job_id, author, text, at, received_at) VALUES "
+        "(1, 'a', 'one', 0, 0), (2, 'a', 'other', 0, 0), (1, 'a', 'two', 0, 0)");
+  }
+  auto store = Store::open(file.path, 0);
+  auto notes = store->read([](Tx& tx) { return tx.notes_of({1}); });
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].text, "one");
+  EXPECT_EQ(notes[1].text, "two");
+  store.reset();
+  RawDb raw(file.path);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'job_notes_by_job'"), "0");
 }
 
 TEST(StoreMigrations, RefusesAPathThatCannotBeOpened) {

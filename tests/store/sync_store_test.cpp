@@ -115,6 +115,39 @@ TEST_F(SyncStoreTest, NotesAndPartsFeedTheirJobOncePerTransaction) {
   EXPECT_EQ(r([](Tx& tx) { return tx.feed_state().last_seq; }), last);
 }
 
+// Notes are found by job through runs of consecutive ids, written when the transaction ends: a
+// push's notes for one job are one run, and notes of two jobs interleaved make a run per stretch.
+TEST_F(SyncStoreTest, NotesAreFoundByTheirJobInOrderThroughRuns) {
+  auto a = assigned(ids.tech);
+  auto b = assigned(ids.tech);
+  auto note = [&](Tx& tx, JobId job, std::string text) {
+    tx.insert_note({0, job, ids.tech, "a", std::move(text), kT0, kT0, std::nullopt});
+  };
+  w([&](Tx& tx) {
+    note(tx, a, "a1");
+    note(tx, a, "a2");
+    note(tx, b, "b1");
+    note(tx, a, "a3");
+    // Before the runs are written, the same transaction already finds its notes.
+    EXPECT_EQ(tx.notes_of({a}).size(), 3u);
+    return true;
+  });
+  std::vector<std::string> texts;
+  for (const auto& n : r([&](Tx& tx) { return tx.notes_of({a}); })) texts.push_back(n.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"a1", "a2", "a3"}));
+  auto both = r([&](Tx& tx) { return tx.notes_of({b, a}); });
+  ASSERT_EQ(both.size(), 4u);
+  EXPECT_EQ(both[0].job_id, a) << "ordered by job, then by id";
+  EXPECT_EQ(both[3].text, "b1");
+  // A transaction that fails after writing a note leaves neither the note nor a run.
+  auto outcome = w([&](Tx& tx) -> fieldserve::Result<int> {
+    note(tx, b, "undone");
+    return fieldserve::fail(ErrorCode::conflict, "no");
+  });
+  EXPECT_FALSE(outcome);
+  EXPECT_EQ(r([&](Tx& tx) { return tx.notes_of({b}); }).size(), 1u);
+}
+
 TEST_F(SyncStoreTest, PruningRaisesTheFloorAndNeverReusesASequence) {
   auto job = assigned(ids.tech);
   change(job, [](Job& j) { j.status = JobStatus::accepted; });
@@ -210,6 +243,14 @@ TEST(GroupCommit, ConcurrentWritersEachSeeTheirOwnOutcome) {
   EXPECT_EQ(failures_seen.load(), kThreads * kEach / 10);
   RawDb raw(file.path);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"), std::to_string(kThreads * kEach * 9 / 10));
+  // Every kept note is in exactly one run of its job, and no run covers a note that was undone.
+  EXPECT_EQ(raw.scalar("SELECT SUM(last_id - first_id + 1) FROM job_note_runs"),
+            raw.scalar("SELECT COUNT(*) FROM job_notes"));
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes n WHERE (SELECT COUNT(*) FROM job_note_runs r "
+                       "WHERE r.job_id = n.job_id AND n.id BETWEEN r.first_id AND r.last_id) != 1"),
+            "0");
+  EXPECT_EQ(store->read([&](Tx& tx) { return tx.notes_of({job}); }).size(),
+            static_cast<std::size_t>(kThreads * kEach * 9 / 10));
 }
 
 TEST(GroupCommit, WritersQueuedBehindACommitShareTheNextOne) {
