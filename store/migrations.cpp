@@ -464,6 +464,37 @@ CREATE TABLE job_note_runs (
 INSERT INTO job_note_runs (job_id, first_id, last_id) SELECT job_id, id, id FROM job_notes;
 DROP INDEX job_notes_by_job;
 )sql"},
+      {8, R"sql(
+-- Runs are appended in the order they are written and chained per job from a head row. Keyed by
+-- job, every push still rewrote its job's page of the run index, and rebalanced its neighbours as
+-- a busy job's runs grew. Appending writes the table's last page only, and the heads of the jobs
+-- being worked are recent job ids, which share a few pages.
+CREATE TABLE note_runs (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  previous INTEGER  -- the job's run written before this one; NULL for its first
+);
+CREATE TABLE note_run_heads (
+  job_id INTEGER PRIMARY KEY,
+  last_run INTEGER NOT NULL
+);
+INSERT INTO note_runs (id, job_id, first_id, last_id, previous)
+  SELECT ROW_NUMBER() OVER w, job_id, first_id, last_id,
+         CASE WHEN LAG(job_id) OVER w = job_id THEN ROW_NUMBER() OVER w - 1 END
+  FROM job_note_runs WINDOW w AS (ORDER BY job_id, first_id);
+INSERT INTO note_run_heads (job_id, last_run) SELECT job_id, MAX(id) FROM note_runs GROUP BY job_id;
+DROP TABLE job_note_runs;
+)sql"},
+      {9, R"sql(
+-- The feed is found per technician through buckets of 1024 sequence numbers: an index led by the
+-- technician made every push rewrite that technician's page of it, a page per push. Led by the
+-- bucket, a commit's new entries share the last few pages. A technician's changes after a cursor
+-- are one index seek per bucket since. Tx::feed_after must use this expression as written.
+DROP INDEX sync_changes_by_technician;
+CREATE INDEX sync_changes_by_bucket ON sync_changes((seq >> 10), technician_id);
+)sql"},
   };
   return list;
 }

@@ -209,9 +209,8 @@ class Tx {
   // The change feed, written by triggers in the same transaction as the change itself.
   FeedState feed_state();
   std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit);
+  // Whether the technician has a change after `seq`: what a cached snapshot page checks.
   bool feed_has_after(TechnicianId technician, std::int64_t seq);
-  // The technician's newest change: names the content of its job documents.
-  std::int64_t technician_feed_seq(TechnicianId technician);
   // A new random database id: every cursor issued before becomes unknown, so devices reset.
   void renew_database_id();
   // Drops changes made before `before`; returns the new floor (cursors below it must reset).
@@ -264,6 +263,7 @@ class Tx {
     std::int64_t last_id;
   };
   void write_note_runs();
+  std::int64_t newest_feed_seq();
 
   // Notes and parts enter the feed from here rather than from triggers: a trigger made every
   // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
@@ -273,7 +273,7 @@ class Tx {
 
   Connection& conn_;
   std::unordered_set<JobId> fed_jobs_;
-  std::vector<NoteRun> note_runs_;  // written by write_note_runs
+  std::vector<NoteRun> note_runs_;  // written (and chained to their job's head) by write_note_runs
 };
 
 }  // namespace fieldserve::store

@@ -31,21 +31,45 @@ FeedState Tx::feed_state() {
   return s;
 }
 
+// The feed's index is led by (seq >> 10) (migration 9): the statements below name that exact
+// expression so SQLite uses it, and walk the buckets from the cursor's to the newest.
+namespace {
+constexpr int kFeedBucketBits = 10;
+std::int64_t feed_bucket(std::int64_t seq) { return seq >> kFeedBucketBits; }
+}  // namespace
+
+std::int64_t Tx::newest_feed_seq() {
+  auto q = conn_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'");
+  return q->step() ? q->get_int(0) : 0;
+}
+
 std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
   auto q = conn_.prepare(
-      "SELECT seq, job_id, removed FROM sync_changes WHERE technician_id = :tech AND seq > :after "
-      "ORDER BY seq LIMIT :n");
-  q->bind(":tech", technician).bind(":after", after_seq).bind(":n", limit);
+      "SELECT seq, job_id, removed FROM sync_changes WHERE (seq >> 10) = :bucket "
+      "AND technician_id = :tech AND seq > :after ORDER BY seq LIMIT :n");
   std::vector<FeedRow> out;
-  while (q->step()) out.push_back({q->get_int(0), q->get_int(1), opt_text(*q, 2)});
+  auto last = feed_bucket(newest_feed_seq());
+  for (auto bucket = feed_bucket(after_seq); bucket <= last && std::ssize(out) < limit; ++bucket) {
+    q->bind(":bucket", bucket).bind(":tech", technician).bind(":after", after_seq)
+        .bind(":n", static_cast<std::int64_t>(limit - std::ssize(out)));
+    while (q->step()) out.push_back({q->get_int(0), q->get_int(1), opt_text(*q, 2)});
+    q->reset();
+  }
   return out;
 }
 
 bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   auto q = conn_.prepare(
-      "SELECT 1 FROM sync_changes WHERE technician_id = :tech AND seq > :seq LIMIT 1");
-  q->bind(":tech", technician).bind(":seq", seq);
-  return q->step();
+      "SELECT 1 FROM sync_changes WHERE (seq >> 10) = :bucket AND technician_id = :tech "
+      "AND seq > :seq LIMIT 1");
+  auto last = feed_bucket(newest_feed_seq());
+  for (auto bucket = feed_bucket(seq); bucket <= last; ++bucket) {
+    q->bind(":bucket", bucket).bind(":tech", technician).bind(":seq", seq);
+    bool found = q->step();
+    q->reset();
+    if (found) return true;
+  }
+  return false;
 }
 
 void Tx::renew_database_id() {
@@ -122,11 +146,17 @@ std::int64_t Tx::insert_note(const JobNote& n) {
 
 void Tx::write_note_runs() {
   if (note_runs_.empty()) return;
-  auto q = conn_.prepare(
-      "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (:job, :first, :last)");
+  auto append = conn_.prepare(
+      "INSERT INTO note_runs (job_id, first_id, last_id, previous) VALUES (:job, :first, :last, "
+      "(SELECT last_run FROM note_run_heads WHERE job_id = :job))");
+  auto head = conn_.prepare(
+      "INSERT INTO note_run_heads (job_id, last_run) VALUES (:job, :run) "
+      "ON CONFLICT (job_id) DO UPDATE SET last_run = excluded.last_run");
   for (const auto& run : note_runs_) {
-    q->bind(":job", run.job).bind(":first", run.first_id).bind(":last", run.last_id).exec();
-    q->reset();
+    append->bind(":job", run.job).bind(":first", run.first_id).bind(":last", run.last_id).exec();
+    append->reset();
+    head->bind(":job", run.job).bind(":run", conn_.last_insert_id()).exec();
+    head->reset();
   }
   note_runs_.clear();
 }
@@ -197,10 +227,16 @@ void Tx::insert_signoff(const Signoff& s) {
 
 std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
   write_note_runs();  // notes written earlier in this transaction are found too
+  // Each job's runs, newest first along the chain from its head.
   auto q = conn_.prepare(
+      "WITH RECURSIVE chain(run) AS ("
+      "  SELECT last_run FROM note_run_heads WHERE job_id IN (SELECT value FROM json_each(:ids))"
+      "  UNION ALL"
+      "  SELECT r.previous FROM note_runs r JOIN chain c ON r.id = c.run"
+      "  WHERE r.previous IS NOT NULL) "
       "SELECT n.id, n.job_id, n.technician_id, n.author, n.text, n.at, n.received_at, n.op_id "
-      "FROM job_note_runs r JOIN job_notes n ON n.id BETWEEN r.first_id AND r.last_id "
-      "AND n.job_id = r.job_id WHERE r.job_id IN (SELECT value FROM json_each(:ids)) "
+      "FROM chain c JOIN note_runs r ON r.id = c.run "
+      "JOIN job_notes n ON n.id BETWEEN r.first_id AND r.last_id AND n.job_id = r.job_id "
       "ORDER BY n.job_id, n.id");
   q->bind(":ids", technician_id_array(jobs));
   std::vector<JobNote> out;
@@ -258,16 +294,6 @@ bool Tx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
       "WHERE id = :id AND (location_at IS NULL OR location_at <= :at)");
   q->bind(":lat", at.lat).bind(":lon", at.lon).bind(":at", to_epoch_s(when)).bind(":id", id).exec();
   return conn_.changes() == 1;
-}
-
-}  // namespace fieldserve::store
-
-namespace fieldserve::store {
-
-std::int64_t Tx::technician_feed_seq(TechnicianId technician) {
-  auto q = conn_.prepare("SELECT COALESCE(MAX(seq), 0) FROM sync_changes WHERE technician_id = :tech");
-  q->bind(":tech", technician);
-  return q->step() ? q->get_int(0) : 0;
 }
 
 }  // namespace fieldserve::store

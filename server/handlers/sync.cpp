@@ -117,15 +117,15 @@ std::shared_ptr<const SnapshotPage> snapshot_page(App& app, store::Tx& tx,
                                                   JobId after, int limit,
                                                   const dispatch::SlaPolicy& policy,
                                                   std::uint64_t generation, Instant now) {
-  auto technician_seq = tx.technician_feed_seq(me);
-  if (auto hit = app.sync_pages().find(me, after, limit, technician_seq, feed.floor, generation, now)) {
+  if (auto hit = app.sync_pages().find(me, after, limit, feed.floor, generation, now);
+      hit && !tx.feed_has_after(me, hit->feed_seq)) {
     return hit;
   }
   auto jobs = tx.device_jobs(me, after, limit + 1);
   auto page = std::make_shared<SnapshotPage>();
   page->more = static_cast<int>(jobs.size()) > limit;
   if (page->more) jobs.resize(static_cast<std::size_t>(limit));
-  page->technician_seq = technician_seq;
+  page->feed_seq = feed.last_seq;
   page->floor = feed.floor;
   page->policy_generation = generation;
   page->valid_until = Instant::max();
@@ -264,7 +264,7 @@ struct PushContext {
   // is dropped whenever the push changes that job.
   std::unordered_map<JobId, std::optional<Job>> jobs{};
 
-  std::optional<Job> job(store::Tx& tx, JobId id) {
+  const std::optional<Job>& job(store::Tx& tx, JobId id) {
     auto it = jobs.find(id);
     if (it == jobs.end()) it = jobs.emplace(id, tx.job(id)).first;
     return it->second;
@@ -341,12 +341,16 @@ OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
     }
     return {};
   }
-  auto job = c.job(tx, *op.job_id);
-  bool ever = job && job->technician_id != c.technician && tx.ever_assigned(job->id, c.technician);
-  auto verdict = sync::judge_op(*op.type, sync::standing_of(job, c.technician, ever), *op.job_id);
+  // A reference into the push's job cache: most ops (notes) only read the job, and copying it per
+  // op showed in the committer's profile. Whatever changes the job works on a copy, and the
+  // reference is not used after c.changed() drops the entry.
+  const std::optional<Job>& cached = c.job(tx, *op.job_id);
+  bool ever = cached && cached->technician_id != c.technician &&
+              tx.ever_assigned(cached->id, c.technician);
+  auto verdict = sync::judge_op(*op.type, sync::standing_of(cached, c.technician, ever), *op.job_id);
   OpResult result{verdict.status, verdict.code, verdict.message, std::nullopt};
   if (verdict.action == sync::OpAction::refuse) return result;
-  corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, job->reported_at).corrected;
+  corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, cached->reported_at).corrected;
   if (*op.type == sync::OpType::signoff && tx.signoff_exists(op.signoff.id)) {
     return rejected("signoff_exists", "sign-off " + op.signoff.id +
                                           " is already stored; a sign-off never changes");
@@ -354,18 +358,19 @@ OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
   switch (verdict.action) {
     case sync::OpAction::refuse: return result;
     case sync::OpAction::record_only: {
-      auto e = sync_event(c, *job, "status_not_applied", job->status, *corrected, *op.at);
+      auto e = sync_event(c, *cached, "status_not_applied", cached->status, *corrected, *op.at);
       e.detail = "device asked for " + request_name(*op.status_to) + "; " + verdict.code;
       tx.insert_event(e);
       return result;
     }
     case sync::OpAction::keep_and_flag: {
-      store_fact(c, tx, op, *job, *corrected);
-      if (!job->needs_review) {
-        job->needs_review = true;
-        save_job(c.app, tx, *job);
-        c.changed(job->id);
-        auto e = sync_event(c, *job, "needs_review", job->status, c.received_at, *op.at);
+      store_fact(c, tx, op, *cached, *corrected);
+      if (!cached->needs_review) {
+        Job job = *cached;
+        job.needs_review = true;
+        save_job(c.app, tx, job);
+        c.changed(job.id);
+        auto e = sync_event(c, job, "needs_review", job.status, c.received_at, *op.at);
         e.detail = std::string(to_string(*op.type)) + " from a device after the job moved on: " +
                    verdict.code;
         tx.insert_event(e);
@@ -375,21 +380,23 @@ OpResult decide_and_apply(PushContext& c, store::Tx& tx, const sync::PushOp& op,
     case sync::OpAction::apply: break;
   }
   if (*op.type == sync::OpType::status) {
-    auto change = plan_status_change(*job, *op.status_to, op.hold_reason);
+    Job job = *cached;
+    auto change = plan_status_change(job, *op.status_to, op.hold_reason);
     if (!change) return rejected(std::string(error_info(change.error().code).code), change.error().message);
-    auto from = job->status;
-    auto ok = store_status_change(c.app, tx, *job, *change, *corrected);
-    c.changed(job->id);
+    auto from = job.status;
+    auto ok = store_status_change(c.app, tx, job, *change, *corrected);
+    c.changed(job.id);
     if (!ok) return rejected(std::string(error_info(ok.error().code).code), ok.error().message);
-    auto e = sync_event(c, *job, "status", from, *corrected, *op.at);
+    auto e = sync_event(c, job, "status", from, *corrected, *op.at);
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (!op.text.empty()) e.detail += (e.detail.empty() ? "" : "; ") + op.text;
     tx.insert_event(e);
-    if (change->to == JobStatus::resolved) advance_when_signed(c, tx, job->id, *corrected, *op.at);
+    if (change->to == JobStatus::resolved) advance_when_signed(c, tx, job.id, *corrected, *op.at);
     return result;
   }
-  store_fact(c, tx, op, *job, *corrected);
-  if (*op.type == sync::OpType::signoff) advance_when_signed(c, tx, job->id, *corrected, *op.at);
+  JobId id = cached->id;
+  store_fact(c, tx, op, *cached, *corrected);
+  if (*op.type == sync::OpType::signoff) advance_when_signed(c, tx, id, *corrected, *op.at);
   return result;
 }
 

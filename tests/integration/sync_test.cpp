@@ -123,6 +123,21 @@ TEST_F(SyncTest, SnapshotHoldsOnlyTheTechniciansJobsAsSelfContainedDocuments) {
   EXPECT_EQ(d["status"], "assigned");
 }
 
+// Snapshot pages are rendered once and reused while they stand: a note, or a new job on the list,
+// must show in the next snapshot all the same.
+TEST_F(SyncTest, ARenderedSnapshotPageGivesWayToTheTechniciansNextChange) {
+  auto id = job_for(w().tech_a);
+  ASSERT_EQ(snapshot(w().tablet_a)[id]["notes"].size(), 0u);
+  ASSERT_EQ(snapshot(w().tablet_a)[id]["notes"].size(), 0u);  // the cached pages this time
+  ASSERT_EQ(statuses(push(w().tablet_a, {op("note", id, {{"text", "gasket replaced"}})})),
+            std::vector<std::string>{"applied"});
+  auto after_note = snapshot(w().tablet_a);
+  ASSERT_EQ(after_note[id]["notes"].size(), 1u);
+  EXPECT_EQ(after_note[id]["notes"][0]["text"], "gasket replaced");
+  auto added = job_for(w().tech_a);
+  EXPECT_TRUE(snapshot(w().tablet_a).contains(added));
+}
+
 TEST_F(SyncTest, SnapshotPagesThenDeltasFromThePinnedSequence) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(job_for(w().tech_a));

@@ -110,28 +110,27 @@ TEST(FieldReader, SkillsAreValidatedAndDeduplicated) {
 namespace fieldserve::server {
 namespace {
 
-TEST(SyncPageCache, APageIsReusedOnlyWhileItsFeedPositionAndClocksStand) {
+TEST(SyncPageCache, APageIsOfferedOnlyWhileItsPolicyFloorAndClocksStand) {
   SyncPageCache cache(2);
   Instant t0 = from_epoch_s(1'790'000'000);
   auto page = std::make_shared<SnapshotPage>();
   page->upserted = "{}";
-  page->technician_seq = 40;
+  page->feed_seq = 40;
   page->floor = 10;
   page->policy_generation = 3;
   page->valid_until = t0 + std::chrono::minutes(5);
   cache.put(7, 0, 50, page);
-  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, 4, t0), nullptr) << "the SLA policy changed";
-  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, 3, t0), page);
-  EXPECT_EQ(cache.find(7, 0, 50, 41, 10, 3, t0), nullptr) << "a change for the technician";
-  EXPECT_EQ(cache.find(7, 0, 50, 40, 12, 3, t0), nullptr) << "the feed was pruned";
-  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, 3, t0 + std::chrono::minutes(5)), nullptr)
+  EXPECT_EQ(cache.find(7, 0, 50, 10, 4, t0), nullptr) << "the SLA policy changed";
+  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0), page);
+  EXPECT_EQ(cache.find(7, 0, 50, 12, 3, t0), nullptr) << "the feed was pruned";
+  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0 + std::chrono::minutes(5)), nullptr)
       << "an SLA state in the page changes now";
-  EXPECT_EQ(cache.find(8, 0, 50, 40, 10, 3, t0), nullptr) << "another technician";
-  EXPECT_EQ(cache.find(7, 0, 20, 40, 10, 3, t0), nullptr) << "another page size";
+  EXPECT_EQ(cache.find(8, 0, 50, 10, 3, t0), nullptr) << "another technician";
+  EXPECT_EQ(cache.find(7, 0, 20, 10, 3, t0), nullptr) << "another page size";
   cache.put(7, 100, 50, page);
   cache.put(7, 200, 50, page);  // over capacity: starts over
-  EXPECT_EQ(cache.find(7, 0, 50, 40, 10, 3, t0), nullptr);
-  EXPECT_EQ(cache.find(7, 200, 50, 40, 10, 3, t0), page);
+  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0), nullptr);
+  EXPECT_EQ(cache.find(7, 200, 50, 10, 3, t0), page);
 }
 
 }  // namespace

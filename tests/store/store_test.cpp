@@ -87,7 +87,10 @@ TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
            "VALUES (1, 1, 'a', 't', 0, 0)",
            "INSERT INTO job_parts (job_id, technician_id, part_number, qty, at, received_at) "
            "VALUES (1, 1, 'P', 1, 0, 0)",
-           "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (1, 1, 1)",
+           "INSERT INTO note_runs (job_id, first_id, last_id, previous) VALUES (1, 1, 1, "
+           "(SELECT last_run FROM note_run_heads WHERE job_id = 1))",
+           "INSERT INTO note_run_heads (job_id, last_run) VALUES (1, 1) "
+           "ON CONFLICT (job_id) DO UPDATE SET last_run = excluded.last_run",
            "UPDATE jobs SET status = 'on_site', version = version + 1 WHERE id = 1",
        }) {
     std::string plan;
@@ -123,6 +126,61 @@ TEST(StoreMigrations, NotesStoredBeforeRunsAreStillFoundByJob) {
   store.reset();
   RawDb raw(file.path);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'job_notes_by_job'"), "0");
+}
+
+// Migration 8 chains the runs of migration 7 per job: a job's notes from several runs, with
+// another job's between them, come back in order, and a note written after it joins the chain.
+TEST(StoreMigrations, RunsAreChainedPerJobAndNewNotesJoinTheChain) {
+  TempDb file;
+  {
+    Connection conn(file.path, false);
+    ASSERT_EQ(migrate(conn, 7), 7);
+    conn.exec("PRAGMA foreign_keys = OFF");
+    conn.exec(
+        "INSERT INTO job_notes (id, job_id, author, text, at, received_at) VALUES "
+        "(1, 1, 'a', 'one', 0, 0), (2, 1, 'a', 'two', 0, 0), (3, 2, 'a', 'other', 0, 0), "
+        "(4, 2, 'a', 'another', 0, 0), (5, 1, 'a', 'three', 0, 0);"
+        "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (1, 1, 2), (2, 3, 4), (1, 5, 5);");
+  }
+  auto store = Store::open(file.path, 0);
+  auto s = seed(*store);
+  store->write([&](Tx& tx) {
+    for (int i = 0; i < 2; ++i) {  // jobs 1 and 2, which the notes above belong to
+      tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+    }
+    tx.insert_note({0, 1, std::nullopt, "a", "four", kT0, kT0, std::nullopt});
+    return true;
+  });
+  std::vector<std::string> texts;
+  for (const auto& n : store->read([](Tx& tx) { return tx.notes_of({1}); })) texts.push_back(n.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"one", "two", "three", "four"}));
+  EXPECT_EQ(store->read([](Tx& tx) { return tx.notes_of({2}); }).size(), 2u);
+}
+
+// The feed queries must name the bucket expression exactly as the index does, or SQLite scans.
+TEST(StoreMigrations, FeedQueriesUseTheBucketIndex) {
+  TempDb file;
+  Store::open(file.path, 0).reset();
+  RawDb raw(file.path);
+  for (const char* sql : {
+           "SELECT seq, job_id, removed FROM sync_changes WHERE (seq >> 10) = 3 "
+           "AND technician_id = 1 AND seq > 3000 ORDER BY seq LIMIT 10",
+           "SELECT 1 FROM sync_changes WHERE (seq >> 10) = 3 AND technician_id = 1 "
+           "AND seq > 3000 LIMIT 1",
+       }) {
+    std::string plan;
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN QUERY PLAN ") + sql).c_str(), -1, &q,
+                                 nullptr),
+              SQLITE_OK) << sql;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+      plan += "; ";
+    }
+    sqlite3_finalize(q);
+    EXPECT_NE(plan.find("sync_changes_by_bucket"), std::string::npos) << sql << ": " << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql << ": " << plan;
+  }
 }
 
 TEST(StoreMigrations, RefusesAPathThatCannotBeOpened) {

@@ -148,6 +148,49 @@ TEST_F(SyncStoreTest, NotesAreFoundByTheirJobInOrderThroughRuns) {
   EXPECT_EQ(r([&](Tx& tx) { return tx.notes_of({b}); }).size(), 1u);
 }
 
+// The feed is indexed by buckets of 1024 sequence numbers: a query walks every bucket from the
+// cursor's to the newest, through empty stretches and across bucket edges, and pages by limit.
+TEST_F(SyncStoreTest, AFeedQueryWalksEveryBucketSinceTheCursor) {
+  auto mine = assigned(ids.tech);
+  auto theirs = assigned(other);
+  auto edit_many = [&](std::vector<JobId> jobs, int times) {
+    w([&](Tx& tx) {
+      for (int i = 0; i < times; ++i) {
+        for (auto id : jobs) {
+          auto j = *tx.job(id);
+          j.description = "edit " + std::to_string(i);
+          tx.update_job(j);
+        }
+      }
+      return true;
+    });
+  };
+  auto start = r([](Tx& tx) { return tx.feed_state().last_seq; });
+  edit_many({theirs}, 3000);  // three buckets and more of someone else's changes
+  EXPECT_FALSE(r([&](Tx& tx) { return tx.feed_has_after(ids.tech, start); }));
+  EXPECT_TRUE(feed(ids.tech, start).empty());
+  edit_many({mine}, 1);
+  EXPECT_TRUE(r([&](Tx& tx) { return tx.feed_has_after(ids.tech, start); }));
+  auto one = feed(ids.tech, start);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].job_id, mine);
+
+  edit_many({mine, theirs}, 1500);  // 1500 of mine, interleaved, over three buckets
+  auto first = r([&](Tx& tx) { return tx.feed_after(ids.tech, one[0].seq, 1000); });
+  ASSERT_EQ(first.size(), 1000u);
+  auto rest = r([&](Tx& tx) { return tx.feed_after(ids.tech, first.back().seq, 1000); });
+  ASSERT_EQ(rest.size(), 500u);
+  std::int64_t previous = one[0].seq;
+  for (const auto* page : {&first, &rest}) {
+    for (const auto& row : *page) {
+      EXPECT_EQ(row.job_id, mine);
+      EXPECT_GT(row.seq, previous) << "in sequence order, none twice";
+      previous = row.seq;
+    }
+  }
+  EXPECT_FALSE(r([&](Tx& tx) { return tx.feed_has_after(ids.tech, previous); }));
+}
+
 TEST_F(SyncStoreTest, PruningRaisesTheFloorAndNeverReusesASequence) {
   auto job = assigned(ids.tech);
   change(job, [](Job& j) { j.status = JobStatus::accepted; });
@@ -244,9 +287,9 @@ TEST(GroupCommit, ConcurrentWritersEachSeeTheirOwnOutcome) {
   RawDb raw(file.path);
   EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"), std::to_string(kThreads * kEach * 9 / 10));
   // Every kept note is in exactly one run of its job, and no run covers a note that was undone.
-  EXPECT_EQ(raw.scalar("SELECT SUM(last_id - first_id + 1) FROM job_note_runs"),
+  EXPECT_EQ(raw.scalar("SELECT SUM(last_id - first_id + 1) FROM note_runs"),
             raw.scalar("SELECT COUNT(*) FROM job_notes"));
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes n WHERE (SELECT COUNT(*) FROM job_note_runs r "
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes n WHERE (SELECT COUNT(*) FROM note_runs r "
                        "WHERE r.job_id = n.job_id AND n.id BETWEEN r.first_id AND r.last_id) != 1"),
             "0");
   EXPECT_EQ(store->read([&](Tx& tx) { return tx.notes_of({job}); }).size(),
