@@ -22,11 +22,15 @@ function init(args)
   per_request = tonumber(os.getenv("OPS") or "10")
 end
 
--- Unique across threads and runs: the run's start second, the thread, a counter.
+-- Unique across threads and runs, and in time order like the UUIDv7 op ids the protocol asks
+-- devices for (docs/sync-protocol.md): the run's start second, then a counter that both threads
+-- advance at the same pace, then the thread. (wrk's Lua has no millisecond clock.)
 local run = os.time()
 local function uuid()
   counter = counter + 1
-  return string.format("%08x-%04x-4000-8000-%012x", run % 0x100000000, thread_index, counter)
+  return string.format("%08x-%04x-7%03x-8%03x-%012x", run % 0x100000000,
+    math.floor(counter / 0x1000000) % 0x10000, math.floor(counter / 0x1000) % 0x1000,
+    counter % 0x1000, thread_index)
 end
 
 function request()

@@ -3,6 +3,7 @@
 // developers. Ops are recorded offline into a local outbox with their op_id, pushed in order when
 // the server is reachable, and resent unchanged until the server answers for each of them.
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,6 +35,10 @@ struct PullOutcome {
 
 // A random (version 4) UUID from the OS's CSPRNG.
 std::string new_uuid();
+// A UUIDv7 (RFC 9562): the time in milliseconds first, so ids made later sort later. Op ids are
+// made this way: the server's op ledger is keyed by op_id, and ids in time order are appended to
+// its last page instead of landing on a random page each.
+std::string new_uuid_v7(std::chrono::system_clock::time_point now);
 
 class Device {
  public:

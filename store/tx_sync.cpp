@@ -1,4 +1,5 @@
 // The sync change feed, the op ledger and the facts devices push (notes, parts, sign-offs).
+#include "store/hot_queries.h"
 #include "store/sqlite.h"
 #include "store/tx.h"
 
@@ -44,9 +45,7 @@ std::int64_t Tx::newest_feed_seq() {
 }
 
 std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
-  auto q = conn_.prepare(
-      "SELECT seq, job_id, removed FROM sync_changes WHERE (seq >> 10) = :bucket "
-      "AND technician_id = :tech AND seq > :after ORDER BY seq LIMIT :n");
+  auto q = conn_.prepare(kFeedAfterSql);
   std::vector<FeedRow> out;
   auto last = feed_bucket(newest_feed_seq());
   for (auto bucket = feed_bucket(after_seq); bucket <= last && std::ssize(out) < limit; ++bucket) {
@@ -59,9 +58,7 @@ std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_
 }
 
 bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
-  auto q = conn_.prepare(
-      "SELECT 1 FROM sync_changes WHERE (seq >> 10) = :bucket AND technician_id = :tech "
-      "AND seq > :seq LIMIT 1");
+  auto q = conn_.prepare(kFeedHasAfterSql);
   auto last = feed_bucket(newest_feed_seq());
   for (auto bucket = feed_bucket(seq); bucket <= last; ++bucket) {
     q->bind(":bucket", bucket).bind(":tech", technician).bind(":seq", seq);
@@ -227,17 +224,7 @@ void Tx::insert_signoff(const Signoff& s) {
 
 std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
   write_note_runs();  // notes written earlier in this transaction are found too
-  // Each job's runs, newest first along the chain from its head.
-  auto q = conn_.prepare(
-      "WITH RECURSIVE chain(run) AS ("
-      "  SELECT last_run FROM note_run_heads WHERE job_id IN (SELECT value FROM json_each(:ids))"
-      "  UNION ALL"
-      "  SELECT r.previous FROM note_runs r JOIN chain c ON r.id = c.run"
-      "  WHERE r.previous IS NOT NULL) "
-      "SELECT n.id, n.job_id, n.technician_id, n.author, n.text, n.at, n.received_at, n.op_id "
-      "FROM chain c JOIN note_runs r ON r.id = c.run "
-      "JOIN job_notes n ON n.id BETWEEN r.first_id AND r.last_id AND n.job_id = r.job_id "
-      "ORDER BY n.job_id, n.id");
+  auto q = conn_.prepare(kNotesOfJobsSql);
   q->bind(":ids", technician_id_array(jobs));
   std::vector<JobNote> out;
   while (q->step()) {

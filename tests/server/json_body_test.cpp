@@ -1,3 +1,6 @@
+#include "server/auth.h"
+#include "server/device.h"
+#include "sync/op_rules.h"
 #include "server/json/json_body.h"
 #include "server/sync_page_cache.h"
 
@@ -131,6 +134,38 @@ TEST(SyncPageCache, APageIsOfferedOnlyWhileItsPolicyFloorAndClocksStand) {
   cache.put(7, 200, 50, page);  // over capacity: starts over
   EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0), nullptr);
   EXPECT_EQ(cache.find(7, 200, 50, 10, 3, t0), page);
+}
+
+}  // namespace
+}  // namespace fieldserve::server
+
+// ---- op digests and token hashes ----
+
+namespace fieldserve::server {
+namespace {
+
+// The digest is stored in the op ledger: it must stay SHA-256 as written, call after call.
+TEST(Sha256Hex, MatchesTheStandardVectorsEveryTime) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  }
+}
+
+// Op ids are UUIDv7: version 7, the RFC variant, and later ids sort after earlier ones, so the
+// ledger appends them.
+TEST(NewUuidV7, IsAVersion7UuidThatSortsByTime) {
+  auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'790'000'000));
+  auto first = new_uuid_v7(t0);
+  auto same_ms = new_uuid_v7(t0);
+  auto later = new_uuid_v7(t0 + std::chrono::milliseconds(1));
+  EXPECT_TRUE(sync::is_uuid(first)) << first;
+  EXPECT_EQ(first[14], '7') << first;
+  EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos) << first;
+  EXPECT_EQ(first.substr(0, 13), "01a0c450-6c00") << "48-bit Unix milliseconds first";
+  EXPECT_NE(first, same_ms) << "random bits after the time";
+  EXPECT_LT(first, later);
+  EXPECT_LT(same_ms, later);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/error.h"
+#include "store/hot_queries.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "store_fixture.h"
@@ -157,17 +158,27 @@ TEST(StoreMigrations, RunsAreChainedPerJobAndNewNotesJoinTheChain) {
   EXPECT_EQ(store->read([](Tx& tx) { return tx.notes_of({2}); }).size(), 2u);
 }
 
-// The feed queries must name the bucket expression exactly as the index does, or SQLite scans.
-TEST(StoreMigrations, FeedQueriesUseTheBucketIndex) {
+// The sync path's hot statements, as the store runs them: the feed by its bucket index, notes by
+// rowid ranges, and no sort or automatic index over a table.
+TEST(StoreMigrations, TheSyncPathsHotQueriesUseTheirIndexes) {
   TempDb file;
-  Store::open(file.path, 0).reset();
+  {
+    auto store = Store::open(file.path, 0);
+    auto s = seed(*store);
+    store->write([&](Tx& tx) {  // enough notes that a scan would look different from a seek
+      auto job = tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
+      for (int i = 0; i < 300; ++i) tx.insert_note({0, job, s.tech, "a", "n", kT0, kT0, std::nullopt});
+      return true;
+    });
+  }
   RawDb raw(file.path);
-  for (const char* sql : {
-           "SELECT seq, job_id, removed FROM sync_changes WHERE (seq >> 10) = 3 "
-           "AND technician_id = 1 AND seq > 3000 ORDER BY seq LIMIT 10",
-           "SELECT 1 FROM sync_changes WHERE (seq >> 10) = 3 AND technician_id = 1 "
-           "AND seq > 3000 LIMIT 1",
-       }) {
+  struct Expect {
+    const char* sql;
+    const char* uses;
+  };
+  for (const auto& [sql, uses] : {Expect{kFeedAfterSql, "sync_changes_by_bucket"},
+                                  Expect{kFeedHasAfterSql, "sync_changes_by_bucket"},
+                                  Expect{kNotesOfJobsSql, "SEARCH n USING INTEGER PRIMARY KEY"}}) {
     std::string plan;
     sqlite3_stmt* q = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN QUERY PLAN ") + sql).c_str(), -1, &q,
@@ -178,8 +189,11 @@ TEST(StoreMigrations, FeedQueriesUseTheBucketIndex) {
       plan += "; ";
     }
     sqlite3_finalize(q);
-    EXPECT_NE(plan.find("sync_changes_by_bucket"), std::string::npos) << sql << ": " << plan;
-    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql << ": " << plan;
+    EXPECT_NE(plan.find(uses), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("AUTOMATIC"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN sync_changes"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN n; "), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN r; "), std::string::npos) << sql << "\n" << plan;
   }
 }
 
