@@ -117,8 +117,12 @@ std::shared_ptr<const SnapshotPage> snapshot_page(App& app, store::Tx& tx,
                                                   JobId after, int limit,
                                                   const dispatch::SlaPolicy& policy,
                                                   std::uint64_t generation, Instant now) {
+  // Checking a page costs an index seek per 1,024 changes since it was rendered; a page older
+  // than that many is rendered again instead.
+  constexpr std::int64_t kMaxChangesToCheck = 64 * 1024;
   if (auto hit = app.sync_pages().find(me, after, limit, feed.floor, generation, now);
-      hit && !tx.feed_has_after(me, hit->feed_seq)) {
+      hit && feed.last_seq - hit->feed_seq <= kMaxChangesToCheck &&
+      !tx.feed_has_after(me, hit->feed_seq)) {
     return hit;
   }
   auto jobs = tx.device_jobs(me, after, limit + 1);
