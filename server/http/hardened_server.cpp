@@ -96,6 +96,7 @@ class DeadlineStream final : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     if (begin_ >= end_) {
+      if (!flush()) return -1;  // an interim answer (100 Continue) must reach the client first
       if (Clock::now() >= deadline_) return -1;
       ssize_t n = ssl_ ? tls_read() : plain_read();
       if (n <= 0) return n;
@@ -112,7 +113,28 @@ class DeadlineStream final : public httplib::Stream {
     return static_cast<ssize_t>(take);
   }
 
+  // httplib writes the status line and headers, then the body, in separate calls. Small writes
+  // are held until the request is answered (or the stream is about to read) and go out in one
+  // send, so a small response is one segment rather than two, with one wake-up of the client.
   ssize_t write(const char* ptr, size_t size) override {
+    if (pending_.size() + size <= kCoalesceBytes) {
+      pending_.append(ptr, size);
+      return static_cast<ssize_t>(size);
+    }
+    if (!flush()) return -1;
+    return send_now(ptr, size);
+  }
+
+  // Sends what write() held back; false when the connection failed or ran out of time.
+  bool flush() {
+    if (pending_.empty()) return true;
+    std::string out;
+    out.swap(pending_);
+    return send_now(out.data(), out.size()) == static_cast<ssize_t>(out.size());
+  }
+
+ private:
+  ssize_t send_now(const char* ptr, size_t size) {
     std::size_t sent = 0;
     while (sent < size) {
       if (Clock::now() >= response_deadline_) return -1;
@@ -134,6 +156,7 @@ class DeadlineStream final : public httplib::Stream {
     return static_cast<ssize_t>(sent);
   }
 
+ public:
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -152,6 +175,7 @@ class DeadlineStream final : public httplib::Stream {
 
  private:
   static constexpr std::chrono::seconds kResponseAllowance{60};
+  static constexpr std::size_t kCoalesceBytes = 16384;
   int write_wait_ms() const {
     return std::min(limits_.write_timeout_s * 1000, millis_until(response_deadline_));
   }
@@ -199,6 +223,7 @@ class DeadlineStream final : public httplib::Stream {
   char buffer_[16384];
   std::size_t begin_ = 0, end_ = 0;
   std::size_t consumed_ = 0;  // bytes handed to the parser in this request
+  std::string pending_;       // written but not yet sent: see write()
   SSL* ssl_ = nullptr;
 };
 
@@ -416,6 +441,7 @@ bool HardenedServer::serve_requests(DeadlineStream& stream, socket_t sock) {
     stream.start_request();
     bool connection_closed = false;
     ok = process_request(stream, left == 0 || !is_running(), connection_closed, nullptr);
+    if (!stream.flush()) ok = false;
     // A request the parser refused before the guard ran (bad request line, oversized headers)
     // leaves the stream at an unknown place: never read another request from it.
     if (!ok || connection_closed || tls_request.close_after_response || !tls_request.headers_read) {

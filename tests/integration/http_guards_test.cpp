@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,6 +188,58 @@ TEST_F(HttpGuardsTest, SlowClientsCannotHoldEveryWorker) {
   stop = true;
   for (auto& t : slow) t.join();
   EXPECT_TRUE(answered_while_trickling);
+}
+
+// The server holds small writes back so headers and body leave in one segment; an interim
+// "100 Continue" must still go out before it waits for the body, or the client waits out its
+// own timeout (and this server's request deadline) for nothing.
+TEST_F(HttpGuardsTest, ExpectContinueIsAnsweredBeforeTheBodyIsRead) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string body = R"({"name": "Continue Ltd", "account_tier": "standard"})";
+  std::string head = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+                     "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n";
+  send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  auto read_some = [&](int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return std::string();
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+  };
+  // Well inside the 2 s request deadline: without the flush nothing arrives before it ends.
+  auto interim = read_some(1000);
+  EXPECT_TRUE(interim.starts_with("HTTP/1.1 100 Continue")) << interim;
+  send(fd, body.data(), body.size(), MSG_NOSIGNAL);
+  std::string answer;
+  for (int i = 0; i < 20 && answer.find("Continue Ltd") == std::string::npos; ++i) answer += read_some(500);
+  close(fd);
+  EXPECT_NE(answer.find("HTTP/1.1 201"), std::string::npos) << answer;
+}
+
+TEST_F(HttpGuardsTest, PipelinedRequestsAreEachAnsweredWholeAndInOrder) {
+  // Two requests in one segment; the second answer is large enough to be sent unbuffered.
+  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                    "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  bool closed = false;
+  auto out = raw_exchange(port(), req, 5000, &closed);
+  auto first = out.find("HTTP/1.1 200");
+  auto second = out.find("HTTP/1.1 200", first + 1);
+  ASSERT_NE(second, std::string::npos) << out.substr(0, 400);
+  EXPECT_NE(out.find("\"status\":\"ok\""), std::string::npos);
+  EXPECT_LT(out.find("\"status\":\"ok\""), second);
+  auto length_at = out.find("Content-Length: ", second);
+  ASSERT_NE(length_at, std::string::npos);
+  auto declared = std::stoul(out.substr(length_at + 16));
+  auto body_at = out.find("\r\n\r\n", second) + 4;
+  EXPECT_GT(declared, 16384u);
+  EXPECT_EQ(out.size() - body_at, declared);
+  EXPECT_TRUE(closed);
 }
 
 TEST_F(HttpGuardsTest, IdleKeepAliveConnectionsGiveWayToWaitingOnes) {
