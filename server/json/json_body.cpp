@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "server/json/fast_json.h"
+
 namespace fieldserve::server {
 
 int json_nesting_depth(std::string_view text) {
@@ -27,8 +29,13 @@ Result<json> parse_json_object(std::string_view text) {
     return fail(ErrorCode::malformed_json,
                 "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  json value = json::parse(text, nullptr, false);
-  if (value.is_discarded()) return fail(ErrorCode::malformed_json, "the body is not valid JSON");
+  json value;
+  if (auto fast = parse_json_fast(text, kMaxJsonDepth)) {
+    value = std::move(*fast);
+  } else {
+    value = json::parse(text, nullptr, false);
+    if (value.is_discarded()) return fail(ErrorCode::malformed_json, "the body is not valid JSON");
+  }
   if (!value.is_object()) return fail(ErrorCode::malformed_json, "the body must be a JSON object");
   return value;
 }

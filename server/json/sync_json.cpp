@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "server/auth.h"
+#include "server/json/fast_json.h"
 #include "server/json/json_body.h"
 #include "sync/signature.h"
 
@@ -256,7 +257,7 @@ sync::PushOp parse_push_op(const json& element) {
     reject(op, "malformed_op", "an op must be an object {op_id, type, job_id, at, payload}");
     return op;
   }
-  op.body = element.dump(-1, ' ', false, json::error_handler_t::replace);
+  op.body = canonical_json(element);
   op.digest = sha256_hex(op.body);
   auto id = element.find("op_id");
   if (id == element.end() || !id->is_string() || !sync::is_uuid(id->get_ref<const std::string&>())) {
