@@ -39,9 +39,17 @@ std::string sha256_hex(const std::string& text) {
   // was two thirds of the cost of hashing a pushed op (ten per push, one per request's token).
   static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   const EVP_MD* sha256 = fetched ? fetched : EVP_sha256();  // slow, but never stuck failing
+  // One context per thread, reused: EVP_Digest allocates and frees one per call.
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &size, sha256, nullptr) != 1) {
+  if (!context.ctx || EVP_DigestInit_ex2(context.ctx, sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, text.data(), text.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest, &size) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
   return to_hex(digest, size);

@@ -267,6 +267,7 @@ bool dump_json_fast(const json& value, std::string& out) {
 
 std::string canonical_json(const json& value) {
   std::string out;
+  out.reserve(256);  // a pushed op's text: one allocation instead of a doubling series
   if (dump_json_fast(value, out)) return out;
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -41,10 +41,16 @@ Result<json> parse_json_object(std::string_view text) {
 }
 
 FieldReader::FieldReader(const json& object, std::string path)
-    : object_(object), path_(std::move(path)) {}
+    : object_(object), path_(std::move(path)) {
+  known_.reserve(8);
+}
 
 std::string FieldReader::full(const char* name) const {
   return path_.empty() ? std::string(name) : path_ + "." + name;
+}
+
+bool FieldReader::is_known(const std::string& name) const {
+  return std::find(known_.begin(), known_.end(), name) != known_.end();
 }
 
 bool FieldReader::has(const char* name) const { return object_.contains(name); }
@@ -60,7 +66,7 @@ void FieldReader::problem(const char* name, const std::string& what) {
 
 void FieldReader::merge(FieldReader& nested) {
   for (const auto& field : nested.object_.items()) {
-    if (!nested.known_.contains(field.key())) unknown_.push_back(nested.full(field.key().c_str()));
+    if (!nested.is_known(field.key())) unknown_.push_back(nested.full(field.key().c_str()));
   }
   unknown_.insert(unknown_.end(), nested.unknown_.begin(), nested.unknown_.end());
   problems_.insert(problems_.end(), nested.problems_.begin(), nested.problems_.end());
@@ -68,7 +74,7 @@ void FieldReader::merge(FieldReader& nested) {
 
 std::optional<std::string> FieldReader::text(const char* name, bool required, std::size_t max_len,
                                              bool allow_empty) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -92,7 +98,7 @@ std::optional<std::string> FieldReader::text(const char* name, bool required, st
 
 std::optional<std::int64_t> FieldReader::integer(const char* name, bool required, std::int64_t min,
                                                  std::int64_t max) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -118,7 +124,7 @@ std::optional<std::int64_t> FieldReader::integer(const char* name, bool required
 
 std::optional<double> FieldReader::number(const char* name, bool required, double min,
                                           double max) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -137,7 +143,7 @@ std::optional<double> FieldReader::number(const char* name, bool required, doubl
 }
 
 std::optional<bool> FieldReader::boolean(const char* name, bool required) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -170,7 +176,7 @@ std::optional<geo::LatLon> FieldReader::location(const char* name, bool required
 }
 
 std::optional<std::vector<std::string>> FieldReader::skills(const char* name, bool required) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -221,7 +227,7 @@ std::optional<WeeklyHours> FieldReader::weekly_hours(const char* name, bool requ
 }
 
 const json* FieldReader::object(const char* name, bool required) {
-  known_.insert(name);
+  known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
     if (required) problem(name, "is required");
@@ -243,7 +249,7 @@ Result<void> FieldReader::finish_tolerant() {
 
 Result<void> FieldReader::finish() {
   for (const auto& field : object_.items()) {
-    if (!known_.contains(field.key())) unknown_.push_back(full(field.key().c_str()));
+    if (!is_known(field.key())) unknown_.push_back(full(field.key().c_str()));
   }
   if (!unknown_.empty()) {
     return fail(ErrorCode::unknown_field, "unknown field(s): the request names fields this "
