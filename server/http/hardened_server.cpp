@@ -147,9 +147,14 @@ class DeadlineStream final : public httplib::Stream {
         }
         continue;
       }
-      if (!wait(POLLOUT, write_wait_ms())) return -1;
-      ssize_t n = ::send(sock_, ptr + sent, size - sent, MSG_NOSIGNAL);
+      // Try first and wait only when the socket buffer is full: a poll before every send was a
+      // system call per response for nothing.
+      ssize_t n = ::send(sock_, ptr + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!wait(POLLOUT, write_wait_ms())) return -1;
+        continue;
+      }
       if (n <= 0) return -1;
       sent += static_cast<std::size_t>(n);
     }
@@ -181,13 +186,16 @@ class DeadlineStream final : public httplib::Stream {
   }
   int read_wait_ms() const { return std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)); }
 
+  // Reads what is there, and waits (bounded) only when nothing is: the next request has usually
+  // arrived already, since wait_for_next_request polled for it.
   ssize_t plain_read() {
-    if (!wait(POLLIN, read_wait_ms())) return -1;
-    ssize_t n;
-    do {
-      n = ::recv(sock_, buffer_, sizeof buffer_, 0);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    for (;;) {
+      ssize_t n = ::recv(sock_, buffer_, sizeof buffer_, MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return n;
+      if (!wait(POLLIN, read_wait_ms())) return -1;
+    }
   }
 
   ssize_t tls_read() {
