@@ -26,6 +26,7 @@ namespace fieldserve::server {
 namespace {
 
 thread_local RequestScope tls_request;
+thread_local DeadlineStream* tls_stream = nullptr;  // the connection this worker is serving
 
 using Clock = std::chrono::steady_clock;
 
@@ -116,6 +117,8 @@ class DeadlineStream final : public httplib::Stream {
   // httplib writes the status line and headers, then the body, in separate calls. Small writes
   // are held until the request is answered (or the stream is about to read) and go out in one
   // send, so a small response is one segment rather than two, with one wake-up of the client.
+  // A streamed response (a content provider) would be held the same way, up to 16 KiB: none is
+  // served today; one that must reach the client piece by piece needs a flush per piece.
   ssize_t write(const char* ptr, size_t size) override {
     if (pending_.size() + size <= kCoalesceBytes) {
       pending_.append(ptr, size);
@@ -127,10 +130,12 @@ class DeadlineStream final : public httplib::Stream {
 
   // Sends what write() held back; false when the connection failed or ran out of time.
   bool flush() {
-    if (pending_.empty()) return true;
-    std::string out;
-    out.swap(pending_);
-    return send_now(out.data(), out.size()) == static_cast<ssize_t>(out.size());
+    if (pending_.empty()) return !send_failed_;
+    if (send_now(pending_.data(), pending_.size()) != static_cast<ssize_t>(pending_.size())) {
+      send_failed_ = true;  // remembered for the flush after the request, which ends the connection
+    }
+    pending_.clear();  // keeps its capacity for the next response
+    return !send_failed_;
   }
 
  private:
@@ -232,6 +237,7 @@ class DeadlineStream final : public httplib::Stream {
   std::size_t begin_ = 0, end_ = 0;
   std::size_t consumed_ = 0;  // bytes handed to the parser in this request
   std::string pending_;       // written but not yet sent: see write()
+  bool send_failed_ = false;
   SSL* ssl_ = nullptr;
 };
 
@@ -311,6 +317,14 @@ std::string new_request_prefix() {
 }  // namespace
 
 RequestScope& current_request() { return tls_request; }
+
+void HardenedServer::set_logger(httplib::Logger logger) {
+  httplib::Server::set_logger([logger = std::move(logger)](const httplib::Request& req,
+                                                            const httplib::Response& res) {
+    if (tls_stream) tls_stream->flush();
+    logger(req, res);
+  });
+}
 
 HardenedServer::HardenedServer(HttpLimits limits) : limits_(limits) {
   set_tcp_nodelay(true);
@@ -426,7 +440,9 @@ bool HardenedServer::process_and_close_socket(socket_t sock) {
   {
     DeadlineStream stream(sock, limits_);
     if (!tls_ || stream.start_tls(static_cast<SSL_CTX*>(tls_))) {
+      tls_stream = &stream;
       ok = serve_requests(stream, sock);
+      tls_stream = nullptr;
     }
   }  // the stream, and its TLS session, end before the socket closes
   close_gracefully(sock);

@@ -59,6 +59,10 @@ class HardenedServer : public httplib::Server {
   bool tls() const { return tls_ != nullptr; }
   // Connections accepted and waiting for a worker; for /metrics.
   int waiting_connections() const { return waiting_.load(); }
+  // httplib calls its logger once the response is written, but the stream holds small writes
+  // until the request is done: this one sends them first, so the client never waits for the
+  // log line and the logged duration includes the send.
+  void set_logger(httplib::Logger logger);
 
  private:
   bool process_and_close_socket(socket_t sock) override;
