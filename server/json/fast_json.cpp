@@ -48,16 +48,9 @@ class FastParser {
 
   bool object(json& out, int depth) {
     if (depth > max_depth_) return false;
-    ++p_;
     out = json::object();
     auto& members = out.get_ref<json::object_t&>();
-    skip_space();
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      skip_space();
+    return sequence('}', [&] {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string key;
       if (!string(key)) return false;
@@ -68,34 +61,36 @@ class FastParser {
       json member;
       if (!value(member, depth)) return false;
       members.insert_or_assign(std::move(key), std::move(member));  // the last of a repeated key
-      skip_space();
-      if (p_ >= end_) return false;
-      if (*p_ == '}') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-    }
+      return true;
+    });
   }
 
   bool array(json& out, int depth) {
     if (depth > max_depth_) return false;
-    ++p_;
     out = json::array();
     auto& items = out.get_ref<json::array_t&>();
+    return sequence(']', [&] {
+      items.emplace_back();
+      return value(items.back(), depth);
+    });
+  }
+
+  // The comma-separated elements between the opening bracket (at p_) and `close`; none is fine,
+  // a trailing comma is not.
+  template <class Element>
+  bool sequence(char close, Element&& element) {
+    ++p_;
     skip_space();
-    if (p_ < end_ && *p_ == ']') {
+    if (p_ < end_ && *p_ == close) {
       ++p_;
       return true;
     }
     for (;;) {
       skip_space();
-      items.emplace_back();
-      if (!value(items.back(), depth)) return false;
+      if (!element()) return false;
       skip_space();
       if (p_ >= end_) return false;
-      if (*p_ == ']') {
+      if (*p_ == close) {
         ++p_;
         return true;
       }
@@ -174,7 +169,16 @@ class FastParser {
   int max_depth_;
 };
 
-bool append_ascii_string(const std::string& text, std::string& out) {
+template <class Integer>
+void append_integer(Integer value, std::string& out) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+bool append_json_escaped(std::string& out, std::string_view text, bool ascii_only) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   const char* p = text.data();
@@ -183,7 +187,7 @@ bool append_ascii_string(const std::string& text, std::string& out) {
     const char* run = p;
     while (p < end) {
       auto c = static_cast<unsigned char>(*p);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+      if (c == '"' || c == '\\' || c < 0x20 || (ascii_only && c >= 0x80)) break;
       ++p;
     }
     out.append(run, p);
@@ -208,15 +212,6 @@ bool append_ascii_string(const std::string& text, std::string& out) {
   return true;
 }
 
-template <class Integer>
-void append_integer(Integer value, std::string& out) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
-}
-
-}  // namespace
-
 std::optional<json> parse_json_fast(std::string_view text, int max_depth) {
   json value;
   FastParser parser(text, max_depth);
@@ -235,14 +230,14 @@ bool dump_json_fast(const json& value, std::string& out) {
       append_integer(value.get<json::number_unsigned_t>(), out);
       return true;
     case json::value_t::string:
-      return append_ascii_string(value.get_ref<const json::string_t&>(), out);
+      return append_json_escaped(out, value.get_ref<const json::string_t&>(), true);
     case json::value_t::object: {
       out += '{';
       bool first = true;
       for (const auto& [key, member] : value.get_ref<const json::object_t&>()) {
         if (!first) out += ',';
         first = false;
-        if (!append_ascii_string(key, out)) return false;
+        if (!append_json_escaped(out, key, true)) return false;
         out += ':';
         if (!dump_json_fast(member, out)) return false;
       }

@@ -22,6 +22,11 @@ std::optional<nlohmann::json> parse_json_fast(std::string_view text, int max_dep
 // the value holds a float, a binary, or a string with a byte outside ASCII.
 bool dump_json_fast(const nlohmann::json& value, std::string& out);
 
+// `text` as a JSON string, escaped as nlohmann's dump escapes it (\b \f \n \r \t, other control
+// characters as \u00xx in lower case). With `ascii_only`, false at the first byte outside ASCII
+// (nlohmann would check its UTF-8); otherwise such bytes are copied as they are.
+bool append_json_escaped(std::string& out, std::string_view text, bool ascii_only);
+
 // The canonical text of a value (nlohmann's compact dump, keys sorted), by the fast path when it
 // can.
 std::string canonical_json(const nlohmann::json& value);

@@ -59,21 +59,7 @@ void append_sla(std::string& out, const Job& j, Instant now, Instant& valid_unti
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        else out += ch;
-    }
-  }
-  out += '"';
+  append_json_escaped(out, text, false);
 }
 
 void append_job_document(std::string& out, const JobDocument& doc,

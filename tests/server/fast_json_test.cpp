@@ -209,5 +209,18 @@ TEST(FastJson, DumpsExactlyAsNlohmannOrDeclines) {
   EXPECT_EQ(canonical_json(json("caf\xc3\xa9")), json("caf\xc3\xa9").dump());
 }
 
+TEST(FastJson, EscapesStringsAsNlohmannDoes) {
+  // The pull renderer writes every string this way, UTF-8 included.
+  for (std::string text : {std::string(""), std::string("plain"), std::string("q\"b\\s/"),
+                           std::string("\b\f\n\r\t\x01\x1f\x7f", 8),
+                           std::string("K\xc3\xa4lte \xe5\x8e\x8b\xe7\xbc\xa9\xe6\x9c\xba \xf0\x9f\x94\xa7")}) {
+    std::string out;
+    ASSERT_TRUE(append_json_escaped(out, text, false));
+    EXPECT_EQ(out, json(text).dump()) << text;
+  }
+  std::string out;
+  EXPECT_FALSE(append_json_escaped(out, "caf\xc3\xa9", true));
+}
+
 }  // namespace
 }  // namespace fieldserve::server
