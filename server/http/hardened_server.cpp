@@ -454,14 +454,16 @@ bool HardenedServer::serve_requests(DeadlineStream& stream, socket_t sock) {
   int left = limits_.keep_alive_max_requests;
   bool first = true;
   bool ok = true;
+  std::string peer;  // the connection's, asked of the socket once rather than per request
+  int port = 0;
+  stream.get_remote_ip_and_port(peer, port);
   while (left-- > 0) {
     if (!stream.has_buffered() && !wait_for_next_request(sock, first)) break;
     first = false;
     tls_request = RequestScope{};
     tls_request.started = Clock::now();
     tls_request.request_id = prefix + "-" + std::to_string(next_request_id_.fetch_add(1));
-    int port = 0;
-    stream.get_remote_ip_and_port(tls_request.peer, port);
+    tls_request.peer = peer;
     stream.start_request();
     bool connection_closed = false;
     ok = process_request(stream, left == 0 || !is_running(), connection_closed, nullptr);
