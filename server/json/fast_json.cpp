@@ -2,11 +2,31 @@
 
 #include <charconv>
 #include <cstdint>
+#include <utility>
 
 namespace fieldserve::server {
 namespace {
 
 using json = nlohmann::json;
+
+// The short escapes, as nlohmann reads and writes them: the letter after the backslash and the
+// character it stands for. ("\/" is read too, but never written.)
+constexpr std::pair<char, char> kShortEscapes[] = {
+    {'"', '"'}, {'\\', '\\'}, {'b', '\b'}, {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'}};
+
+std::optional<char> unescaped(char letter) {
+  for (auto [l, c] : kShortEscapes) {
+    if (l == letter) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<char> escape_letter(char c) {
+  for (auto [l, ch] : kShortEscapes) {
+    if (ch == c) return l;
+  }
+  return std::nullopt;
+}
 
 // Digits an integer may have on the fast path: 18 always fit an int64, so no overflow checks.
 constexpr int kMaxFastDigits = 18;
@@ -114,17 +134,14 @@ class FastParser {
       char c = *p_++;
       if (c == '"') return true;
       if (c != '\\' || p_ >= end_) return false;
-      switch (*p_++) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        default: return false;
+      char letter = *p_++;
+      if (letter == '/') {  // accepted when read, never written
+        out += '/';
+        continue;
       }
+      auto decoded = unescaped(letter);
+      if (!decoded) return false;
+      out += *decoded;
     }
   }
 
@@ -193,19 +210,15 @@ bool append_json_escaped(std::string& out, std::string_view text, bool ascii_onl
     out.append(run, p);
     if (p >= end) break;
     auto c = static_cast<unsigned char>(*p++);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c >= 0x80) return false;  // UTF-8: nlohmann checks it and may replace bytes
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+    if (auto letter = escape_letter(static_cast<char>(c))) {
+      out += '\\';
+      out += *letter;
+    } else if (c >= 0x80) {
+      return false;  // UTF-8: nlohmann checks it and may replace bytes
+    } else {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
     }
   }
   out += '"';
