@@ -15,8 +15,8 @@
 #include <random>
 
 #include "domain/time.h"
-#include "server/app.h"
-#include "server/importer.h"
+#include "server/api/services.h"
+#include "server/cli/importer.h"
 #include "store/store.h"
 
 namespace {
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
   auto started = std::chrono::steady_clock::now();
   auto store = fieldserve::store::Store::open(db, 1);
   fieldserve::SystemClock clock;
-  fieldserve::server::App app(*store, clock);
+  fieldserve::server::Services app(*store, clock);
   auto places = fieldserve::server::import_folder(app, folder, [](const std::string&, int, int) {});
   std::filesystem::remove_all(folder);
   if (!places) {
@@ -171,13 +171,13 @@ int main(int argc, char** argv) {
   constexpr long kBatch = 20'000;
   for (long first = 1; first <= jobs; first += kBatch) {
     long last = std::min(jobs, first + kBatch - 1);
-    auto stored = store->write([&](fieldserve::store::Tx& tx) -> fieldserve::Result<long> {
+    auto stored = fieldserve::app::write(*store, [&](fieldserve::store::Tx& tx, fieldserve::app::Effects& fx) -> fieldserve::Result<long> {
       long n = 0;
       for (long id = first; id <= last; ++id) {
         auto offset = static_cast<std::int64_t>(span_s * static_cast<double>(id - 1) / static_cast<double>(jobs));
         Instant reported = begin + std::chrono::seconds{offset} +
                            std::chrono::seconds{std::uniform_int_distribution<int>(0, 59)(rng)};
-        auto count = fieldserve::server::import_job(app, tx, make_job(id, reported, end, rng), now);
+        auto count = fieldserve::server::import_job(app, tx, fx, make_job(id, reported, end, rng), now);
         if (!count) return std::unexpected(count.error());
         n += *count;
       }

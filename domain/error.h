@@ -1,6 +1,8 @@
 #pragma once
 // Expected failures travel as values (STYLE 6). Only server/ maps an ErrorCode to an HTTP status.
+#include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +43,21 @@ using Result = std::expected<T, Error>;
 inline std::unexpected<Error> fail(ErrorCode code, std::string message,
                                    std::vector<std::string> details = {}) {
   return std::unexpected(Error{code, std::move(message), std::move(details)});
+}
+
+inline std::unexpected<Error> not_found(const std::string& what, std::int64_t id) {
+  return fail(ErrorCode::not_found, what + " " + std::to_string(id) + " does not exist");
+}
+
+// stale_version when If-Match named another version than `current` (optimistic concurrency).
+inline Result<void> check_version(const std::optional<std::int64_t>& if_match,
+                                  std::int64_t current) {
+  if (if_match && *if_match != current) {
+    return fail(ErrorCode::stale_version, "the resource is at version " + std::to_string(current) +
+                                              ", not " + std::to_string(*if_match) +
+                                              "; read it again and reapply the change");
+  }
+  return {};
 }
 
 }  // namespace fieldserve

@@ -22,30 +22,37 @@ int Statement::index(const char* name) const {
   return i;
 }
 
+// A failed bind (out of memory, a value too big) would otherwise run the statement with NULL in
+// its place.
+void Statement::check_bind(int rc, const char* name) const {
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, std::string("bind ") + name);
+}
+
 Statement& Statement::bind(const char* name, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index(name), value);
+  check_bind(sqlite3_bind_int64(stmt_, index(name), value), name);
   return *this;
 }
 
 Statement& Statement::bind(const char* name, double value) {
-  sqlite3_bind_double(stmt_, index(name), value);
+  check_bind(sqlite3_bind_double(stmt_, index(name), value), name);
   return *this;
 }
 
 Statement& Statement::bind(const char* name, std::string_view value) {
-  sqlite3_bind_text(stmt_, index(name), value.data(), static_cast<int>(value.size()),
-                    SQLITE_TRANSIENT);
+  check_bind(sqlite3_bind_text64(stmt_, index(name), value.data(), value.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8),
+             name);
   return *this;
 }
 
 Statement& Statement::bind_blob(const char* name, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index(name), bytes.data(), static_cast<int>(bytes.size()),
-                    SQLITE_TRANSIENT);
+  check_bind(sqlite3_bind_blob64(stmt_, index(name), bytes.data(), bytes.size(), SQLITE_TRANSIENT),
+             name);
   return *this;
 }
 
 Statement& Statement::bind_null(const char* name) {
-  sqlite3_bind_null(stmt_, index(name));
+  check_bind(sqlite3_bind_null(stmt_, index(name)), name);
   return *this;
 }
 
@@ -62,8 +69,10 @@ void Statement::exec() {
 }
 
 void Statement::reset() {
+  // sqlite3_reset repeats the error of the last step, which step() has already thrown; the
+  // statement is reset either way.
   sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  sqlite3_clear_bindings(stmt_);  // always SQLITE_OK
 }
 
 std::string Statement::get_text(int col) const {
@@ -85,13 +94,51 @@ Connection::Connection(const std::string& path, bool read_only) {
     db_ = nullptr;
     throw StoreError(rc, message);
   }
-  sqlite3_extended_result_codes(db_, 1);
+  try {
+    configure(path, read_only);
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+std::string Connection::pragma(const std::string& statement) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, statement.c_str(), -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, statement);
+  std::string value;
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    if (text) value = text;
+    rc = sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) throw_sqlite(db_, rc, statement);
+  return value;
+}
+
+void Connection::configure(const std::string& path, bool read_only) {
+  if (int rc = sqlite3_extended_result_codes(db_, 1); rc != SQLITE_OK) {
+    throw_sqlite(db_, rc, "extended result codes");
+  }
   // Waiting beats failing: a writer in another process (an import) holds the lock briefly.
-  sqlite3_busy_timeout(db_, 5000);
+  if (int rc = sqlite3_busy_timeout(db_, 5000); rc != SQLITE_OK) throw_sqlite(db_, rc, "busy timeout");
   exec("PRAGMA foreign_keys = ON");
+  if (pragma("PRAGMA foreign_keys") != "1") {
+    throw StoreError(SQLITE_ERROR, "open " + path + ": foreign keys cannot be enforced");
+  }
   if (!read_only) {
-    exec("PRAGMA journal_mode = WAL");
-    // FULL: an acknowledged write survives power loss (SPEC section 10).
+    // Readers never block the writer and a commit is one append only in WAL mode; a file that
+    // cannot be put in it (a network file system, say) is refused rather than served slowly
+    // and unsafely. An in-memory database answers "memory".
+    auto mode = pragma("PRAGMA journal_mode = WAL");
+    bool in_memory = path == ":memory:" || path.empty();  // memory or temporary: no WAL there
+    if (mode != "wal" && !in_memory) {
+      throw StoreError(SQLITE_ERROR, "open " + path + ": journal_mode is " + mode + ", not wal");
+    }
+    // FULL: an acknowledged write survives power loss (docs/architecture.md, "The store").
     exec("PRAGMA synchronous = FULL");
     // Statement and savepoint journals (every sync push runs in a SAVEPOINT of a group commit)
     // in memory: on disk they were five times the WAL's own writes.

@@ -67,6 +67,7 @@ class Statement {
 
  private:
   int index(const char* name) const;
+  void check_bind(int rc, const char* name) const;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   // Parameter indexes already looked up, found by the name's address (names are nearly always
@@ -106,8 +107,11 @@ class Connection {
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* raw() { return db_; }
+  // Runs a PRAGMA and returns the first column of its first row ("" if none).
+  std::string pragma(const std::string& statement);
 
  private:
+  void configure(const std::string& path, bool read_only);
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };

@@ -1,7 +1,8 @@
 #pragma once
-// Repository operations inside one transaction. Every method runs SQL on the transaction's
-// connection and returns domain values; none of them commits. Writes that change a row check and
-// bump its version in the same statement.
+// Repository operations inside one transaction: the interface every store implements (SQLite
+// today, store/sqlite_tx.h). Every method returns domain values; none of them commits. Writes
+// that change a row check and bump its version in the same statement. The store's invariants
+// are in docs/architecture.md ("The store").
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -14,8 +15,6 @@
 #include "domain/sla_row.h"
 
 namespace fieldserve::store {
-
-class Connection;
 
 struct Page {
   std::int64_t after_id = 0;  // rows with id > after_id
@@ -134,146 +133,126 @@ struct VisitRow {
   geo::LatLon site;
 };
 
+// Mutators that can fail softly (a stale version, nothing to revoke) or that make the id a
+// caller needs are [[nodiscard]]: ignoring their answer is almost always a bug.
 class Tx {
  public:
-  explicit Tx(Connection& conn) : conn_(conn) {}
+  virtual ~Tx() = default;
+
 
   // Centers. insert_* keeps a non-zero id (import) or assigns one; returns the id.
-  CenterId insert_center(const Center& c);
-  std::optional<Center> center(CenterId id);
-  std::vector<Center> centers(const Page& page);
-  std::vector<Center> all_centers();
-  bool update_center(const Center& c);  // false if c.version is not the stored one
+  [[nodiscard]] virtual CenterId insert_center(const Center& c) = 0;
+  virtual std::optional<Center> center(CenterId id) = 0;
+  virtual std::vector<Center> centers(const Page& page) = 0;
+  virtual std::vector<Center> all_centers() = 0;
+  [[nodiscard]] virtual bool update_center(const Center& c) = 0;  // false if c.version is not the stored one
 
-  CustomerId insert_customer(const Customer& c);
-  std::optional<Customer> customer(CustomerId id);
-  std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier);
-  bool update_customer(const Customer& c);
+  [[nodiscard]] virtual CustomerId insert_customer(const Customer& c) = 0;
+  virtual std::optional<Customer> customer(CustomerId id) = 0;
+  virtual std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier) = 0;
+  [[nodiscard]] virtual bool update_customer(const Customer& c) = 0;
 
-  SiteId insert_site(const Site& s);
-  std::optional<Site> site(SiteId id);
-  std::vector<Site> sites(const Page& page, std::optional<CustomerId> customer,
-                          std::optional<CenterId> center);
-  std::vector<Site> all_sites();  // re-homed when a center is added or moved
-  bool update_site(const Site& s);
+  [[nodiscard]] virtual SiteId insert_site(const Site& s) = 0;
+  virtual std::optional<Site> site(SiteId id) = 0;
+  virtual std::vector<Site> sites(const Page& page, std::optional<CustomerId> customer,
+                          std::optional<CenterId> center) = 0;
+  virtual std::vector<Site> all_sites() = 0;  // re-homed when a center is added or moved
+  [[nodiscard]] virtual bool update_site(const Site& s) = 0;
 
-  EquipmentId insert_equipment(const Equipment& e);
-  std::optional<Equipment> equipment(EquipmentId id);
-  std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site);
-  bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except);
-  bool update_equipment(const Equipment& e);
+  [[nodiscard]] virtual EquipmentId insert_equipment(const Equipment& e) = 0;
+  virtual std::optional<Equipment> equipment(EquipmentId id) = 0;
+  virtual std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site) = 0;
+  virtual bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except) = 0;
+  [[nodiscard]] virtual bool update_equipment(const Equipment& e) = 0;
 
-  TechnicianId insert_technician(const Technician& t);
-  std::optional<Technician> technician(TechnicianId id);
-  std::vector<Technician> technicians(const Page& page, const TechnicianFilter& filter);
-  bool update_technician(const Technician& t);
-  int open_job_count(TechnicianId id);
-  std::vector<Job> open_jobs_of(TechnicianId id);
+  [[nodiscard]] virtual TechnicianId insert_technician(const Technician& t) = 0;
+  virtual std::optional<Technician> technician(TechnicianId id) = 0;
+  virtual std::vector<Technician> technicians(const Page& page, const TechnicianFilter& filter) = 0;
+  [[nodiscard]] virtual bool update_technician(const Technician& t) = 0;
+  virtual int open_job_count(TechnicianId id) = 0;
+  virtual std::vector<Job> open_jobs_of(TechnicianId id) = 0;
   // Several technicians at once, in one statement each: the dispatcher's gather.
-  std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids);
-  std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids);
+  virtual std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids) = 0;
+  virtual std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) = 0;
   // Bumped by the database on every technician insert or update.
-  std::int64_t technicians_revision();
+  virtual std::int64_t technicians_revision() = 0;
 
-  JobId insert_job(const Job& j);
-  std::optional<Job> job(JobId id);
-  std::vector<Job> jobs(const Page& page, const JobFilter& filter);
+  [[nodiscard]] virtual JobId insert_job(const Job& j) = 0;
+  virtual std::optional<Job> job(JobId id) = 0;
+  virtual std::vector<Job> jobs(const Page& page, const JobFilter& filter) = 0;
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
-  std::vector<Job> unfinished_jobs();
-  bool update_job(const Job& j);  // writes every mutable field, version + 1
+  virtual std::vector<Job> unfinished_jobs() = 0;
+  [[nodiscard]] virtual bool update_job(const Job& j) = 0;  // writes every mutable field, version + 1
 
   // The SLA monitor: jobs whose next threshold is at or before `now`, earliest first; and its
   // bookkeeping (durations, announced states, next threshold), which leaves the version alone.
-  std::vector<Job> jobs_due_for_sla_check(Instant now, int limit);
-  void mark_sla(const Job& j);
+  virtual std::vector<Job> jobs_due_for_sla_check(Instant now, int limit) = 0;
+  virtual void mark_sla(const Job& j) = 0;
 
   // Reports. Rows of jobs reported in [from, to).
-  void visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
-                      const std::function<void(const SlaRow&)>& visit);
+  virtual void visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+                      const std::function<void(const SlaRow&)>& visit) = 0;
   // Breached targets at `now`, after `after`, at most `limit`.
-  std::vector<BreachRow> breaches(Instant from, Instant to, Instant now, const SlaRowFilter& filter,
+  virtual std::vector<BreachRow> breaches(Instant from, Instant to, Instant now, const SlaRowFilter& filter,
                                   std::optional<SlaTarget> target,
-                                  const std::optional<BreachPosition>& after, int limit);
-  std::vector<DoneJobRow> jobs_done(Instant from, Instant to);  // resolved in [from, to)
-  std::vector<VisitRow> visits(Instant from, Instant to);       // on_site events, by technician
-  void put_part_price(const std::string& part_number, double unit_price);
+                                  const std::optional<BreachPosition>& after, int limit) = 0;
+  virtual std::vector<DoneJobRow> jobs_done(Instant from, Instant to) = 0;  // resolved in [from, to)
+  virtual std::vector<VisitRow> visits(Instant from, Instant to) = 0;       // on_site events, by technician
+  virtual void put_part_price(const std::string& part_number, double unit_price) = 0;
 
   // Sync: the jobs a technician's device holds (assigned until closed or cancelled).
-  std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit);
-  std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids);
-  bool ever_assigned(JobId job, TechnicianId technician);  // per the job's event log
-  std::vector<Site> sites_by_id(const std::vector<SiteId>& ids);
-  std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids);
-  std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids);
+  virtual std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit) = 0;
+  virtual std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) = 0;
+  virtual bool ever_assigned(JobId job, TechnicianId technician) = 0;  // per the job's event log
+  virtual std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) = 0;
+  virtual std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) = 0;
+  virtual std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids) = 0;
 
   // The change feed, written by triggers in the same transaction as the change itself.
-  FeedState feed_state();
-  std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit);
+  virtual FeedState feed_state() = 0;
+  virtual std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit) = 0;
   // Whether the technician has a change after `seq`: what a cached snapshot page checks.
-  bool feed_has_after(TechnicianId technician, std::int64_t seq);
+  virtual bool feed_has_after(TechnicianId technician, std::int64_t seq) = 0;
   // A new random database id: every cursor issued before becomes unknown, so devices reset.
-  void renew_database_id();
+  virtual void renew_database_id() = 0;
   // Drops changes made before `before`; returns the new floor (cursors below it must reset).
-  std::int64_t prune_feed(Instant before);
+  [[nodiscard]] virtual std::int64_t prune_feed(Instant before) = 0;
 
-  std::optional<LedgerEntry> ledger_entry(const std::string& op_id);
-  void insert_ledger(const LedgerEntry& e);
+  virtual std::optional<LedgerEntry> ledger_entry(const std::string& op_id) = 0;
+  virtual void insert_ledger(const LedgerEntry& e) = 0;
 
-  // The note is written at once; the run that finds it by job is written by finish() (or by
-  // notes_of), so a push's notes for one job cost one index entry.
-  std::int64_t insert_note(const JobNote& n);
-  void insert_part(const JobPart& p);
-  bool signoff_exists(const std::string& id);
-  bool job_signed(JobId job);
-  void insert_signoff(const Signoff& s);  // its checklist and parts with it
-  std::vector<JobNote> notes_of(const std::vector<JobId>& jobs);
-  std::vector<JobPart> parts_of(const std::vector<JobId>& jobs);
-  std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs);  // without the image
+  // A store may index a transaction's notes when it commits (the SQLite store chains a push's
+  // notes for one job into one run); notes_of sees them either way.
+  virtual std::int64_t insert_note(const JobNote& n) = 0;
+  virtual void insert_part(const JobPart& p) = 0;
+  virtual bool signoff_exists(const std::string& id) = 0;
+  virtual bool job_signed(JobId job) = 0;
+  virtual void insert_signoff(const Signoff& s) = 0;  // its checklist and parts with it
+  virtual std::vector<JobNote> notes_of(const std::vector<JobId>& jobs) = 0;
+  virtual std::vector<JobPart> parts_of(const std::vector<JobId>& jobs) = 0;
+  virtual std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs) = 0;  // without the image
   // A location ping: kept only if newer than the one stored. True when it moved the technician.
-  bool move_technician(TechnicianId id, geo::LatLon at, Instant when);
+  [[nodiscard]] virtual bool move_technician(TechnicianId id, geo::LatLon at, Instant when) = 0;
 
-  void insert_decision(const DecisionRecord& d);
-  std::optional<DecisionRecord> latest_decision(JobId job);
+  virtual void insert_decision(const DecisionRecord& d) = 0;
+  virtual std::optional<DecisionRecord> latest_decision(JobId job) = 0;
 
-  std::int64_t insert_event(const JobEvent& e);
-  std::vector<JobEvent> events(JobId job, const Page& page);
+  virtual std::int64_t insert_event(const JobEvent& e) = 0;
+  virtual std::vector<JobEvent> events(JobId job, const Page& page) = 0;
 
-  TokenId insert_token(const Token& t, const std::string& sha256_hex);
-  std::optional<Token> token_by_hash(const std::string& sha256_hex);
-  std::vector<Token> tokens(const Page& page);
-  bool revoke_token(TokenId id);
-  void touch_token(TokenId id, Instant at);
+  [[nodiscard]] virtual TokenId insert_token(const Token& t, const std::string& sha256_hex) = 0;
+  virtual std::optional<Token> token_by_hash(const std::string& sha256_hex) = 0;
+  virtual std::vector<Token> tokens(const Page& page) = 0;
+  [[nodiscard]] virtual bool revoke_token(TokenId id) = 0;
+  virtual void touch_token(TokenId id, Instant at) = 0;
 
-  void insert_audit(const AuditEntry& e);
-  std::vector<AuditEntry> audit(const std::string& entity, std::optional<std::int64_t> entity_id,
-                                const Page& page);
+  virtual void insert_audit(const AuditEntry& e) = 0;
+  virtual std::vector<AuditEntry> audit(const std::string& entity, std::optional<std::int64_t> entity_id,
+                                const Page& page) = 0;
 
   // Small named documents (the SLA policy); the store keeps them as opaque text.
-  std::optional<std::string> setting(const std::string& key);
-  void put_setting(const std::string& key, const std::string& value);
-
-  // Writes what this Tx still holds back (note runs). The store calls it before every commit or
-  // savepoint release; a Tx dropped without it (a rollback) leaves nothing behind.
-  void finish();
-
- private:
-  struct NoteRun {
-    JobId job;
-    std::int64_t first_id;
-    std::int64_t last_id;
-  };
-  void write_note_runs();
-  std::int64_t newest_feed_seq();
-
-  // Notes and parts enter the feed from here rather than from triggers: a trigger made every
-  // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
-  // One feed row per job per transaction is enough: a pull reads whole commits and sends each
-  // changed job's current document.
-  void feed_job_once(JobId job);
-
-  Connection& conn_;
-  std::unordered_set<JobId> fed_jobs_;
-  std::vector<NoteRun> note_runs_;  // written (and chained to their job's head) by write_note_runs
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const std::string& value) = 0;
 };
 
 }  // namespace fieldserve::store

@@ -1,6 +1,6 @@
 // Jobs and their append-only events.
 #include "store/sqlite.h"
-#include "store/tx.h"
+#include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -98,7 +98,7 @@ void bind_job(Statement& q, const Job& j) {
 
 }  // namespace
 
-JobId Tx::insert_job(const Job& j) {
+JobId SqliteTx::insert_job(const Job& j) {
   auto q = conn_.prepare(
       "INSERT INTO jobs (id, kind, severity, site_id, distance_km, equipment_id, required_skills, description, "
       "reported_at, created_at, technician_id, assignment_locked, status, hold_reason, "
@@ -118,14 +118,14 @@ JobId Tx::insert_job(const Job& j) {
   return conn_.last_insert_id();
 }
 
-std::optional<Job> Tx::job(JobId id) {
+std::optional<Job> SqliteTx::job(JobId id) {
   auto q = conn_.prepare(std::string(kJobColumns) + "WHERE j.id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_job(*q);
 }
 
-std::vector<Job> Tx::jobs(const Page& page, const JobFilter& f) {
+std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
   auto q = conn_.prepare(
       std::string(kJobColumns) +
       "WHERE j.id > :after AND (:status IS NULL OR j.status = :status) "
@@ -148,7 +148,7 @@ std::vector<Job> Tx::jobs(const Page& page, const JobFilter& f) {
   return out;
 }
 
-std::vector<Job> Tx::unfinished_jobs() {
+std::vector<Job> SqliteTx::unfinished_jobs() {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
                          "ORDER BY j.id");
@@ -157,7 +157,7 @@ std::vector<Job> Tx::unfinished_jobs() {
   return out;
 }
 
-std::vector<Job> Tx::open_jobs_of(TechnicianId id) {
+std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.technician_id = :id AND j.status IN "
                          "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
@@ -169,7 +169,7 @@ std::vector<Job> Tx::open_jobs_of(TechnicianId id) {
 
 std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
 
-std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
+std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(
       "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
       "j.arrival_done, j.assignment_locked FROM jobs j JOIN sites s ON s.id = j.site_id "
@@ -192,7 +192,7 @@ std::vector<QueuedRow> Tx::queues_of(const std::vector<TechnicianId>& ids) {
   return out;
 }
 
-void Tx::insert_decision(const DecisionRecord& d) {
+void SqliteTx::insert_decision(const DecisionRecord& d) {
   auto q = conn_.prepare(
       "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, radius_km, "
       "candidates) VALUES (:job, :at, :chosen, :reason, :radius, :candidates)");
@@ -200,7 +200,7 @@ void Tx::insert_decision(const DecisionRecord& d) {
       .bind(":reason", d.reason).bind(":radius", d.radius_km).bind(":candidates", d.candidates).exec();
 }
 
-std::optional<DecisionRecord> Tx::latest_decision(JobId job) {
+std::optional<DecisionRecord> SqliteTx::latest_decision(JobId job) {
   auto q = conn_.prepare(
       "SELECT job_id, decided_at, chosen_technician_id, reason, radius_km, candidates "
       "FROM dispatch_decisions WHERE job_id = :job ORDER BY id DESC LIMIT 1");
@@ -216,7 +216,7 @@ std::optional<DecisionRecord> Tx::latest_decision(JobId job) {
   return d;
 }
 
-bool Tx::update_job(const Job& j) {
+bool SqliteTx::update_job(const Job& j) {
   auto q = conn_.prepare(
       "UPDATE jobs SET kind = :kind, severity = :severity, site_id = :site, distance_km = :km, "
       "equipment_id = :equipment, required_skills = :skills, description = :description, "
@@ -235,7 +235,7 @@ bool Tx::update_job(const Job& j) {
   return conn_.changes() == 1;
 }
 
-std::vector<Job> Tx::jobs_due_for_sla_check(Instant now, int limit) {
+std::vector<Job> SqliteTx::jobs_due_for_sla_check(Instant now, int limit) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.sla_next_check <= :now ORDER BY j.sla_next_check LIMIT :n");
   q->bind(":now", to_epoch_s(now)).bind(":n", limit);
@@ -244,7 +244,7 @@ std::vector<Job> Tx::jobs_due_for_sla_check(Instant now, int limit) {
   return out;
 }
 
-void Tx::mark_sla(const Job& j) {
+void SqliteTx::mark_sla(const Job& j) {
   auto q = conn_.prepare(
       "UPDATE jobs SET response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
       "response_mark = :rs_m, arrival_mark = :ar_m, restore_mark = :re_m, "
@@ -253,7 +253,7 @@ void Tx::mark_sla(const Job& j) {
   q->bind(":id", j.id).exec();
 }
 
-std::int64_t Tx::insert_event(const JobEvent& e) {
+std::int64_t SqliteTx::insert_event(const JobEvent& e) {
   auto q = conn_.prepare(
       "INSERT INTO job_events (job_id, type, from_status, to_status, technician_id, actor, source, "
       "at, received_at, detail, device_at) VALUES (:job, :type, :from, :to, :tech, :actor, :source, "
@@ -266,7 +266,7 @@ std::int64_t Tx::insert_event(const JobEvent& e) {
   return conn_.last_insert_id();
 }
 
-std::vector<JobEvent> Tx::events(JobId job, const Page& page) {
+std::vector<JobEvent> SqliteTx::events(JobId job, const Page& page) {
   auto q = conn_.prepare(
       "SELECT id, job_id, type, from_status, to_status, technician_id, actor, source, at, "
       "received_at, detail, device_at FROM job_events WHERE job_id = :job AND id > :after "
@@ -302,7 +302,7 @@ constexpr const char* kOnDevice =
     "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')";
 }  // namespace
 
-std::vector<Job> Tx::device_jobs(TechnicianId technician, JobId after, int limit) {
+std::vector<Job> SqliteTx::device_jobs(TechnicianId technician, JobId after, int limit) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.technician_id = :tech AND j.id > :after AND j.status IN " +
                          kOnDevice + " ORDER BY j.id LIMIT :n");
@@ -312,7 +312,7 @@ std::vector<Job> Tx::device_jobs(TechnicianId technician, JobId after, int limit
   return out;
 }
 
-std::vector<Job> Tx::device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) {
+std::vector<Job> SqliteTx::device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.id IN (SELECT value FROM json_each(:ids)) AND "
                          "j.technician_id = :tech AND j.status IN " + kOnDevice);
@@ -322,7 +322,7 @@ std::vector<Job> Tx::device_jobs_by_id(TechnicianId technician, const std::vecto
   return out;
 }
 
-bool Tx::ever_assigned(JobId job, TechnicianId technician) {
+bool SqliteTx::ever_assigned(JobId job, TechnicianId technician) {
   auto q = conn_.prepare(
       "SELECT 1 FROM job_events WHERE job_id = :job AND technician_id = :tech LIMIT 1");
   q->bind(":job", job).bind(":tech", technician);

@@ -1,6 +1,6 @@
 // Technicians, tokens and the audit log.
 #include "store/sqlite.h"
-#include "store/tx.h"
+#include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -53,7 +53,7 @@ void bind_technician(Statement& q, const Technician& t) {
 
 }  // namespace
 
-TechnicianId Tx::insert_technician(const Technician& t) {
+TechnicianId SqliteTx::insert_technician(const Technician& t) {
   auto q = conn_.prepare(
       "INSERT INTO technicians (id, name, skills, home_center_id, lat, lon, location_at, shift, "
       "active, max_open_jobs) VALUES (:id, :name, :skills, :center, :lat, :lon, :location_at, "
@@ -63,14 +63,14 @@ TechnicianId Tx::insert_technician(const Technician& t) {
   return conn_.last_insert_id();
 }
 
-std::optional<Technician> Tx::technician(TechnicianId id) {
+std::optional<Technician> SqliteTx::technician(TechnicianId id) {
   auto q = conn_.prepare(std::string(kTechnicianColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_technician(*q);
 }
 
-std::vector<Technician> Tx::technicians(const Page& page, const TechnicianFilter& f) {
+std::vector<Technician> SqliteTx::technicians(const Page& page, const TechnicianFilter& f) {
   // Skills are stored comma-joined; wrapping both sides in commas matches whole skills only.
   auto q = conn_.prepare(std::string(kTechnicianColumns) +
                          "WHERE id > :after AND (:center IS NULL OR home_center_id = :center) "
@@ -97,7 +97,7 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
 }
 }  // namespace
 
-std::vector<Technician> Tx::technicians_by_id(const std::vector<TechnicianId>& ids) {
+std::vector<Technician> SqliteTx::technicians_by_id(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(std::string(kTechnicianColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
   q->bind(":ids", id_array(ids));
@@ -108,7 +108,7 @@ std::vector<Technician> Tx::technicians_by_id(const std::vector<TechnicianId>& i
 
 std::string technician_id_array(const std::vector<TechnicianId>& ids) { return id_array(ids); }
 
-bool Tx::update_technician(const Technician& t) {
+bool SqliteTx::update_technician(const Technician& t) {
   auto q = conn_.prepare(
       "UPDATE technicians SET name = :name, skills = :skills, home_center_id = :center, "
       "lat = :lat, lon = :lon, location_at = :location_at, shift = :shift, active = :active, "
@@ -118,7 +118,7 @@ bool Tx::update_technician(const Technician& t) {
   return conn_.changes() == 1;
 }
 
-int Tx::open_job_count(TechnicianId id) {
+int SqliteTx::open_job_count(TechnicianId id) {
   auto q = conn_.prepare(
       "SELECT COUNT(*) FROM jobs WHERE technician_id = :id AND status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold')");
@@ -126,12 +126,12 @@ int Tx::open_job_count(TechnicianId id) {
   return q->step() ? static_cast<int>(q->get_int(0)) : 0;
 }
 
-std::int64_t Tx::technicians_revision() {
+std::int64_t SqliteTx::technicians_revision() {
   auto q = conn_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'technicians_rev'");
   return q->step() ? q->get_int(0) : 0;
 }
 
-TokenId Tx::insert_token(const Token& t, const std::string& sha256_hex) {
+TokenId SqliteTx::insert_token(const Token& t, const std::string& sha256_hex) {
   auto q = conn_.prepare(
       "INSERT INTO tokens (sha256, role, name, technician_id, created_at) "
       "VALUES (:hash, :role, :name, :tech, :at)");
@@ -141,14 +141,14 @@ TokenId Tx::insert_token(const Token& t, const std::string& sha256_hex) {
   return conn_.last_insert_id();
 }
 
-std::optional<Token> Tx::token_by_hash(const std::string& sha256_hex) {
+std::optional<Token> SqliteTx::token_by_hash(const std::string& sha256_hex) {
   auto q = conn_.prepare(std::string(kTokenColumns) + "WHERE sha256 = :hash");
   q->bind(":hash", sha256_hex);
   if (!q->step()) return std::nullopt;
   return read_token(*q);
 }
 
-std::vector<Token> Tx::tokens(const Page& page) {
+std::vector<Token> SqliteTx::tokens(const Page& page) {
   auto q = conn_.prepare(std::string(kTokenColumns) + "WHERE id > :after ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit);
   std::vector<Token> out;
@@ -156,18 +156,18 @@ std::vector<Token> Tx::tokens(const Page& page) {
   return out;
 }
 
-bool Tx::revoke_token(TokenId id) {
+bool SqliteTx::revoke_token(TokenId id) {
   auto q = conn_.prepare("UPDATE tokens SET revoked = 1 WHERE id = :id");
   q->bind(":id", id).exec();
   return conn_.changes() == 1;
 }
 
-void Tx::touch_token(TokenId id, Instant at) {
+void SqliteTx::touch_token(TokenId id, Instant at) {
   auto q = conn_.prepare("UPDATE tokens SET last_used_at = :at WHERE id = :id");
   q->bind(":id", id).bind(":at", to_epoch_s(at)).exec();
 }
 
-void Tx::insert_audit(const AuditEntry& e) {
+void SqliteTx::insert_audit(const AuditEntry& e) {
   auto q = conn_.prepare(
       "INSERT INTO audit_log (entity, entity_id, action, field, old_value, new_value, actor, at) "
       "VALUES (:entity, :entity_id, :action, :field, :old, :new, :actor, :at)");
@@ -176,7 +176,7 @@ void Tx::insert_audit(const AuditEntry& e) {
       .bind(":actor", e.actor).bind(":at", to_epoch_s(e.at)).exec();
 }
 
-std::vector<AuditEntry> Tx::audit(const std::string& entity,
+std::vector<AuditEntry> SqliteTx::audit(const std::string& entity,
                                   std::optional<std::int64_t> entity_id, const Page& page) {
   auto q = conn_.prepare(
       "SELECT id, entity, entity_id, action, field, old_value, new_value, actor, at "

@@ -1,6 +1,6 @@
 // Centers, customers, sites, equipment and settings.
 #include "store/sqlite.h"
-#include "store/tx.h"
+#include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -77,7 +77,7 @@ std::vector<T> collect(StatementUse& q, Reader reader) {
 
 }  // namespace
 
-CenterId Tx::insert_center(const Center& c) {
+CenterId SqliteTx::insert_center(const Center& c) {
   auto q = conn_.prepare(
       "INSERT INTO centers (id, name, lat, lon, time_zone, business_hours) "
       "VALUES (:id, :name, :lat, :lon, :tz, :hours)");
@@ -87,25 +87,25 @@ CenterId Tx::insert_center(const Center& c) {
   return conn_.last_insert_id();
 }
 
-std::optional<Center> Tx::center(CenterId id) {
+std::optional<Center> SqliteTx::center(CenterId id) {
   auto q = conn_.prepare(std::string(kCenterColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_center(*q);
 }
 
-std::vector<Center> Tx::centers(const Page& page) {
+std::vector<Center> SqliteTx::centers(const Page& page) {
   auto q = conn_.prepare(std::string(kCenterColumns) + "WHERE id > :after ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit);
   return collect<Center>(q, read_center);
 }
 
-std::vector<Center> Tx::all_centers() {
+std::vector<Center> SqliteTx::all_centers() {
   auto q = conn_.prepare(std::string(kCenterColumns) + "ORDER BY id");
   return collect<Center>(q, read_center);
 }
 
-bool Tx::update_center(const Center& c) {
+bool SqliteTx::update_center(const Center& c) {
   auto q = conn_.prepare(
       "UPDATE centers SET name = :name, lat = :lat, lon = :lon, time_zone = :tz, "
       "business_hours = :hours, version = version + 1 WHERE id = :id AND version = :version");
@@ -115,7 +115,7 @@ bool Tx::update_center(const Center& c) {
   return conn_.changes() == 1;
 }
 
-CustomerId Tx::insert_customer(const Customer& c) {
+CustomerId SqliteTx::insert_customer(const Customer& c) {
   auto q = conn_.prepare(
       "INSERT INTO customers (id, name, account_tier, contact_name, contact_phone, contact_email, "
       "notes) VALUES (:id, :name, :tier, :cn, :cp, :ce, :notes)");
@@ -125,14 +125,14 @@ CustomerId Tx::insert_customer(const Customer& c) {
   return conn_.last_insert_id();
 }
 
-std::optional<Customer> Tx::customer(CustomerId id) {
+std::optional<Customer> SqliteTx::customer(CustomerId id) {
   auto q = conn_.prepare(std::string(kCustomerColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_customer(*q);
 }
 
-std::vector<Customer> Tx::customers(const Page& page, const std::optional<AccountTier>& tier) {
+std::vector<Customer> SqliteTx::customers(const Page& page, const std::optional<AccountTier>& tier) {
   auto q = conn_.prepare(std::string(kCustomerColumns) +
                          "WHERE id > :after AND (:tier IS NULL OR account_tier = :tier) "
                          "ORDER BY id LIMIT :n");
@@ -141,7 +141,7 @@ std::vector<Customer> Tx::customers(const Page& page, const std::optional<Accoun
   return collect<Customer>(q, read_customer);
 }
 
-bool Tx::update_customer(const Customer& c) {
+bool SqliteTx::update_customer(const Customer& c) {
   auto q = conn_.prepare(
       "UPDATE customers SET name = :name, account_tier = :tier, contact_name = :cn, "
       "contact_phone = :cp, contact_email = :ce, notes = :notes, version = version + 1 "
@@ -152,7 +152,7 @@ bool Tx::update_customer(const Customer& c) {
   return conn_.changes() == 1;
 }
 
-SiteId Tx::insert_site(const Site& s) {
+SiteId SqliteTx::insert_site(const Site& s) {
   auto q = conn_.prepare(
       "INSERT INTO sites (id, customer_id, address, lat, lon, center_id, center_explicit, "
       "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km)");
@@ -162,14 +162,14 @@ SiteId Tx::insert_site(const Site& s) {
   return conn_.last_insert_id();
 }
 
-std::optional<Site> Tx::site(SiteId id) {
+std::optional<Site> SqliteTx::site(SiteId id) {
   auto q = conn_.prepare(std::string(kSiteColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_site(*q);
 }
 
-std::vector<Site> Tx::sites(const Page& page, std::optional<CustomerId> customer,
+std::vector<Site> SqliteTx::sites(const Page& page, std::optional<CustomerId> customer,
                             std::optional<CenterId> center) {
   auto q = conn_.prepare(std::string(kSiteColumns) +
                          "WHERE id > :after AND (:customer IS NULL OR customer_id = :customer) "
@@ -179,12 +179,12 @@ std::vector<Site> Tx::sites(const Page& page, std::optional<CustomerId> customer
   return collect<Site>(q, read_site);
 }
 
-std::vector<Site> Tx::all_sites() {
+std::vector<Site> SqliteTx::all_sites() {
   auto q = conn_.prepare(std::string(kSiteColumns) + "ORDER BY id");
   return collect<Site>(q, read_site);
 }
 
-bool Tx::update_site(const Site& s) {
+bool SqliteTx::update_site(const Site& s) {
   auto q = conn_.prepare(
       "UPDATE sites SET customer_id = :customer, address = :address, lat = :lat, lon = :lon, "
       "center_id = :center, center_explicit = :explicit, distance_km = :km, "
@@ -196,7 +196,7 @@ bool Tx::update_site(const Site& s) {
   return conn_.changes() == 1;
 }
 
-EquipmentId Tx::insert_equipment(const Equipment& e) {
+EquipmentId SqliteTx::insert_equipment(const Equipment& e) {
   auto q = conn_.prepare(
       "INSERT INTO equipment (id, site_id, model, serial, sold_at, installed_at, warranty_months) "
       "VALUES (:id, :site, :model, :serial, :sold, :installed, :warranty)");
@@ -208,14 +208,14 @@ EquipmentId Tx::insert_equipment(const Equipment& e) {
   return conn_.last_insert_id();
 }
 
-std::optional<Equipment> Tx::equipment(EquipmentId id) {
+std::optional<Equipment> SqliteTx::equipment(EquipmentId id) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_equipment(*q);
 }
 
-std::vector<Equipment> Tx::equipment_list(const Page& page, std::optional<SiteId> site) {
+std::vector<Equipment> SqliteTx::equipment_list(const Page& page, std::optional<SiteId> site) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) +
                          "WHERE id > :after AND (:site IS NULL OR site_id = :site) "
                          "ORDER BY id LIMIT :n");
@@ -223,14 +223,14 @@ std::vector<Equipment> Tx::equipment_list(const Page& page, std::optional<SiteId
   return collect<Equipment>(q, read_equipment);
 }
 
-bool Tx::serial_taken(const std::string& model, const std::string& serial, EquipmentId except) {
+bool SqliteTx::serial_taken(const std::string& model, const std::string& serial, EquipmentId except) {
   auto q = conn_.prepare(
       "SELECT 1 FROM equipment WHERE model = :model AND serial = :serial AND id != :id");
   q->bind(":model", model).bind(":serial", serial).bind(":id", except);
   return q->step();
 }
 
-bool Tx::update_equipment(const Equipment& e) {
+bool SqliteTx::update_equipment(const Equipment& e) {
   auto q = conn_.prepare(
       "UPDATE equipment SET site_id = :site, model = :model, serial = :serial, sold_at = :sold, "
       "installed_at = :installed, warranty_months = :warranty, version = version + 1 "
@@ -243,14 +243,14 @@ bool Tx::update_equipment(const Equipment& e) {
   return conn_.changes() == 1;
 }
 
-std::optional<std::string> Tx::setting(const std::string& key) {
+std::optional<std::string> SqliteTx::setting(const std::string& key) {
   auto q = conn_.prepare("SELECT value FROM settings WHERE key = :key");
   q->bind(":key", key);
   if (!q->step()) return std::nullopt;
   return q->get_text(0);
 }
 
-void Tx::put_setting(const std::string& key, const std::string& value) {
+void SqliteTx::put_setting(const std::string& key, const std::string& value) {
   auto q = conn_.prepare(
       "INSERT INTO settings (key, value) VALUES (:key, :value) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -263,21 +263,21 @@ namespace fieldserve::store {
 
 std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
 
-std::vector<Site> Tx::sites_by_id(const std::vector<SiteId>& ids) {
+std::vector<Site> SqliteTx::sites_by_id(const std::vector<SiteId>& ids) {
   auto q = conn_.prepare(std::string(kSiteColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
   q->bind(":ids", technician_id_array(ids));
   return collect<Site>(q, read_site);
 }
 
-std::vector<Customer> Tx::customers_by_id(const std::vector<CustomerId>& ids) {
+std::vector<Customer> SqliteTx::customers_by_id(const std::vector<CustomerId>& ids) {
   auto q = conn_.prepare(std::string(kCustomerColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
   q->bind(":ids", technician_id_array(ids));
   return collect<Customer>(q, read_customer);
 }
 
-std::vector<Equipment> Tx::equipment_by_id(const std::vector<EquipmentId>& ids) {
+std::vector<Equipment> SqliteTx::equipment_by_id(const std::vector<EquipmentId>& ids) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
   q->bind(":ids", technician_id_array(ids));

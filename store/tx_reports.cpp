@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "store/sqlite.h"
-#include "store/tx.h"
+#include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -67,7 +67,7 @@ void bind_filter(Statement& q, const SlaRowFilter& f) {
 
 }  // namespace
 
-void Tx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+void SqliteTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
                         const std::function<void(const SlaRow&)>& visit) {
   std::unordered_map<SiteId, CenterId> center_of;
   {
@@ -86,7 +86,7 @@ void Tx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
   }
 }
 
-std::vector<BreachRow> Tx::breaches(Instant from, Instant to, Instant now,
+std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
                                     const SlaRowFilter& filter, std::optional<SlaTarget> target,
                                     const std::optional<BreachPosition>& after, int limit) {
   std::string any;
@@ -121,7 +121,7 @@ std::vector<BreachRow> Tx::breaches(Instant from, Instant to, Instant now,
   return out;
 }
 
-std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
+std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
   // Labour is the time on site: from each on_site event to the job's next event.
   auto q = conn_.prepare(
       std::string("WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND "
@@ -164,7 +164,7 @@ std::vector<DoneJobRow> Tx::jobs_done(Instant from, Instant to) {
   return out;
 }
 
-std::vector<VisitRow> Tx::visits(Instant from, Instant to) {
+std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
   auto q = conn_.prepare(
       "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
       "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
@@ -179,7 +179,7 @@ std::vector<VisitRow> Tx::visits(Instant from, Instant to) {
   return out;
 }
 
-void Tx::put_part_price(const std::string& part_number, double unit_price) {
+void SqliteTx::put_part_price(const std::string& part_number, double unit_price) {
   auto q = conn_.prepare(
       "INSERT INTO part_prices (part_number, unit_price) VALUES (:p, :price) "
       "ON CONFLICT (part_number) DO UPDATE SET unit_price = excluded.unit_price");

@@ -1,7 +1,7 @@
 // The sync change feed, the op ledger and the facts devices push (notes, parts, sign-offs).
 #include "store/hot_queries.h"
 #include "store/sqlite.h"
-#include "store/tx.h"
+#include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
 
@@ -18,7 +18,7 @@ std::optional<std::string> opt_text(Statement& q, int col) {
 
 }  // namespace
 
-FeedState Tx::feed_state() {
+FeedState SqliteTx::feed_state() {
   auto q = conn_.prepare(
       "SELECT (SELECT value FROM settings WHERE key = 'database_id'), "
       "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'), 0), "
@@ -39,12 +39,12 @@ constexpr int kFeedBucketBits = 10;
 std::int64_t feed_bucket(std::int64_t seq) { return seq >> kFeedBucketBits; }
 }  // namespace
 
-std::int64_t Tx::newest_feed_seq() {
+std::int64_t SqliteTx::newest_feed_seq() {
   auto q = conn_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'");
   return q->step() ? q->get_int(0) : 0;
 }
 
-std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
+std::vector<FeedRow> SqliteTx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
   auto q = conn_.prepare(kFeedAfterSql);
   std::vector<FeedRow> out;
   auto last = feed_bucket(newest_feed_seq());
@@ -57,7 +57,7 @@ std::vector<FeedRow> Tx::feed_after(TechnicianId technician, std::int64_t after_
   return out;
 }
 
-bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
+bool SqliteTx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   auto q = conn_.prepare(kFeedHasAfterSql);
   auto last = feed_bucket(newest_feed_seq());
   for (auto bucket = feed_bucket(seq); bucket <= last; ++bucket) {
@@ -69,11 +69,11 @@ bool Tx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   return false;
 }
 
-void Tx::renew_database_id() {
+void SqliteTx::renew_database_id() {
   conn_.exec("UPDATE settings SET value = lower(hex(randomblob(8))) WHERE key = 'database_id'");
 }
 
-std::int64_t Tx::prune_feed(Instant before) {
+std::int64_t SqliteTx::prune_feed(Instant before) {
   auto top = conn_.prepare("SELECT MAX(seq) FROM sync_changes WHERE at < :before");
   top->bind(":before", to_epoch_s(before));
   std::optional<std::int64_t> floor;
@@ -88,10 +88,10 @@ std::int64_t Tx::prune_feed(Instant before) {
   return feed_state().floor;
 }
 
-std::optional<LedgerEntry> Tx::ledger_entry(const std::string& op_id) {
+std::optional<LedgerEntry> SqliteTx::ledger_entry(const std::string& op_id) {
   auto q = conn_.prepare(
       "SELECT op_id, technician_id, token_id, job_id, type, digest, status, code, message, "
-      "device_at, at, received_at FROM sync_ops WHERE op_id = :op");
+      "device_at, at, received_at, body FROM sync_ops WHERE op_id = :op");
   q->bind(":op", op_id);
   if (!q->step()) return std::nullopt;
   LedgerEntry e;
@@ -107,10 +107,11 @@ std::optional<LedgerEntry> Tx::ledger_entry(const std::string& op_id) {
   e.device_at = q->get_opt_instant(9);
   e.at = q->get_opt_instant(10);
   e.received_at = from_epoch_s(q->get_int(11));
+  e.body = q->get_text(12);
   return e;
 }
 
-void Tx::insert_ledger(const LedgerEntry& e) {
+void SqliteTx::insert_ledger(const LedgerEntry& e) {
   auto q = conn_.prepare(
       "INSERT INTO sync_ops (op_id, technician_id, token_id, job_id, type, digest, status, code, "
       "message, device_at, at, received_at, body) VALUES (:op, :tech, :token, :job, :type, "
@@ -124,7 +125,7 @@ void Tx::insert_ledger(const LedgerEntry& e) {
       .bind(":received", to_epoch_s(e.received_at)).bind(":body", e.body).exec();
 }
 
-std::int64_t Tx::insert_note(const JobNote& n) {
+std::int64_t SqliteTx::insert_note(const JobNote& n) {
   auto q = conn_.prepare(
       "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at, op_id) "
       "VALUES (:job, :tech, :author, :text, :at, :received, :op)");
@@ -141,7 +142,7 @@ std::int64_t Tx::insert_note(const JobNote& n) {
   return id;
 }
 
-void Tx::write_note_runs() {
+void SqliteTx::write_note_runs() {
   if (note_runs_.empty()) return;
   auto append = conn_.prepare(
       "INSERT INTO note_runs (job_id, first_id, last_id, previous) VALUES (:job, :first, :last, "
@@ -158,9 +159,9 @@ void Tx::write_note_runs() {
   note_runs_.clear();
 }
 
-void Tx::finish() { write_note_runs(); }
+void SqliteTx::finish() { write_note_runs(); }
 
-void Tx::feed_job_once(JobId job) {
+void SqliteTx::feed_job_once(JobId job) {
   if (fed_jobs_.contains(job)) return;
   auto q = conn_.prepare(
       "INSERT INTO sync_changes (technician_id, job_id) "
@@ -169,7 +170,7 @@ void Tx::feed_job_once(JobId job) {
   fed_jobs_.insert(job);  // only once the row is written
 }
 
-void Tx::insert_part(const JobPart& p) {
+void SqliteTx::insert_part(const JobPart& p) {
   auto q = conn_.prepare(
       "INSERT INTO job_parts (job_id, technician_id, part_number, qty, signoff_id, at, "
       "received_at, op_id) VALUES (:job, :tech, :part, :qty, :signoff, :at, :received, :op)");
@@ -179,19 +180,19 @@ void Tx::insert_part(const JobPart& p) {
   feed_job_once(p.job_id);
 }
 
-bool Tx::signoff_exists(const std::string& id) {
+bool SqliteTx::signoff_exists(const std::string& id) {
   auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE id = :id");
   q->bind(":id", id);
   return q->step();
 }
 
-bool Tx::job_signed(JobId job) {
+bool SqliteTx::job_signed(JobId job) {
   auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE job_id = :job LIMIT 1");
   q->bind(":job", job);
   return q->step();
 }
 
-void Tx::insert_signoff(const Signoff& s) {
+void SqliteTx::insert_signoff(const Signoff& s) {
   auto q = conn_.prepare(
       "INSERT INTO signoffs (id, job_id, technician_id, signer_name, signer_role, signed_at, "
       "signed_at_device, lat, lon, signature_png, rating, comment, received_at, op_id) VALUES "
@@ -222,7 +223,7 @@ void Tx::insert_signoff(const Signoff& s) {
   }
 }
 
-std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
+std::vector<JobNote> SqliteTx::notes_of(const std::vector<JobId>& jobs) {
   write_note_runs();  // notes written earlier in this transaction are found too
   auto q = conn_.prepare(kNotesOfJobsSql);
   q->bind(":ids", technician_id_array(jobs));
@@ -235,7 +236,7 @@ std::vector<JobNote> Tx::notes_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-std::vector<JobPart> Tx::parts_of(const std::vector<JobId>& jobs) {
+std::vector<JobPart> SqliteTx::parts_of(const std::vector<JobId>& jobs) {
   auto q = conn_.prepare(
       "SELECT id, job_id, technician_id, part_number, qty, signoff_id, at, received_at, op_id "
       "FROM job_parts WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
@@ -249,7 +250,7 @@ std::vector<JobPart> Tx::parts_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-std::vector<Signoff> Tx::signoffs_of(const std::vector<JobId>& jobs) {
+std::vector<Signoff> SqliteTx::signoffs_of(const std::vector<JobId>& jobs) {
   auto q = conn_.prepare(
       "SELECT id, job_id, technician_id, signer_name, signer_role, signed_at, signed_at_device, "
       "lat, lon, rating, comment, received_at, op_id FROM signoffs "
@@ -275,7 +276,7 @@ std::vector<Signoff> Tx::signoffs_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-bool Tx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
+bool SqliteTx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
   auto q = conn_.prepare(
       "UPDATE technicians SET lat = :lat, lon = :lon, location_at = :at, version = version + 1 "
       "WHERE id = :id AND (location_at IS NULL OR location_at <= :at)");

@@ -71,16 +71,16 @@ OpVerdict judge_op(OpType type, Standing standing, JobId job_id) {
   std::string job = "job " + std::to_string(job_id);
   switch (standing) {
     case Standing::yours:
-      return {OpAction::apply, OpStatus::applied, "", ""};
+      return {OpAction::apply, OpStatus::applied, OpCode::none, ""};
     case Standing::not_yours:
-      return {OpAction::refuse, OpStatus::conflict, "not_your_job",
+      return {OpAction::refuse, OpStatus::conflict, OpCode::not_your_job,
               job + " is not assigned to you; nothing was stored"};
     case Standing::reassigned:
     case Standing::cancelled:
     case Standing::closed: {
-      std::string code = standing == Standing::reassigned  ? "job_reassigned"
-                         : standing == Standing::cancelled ? "job_cancelled"
-                                                           : "job_closed";
+      OpCode code = standing == Standing::reassigned  ? OpCode::job_reassigned
+                    : standing == Standing::cancelled ? OpCode::job_cancelled
+                                                      : OpCode::job_closed;
       std::string why = standing == Standing::reassigned  ? " was reassigned"
                         : standing == Standing::cancelled ? " was cancelled"
                                                           : " was closed";
@@ -93,7 +93,7 @@ OpVerdict judge_op(OpType type, Standing standing, JobId job_id) {
               job + why + " meanwhile; the status change was recorded but not applied"};
     }
   }
-  return {OpAction::refuse, OpStatus::rejected, "internal", "unknown standing"};
+  return {OpAction::refuse, OpStatus::rejected, OpCode::internal, "unknown standing"};
 }
 
 }  // namespace fieldserve::sync

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "domain/model.h"
+#include "sync/op_codes.h"
 
 namespace fieldserve::sync {
 
@@ -14,10 +15,6 @@ enum class OpType { status, signoff, note, parts_used, location };
 std::optional<OpType> parse_op_type(std::string_view s);
 std::string_view to_string(OpType t);
 bool is_fact(OpType t);  // signoff, note, parts_used: kept even when the job moved on
-
-enum class OpStatus { applied, duplicate, conflict, rejected };
-std::optional<OpStatus> parse_op_status(std::string_view s);
-std::string_view to_string(OpStatus s);
 
 // 8-4-4-4-12 hex digits, either case.
 bool is_uuid(std::string_view s);
@@ -43,7 +40,7 @@ enum class OpAction {
 struct OpVerdict {
   OpAction action = OpAction::apply;
   OpStatus status = OpStatus::applied;
-  std::string code;  // empty when applied
+  OpCode code = OpCode::none;
   std::string message;
 };
 

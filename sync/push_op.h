@@ -18,9 +18,13 @@ struct PushOp {
   std::optional<Instant> at;  // device clock, as sent
   std::string body;           // the op as sent, canonical JSON text (unknown fields kept)
   std::string digest;         // SHA-256 of body: tells a resend from a reused op_id
+  // The fields this server does not know (at the op's top level and in its payload), as canonical
+  // JSON text; empty when there are none. An applied op keeps only these in the ledger: its
+  // effect is its record, and a newer app's fields must not be lost (docs/sync-protocol.md).
+  std::string unknown_fields;
 
   // Set when the op cannot be applied as sent: rejected with this code and message.
-  std::string reject_code;
+  OpCode reject_code = OpCode::none;
   std::string reject_message;
 
   // Payload, per type.

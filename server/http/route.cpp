@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "server/json/json_body.h"
+#include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
@@ -88,19 +88,6 @@ Reply json_reply(json body, int status) {
   r.status = status;
   r.body = std::move(body);
   return r;
-}
-
-std::unexpected<Error> not_found(const std::string& what, std::int64_t id) {
-  return fail(ErrorCode::not_found, what + " " + std::to_string(id) + " does not exist");
-}
-
-Result<void> check_version(const std::optional<std::int64_t>& if_match, std::int64_t current) {
-  if (if_match && *if_match != current) {
-    return fail(ErrorCode::stale_version, "the resource is at version " + std::to_string(current) +
-                                              ", not " + std::to_string(*if_match) +
-                                              "; read it again and reapply the change");
-  }
-  return {};
 }
 
 }  // namespace fieldserve::server

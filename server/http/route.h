@@ -10,19 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "app/auth.h"
 #include "domain/error.h"
 #include "domain/model.h"
-#include "server/auth.h"
 #include "store/tx.h"
 
 namespace fieldserve::server {
 
-class App;
 using nlohmann::json;
+using app::Principal;
 
 struct RouteRequest {
   const httplib::Request& http;
-  App& app;
   std::optional<Principal> principal;  // empty on public routes
 
   // The n-th {id} of the path (1-based), as matched by the route's pattern.
@@ -87,8 +86,5 @@ Reply list_reply(const std::vector<T>& rows, const store::Page& page, Render ren
   }
   return json_reply({{"items", std::move(items)}, {"next_cursor", next}});
 }
-std::unexpected<Error> not_found(const std::string& what, std::int64_t id);
-// stale_version when If-Match names another version than `current`.
-Result<void> check_version(const std::optional<std::int64_t>& if_match, std::int64_t current);
 
 }  // namespace fieldserve::server

@@ -51,30 +51,9 @@ class SlaMonitorTest : public WorldTest {
   }
 };
 
-TEST_F(SlaMonitorTest, TheTickerAnnouncesABreachWhenItsTimeComes) {
-  // Critical response: 5 minutes. Reported 4 min 52 s ago: at risk already, due in 8 s.
-  auto job = new_job("critical", ago(292s));
-  auto first = sla_events(job);
-  EXPECT_TRUE(has(first, "sla_at_risk", "response")) << "announced with the write that stored it";
-  EXPECT_FALSE(has(first, "sla_breached", "response"));
-  // Nothing else writes this job: only the ticker can bring the breach. Bounded wait.
-  std::vector<json> later;
-  for (int i = 0; i < 60 && !has(later, "sla_breached", "response"); ++i) {
-    std::this_thread::sleep_for(500ms);
-    later = sla_events(job);
-  }
-  ASSERT_TRUE(has(later, "sla_breached", "response"));
-  for (const auto& e : later) {
-    if (e["type"] == "sla_breached") {
-      auto got = s().get("/api/v1/jobs/" + std::to_string(job), w().dispatcher);
-      // The event is dated when the breach happened: one second past due.
-      EXPECT_EQ(parse_rfc3339(e["at"].get<std::string>()),
-                parse_rfc3339(got.body["sla"]["response"]["due"].get<std::string>()).value() + 1s);
-    }
-  }
-  auto log = s().log_containing("state=breached");
-  EXPECT_NE(log.find("job_id=" + std::to_string(job)), std::string::npos) << log;
-}
+// The ticker announcing a breach when the clock passes the due is checked in process with a
+// manual clock (tests/app/services_test.cpp); here the live server's ticker is seen settling an
+// upgraded database (SlaMonitorUpgrade below).
 
 TEST_F(SlaMonitorTest, AnAssignmentAnnouncesTheResponseMetInTheSameWrite) {
   auto job = new_job("serious", ago(60s));

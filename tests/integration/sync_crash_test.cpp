@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "domain/time.h"
-#include "server/device.h"
+#include "server/cli/device.h"
 #include "server_fixture.h"
 
 namespace fieldserve::testing {

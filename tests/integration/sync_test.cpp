@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "domain/time.h"
-#include "server/device.h"
+#include "server/cli/device.h"
 #include "server_fixture.h"
 #include "sync/cursor.h"
 #include "sync/signature.h"

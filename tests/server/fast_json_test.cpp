@@ -2,7 +2,7 @@
 // nlohmann::json::parse does (values, integer signedness, the last of a repeated key), and
 // whatever it writes must be byte for byte nlohmann's dump. Texts it does not take fall back,
 // so these tests also insist it takes the ordinary push body.
-#include "server/json/fast_json.h"
+#include "server/http/fast_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,6 @@
-#include "server/auth.h"
-#include "server/device.h"
+#include "server/cli/device.h"
 #include "sync/op_rules.h"
-#include "server/json/json_body.h"
-#include "server/sync_page_cache.h"
+#include "server/http/json_body.h"
 
 #include <gtest/gtest.h>
 
@@ -108,49 +106,10 @@ TEST(FieldReader, SkillsAreValidatedAndDeduplicated) {
 }  // namespace
 }  // namespace fieldserve::server
 
-// ---- the sync pull's page cache ----
+// ---- device op ids ----
 
 namespace fieldserve::server {
 namespace {
-
-TEST(SyncPageCache, APageIsOfferedOnlyWhileItsPolicyFloorAndClocksStand) {
-  SyncPageCache cache(2);
-  Instant t0 = from_epoch_s(1'790'000'000);
-  auto page = std::make_shared<SnapshotPage>();
-  page->upserted = "{}";
-  page->feed_seq = 40;
-  page->floor = 10;
-  page->policy_generation = 3;
-  page->valid_until = t0 + std::chrono::minutes(5);
-  cache.put(7, 0, 50, page);
-  EXPECT_EQ(cache.find(7, 0, 50, 10, 4, t0), nullptr) << "the SLA policy changed";
-  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0), page);
-  EXPECT_EQ(cache.find(7, 0, 50, 12, 3, t0), nullptr) << "the feed was pruned";
-  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0 + std::chrono::minutes(5)), nullptr)
-      << "an SLA state in the page changes now";
-  EXPECT_EQ(cache.find(8, 0, 50, 10, 3, t0), nullptr) << "another technician";
-  EXPECT_EQ(cache.find(7, 0, 20, 10, 3, t0), nullptr) << "another page size";
-  cache.put(7, 100, 50, page);
-  cache.put(7, 200, 50, page);  // over capacity: starts over
-  EXPECT_EQ(cache.find(7, 0, 50, 10, 3, t0), nullptr);
-  EXPECT_EQ(cache.find(7, 200, 50, 10, 3, t0), page);
-}
-
-}  // namespace
-}  // namespace fieldserve::server
-
-// ---- op digests and token hashes ----
-
-namespace fieldserve::server {
-namespace {
-
-// The digest is stored in the op ledger: it must stay SHA-256 as written, call after call.
-TEST(Sha256Hex, MatchesTheStandardVectorsEveryTime) {
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  }
-}
 
 // Op ids are UUIDv7: version 7, the RFC variant, and later ids sort after earlier ones, so the
 // ledger appends them.

@@ -55,6 +55,38 @@ TEST(StoreMigrations, RefusesADatabaseFromANewerSchema) {
   EXPECT_THROW(Store::open(file.path, 0), StoreError);
 }
 
+// A file that cannot be switched to WAL (here: another connection holds a read transaction on a
+// file in rollback mode, so SQLite quietly answers the old mode) is refused, not served without
+// the durability and concurrency the store promises.
+TEST(StoreConnections, RefusesAFileThatStaysOutOfWalMode) {
+  TempDb file;
+  {
+    sqlite3* create = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(file.path.c_str(), &create,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(create, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(create);
+  }
+  RawDb other(file.path);
+  ASSERT_EQ(other.exec("BEGIN; SELECT * FROM t").first, SQLITE_OK);
+  try {
+    Store::open(file.path, 0);
+    ADD_FAILURE() << "opened a database that is not in WAL mode";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("journal_mode"), std::string::npos) << e.what();
+  }
+  other.exec("COMMIT");
+}
+
+TEST(StoreConnections, AFreshFileIsInWalModeWithForeignKeys) {
+  TempDb file;
+  Store::open(file.path, 1).reset();
+  EXPECT_EQ(RawDb(file.path).scalar("PRAGMA journal_mode"), "wal");
+}
+
 // Migration 5 rebuilds the feed table: every row stays, and a sequence number handed out before
 // (even of a pruned row) is never handed out again.
 TEST(StoreMigrations, TheFeedRebuildKeepsRowsAndTheSequence) {

@@ -1,6 +1,8 @@
 // sync/: cursors, collapsing the change feed into a page, the conflict table, signatures.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "sync/cursor.h"
 #include "sync/feed.h"
 #include "sync/op_rules.h"
@@ -124,8 +126,23 @@ TEST(OpRules, FactsAreKeptAndFlaggedWhileStatusChangesAreOnlyRecorded) {
     auto v = judge_op(row.type, row.standing, 9);
     EXPECT_EQ(v.action, row.action) << to_string(row.type);
     EXPECT_EQ(v.status, row.status) << to_string(row.type);
-    EXPECT_EQ(v.code, row.code) << to_string(row.type);
+    EXPECT_EQ(to_string(v.code), row.code) << to_string(row.type);
   }
+}
+
+TEST(OpCodes, EveryCodeHasOneNameAndReadsBackAsItself) {
+  std::set<std::string_view> names;
+  for (const auto& info : op_code_catalogue()) {
+    EXPECT_TRUE(names.insert(info.name).second) << "duplicate name " << info.name;
+    EXPECT_EQ(to_string(info.code), info.name);
+    EXPECT_EQ(parse_op_code(info.name), info.code);
+    // Only "none" goes with applied; a code names why an op was not simply applied.
+    EXPECT_EQ(info.code == OpCode::none, info.status == OpStatus::applied) << info.name;
+  }
+  EXPECT_EQ(parse_op_code("teleported"), std::nullopt);
+  EXPECT_EQ(op_code_for(ErrorCode::invalid_transition), OpCode::invalid_transition);
+  EXPECT_EQ(op_code_for(ErrorCode::validation_failed), OpCode::validation_failed);
+  EXPECT_EQ(op_code_for(ErrorCode::stale_version), OpCode::internal);
 }
 
 TEST(OpRules, OpTypesAndUuids) {

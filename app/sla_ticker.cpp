@@ -1,0 +1,52 @@
+#include "app/sla_ticker.h"
+
+#include "app/effects.h"
+#include "app/log.h"
+
+namespace fieldserve::app {
+
+void SlaTicker::start() {
+  std::lock_guard guard(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        run_once();
+      } catch (const std::exception& e) {
+        // A busy or failing database: the same jobs are still due at the next tick.
+        log_event(LogLevel::warn, "sla ticker pass failed", {{"error", std::string(e.what())}});
+      }
+      lock.lock();
+      wake_.wait_for(lock, period_, [this] { return stopping_.load(); });
+    }
+  });
+}
+
+void SlaTicker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int SlaTicker::run_once() {
+  auto now = writer_.clock().now();
+  int total = 0;
+  while (total < kMaxPerTick && !stopping_) {
+    int read = write(store_, [&](store::Tx& tx, Effects& fx) {
+      auto jobs = tx.jobs_due_for_sla_check(now, kBatch);
+      for (auto& job : jobs) writer_.recheck_sla(tx, fx, job);
+      return static_cast<int>(jobs.size());
+    });
+    total += read;
+    if (read < kBatch) break;
+  }
+  return total;
+}
+
+}  // namespace fieldserve::app

@@ -1,0 +1,115 @@
+// Job lifecycle actions: manual assignment, status moves, cancellation, the event log and the
+// last dispatch decision.
+#include "domain/job_status.h"
+#include "server/api/handlers.h"
+#include "server/api/json/job_json.h"
+#include "server/api/json/resource_json.h"
+#include "server/http/json_body.h"
+
+namespace fieldserve::server {
+namespace {
+
+// Reads a job action's body with `read` (it reads its fields into its captures); the fields
+// must all be known.
+template <class Read>
+Result<void> read_action(RouteRequest& req, Read read) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  FieldReader r(*body);
+  read(r);
+  return r.finish();
+}
+
+Result<Reply> assign_job(Services& s, RouteRequest& req) {
+  std::optional<std::int64_t> technician_id;
+  bool force = false;
+  auto ok = read_action(req, [&](FieldReader& r) {
+    technician_id = r.integer("technician_id", true, 1, INT64_MAX);
+    force = r.boolean("force", false).value_or(false);
+  });
+  if (!ok) return std::unexpected(ok.error());
+  auto done = s.jobs.assign(req.who(), req.path_id(), *technician_id, force);
+  if (!done) return std::unexpected(done.error());
+  const auto& check = done->check;
+  std::string out;
+  Instant valid_until = Instant::max();
+  out += '{';
+  append_job_fields(out, done->job, s.policy.policy(), s.clock.now(), valid_until);
+  out += R"(,"broken_rules":)";
+  out += json(check.broken).dump();
+  out += R"(,"assignment_check":)";
+  out += json{{"distance_km", check.distance_km},
+              {"eta", format_rfc3339(check.eta)},
+              {"missing_skills", check.missing_skills}}.dump();
+  out += '}';
+  return json_text_reply(std::move(out), 200, done->job.version);
+}
+
+Result<Reply> change_status(Services& s, RouteRequest& req) {
+  std::optional<StatusRequest> to;
+  std::optional<HoldReason> reason;
+  std::optional<std::string> note;
+  auto ok = read_action(req, [&](FieldReader& r) {
+    to = r.one_of("to", true, parse_status_request,
+                  "accepted, en_route, on_site, on_hold, resumed, resolved, closed");
+    reason = r.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
+    note = r.text("note", false, 4000, true);
+  });
+  if (!ok) return std::unexpected(ok.error());
+  auto job = s.jobs.change_status(req.who(), req.path_id(), *to, reason, note);
+  if (!job) return std::unexpected(job.error());
+  return job_reply(*job, s.policy.policy(), s.clock.now());
+}
+
+Result<Reply> cancel_job(Services& s, RouteRequest& req) {
+  std::optional<std::string> reason;
+  auto ok = read_action(req, [&](FieldReader& r) { reason = r.text("reason", false, 1000, true); });
+  if (!ok) return std::unexpected(ok.error());
+  auto job = s.jobs.cancel(req.who(), req.path_id(), reason);
+  if (!job) return std::unexpected(job.error());
+  return job_reply(*job, s.policy.policy(), s.clock.now());
+}
+
+Result<Reply> auto_assign_job(Services& s, RouteRequest& req) {
+  bool force = false;
+  auto ok = read_action(req, [&](FieldReader& r) { force = r.boolean("force", false).value_or(false); });
+  if (!ok) return std::unexpected(ok.error());
+  auto job = s.jobs.auto_assign(req.who(), req.path_id(), force);
+  if (!job) return std::unexpected(job.error());
+  return job_reply(*job, s.policy.policy(), s.clock.now());
+}
+
+Result<Reply> get_candidates(Services& s, RouteRequest& req) {
+  auto found = s.jobs.explanation(req.path_id());
+  if (!found) return std::unexpected(found.error());
+  const auto& decision = found->decision;
+  json candidates = json::parse(decision.candidates, nullptr, false);
+  if (candidates.is_discarded()) candidates = json::array();
+  return json_reply({{"job_id", found->job.id},
+                     {"decided_at", format_rfc3339(decision.decided_at)},
+                     {"radius_km", decision.radius_km},
+                     {"reason", decision.reason.empty() ? json(nullptr) : json(decision.reason)},
+                     {"chosen_technician_id", decision.chosen ? json(*decision.chosen) : json(nullptr)},
+                     {"candidates", candidates}});
+}
+
+Result<Reply> list_events(Services& s, RouteRequest& req) {
+  auto page = req.page();
+  if (!page) return std::unexpected(page.error());
+  auto rows = s.jobs.events(req.who(), req.path_id(), *page);
+  if (!rows) return std::unexpected(rows.error());
+  return list_reply(*rows, *page, event_json);
+}
+
+}  // namespace
+
+void add_job_action_routes(RouteTable& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate, "Assign a technician by hand; the answer lists the rules it breaks", bind(s, assign_job)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/auto-assign", kOperate, "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)", bind(s, auto_assign_job)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/candidates", kStaffRead, "The last dispatch decision: every technician considered and why", bind(s, get_candidates)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician, "Move a job through its lifecycle", bind(s, change_status)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate, "Cancel a job before it is resolved", bind(s, cancel_job)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician, "The job's append-only event log", bind(s, list_events)});
+}
+
+}  // namespace fieldserve::server

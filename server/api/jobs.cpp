@@ -1,0 +1,140 @@
+// Job resources: create, read, list, change. Lifecycle actions are in job_actions.cpp.
+#include "server/api/handlers.h"
+#include "server/api/json/job_json.h"
+#include "server/http/json_body.h"
+
+namespace fieldserve::server {
+namespace {
+
+// A reported_at this far ahead of the server clock is taken as clock drift and read as now;
+// further ahead it is refused, because SLA clocks may never start in the future.
+constexpr std::chrono::seconds kReportedAtTolerance{60};
+// Earlier than this is a typo, not a late-logged request.
+const Instant kEarliestReportedAt = from_epoch_s(946684800);  // 2000-01-01
+
+struct JobInput {
+  std::optional<SiteId> site_id;
+  std::optional<JobKind> kind;
+  std::optional<Severity> severity;
+  std::optional<std::string> description;
+  std::optional<std::vector<std::string>> required_skills;
+  bool equipment_given = false;
+  std::optional<EquipmentId> equipment_id;
+  std::optional<Instant> reported_at;
+  bool auto_assign = true;
+};
+
+Result<JobInput> read_job(const json& body, bool creating, Instant now) {
+  FieldReader r(body);
+  JobInput in;
+  if (creating) {
+    in.site_id = r.integer("site_id", true, 1, INT64_MAX);
+    in.kind = r.one_of("kind", true, parse_job_kind, "repair, installation, maintenance, inspection");
+    if (auto at = r.instant("reported_at", false)) {
+      if (*at > now + kReportedAtTolerance) r.problem("reported_at", "must not be in the future");
+      else if (*at < kEarliestReportedAt) r.problem("reported_at", "must not be before 2000");
+      else in.reported_at = std::min(*at, now);
+    }
+    if (auto v = r.boolean("auto_assign", false)) in.auto_assign = *v;
+  }
+  in.severity = r.one_of("severity", creating, parse_severity, "critical, serious, general, minor");
+  in.description = r.text("description", false, 4000, true);
+  in.required_skills = r.skills("required_skills", false);
+  in.equipment_given = r.has("equipment_id");
+  in.equipment_id = r.integer("equipment_id", false, 1, INT64_MAX);
+  if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  return in;
+}
+
+Result<Reply> create_job(Services& s, RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto now = s.clock.now();
+  auto in = read_job(*body, true, now);
+  if (!in) return std::unexpected(in.error());
+  app::NewJob job;
+  job.site_id = *in->site_id;
+  job.kind = *in->kind;
+  job.severity = *in->severity;
+  job.description = in->description.value_or("");
+  job.required_skills = in->required_skills.value_or(std::vector<std::string>{});
+  job.equipment_id = in->equipment_id;
+  job.reported_at = in->reported_at;
+  job.auto_assign = in->auto_assign;
+  auto created = s.jobs.create(req.who(), job);
+  if (!created) return std::unexpected(created.error());
+  return job_reply(*created, s.policy.policy(), now, 201);
+}
+
+Result<Reply> get_job(Services& s, RouteRequest& req) {
+  auto job = s.jobs.get(req.who(), req.path_id());
+  if (!job) return std::unexpected(job.error());
+  return job_reply(*job, s.policy.policy(), s.clock.now());
+}
+
+Result<Reply> list_jobs(Services& s, RouteRequest& req) {
+  auto page = req.page();
+  if (!page) return std::unexpected(page.error());
+  store::JobFilter f;
+  if (auto text = req.query("status")) {
+    f.status = parse_job_status(*text);
+    if (!f.status) return fail(ErrorCode::bad_request, "status is not a job status");
+  }
+  if (auto text = req.query("severity")) {
+    f.severity = parse_severity(*text);
+    if (!f.severity) return fail(ErrorCode::bad_request, "severity must be critical, serious, general or minor");
+  }
+  for (auto [name, target] : {std::pair{"technician_id", &f.technician_id},
+                              std::pair{"center_id", &f.center_id}, std::pair{"site_id", &f.site_id}}) {
+    auto v = req.query_int(name);
+    if (!v) return std::unexpected(v.error());
+    *target = *v;
+  }
+  auto from = req.query_time("reported_from");
+  if (!from) return std::unexpected(from.error());
+  auto to = req.query_time("reported_to");
+  if (!to) return std::unexpected(to.error());
+  f.reported_from = *from;
+  f.reported_to = *to;
+  if (auto v = req.query("needs_review")) {
+    if (*v != "true" && *v != "false") return fail(ErrorCode::bad_request, "needs_review must be true or false");
+    f.needs_review = *v == "true";
+  }
+  if (auto v = req.query("sla_state")) {
+    f.sla_state = parse_sla_state(*v);
+    if (!f.sla_state) return fail(ErrorCode::bad_request, "sla_state must be pending, at_risk, met or breached");
+  }
+  auto rows = s.jobs.list(req.who(), *page, f);
+  if (!rows) return std::unexpected(rows.error());
+  return job_list_reply(*rows, page->limit, s.policy.policy(), s.clock.now());
+}
+
+Result<Reply> patch_job(Services& s, RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
+  auto now = s.clock.now();
+  auto in = read_job(*body, false, now);
+  if (!in) return std::unexpected(in.error());
+  app::JobChanges changes;
+  changes.severity = in->severity;
+  changes.description = in->description;
+  changes.required_skills = in->required_skills;
+  changes.equipment_given = in->equipment_given;
+  changes.equipment_id = in->equipment_id;
+  auto job = s.jobs.patch(req.who(), req.path_id(), *if_match, changes);
+  if (!job) return std::unexpected(job.error());
+  return job_reply(*job, s.policy.policy(), now);
+}
+
+}  // namespace
+
+void add_job_routes(RouteTable& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/jobs", kOperate, "Create a job; due times come from its tier and distance band", bind(s, create_job), 201});
+  routes.push_back({"GET", "/api/v1/jobs", kStaffRead | kTechnician, "List jobs (filters: status, severity, technician_id, center_id, site_id, reported_from, reported_to, needs_review)", bind(s, list_jobs)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}", kStaffRead | kTechnician, "Read a job", bind(s, get_job)});
+  routes.push_back({"PATCH", "/api/v1/jobs/{id}", kOperate, "Change description, severity, required skills or equipment (If-Match)", bind(s, patch_job)});
+}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,223 @@
+// Managers' reports (SPEC section 6): SLA compliance grouped by tier, technician, center, day or
+// week, as JSON or CSV; the list of breached targets; technicians' figures.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "dispatch/sla_report.h"
+#include "server/api/services.h"
+#include "server/api/handlers.h"
+#include "server/api/reports_support.h"
+
+namespace fieldserve::server {
+namespace {
+
+json figures_json(const dispatch::TargetFigures& f) {
+  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"met", f.met},
+          {"breached", f.breached},
+          {"pending", f.pending},
+          {"compliance_pct", opt(f.compliance_pct)},
+          {"p50_minutes", opt(f.p50_minutes)},
+          {"p90_minutes", opt(f.p90_minutes)}};
+}
+
+std::string csv_number(const std::optional<double>& v) {
+  if (!v) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", *v);
+  std::string s = buf;
+  // 97.50 → 97.5, 12.00 → 12: the same numbers the JSON shows.
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+Reply sla_csv(const std::vector<dispatch::ReportDimension>& dims,
+              const std::vector<dispatch::SlaGroup>& groups) {
+  std::string out;
+  for (auto d : dims) out += std::string(to_string(d)) + ",";
+  out += "count,cancelled";
+  for (SlaTarget t : kSlaTargets) {
+    for (const char* column : {"met", "breached", "pending", "compliance_pct", "p50_minutes",
+                               "p90_minutes"}) {
+      out += ",";
+      out += to_string(t);
+      out += "_";
+      out += column;
+    }
+  }
+  out += "\r\n";
+  for (const auto& g : groups) {
+    for (const auto& part : g.key) out += part + ",";
+    out += std::to_string(g.count) + "," + std::to_string(g.cancelled);
+    for (const auto& f : g.targets) {
+      out += "," + std::to_string(f.met) + "," + std::to_string(f.breached) + "," +
+             std::to_string(f.pending) + "," + csv_number(f.compliance_pct) + "," +
+             csv_number(f.p50_minutes) + "," + csv_number(f.p90_minutes);
+    }
+    out += "\r\n";
+  }
+  Reply reply;
+  reply.text = std::move(out);
+  reply.content_type = "text/csv; charset=utf-8";
+  reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
+  return reply;
+}
+
+Result<Reply> sla_report(Services& s, RouteRequest& req) {
+  auto window = report_window(s, req);
+  if (!window) return std::unexpected(window.error());
+  auto filter = report_filter(req);
+  if (!filter) return std::unexpected(filter.error());
+  std::vector<dispatch::ReportDimension> dims;
+  std::string group_by = req.query("group_by").value_or("tier");
+  for (std::size_t start = 0; start <= group_by.size();) {
+    auto end = std::min(group_by.find(',', start), group_by.size());
+    auto d = dispatch::parse_report_dimension(std::string_view(group_by).substr(start, end - start));
+    if (!d || std::find(dims.begin(), dims.end(), *d) != dims.end()) {
+      return fail(ErrorCode::validation_failed,
+                  "group_by takes tier, technician, center, day or week, each at most once, "
+                  "separated by commas");
+    }
+    dims.push_back(*d);
+    start = end + 1;
+  }
+  std::string format = req.query("format").value_or("json");
+  if (format != "json" && format != "csv") {
+    return fail(ErrorCode::validation_failed, "format must be json or csv");
+  }
+  auto now = s.clock.now();
+  auto groups = s.store.read([&](store::Tx& tx) -> Result<std::vector<dispatch::SlaGroup>> {
+    std::map<CenterId, std::string> zones;
+    for (const auto& c : tx.all_centers()) zones[c.id] = c.time_zone;
+    auto builder = dispatch::SlaReportBuilder::create(dims, now, zones);
+    if (!builder) return std::unexpected(builder.error());
+    tx.visit_sla_rows(window->from, window->to, *filter,
+                      [&](const SlaRow& row) { builder->add(row); });
+    return builder->finish();
+  });
+  if (!groups) return std::unexpected(groups.error());
+  if (format == "csv") return sla_csv(dims, *groups);
+  json items = json::array();
+  for (const auto& g : *groups) {
+    json keys = json::object();
+    std::string key;
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      keys[std::string(to_string(dims[i]))] = g.key[i];
+      key += (i ? "/" : "") + g.key[i];
+    }
+    json item = {{"key", key}, {"keys", keys}, {"count", g.count}, {"cancelled", g.cancelled}};
+    for (SlaTarget t : kSlaTargets) {
+      item[std::string(to_string(t))] = figures_json(g.targets[static_cast<int>(t)]);
+    }
+    items.push_back(std::move(item));
+  }
+  json group_names = json::array();
+  for (auto d : dims) group_names.push_back(std::string(to_string(d)));
+  return json_reply({{"from", format_rfc3339(window->from)},
+                     {"to", format_rfc3339(window->to)},
+                     {"as_of", format_rfc3339(now)},
+                     {"group_by", group_names},
+                     {"groups", std::move(items)}});
+}
+
+// "b1.<reported_at>.<job>.<target>": where the previous page ended.
+std::string breach_cursor(const store::BreachRow& row) {
+  return "b1." + std::to_string(to_epoch_s(row.job.reported_at)) + "." +
+         std::to_string(row.job.job_id) + "." + std::to_string(static_cast<int>(row.target));
+}
+
+std::optional<store::BreachPosition> parse_breach_cursor(const std::string& text) {
+  if (text.rfind("b1.", 0) != 0) return std::nullopt;
+  std::int64_t parts[3];
+  const char* p = text.data() + 3;
+  const char* end = text.data() + text.size();
+  for (int i = 0; i < 3; ++i) {
+    auto [next, ec] = std::from_chars(p, end, parts[i]);
+    if (ec != std::errc{} || parts[i] < 0) return std::nullopt;
+    p = next;
+    if (i < 2) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+  }
+  if (p != end || parts[2] > 2) return std::nullopt;
+  return store::BreachPosition{from_epoch_s(parts[0]), parts[1], static_cast<int>(parts[2])};
+}
+
+Result<Reply> breach_list(Services& s, RouteRequest& req) {
+  auto window = report_window(s, req);
+  if (!window) return std::unexpected(window.error());
+  auto filter = report_filter(req);
+  if (!filter) return std::unexpected(filter.error());
+  std::optional<SlaTarget> target;
+  if (auto t = req.query("target")) {
+    for (SlaTarget candidate : kSlaTargets) {
+      if (to_string(candidate) == *t) target = candidate;
+    }
+    if (!target) return fail(ErrorCode::validation_failed, "target must be response, arrival or restore");
+  }
+  int limit = 50;
+  if (auto l = req.query_int("limit"); !l) {
+    return std::unexpected(l.error());
+  } else if (*l) {
+    if (**l < 1 || **l > 500) return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 500");
+    limit = static_cast<int>(**l);
+  }
+  std::optional<store::BreachPosition> after;
+  if (auto c = req.query("cursor"); c && !c->empty()) {
+    after = parse_breach_cursor(*c);
+    if (!after) return fail(ErrorCode::bad_request, "cursor is not one this server gave");
+  }
+  auto now = s.clock.now();
+  return s.store.read([&](store::Tx& tx) -> Result<Reply> {
+    auto rows = tx.breaches(window->from, window->to, now, *filter, target, after, limit + 1);
+    bool more = static_cast<int>(rows.size()) > limit;
+    if (more) rows.resize(limit);
+    json items = json::array();
+    for (const auto& row : rows) {
+      const auto& c = row.job.targets[static_cast<int>(row.target)];
+      Instant until = c.done_at.value_or(now);
+      double late_min = std::round(static_cast<double>((until - c.due).count()) / 6.0) / 10.0;
+      json dispatch = {{"reason", row.dispatch_reason.empty() ? json(nullptr) : json(row.dispatch_reason)}};
+      if (auto decision = tx.latest_decision(row.job.job_id)) {
+        dispatch["decided_at"] = format_rfc3339(decision->decided_at);
+        dispatch["chosen_technician_id"] = decision->chosen ? json(*decision->chosen) : json(nullptr);
+        dispatch["radius_km"] = decision->radius_km;
+        dispatch["candidates"] = json::parse(decision->candidates, nullptr, false);
+      }
+      items.push_back({{"job_id", row.job.job_id},
+                       {"target", std::string(to_string(row.target))},
+                       {"tier", std::string(to_string(row.job.severity))},
+                       {"technician_id", row.job.technician_id ? json(*row.job.technician_id) : json(nullptr)},
+                       {"center_id", row.job.center_id},
+                       {"reported_at", format_rfc3339(row.job.reported_at)},
+                       {"due", format_rfc3339(c.due)},
+                       {"done_at", c.done_at ? json(format_rfc3339(*c.done_at)) : json(nullptr)},
+                       {"lateness_minutes", late_min},
+                       {"dispatch", std::move(dispatch)}});
+    }
+    return json_reply({{"items", std::move(items)},
+                       {"next_cursor", more ? json(breach_cursor(rows.back())) : json(nullptr)}});
+  });
+}
+
+}  // namespace
+
+void add_report_routes(RouteTable& routes, Services& s) {
+  constexpr unsigned kReports = kAdmin | kManager;
+  routes.push_back({"GET", "/api/v1/reports/sla", kReports,
+                    "SLA compliance of jobs reported in [from, to), grouped by tier, technician, "
+                    "center, day or week (comma-separated for several); format json or csv",
+                    bind(s, sla_report)});
+  routes.push_back({"GET", "/api/v1/reports/sla/breaches", kReports,
+                    "Breached targets of jobs reported in [from, to), with the dispatch explanation",
+                    bind(s, breach_list)});
+  routes.push_back({"GET", "/api/v1/reports/technicians", kReports,
+                    "Per technician: jobs done in [from, to), SLA compliance, first-time fix, "
+                    "travel, satisfaction and cost per job",
+                    bind(s, technician_report)});
+}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,35 @@
+#include "server/api/services.h"
+
+#include "server/api/json/decision_json.h"
+#include "server/api/json/policy_json.h"
+#include "server/api/json/sync_json.h"
+#include "server/http/logging.h"
+
+namespace fieldserve::server {
+namespace {
+
+dispatch::SlaPolicy stored_policy(store::Store& store) {
+  auto stored = store.read([](store::Tx& tx) { return tx.setting("sla_policy"); });
+  if (!stored) return dispatch::default_policy();
+  auto parsed = policy_from_json(nlohmann::json::parse(*stored, nullptr, false));
+  if (parsed) return *parsed;
+  log_event(LogLevel::error, "the stored SLA policy is not valid; using the defaults",
+            {{"error", parsed.error().message}});
+  return dispatch::default_policy();
+}
+
+}  // namespace
+
+Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions options)
+    : store(store_),
+      clock(clock_),
+      costs(options.costs),
+      policy(stored_policy(store_)),
+      writer(policy, clock_),
+      dispatcher(writer, candidates_json),
+      jobs(store_, writer, dispatcher),
+      sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),
+      auth(store_, clock_),
+      limiter(options.rate_per_s, options.rate_burst) {}
+
+}  // namespace fieldserve::server

@@ -1,0 +1,56 @@
+#pragma once
+// The application as the API sees it: every service, built once from a store and a clock and
+// wired together here, the one place that knows them all (the composition root). Handlers take
+// what they use from it; the services themselves receive their dependencies explicitly.
+#include <memory>
+
+#include "app/auth.h"
+#include "app/dispatcher.h"
+#include "app/job_service.h"
+#include "app/job_writer.h"
+#include "app/policy_source.h"
+#include "app/rate_limiter.h"
+#include "app/sla_ticker.h"
+#include "app/sync_service.h"
+#include "domain/time.h"
+#include "server/http/metrics.h"
+#include "store/store.h"
+
+namespace fieldserve::server {
+
+// What the technician report prices a job's labour and travel at (parts come from part_prices).
+struct CostRates {
+  double labour_per_hour = 60;
+  double travel_per_km = 0.5;
+};
+
+struct ServiceOptions {
+  double rate_per_s = 200;  // per token
+  double rate_burst = 400;
+  // Sync pushes share commits (Store::write_grouped). Off only to measure the baseline of one
+  // commit per push.
+  bool group_commit = true;
+  CostRates costs{};
+};
+
+class Services {
+ public:
+  // Reads the stored SLA policy (the defaults if there is none or it cannot be read, logged).
+  Services(store::Store& store, const Clock& clock, ServiceOptions options = {});
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  store::Store& store;
+  const Clock& clock;
+  CostRates costs;
+  app::PolicySource policy;
+  app::JobWriter writer;
+  app::Dispatcher dispatcher;
+  app::JobService jobs;
+  app::SyncService sync;
+  app::Authenticator auth;
+  app::RateLimiter limiter;
+  Metrics metrics;
+};
+
+}  // namespace fieldserve::server

@@ -1,0 +1,33 @@
+#pragma once
+// Loads a sample_data folder (centers, customers, sites, equipment, technicians, jobs with their
+// events, and the SLA policy) into an empty database in one transaction: all of it or none.
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "domain/error.h"
+#include "app/effects.h"
+#include "app/history_import.h"
+#include "server/api/services.h"
+#include "store/tx.h"
+
+namespace fieldserve::server {
+
+struct ImportCounts {
+  int centers = 0, customers = 0, sites = 0, equipment = 0, technicians = 0, jobs = 0, events = 0;
+};
+
+// One job of jobs.json with its events, into a database that holds its site, center and
+// technician. Returns the number of events stored (its "created" event included).
+Result<int> import_job(Services& s, store::Tx& tx, app::Effects& fx, const nlohmann::json& row,
+                       Instant now);
+// A jobs.json row as a history to import; validation_failed naming the first bad fields.
+Result<app::HistoricJob> read_historic_job(const nlohmann::json& row, Instant now);
+
+// `progress(stage, done, total)` is called as rows are read. Fails with validation_failed
+// naming the file and row of the first bad records, or conflict if the database is not empty.
+Result<ImportCounts> import_folder(Services& s, const std::filesystem::path& folder,
+                                   const std::function<void(const std::string&, int, int)>& progress);
+
+}  // namespace fieldserve::server

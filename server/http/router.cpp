@@ -1,0 +1,223 @@
+#include "server/http/router.h"
+
+#include <regex>
+
+#include "server/http/error_catalogue.h"
+#include "server/http/logging.h"
+#include "store/errors.h"
+
+namespace fieldserve::server {
+namespace {
+
+// "/api/v1/jobs/{id}/events" → "/api/v1/jobs/(\d+)/events"; ids are the only path parameters.
+std::string path_regex(const std::string& path) {
+  static const std::regex param(R"(\{[a-z_]+\})");
+  return std::regex_replace(path, param, R"((\d{1,18}))");
+}
+
+void render(const Result<Reply>& result, httplib::Response& res) {
+  if (!result) {
+    const auto& info = error_info(result.error().code);
+    res.status = info.http_status;
+    res.set_content(error_body(result.error()), "application/json");
+    if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    if (info.http_status == 503 || info.http_status == 429) res.set_header("Retry-After", "1");
+    return;
+  }
+  const Reply& reply = *result;
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  if (reply.status == 204) return;
+  if (reply.content_type == "application/json" && reply.text.empty()) {
+    if (reply.body.is_object() && reply.body.contains("version") && reply.body["version"].is_number()) {
+      res.set_header("ETag", "\"" + std::to_string(reply.body["version"].get<std::int64_t>()) + "\"");
+    }
+    res.set_content(reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  } else {
+    res.set_content(reply.text, reply.content_type);
+  }
+}
+
+httplib::Server::Handler wrap(Gate& gate, Route route) {
+  return [&gate, route = std::move(route)](const httplib::Request& http, httplib::Response& res) {
+    auto& scope = current_request();
+    scope.route = route.path;
+    RouteRequest req{http, std::nullopt};
+    Result<Reply> result = fail(ErrorCode::internal, "not handled");
+    try {
+      if (route.roles & kPublic) {
+        result = route.handler(req);
+      } else if (auto who = gate.auth.authenticate(http.get_header_value("Authorization")); !who) {
+        result = std::unexpected(who.error());
+      } else {
+        scope.token_id = std::to_string(who->token_id);
+        if (!(route.roles & (1u << static_cast<int>(who->role)))) {
+          result = fail(ErrorCode::forbidden, "a " + std::string(to_string(who->role)) +
+                                                  " token may not " + route.method + " " + route.path);
+        } else if (!gate.limiter.allow(who->token_id)) {
+          result = fail(ErrorCode::rate_limited, "too many requests for this token; slow down");
+        } else {
+          req.principal = *who;
+          result = route.handler(req);
+        }
+      }
+    } catch (const store::StoreBusy& e) {
+      log_event(app::LogLevel::warn, "database busy",
+                {{"request_id", scope.request_id}, {"error", std::string(e.what())}});
+      result = fail(ErrorCode::unavailable, "the database is busy; retry the same request");
+    } catch (const store::StoreError& e) {
+      // Disk full, an I/O error, a failed commit: nothing was applied, and a retry may succeed.
+      log_event(app::LogLevel::error, "database error",
+                {{"request_id", scope.request_id}, {"error", std::string(e.what())}});
+      result = fail(ErrorCode::unavailable, "the database failed; nothing was applied; retry later");
+    }
+    render(result, res);
+  };
+}
+
+}  // namespace
+
+void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
+                    const std::string& web_dir) {
+  routes.push_back({"GET", "/healthz", kPublic, "Liveness: 200 while the server answers",
+                    [](RouteRequest&) -> Result<Reply> { return json_reply({{"status", "ok"}}); }});
+  routes.push_back({"GET", "/metrics", kPublic, "Prometheus metrics",
+                    [&server, &gate](RouteRequest&) -> Result<Reply> {
+                      Reply r;
+                      r.content_type = "text/plain; version=0.0.4";
+                      auto figures = gate.scrape ? gate.scrape() : ScrapeFigures{};
+                      figures.waiting_connections = server.waiting_connections();
+                      r.text = gate.metrics.render(figures);
+                      return r;
+                    }});
+  auto document = std::make_shared<nlohmann::json>();
+  routes.push_back({"GET", "/api/v1/openapi.json", kPublic, "This API as an OpenAPI 3 document",
+                    [document](RouteRequest&) -> Result<Reply> { return json_reply(*document); }});
+  *document = openapi_document(routes);
+
+  for (const auto& route : routes) {
+    auto pattern = path_regex(route.path);
+    auto handler = wrap(gate, route);
+    if (route.method == "GET") server.Get(pattern, handler);
+    else if (route.method == "POST") server.Post(pattern, handler);
+    else if (route.method == "PATCH") server.Patch(pattern, handler);
+    else if (route.method == "PUT") server.Put(pattern, handler);
+    else if (route.method == "DELETE") server.Delete(pattern, handler);
+  }
+  if (!web_dir.empty()) server.set_mount_point("/", web_dir);
+
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    ErrorCode code = res.status == 404 ? ErrorCode::not_found : ErrorCode::bad_request;
+    std::string message = res.status == 404 ? "no route for " + req.method + " " + req.path
+                                             : "the request could not be read";
+    if (res.status == 413) code = ErrorCode::payload_too_large, message = "the body is too large";
+    if (res.status == 414) message = "the request line is too long";
+    if (res.status >= 500) code = ErrorCode::internal, message = "internal error";
+    res.set_content(error_body(code, message), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  // Anything thrown past a handler: a 500 with the request id, the detail only in the log. The
+  // packaged httplib would otherwise copy what() into an EXCEPTION_WHAT response header.
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        auto& scope = current_request();
+        log_event(app::LogLevel::error, "unhandled exception",
+                  {{"request_id", scope.request_id}, {"route", scope.route}, {"error", what}});
+        res.status = 500;
+        res.set_content(error_body(ErrorCode::internal, "internal error; request id " + scope.request_id),
+                        "application/json");
+      });
+
+  server.set_logger([&gate](const httplib::Request& req, const httplib::Response& res) {
+    auto& scope = current_request();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - scope.started).count();
+    std::string route = scope.route.empty() ? "unmatched" : scope.route;
+    gate.metrics.record(req.method, route, res.status, seconds);
+    log_event(app::LogLevel::info, "request",
+              {{"request_id", scope.request_id},
+               {"peer", scope.peer},
+               {"token_id", scope.token_id.empty() ? std::string("-") : scope.token_id},
+               {"method", req.method},
+               {"route", route},
+               {"status", std::int64_t{res.status}},
+               {"duration_ms", seconds * 1000}});
+  });
+}
+
+nlohmann::json openapi_document(const RouteTable& routes) {
+  using nlohmann::json;
+  json paths = json::object();
+  static const std::regex param(R"(\{([a-z_]+)\})");
+  for (const auto& r : routes) {
+    json op = {{"summary", r.summary}};
+    json roles = json::array();
+    for (Role role : {Role::admin, Role::dispatcher, Role::manager, Role::technician}) {
+      if (r.roles & (1u << static_cast<int>(role))) roles.push_back(to_string(role));
+    }
+    if (r.roles & kPublic) {
+      op["security"] = json::array();
+    } else {
+      op["x-roles"] = roles;
+    }
+    json params = json::array();
+    for (std::sregex_iterator it(r.path.begin(), r.path.end(), param), end; it != end; ++it) {
+      params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true},
+                        {"schema", {{"type", "integer"}}}});
+    }
+    if (r.method == "PATCH") {
+      params.push_back({{"name", "If-Match"}, {"in", "header"}, {"required", false},
+                        {"schema", {{"type", "string"}}},
+                        {"description", "the version last read; a stale one is 409"}});
+    }
+    if (r.method == "GET" && r.path.find('{') == std::string::npos && !(r.roles & kPublic) &&
+        r.path != "/api/v1/sla-policy") {
+      params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
+      params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+    }
+    if (!params.empty()) op["parameters"] = params;
+    if (r.method == "POST" || r.method == "PATCH" || r.method == "PUT") {
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    }
+    std::string ok = std::to_string(r.success_status);
+    op["responses"] = {{ok, {{"description", r.success_status == 204 ? "No content" : "Success"}}},
+                       {"default", {{"description", "Error"},
+                                    {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
+    std::string method = r.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    paths[r.path][method] = op;
+  }
+  return {{"openapi", "3.0.3"},
+          {"info", {{"title", "fieldserve"}, {"version", FIELDSERVE_VERSION},
+                    {"description", "Field-service dispatch with a mobile-sync API"}}},
+          {"servers", json::array({{{"url", "/"}}})},
+          {"security", json::array({{{"bearer", json::array()}}})},
+          {"components",
+           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+            {"schemas",
+             {{"Error",
+               {{"type", "object"},
+                {"required", {"error"}},
+                {"properties",
+                 {{"error",
+                   {{"type", "object"},
+                    {"required", {"code", "message"}},
+                    {"properties",
+                     {{"code", {{"type", "string"}}},
+                      {"message", {{"type", "string"}}},
+                      {"details", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}}}}}}}}}}},
+          {"paths", paths}};
+}
+
+}  // namespace fieldserve::server

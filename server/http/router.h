@@ -1,0 +1,33 @@
+#pragma once
+// Registers a route table on the hardened server: authentication, role checks and rate limits
+// before every handler, the JSON error shape, the exception handler, /healthz, /metrics, the
+// OpenAPI document, and one request log line per request.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/auth.h"
+#include "app/rate_limiter.h"
+#include "server/http/hardened_server.h"
+#include "server/http/metrics.h"
+#include "server/http/route.h"
+
+namespace fieldserve::server {
+
+// What stands between a request and its handler, and what /metrics reads.
+struct Gate {
+  app::Authenticator& auth;
+  app::RateLimiter& limiter;
+  Metrics& metrics;
+  // Figures of the store, read at scrape time (the server adds its own).
+  std::function<ScrapeFigures()> scrape;
+};
+
+// `web_dir`, when not empty, is served at /.
+void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
+                    const std::string& web_dir);
+
+// The OpenAPI 3 document for `routes`: built from the same table the server registers.
+nlohmann::json openapi_document(const RouteTable& routes);
+
+}  // namespace fieldserve::server

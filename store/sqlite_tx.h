@@ -1,0 +1,122 @@
+#pragma once
+// The SQLite implementation of Tx: SQL on one connection, inside a transaction the store opened.
+// Only store/ includes this header.
+#include <unordered_set>
+#include <vector>
+
+#include "store/tx.h"
+
+namespace fieldserve::store {
+
+class Connection;
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& conn) : conn_(conn) {}
+
+  CenterId insert_center(const Center& c) override;
+  std::optional<Center> center(CenterId id) override;
+  std::vector<Center> centers(const Page& page) override;
+  std::vector<Center> all_centers() override;
+  bool update_center(const Center& c) override;
+  CustomerId insert_customer(const Customer& c) override;
+  std::optional<Customer> customer(CustomerId id) override;
+  std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier) override;
+  bool update_customer(const Customer& c) override;
+  SiteId insert_site(const Site& s) override;
+  std::optional<Site> site(SiteId id) override;
+  std::vector<Site> sites(const Page& page, std::optional<CustomerId> customer,
+                          std::optional<CenterId> center) override;
+  std::vector<Site> all_sites() override;
+  bool update_site(const Site& s) override;
+  EquipmentId insert_equipment(const Equipment& e) override;
+  std::optional<Equipment> equipment(EquipmentId id) override;
+  std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site) override;
+  bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except) override;
+  bool update_equipment(const Equipment& e) override;
+  TechnicianId insert_technician(const Technician& t) override;
+  std::optional<Technician> technician(TechnicianId id) override;
+  std::vector<Technician> technicians(const Page& page, const TechnicianFilter& filter) override;
+  bool update_technician(const Technician& t) override;
+  int open_job_count(TechnicianId id) override;
+  std::vector<Job> open_jobs_of(TechnicianId id) override;
+  std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids) override;
+  std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) override;
+  std::int64_t technicians_revision() override;
+  JobId insert_job(const Job& j) override;
+  std::optional<Job> job(JobId id) override;
+  std::vector<Job> jobs(const Page& page, const JobFilter& filter) override;
+  std::vector<Job> unfinished_jobs() override;
+  bool update_job(const Job& j) override;
+  std::vector<Job> jobs_due_for_sla_check(Instant now, int limit) override;
+  void mark_sla(const Job& j) override;
+  void visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+                      const std::function<void(const SlaRow&)>& visit) override;
+  std::vector<BreachRow> breaches(Instant from, Instant to, Instant now, const SlaRowFilter& filter,
+                                  std::optional<SlaTarget> target,
+                                  const std::optional<BreachPosition>& after, int limit) override;
+  std::vector<DoneJobRow> jobs_done(Instant from, Instant to) override;
+  std::vector<VisitRow> visits(Instant from, Instant to) override;
+  void put_part_price(const std::string& part_number, double unit_price) override;
+  std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit) override;
+  std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) override;
+  bool ever_assigned(JobId job, TechnicianId technician) override;
+  std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) override;
+  std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) override;
+  std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids) override;
+  FeedState feed_state() override;
+  std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit) override;
+  bool feed_has_after(TechnicianId technician, std::int64_t seq) override;
+  void renew_database_id() override;
+  std::int64_t prune_feed(Instant before) override;
+  std::optional<LedgerEntry> ledger_entry(const std::string& op_id) override;
+  void insert_ledger(const LedgerEntry& e) override;
+  std::int64_t insert_note(const JobNote& n) override;
+  void insert_part(const JobPart& p) override;
+  bool signoff_exists(const std::string& id) override;
+  bool job_signed(JobId job) override;
+  void insert_signoff(const Signoff& s) override;
+  std::vector<JobNote> notes_of(const std::vector<JobId>& jobs) override;
+  std::vector<JobPart> parts_of(const std::vector<JobId>& jobs) override;
+  std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs) override;
+  bool move_technician(TechnicianId id, geo::LatLon at, Instant when) override;
+  void insert_decision(const DecisionRecord& d) override;
+  std::optional<DecisionRecord> latest_decision(JobId job) override;
+  std::int64_t insert_event(const JobEvent& e) override;
+  std::vector<JobEvent> events(JobId job, const Page& page) override;
+  TokenId insert_token(const Token& t, const std::string& sha256_hex) override;
+  std::optional<Token> token_by_hash(const std::string& sha256_hex) override;
+  std::vector<Token> tokens(const Page& page) override;
+  bool revoke_token(TokenId id) override;
+  void touch_token(TokenId id, Instant at) override;
+  void insert_audit(const AuditEntry& e) override;
+  std::vector<AuditEntry> audit(const std::string& entity, std::optional<std::int64_t> entity_id,
+                                const Page& page) override;
+  std::optional<std::string> setting(const std::string& key) override;
+  void put_setting(const std::string& key, const std::string& value) override;
+
+  // Writes what this Tx still holds back (note runs). The store calls it before every commit or
+  // savepoint release; a Tx dropped without it (a rollback) leaves nothing behind.
+  void finish();
+
+ private:
+  struct NoteRun {
+    JobId job;
+    std::int64_t first_id;
+    std::int64_t last_id;
+  };
+  void write_note_runs();
+  std::int64_t newest_feed_seq();
+
+  // Notes and parts enter the feed from here rather than from triggers: a trigger made every
+  // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
+  // One feed row per job per transaction is enough: a pull reads whole commits and sends each
+  // changed job's current document.
+  void feed_job_once(JobId job);
+
+  Connection& conn_;
+  std::unordered_set<JobId> fed_jobs_;
+  std::vector<NoteRun> note_runs_;  // written (and chained to their job's head) by write_note_runs
+};
+
+}  // namespace fieldserve::store
