@@ -1,5 +1,5 @@
 #pragma once
-// The time-driven half of SLA monitoring (SPEC section 3): once a second, the jobs whose next
+// The time-driven half of SLA monitoring (docs/sla.md): once a second, the jobs whose next
 // at-risk or breach threshold has passed are read through the sla_next_check index (never a scan
 // of all jobs) and re-evaluated; each state change becomes a job event and a log line.
 #include <atomic>

@@ -19,8 +19,11 @@ rate() {  # url [extra wrk args...] -> requests/s; fails on any non-2xx answer o
 
 healthz=$(rate "$base/healthz")
 auth=(-H "Authorization: Bearer $token")
-job=$(rate "$base/api/v1/jobs/1" "${auth[@]}")
-list=$(rate "$base/api/v1/jobs?limit=50" "${auth[@]}")
+# Distinct jobs and pages, one after another (bench/distinct.lua): ids 1..700 of the sample
+# data, and the 14 pages of 50 after cursors 0, 50, ... 650.
+job=$(PATTERN='/api/v1/jobs/%d' COUNT=700 OFFSET=1 rate "$base/api/v1/jobs/1" "${auth[@]}" -s bench/distinct.lua)
+list=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
+  rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
 center=$(rate "$base/api/v1/centers/1" "${auth[@]}")
 
 # Job creation: a plain insert against the same insert with auto-assignment (a dispatch decision
@@ -33,8 +36,8 @@ assign=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required
 
 printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
 printf '|---|---:|---:|\n'
-for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/1:$job" \
-           "GET /api/v1/jobs?limit=50:$list"; do
+for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/{id}, 700 ids:$job" \
+           "GET /api/v1/jobs?limit=50, 14 pages:$list"; do
   name=${row%%:*}; value=${row##*:}
   awk -v n="$name" -v v="$value" -v b="$healthz" 'BEGIN { printf "| %s | %.0f | %.3f |\n", n, v, v / b }'
 done

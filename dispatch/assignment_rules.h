@@ -1,5 +1,5 @@
 #pragma once
-// The rules a manual assignment may break (SPEC section 4): the dispatcher's choice stands, but
+// The rules a manual assignment may break (docs/decisions.md): the dispatcher's choice stands, but
 // the answer says which rules it breaks so the choice is an informed one.
 #include <string>
 #include <vector>

@@ -13,7 +13,7 @@ namespace {
 int rank(Severity s) { return static_cast<int>(s); }  // critical = 0
 
 // The job goes behind every queued job that is more severe, or as severe and due no later; a
-// critical job goes right behind the job the technician is on site at (SPEC section 4).
+// critical job goes right behind the job the technician is on site at (docs/decisions.md).
 bool goes_ahead(const QueuedJob& queued, const Job& job) {
   if (queued.status == JobStatus::on_site) return true;
   if (job.severity == Severity::critical) return false;

@@ -1,5 +1,5 @@
 #pragma once
-// Auto-assignment (SPEC section 4): eligibility, ETA through each technician's queue, the choice,
+// Auto-assignment (docs/decisions.md): eligibility, ETA through each technician's queue, the choice,
 // and the explanation of every candidate. Pure: the caller gathers the technicians near the site
 // and their open jobs; nothing here reads a clock, a database or the network.
 #include <optional>
@@ -64,7 +64,7 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
                 std::span<const TechnicianState> technicians, Instant now,
                 const TravelModel& travel, const EngineConfig& config = {});
 
-// Preemption for a critical job nobody can reach in time (SPEC section 4.5): a technician who
+// Preemption for a critical job nobody can reach in time (docs/decisions.md): a technician who
 // would meet the arrival target once one not-yet-started, less severe job leaves their queue.
 struct Preemption {
   TechnicianId technician_id = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Batch optimize (SPEC section 4): reassigns jobs not yet started to minimise, in order,
+// Batch optimize (docs/decisions.md): reassigns jobs not yet started to minimise, in order,
 // tier-weighted arrival breaches, then road kilometres. The assignment step is solved exactly as a
 // min-cost flow (LEMON's network simplex): source → job (1) → one node per free place of each
 // technician (1) → sink, plus a job → sink arc for "nobody", priced above any breach. The job in a

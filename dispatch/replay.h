@@ -1,5 +1,5 @@
 #pragma once
-// What-if replay (SPEC section 4): the dispatch engine over a recorded request stream on a
+// What-if replay (docs/decisions.md): the dispatch engine over a recorded request stream on a
 // simulated clock. Requests arrive at reported_at; the chosen technician works their queue in
 // severity-then-due order, travels at the model speed, stays service_minutes on site, and is then
 // free at that site. Pure: the caller reads the CSV files and writes the JSON.

@@ -1,6 +1,6 @@
 #pragma once
 // A site belongs to the nearest service center (geodesic) unless one is set explicitly; its
-// distance band is measured from that center (SPEC section 2).
+// distance band is measured from that center (the domain model).
 #include <optional>
 #include <span>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The SLA policy of SPEC section 3 as data, and the due times it gives a job.
+// The SLA policy of docs/sla.md as data, and the due times it gives a job.
 #include <array>
 #include <optional>
 #include <vector>
@@ -31,7 +31,7 @@ struct SlaPolicy {
   const TierPolicy& tier(Severity s) const { return tiers[static_cast<int>(s)]; }
 };
 
-// The defaults of SPEC section 3, used when no policy file is given.
+// The defaults of docs/sla.md, used when no policy file is given.
 SlaPolicy default_policy();
 
 // Every tier present with at least one band; bands strictly ascending and ending unbounded;
@@ -50,7 +50,7 @@ std::array<SlaClock, 3> compute_clocks(const TierPolicy& tier, double distance_k
 SlaState state_at(const SlaClock& clock, Instant now);
 
 // How far a target's clock has run by `now`: on hold, the restore clock stopped when the hold
-// began (SPEC section 3), so a job waiting for parts is not breached by the wait.
+// began (docs/sla.md), so a job waiting for parts is not breached by the wait.
 Instant counting_until(const Job& job, SlaTarget target, Instant now);
 
 // state_at for a job's target, with the restore clock stopped on hold.

@@ -1,5 +1,5 @@
 #pragma once
-// SLA compliance figures for managers (SPEC section 6): jobs grouped by tier, technician, center,
+// SLA compliance figures for managers (docs/sla.md): jobs grouped by tier, technician, center,
 // local day or ISO week, and for each target the met / breached / pending counts, compliance and
 // the median and 90th-percentile durations. Pure: the store streams rows in, the server renders.
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// Travel-time estimate: geodesic km × circuity ÷ speed (SPEC section 4). A seam for a road
+// Travel-time estimate: geodesic km × circuity ÷ speed (docs/decisions.md). A seam for a road
 // router later (STYLE 5): callers depend on TravelModel, not on the formula.
 #include <chrono>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The job lifecycle of SPEC section 2. Decisions here are pure so the REST route, the sync push
+// The job lifecycle of the domain model. Decisions here are pure so the REST route, the sync push
 // and the importer all follow one rule book.
 #include <functional>
 #include <optional>

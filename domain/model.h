@@ -1,5 +1,5 @@
 #pragma once
-// The domain model of SPEC section 2 as plain values: no JSON, no SQL.
+// The domain model as plain values: no JSON, no SQL.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -163,7 +163,7 @@ struct JobEvent {
   std::optional<Instant> device_at;  // a synced event's time on the device's own clock
 };
 
-// Facts from the field (SPEC section 5). op_id names the sync op that brought each one.
+// Facts from the field (docs/sync-protocol.md). op_id names the sync op that brought each one.
 struct JobNote {
   std::int64_t id = 0;
   JobId job_id = 0;
@@ -228,7 +228,7 @@ struct Token {
   bool revoked = false;
 };
 
-// One changed field of a customer record (SPEC section 8): who, when, old → new.
+// One changed field of a customer record (the after-sales rules): who, when, old → new.
 struct AuditEntry {
   std::int64_t id = 0;
   std::string entity;  // customer | site | equipment

@@ -18,6 +18,8 @@ std::optional<Instant> parse_rfc3339(std::string_view text);
 
 // Always UTC with a Z suffix.
 std::string format_rfc3339(Instant at);
+// The same text appended to `out`, without a string of its own.
+void append_rfc3339(std::string& out, Instant at);
 
 inline std::int64_t to_epoch_s(Instant at) { return at.time_since_epoch().count(); }
 inline Instant from_epoch_s(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }

@@ -9,7 +9,7 @@ the first argument. Standard library only. One fixed seed: two runs give byte-id
 
 The data describes the after-sales network of an equipment maker: three service centers,
 400 customer sites around them, the units sold to those sites, 60 technicians and two weeks
-of job history ending at NOW (2026-11-23T00:00:00Z), following the SLA rules of SPEC section 3.
+of job history ending at NOW (2026-11-23T00:00:00Z), following the SLA rules of docs/sla.md.
 """
 import json
 import math
@@ -35,13 +35,13 @@ N_CUSTOMERS = 400
 N_JOBS = 700
 TECHS_PER_CENTER = 20
 KM_PER_DEG_LAT = 111.32
-CIRCUITY = 1.3          # road km per geodesic km, the dispatcher's default travel model (SPEC 4)
+CIRCUITY = 1.3          # road km per geodesic km, the dispatcher's default travel model (docs/decisions.md)
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SKILLS = ["hvac", "electrical", "refrigeration", "generator", "ups", "controls"]
 BASE_SKILLS = ["hvac", "electrical", "refrigeration", "generator", "ups"]  # all but controls
 
 # ---------------------------------------------------------------------------------------------
-# SLA policy (SPEC section 3), written out verbatim.
+# SLA policy (docs/sla.md), written out verbatim.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -918,7 +918,7 @@ def lifecycle_offsets(job, plan, tech, site, center):
     steps = [("assigned", assigned, "dispatcher", None), ("accepted", accepted, "sync", None),
              ("en_route", en_route, "sync", None), ("on_site", on_site, "sync", None)]
     if plan["hold"]:
-        # on_hold pauses the restore clock (SPEC 3), so a hold delays resolution without
+        # on_hold pauses the restore clock (docs/sla.md), so a hold delays resolution without
         # changing whether restore is met.
         held = on_site + (resolved - on_site) * plan["hold_split"]
         steps += [("on_hold", held, "sync", plan["hold_reason"]),
@@ -1142,7 +1142,7 @@ DONE_END = {"closed", "cancelled", "resolved"}
 
 
 def sla_outcomes(job, site, center):
-    """(response met, arrival met, restore met) per SPEC 3; None while not done."""
+    """(response met, arrival met, restore met) per docs/sla.md; None while not done."""
     tier = SLA_POLICY["tiers"][job["severity"]]
     calendar = tier["calendar"]
     band = band_for(site["_distance_km"], job["severity"])

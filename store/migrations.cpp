@@ -156,7 +156,7 @@ CREATE TABLE settings (
 );
 )sql"},
       {2, R"sql(
--- The explanation of every dispatch decision (SPEC section 4): who was considered and why.
+-- The explanation of every dispatch decision (docs/decisions.md): who was considered and why.
 CREATE TABLE dispatch_decisions (
   id INTEGER PRIMARY KEY,
   job_id INTEGER NOT NULL REFERENCES jobs(id),
@@ -178,7 +178,7 @@ CREATE TRIGGER technicians_rev_update AFTER UPDATE ON technicians BEGIN
 END;
 )sql"},
       {3, R"sql(
--- Mobile sync (SPEC section 5). A random id for this database: a cursor made by another
+-- Mobile sync (docs/sync-protocol.md). A random id for this database: a cursor made by another
 -- database (or before a restore from elsewhere) is unknown, so the device is told to reset.
 INSERT INTO settings (key, value) VALUES ('database_id', lower(hex(randomblob(8))));
 INSERT INTO settings (key, value) VALUES ('sync_floor', '0');
@@ -324,7 +324,7 @@ CREATE TABLE sync_ops (
 ) WITHOUT ROWID;
 )sql"},
       {4, R"sql(
--- SLA monitor (SPEC section 3) and reports (section 6). A target's duration is counted on its
+-- SLA monitor (docs/sla.md) and reports (section 6). A target's duration is counted on its
 -- calendar when it is done and kept with its verdict; the reports add durations up without
 -- walking calendars. *_mark is the state the monitor last announced; sla_next_check the next
 -- threshold it must look at, indexed so the ticker reads only the jobs whose time has come.

@@ -87,7 +87,7 @@ struct LedgerEntry {
   std::string code;
   std::string message;
   std::optional<Instant> device_at;  // the op's time on the device's clock
-  std::optional<Instant> at;         // corrected (SPEC section 3)
+  std::optional<Instant> at;         // corrected (docs/sla.md)
   Instant received_at{};
   std::string body;  // the op as sent (unknown fields included) if not applied, else empty
 };

@@ -126,7 +126,8 @@ std::optional<Job> SqliteTx::job(JobId id) {
 }
 
 std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
-  auto q = conn_.prepare(
+  // Built once: the statement cache is keyed by the text.
+  static const std::string sql =
       std::string(kJobColumns) +
       "WHERE j.id > :after AND (:status IS NULL OR j.status = :status) "
       "AND (:severity IS NULL OR j.severity = :severity) "
@@ -137,7 +138,8 @@ std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
       "AND (:review IS NULL OR j.needs_review = :review) "
       "AND (:sla IS NULL OR (j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
       "     AND :sla IN (j.response_mark, j.arrival_mark, j.restore_mark))) "
-      "ORDER BY j.id LIMIT :n");
+      "ORDER BY j.id LIMIT :n";
+  auto q = conn_.prepare(sql);
   q->bind(":after", page.after_id).bind(":n", page.limit).bind(":status", opt_name(f.status))
       .bind(":severity", opt_name(f.severity)).bind(":technician", f.technician_id)
       .bind(":site", f.site_id).bind(":center", f.center_id)

@@ -1,4 +1,4 @@
-// The reads behind the managers' reports (SPEC section 6). Each streams or returns plain rows;
+// The reads behind the managers' reports (docs/sla.md). Each streams or returns plain rows;
 // the adding up happens in dispatch/sla_report and server/handlers/reports.
 #include <algorithm>
 #include <unordered_map>

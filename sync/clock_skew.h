@@ -1,5 +1,5 @@
 #pragma once
-// Device clocks drift and are sometimes set wrong by hours. SPEC section 3: an event time from a
+// Device clocks drift and are sometimes set wrong by hours. docs/sla.md: an event time from a
 // device is first shifted by the device's offset (server receive time − the push's client_time),
 // then bounded to [reported_at, received_at + 2 min]. Both the raw and the corrected time are kept.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// Pull cursors (SPEC section 5). A cursor is opaque to devices; inside it names the database, the
+// Pull cursors (docs/sync-protocol.md). A cursor is opaque to devices; inside it names the database, the
 // technician, the change sequence the device has seen, and, while a snapshot is being paged, the
 // last job id sent. It never holds a wall-clock time.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Turning a technician's slice of the change feed into one pull page (SPEC section 5).
+// Turning a technician's slice of the change feed into one pull page (docs/sync-protocol.md).
 #include <cstdint>
 #include <optional>
 #include <string_view>

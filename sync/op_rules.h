@@ -1,5 +1,5 @@
 #pragma once
-// The conflict rules of SPEC section 5: what a pushed op may do to a job, given where the job
+// The conflict rules of docs/sync-protocol.md: what a pushed op may do to a job, given where the job
 // stands now relative to the technician who pushed it. Facts are never dropped; status changes
 // apply only to a job that is still the technician's.
 #include <optional>

@@ -1,4 +1,4 @@
-// Managers' reports (SPEC section 6): SLA compliance grouped by tier, technician, center, day or
+// Managers' reports (docs/sla.md): SLA compliance grouped by tier, technician, center, day or
 // week, as JSON or CSV; the list of breached targets; technicians' figures.
 #include <charconv>
 #include <cmath>

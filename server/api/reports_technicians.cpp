@@ -135,7 +135,7 @@ Result<Reply> technician_report(Services& s, RouteRequest& req) {
            {"travel_km", round2(f.travel_km)},
            {"mean_satisfaction", f.ratings ? json(round2(f.rating_sum / static_cast<double>(f.ratings))) : json(nullptr)},
            {"ratings", f.ratings},
-           // Complaints are not recorded by this version (SPEC section 8 comes later): null, not 0.
+           // Complaints are not recorded by this version (the after-sales rules comes later): null, not 0.
            {"complaints", nullptr},
            {"cost", {{"labour_hours", round2(labour_hours)},
                      {"labour", round2(labour)},

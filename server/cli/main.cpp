@@ -1,4 +1,4 @@
-// fieldserve: the command line of SPEC section 12. Messages go to stderr; the only things on
+// fieldserve: the command line of the README's command line. Messages go to stderr; the only things on
 // stdout are what a script captures (tokens).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>

@@ -1,6 +1,6 @@
 #pragma once
 // `fieldserve replay`: reads centers.csv, technicians.csv and requests.csv from a folder, runs the
-// what-if replay, and writes the JSON result of SPEC section 4.
+// what-if replay, and writes the JSON result of docs/decisions.md.
 #include <string>
 
 #include "domain/error.h"

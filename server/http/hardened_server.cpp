@@ -421,7 +421,7 @@ bool HardenedServer::enable_tls(const std::string& cert_file, const std::string&
     return false;
   };
   if (!ctx) return fail_with("cannot create a TLS context");
-  // TLS 1.2 is the floor (SPEC section 10).
+  // TLS 1.2 is the floor (docs/decisions.md).
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return fail_with("TLS 1.2 minimum");
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) return fail_with("certificate " + cert_file);
   if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) return fail_with("key " + key_file);

@@ -1,7 +1,7 @@
 #pragma once
 // cpp-httplib 0.11.4 (Debian 12) with its known server-side weaknesses closed here, before
 // routing, because the packaged shared library ignores the compile-time macros that later
-// releases use for the same purpose (SPEC section 10):
+// releases use for the same purpose (docs/decisions.md):
 // - Transfer-Encoding on a request → 411; Content-Length with Transfer-Encoding → 400 (smuggling);
 //   Content-Encoding on a request → 415 (limits would apply to compressed bytes);
 //   a declared body over the limit → 413 before a byte of it is read.

@@ -65,7 +65,7 @@ class FieldReader {
   // was recorded, else success.
   Result<void> finish();
   // Like finish, but fields nobody read are ignored: for sync ops, where an app version newer
-  // than the server may send more (SPEC section 5).
+  // than the server may send more (docs/sync-protocol.md).
   Result<void> finish_tolerant();
   // The fields nobody read, with their values: what a sync op from a newer app carries beyond
   // what this server knows, kept with the op rather than dropped.

@@ -15,7 +15,7 @@ std::string path_regex(const std::string& path) {
   return std::regex_replace(path, param, R"((\d{1,18}))");
 }
 
-void render(const Result<Reply>& result, httplib::Response& res) {
+void render(Result<Reply>& result, httplib::Response& res) {
   if (!result) {
     const auto& info = error_info(result.error().code);
     res.status = info.http_status;
@@ -24,7 +24,7 @@ void render(const Result<Reply>& result, httplib::Response& res) {
     if (info.http_status == 503 || info.http_status == 429) res.set_header("Retry-After", "1");
     return;
   }
-  const Reply& reply = *result;
+  Reply& reply = *result;
   res.status = reply.status;
   for (const auto& [name, value] : reply.headers) res.set_header(name, value);
   if (reply.status == 204) return;
@@ -35,7 +35,9 @@ void render(const Result<Reply>& result, httplib::Response& res) {
     res.set_content(reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     "application/json");
   } else {
-    res.set_content(reply.text, reply.content_type);
+    // Moved, not copied (set_content copies): a page of jobs is tens of kilobytes.
+    res.body = std::move(reply.text);
+    res.set_header("Content-Type", reply.content_type);
   }
 }
 

@@ -1,4 +1,4 @@
-// dispatch/sla_policy: the SPEC §3 default table, policy validation, distance bands, due times and
+// dispatch/sla_policy: the docs/sla.md default table, policy validation, distance bands, due times and
 // the state of a target at a given instant.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ using ::testing::HasSubstr;
 
 constexpr int kHour = 60;  // minutes
 
-// ---- default_policy: SPEC §3 written out by hand ----
+// ---- default_policy: docs/sla.md written out by hand ----
 
 struct Row {
   Severity tier;
@@ -299,7 +299,7 @@ TEST(StateAt, DoneAfterDueIsBreachedWhateverTheTimeNow) {
 
 TEST(StateAt, AtTheDueInstantAnUnmetTargetIsNotYetBreached) {
   // Arriving in the due second still meets the target (done_at <= due), so the state must not
-  // read breached in that second: SPEC §3, "breached once due passes unmet".
+  // read breached in that second: docs/sla.md, "breached once due passes unmet".
   auto c = clock_due_in_one_hour();
   EXPECT_EQ(state_at(c, c.due), SlaState::at_risk);
 }

@@ -1,4 +1,4 @@
-// domain/job_status: the job lifecycle of SPEC §2 — which moves are allowed, and what applying
+// domain/job_status: the job lifecycle of the domain model — which moves are allowed, and what applying
 // one does to the hold bookkeeping and the SLA done times.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Every class of bad input gets a 4xx with the error shape of SPEC section 9, never a 500, and
+// Every class of bad input gets a 4xx with the error shape of the API conventions, never a 500, and
 // the server keeps serving afterwards.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The command line of SPEC section 12, run as a user would.
+// The command line of the README's command line, run as a user would.
 #include <gtest/gtest.h>
 
 #include <filesystem>

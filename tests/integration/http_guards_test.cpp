@@ -1,4 +1,4 @@
-// The cpp-httplib 0.11.4 weaknesses SPEC section 10 lists, each closed before routing. Every test
+// The cpp-httplib 0.11.4 weaknesses docs/decisions.md lists, each closed before routing. Every test
 // here sends what an attacker would, on a raw socket, and fails if the guard is removed.
 #include <gtest/gtest.h>
 

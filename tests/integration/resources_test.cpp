@@ -418,7 +418,7 @@ namespace {
 class BandBoundaryTest : public WorldTest {};
 
 // Sites placed with GeographicLib's direct problem just inside and just outside each band limit
-// of the world's center; every tier's targets written out by hand from SPEC section 3.
+// of the world's center; every tier's targets written out by hand from docs/sla.md.
 TEST_F(BandBoundaryTest, EveryTierTakesItsTargetsFromTheRightBand) {
   struct Row {
     const char* tier;

@@ -1,4 +1,4 @@
-// The role matrix of SPEC section 10, checked per route and per object.
+// The role matrix of docs/decisions.md, checked per route and per object.
 #include <gtest/gtest.h>
 
 #include "server_fixture.h"

@@ -1,5 +1,5 @@
 // Mobile sync against the real server: pull by cursor, push exactly once, the conflict rules of
-// SPEC section 5, sign-offs, clock skew, and per-technician scoping.
+// docs/sync-protocol.md, sign-offs, clock skew, and per-technician scoping.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 

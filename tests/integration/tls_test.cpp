@@ -1,4 +1,4 @@
-// HTTPS when given a certificate and key (SPEC section 10): TLS 1.2 at least, and the same
+// HTTPS when given a certificate and key (docs/decisions.md): TLS 1.2 at least, and the same
 // guards behind it.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>

@@ -1,5 +1,5 @@
 // sync/clock_skew: device event times are shifted by the device's clock offset, then bounded to
-// [reported_at, received_at + 2 min] (SPEC §3). Raw and corrected are both kept.
+// [reported_at, received_at + 2 min] (docs/sla.md). Raw and corrected are both kept.
 #include <gtest/gtest.h>
 
 #include <chrono>

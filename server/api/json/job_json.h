@@ -1,5 +1,5 @@
 #pragma once
-// The one renderer of a job (docs/api.md shapes): REST answers and the sync job document both
+// The one renderer of a job: REST answers and the sync job document both
 // write a job's fields through append_job_fields, streaming into a string (no JSON tree on these
 // hot paths), so the two cannot disagree.
 #include <optional>

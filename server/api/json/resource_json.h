@@ -1,5 +1,5 @@
 #pragma once
-// Domain values to their wire shapes (docs/api.md). Field names here are the contract. Jobs,
+// Domain values to their wire shapes. Field names here are the contract. Jobs,
 // the hot path, are written by job_json.h.
 #include <nlohmann/json.hpp>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Sync wire shapes (SPEC section 5 and Appendix A). Pull pages are written straight into a
+// Sync wire shapes (docs/sync-protocol.md). Pull pages are written straight into a
 // string: a 200-job page through nlohmann trees costs several times more than the database work.
 #include <nlohmann/json.hpp>
 #include <string>
