@@ -71,12 +71,13 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     dispatch::TechnicianState state;
     state.technician = &t;
     auto home = centers.find(t.home_center_id);
-    state.position = t.location.value_or(home != centers.end() ? home->second.location : site->location);
+    state.position = t.location.value_or(home != centers.end() ? home->second.location
+                                                               : site->location);
     state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
     for (const auto& open : queues[t.id]) {
       if (open.id == job.id) continue;
-      state.queue.push_back(
-          {open.id, open.severity, open.status, open.site, open.arrival_due, open.arrival_done, open.locked});
+      state.queue.push_back({open.id, open.severity, open.status, open.site, open.arrival_due,
+                             open.arrival_done, open.locked});
     }
     states.push_back(std::move(state));
   }
@@ -85,7 +86,8 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
   std::optional<dispatch::Preemption> preemption;
   // Nobody meets the target: either the best misses it, or the ones who could are full.
   if (allow_preemption && !decision.reason.empty()) {
-    preemption = dispatch::find_preemption(job, site->location, tier, states, now, travel_, config_);
+    preemption = dispatch::find_preemption(job, site->location, tier, states, now, travel_,
+                                           config_);
   }
   auto from_status = job.status;
   std::optional<Job> moved;
@@ -122,8 +124,8 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     writer_.save(tx, fx, *moved);
     ++moved->version;
     auto e = job_event(*moved, "preempted", moved_from, actor, EventSource::dispatcher, now);
-    e.detail = "moved from technician " + std::to_string(previous.value_or(0)) + " for critical job " +
-               std::to_string(job.id);
+    e.detail = "moved from technician " + std::to_string(previous.value_or(0)) +
+               " for critical job " + std::to_string(job.id);
     tx.insert_event(e);
     decide_and_apply(tx, fx, *moved, actor, now, false);
   }

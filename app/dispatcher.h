@@ -22,7 +22,10 @@ class Dispatcher {
  public:
   Dispatcher(JobWriter& writer, DecisionEncoder encode, dispatch::EngineConfig config = {},
              double circuity = 1.3, double speed_kmh = 40)
-      : writer_(writer), encode_(std::move(encode)), config_(config), travel_(circuity, speed_kmh) {}
+      : writer_(writer),
+        encode_(std::move(encode)),
+        config_(config),
+        travel_(circuity, speed_kmh) {}
 
   // Decides and applies for a stored job that is new or not yet started (the caller checks).
   // On preemption the moved job is put back to new and dispatched again (without preempting).

@@ -40,9 +40,12 @@ std::optional<JobDocument> DocumentSet::document(const Job& j) const {
     auto e = equipment_.find(*j.equipment_id);
     if (e != equipment_.end()) doc.equipment = &e->second;
   }
-  for (const auto& n : notes_) if (n.job_id == j.id) doc.notes.push_back(&n);
-  for (const auto& p : parts_) if (p.job_id == j.id) doc.parts.push_back(&p);
-  for (const auto& s : signoffs_) if (s.job_id == j.id) doc.signoffs.push_back(&s);
+  for (const auto& n : notes_)
+    if (n.job_id == j.id) doc.notes.push_back(&n);
+  for (const auto& p : parts_)
+    if (p.job_id == j.id) doc.parts.push_back(&p);
+  for (const auto& s : signoffs_)
+    if (s.job_id == j.id) doc.signoffs.push_back(&s);
   return doc;
 }
 

@@ -97,7 +97,8 @@ Result<Explanation> JobService::explanation(JobId id) {
   });
   if (!job) return not_found("job", id);
   if (!decision) {
-    return fail(ErrorCode::not_found, "job " + std::to_string(id) + " has not been auto-dispatched");
+    return fail(ErrorCode::not_found,
+                "job " + std::to_string(id) + " has not been auto-dispatched");
   }
   return Explanation{std::move(*job), std::move(*decision)};
 }

@@ -86,7 +86,8 @@ class JobService {
   Result<Job> patch(const Principal& who, JobId id, std::optional<std::int64_t> if_match,
                     const JobChanges& changes);
   Result<Job> change_status(const Principal& who, JobId id, StatusRequest to,
-                            std::optional<HoldReason> reason, const std::optional<std::string>& note);
+                            std::optional<HoldReason> reason,
+                            const std::optional<std::string>& note);
   // Rules a dispatcher may knowingly break are reported; inactive and capacity block unless
   // `force`, because the job would sit with someone who cannot take it at all.
   Result<Assignment> assign(const Principal& who, JobId id, TechnicianId technician, bool force);

@@ -174,9 +174,9 @@ void JobWriter::rehome_sites(store::Tx& tx, Effects& fx,
                              const std::function<void(const Site&, const Site&)>& audit) {
   auto centers = tx.all_centers();
   for (auto site : tx.all_sites()) {
-    auto placement = dispatch::place_site(
-        site.location, centers,
-        site.center_explicit ? std::optional(site.center_id) : std::nullopt);
+    auto placement = dispatch::place_site(site.location, centers,
+                                          site.center_explicit ? std::optional(site.center_id)
+                                                               : std::nullopt);
     if (!placement) continue;
     if (placement->center_id == site.center_id &&
         std::abs(placement->distance_km - site.distance_km) < 1e-9) {

@@ -48,8 +48,8 @@ class JobWriter {
   // Applies a planned status change at `at` and stores the job: a hold is counted in the restore
   // clock's calendar, and due times are recomputed when a pause ends. `job.version` is not bumped
   // in memory; read the job again to see it.
-  Result<void> store_status_change(store::Tx& tx, Effects& fx, Job& job,
-                                   const StatusChange& change, Instant at);
+  Result<void> store_status_change(store::Tx& tx, Effects& fx, Job& job, const StatusChange& change,
+                                   Instant at);
 
   // A resolved job with the customer's sign-off on file moves on to signed_off (a sign-off may
   // arrive before the job is resolved). `event` makes the status event from the moved job.

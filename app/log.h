@@ -17,12 +17,14 @@ enum class LogLevel { debug, info, warn, error };
 using LogValue = std::variant<std::string, std::int64_t, double>;
 using LogField = std::pair<std::string_view, LogValue>;
 
-using LogSink = void (*)(LogLevel level, std::string_view message, std::span<const LogField> fields);
+using LogSink = void (*)(LogLevel level, std::string_view message,
+                         std::span<const LogField> fields);
 
 // Installed once at start, before any thread logs.
 void set_log_sink(LogSink sink);
 
-void log_event(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+void log_event(LogLevel level, std::string_view message,
+               std::initializer_list<LogField> fields = {});
 void log_event(LogLevel level, std::string_view message, std::span<const LogField> fields);
 
 }  // namespace fieldserve::app

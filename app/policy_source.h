@@ -36,8 +36,7 @@ class PolicySource {
   std::atomic<std::uint64_t> generation_{0};
   dispatch::SlaPolicy policy_;
   std::mutex calendars_mutex_;
-  std::map<std::pair<CenterId, std::int64_t>, std::shared_ptr<const dispatch::Calendar>>
-      calendars_;
+  std::map<std::pair<CenterId, std::int64_t>, std::shared_ptr<const dispatch::Calendar>> calendars_;
   std::shared_ptr<const dispatch::Calendar> always_open_;
 };
 

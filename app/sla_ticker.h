@@ -13,7 +13,6 @@
 
 namespace fieldserve::app {
 
-
 class SlaTicker {
  public:
   SlaTicker(store::Store& store, JobWriter& writer,
@@ -25,8 +24,8 @@ class SlaTicker {
 
   void start();
   void stop();
-  // One pass over the jobs due for a look at the writer clock's now, at most kMaxPerTick of them (the
-  // rest wait for the next tick, so a large backlog after an upgrade neither holds the writer
+  // One pass over the jobs due for a look at the writer clock's now, at most kMaxPerTick of them
+  // (the rest wait for the next tick, so a large backlog after an upgrade neither holds the writer
   // for long nor delays a stop); returns how many it read.
   int run_once();
   static constexpr int kBatch = 200;  // jobs per transaction

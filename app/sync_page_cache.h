@@ -21,7 +21,7 @@ struct SnapshotPage {
   std::string upserted;          // the documents, comma-separated
   std::optional<JobId> last_id;  // the last job sent, if any
   int count = 0;
-  bool more = false;             // more jobs after last_id
+  bool more = false;          // more jobs after last_id
   std::int64_t feed_seq = 0;  // the feed's newest seq when the page was rendered
   std::int64_t floor = 0;     // a prune since then: start over rather than reason about it
   std::uint64_t policy_generation = 0;  // distance bands come from the policy
@@ -40,14 +40,15 @@ class SyncPageCache {
     auto it = pages_.find({technician, after, limit});
     if (it == pages_.end()) return nullptr;
     const auto& page = *it->second;
-    if (page.floor != floor ||
-        page.policy_generation != policy_generation || now >= page.valid_until) {
+    if (page.floor != floor || page.policy_generation != policy_generation ||
+        now >= page.valid_until) {
       return nullptr;
     }
     return it->second;
   }
 
-  void put(TechnicianId technician, JobId after, int limit, std::shared_ptr<const SnapshotPage> page) {
+  void put(TechnicianId technician, JobId after, int limit,
+           std::shared_ptr<const SnapshotPage> page) {
     std::lock_guard lock(mutex_);
     // Crude but bounded: a full cache starts over; a page costs one render to bring back.
     if (pages_.size() >= capacity_) pages_.clear();

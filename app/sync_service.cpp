@@ -106,7 +106,8 @@ Result<PullPage> SyncService::pull(const Principal& who, const std::optional<syn
     }
 
     if (at.snapshot_after) {
-      out.snapshot = snapshot_page(tx, feed, me, *at.snapshot_after, limit, policy, generation, now);
+      out.snapshot = snapshot_page(tx, feed, me, *at.snapshot_after, limit, policy, generation,
+                                   now);
       out.cursor = sync::Cursor{at.database_id, me, at.seq, std::nullopt};
       out.has_more = out.snapshot->more;
       if (out.snapshot->more) out.cursor.snapshot_after = out.snapshot->last_id;
@@ -188,7 +189,8 @@ void SyncService::store_fact(const PushContext& c, store::Tx& tx, const sync::Pu
                              const Job& job, Instant at) {
   switch (*op.type) {
     case sync::OpType::note:
-      tx.insert_note({0, job.id, c.technician, c.who.actor(), op.text, at, c.received_at, op.op_id});
+      tx.insert_note({0, job.id, c.technician, c.who.actor(), op.text, at, c.received_at,
+                      op.op_id});
       break;
     case sync::OpType::parts_used:
       for (const auto& part : op.parts) {
@@ -218,7 +220,8 @@ OpOutcome SyncService::decide_and_apply(PushContext& c, store::Tx& tx, Effects& 
                                         const sync::PushOp& op, std::optional<Instant>& corrected) {
   if (op.reject_code != sync::OpCode::none) return rejected(op.reject_code, op.reject_message);
   if (*op.type == sync::OpType::location) {
-    corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, Instant{}).corrected;
+    corrected =
+        sync::correct_device_time(*op.at, c.client_time, c.received_at, Instant{}).corrected;
     if (tx.move_technician(c.technician, *op.location, *corrected)) {
       if (auto t = tx.technician(c.technician)) dispatcher_.technician_changed(tx, fx, *t);
     }
@@ -230,11 +233,12 @@ OpOutcome SyncService::decide_and_apply(PushContext& c, store::Tx& tx, Effects& 
   const std::optional<Job>& cached = c.job(tx, *op.job_id);
   bool ever = cached && cached->technician_id != c.technician &&
               tx.ever_assigned(cached->id, c.technician);
-  auto verdict = sync::judge_op(*op.type, sync::standing_of(cached, c.technician, ever), *op.job_id);
+  auto verdict = sync::judge_op(*op.type, sync::standing_of(cached, c.technician, ever),
+                                *op.job_id);
   OpOutcome result{verdict.status, verdict.code, verdict.message, std::nullopt};
   if (verdict.action == sync::OpAction::refuse) return result;
-  corrected =
-      sync::correct_device_time(*op.at, c.client_time, c.received_at, cached->reported_at).corrected;
+  corrected = sync::correct_device_time(*op.at, c.client_time, c.received_at, cached->reported_at)
+                  .corrected;
   if (*op.type == sync::OpType::signoff && tx.signoff_exists(op.signoff.id)) {
     return rejected(sync::OpCode::signoff_exists,
                     "sign-off " + op.signoff.id + " is already stored; a sign-off never changes");

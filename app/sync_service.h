@@ -25,9 +25,9 @@ namespace fieldserve::app {
 
 // Appends one job document to `out`; lowers `valid_until` to the first instant after `now` at
 // which something in the document changes by itself (an SLA state).
-using DocumentRenderer = std::function<void(std::string& out, const JobDocument& doc,
-                                            const dispatch::SlaPolicy& policy, Instant now,
-                                            Instant& valid_until)>;
+using DocumentRenderer =
+    std::function<void(std::string& out, const JobDocument& doc, const dispatch::SlaPolicy& policy,
+                       Instant now, Instant& valid_until)>;
 
 struct Removal {
   JobId job_id = 0;
@@ -69,7 +69,10 @@ class SyncService {
 
   SyncService(store::Store& store, JobWriter& writer, Dispatcher& dispatcher,
               DocumentRenderer render, SyncOptions options = {})
-      : store_(store), writer_(writer), dispatcher_(dispatcher), render_(std::move(render)),
+      : store_(store),
+        writer_(writer),
+        dispatcher_(dispatcher),
+        render_(std::move(render)),
         options_(options) {}
 
   // forbidden for a token that names no technician; invalid_cursor for a cursor this server did

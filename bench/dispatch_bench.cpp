@@ -32,7 +32,8 @@ struct World {
 
 geo::LatLon near(std::mt19937& rng, const geo::LatLon& c, double km) {
   std::uniform_real_distribution<double> u(-1, 1);
-  return {c.lat + u(rng) * km / 111.0, c.lon + u(rng) * km / (111.0 * std::cos(c.lat * M_PI / 180))};
+  return {c.lat + u(rng) * km / 111.0,
+          c.lon + u(rng) * km / (111.0 * std::cos(c.lat * M_PI / 180))};
 }
 
 const World& world() {
@@ -41,7 +42,8 @@ const World& world() {
     std::mt19937 rng(20261123);
     std::uniform_real_distribution<double> lat(-40, 60), lon(-120, 140);
     for (int i = 0; i < kCenters; ++i) w.centers.push_back({lat(rng), lon(rng)});
-    const std::vector<std::string> skills{"hvac", "electrical", "refrigeration", "generator", "ups", "controls"};
+    const std::vector<std::string> skills{"hvac",      "electrical", "refrigeration",
+                                          "generator", "ups",        "controls"};
     w.technicians.resize(kTechnicians);
     for (int i = 0; i < kTechnicians; ++i) {
       auto& t = w.technicians[i];
@@ -62,7 +64,8 @@ const World& world() {
     for (int j = 0; j < kOpenJobs; ++j) {
       auto& s = w.states[who(rng)];
       s.queue.push_back({j + 1, static_cast<Severity>(sev(rng)), JobStatus::assigned,
-                         near(rng, s.position, 20), kNow + std::chrono::minutes(30 + j % 600), std::nullopt});
+                         near(rng, s.position, 20), kNow + std::chrono::minutes(30 + j % 600),
+                         std::nullopt});
     }
     w.tier.dispatch_radius_km = 60;
     w.tier.response_minutes = 5;
@@ -101,12 +104,15 @@ void BM_DecisionWithGridIndex(benchmark::State& state) {
     Decision d;
     for (int factor = 1; factor <= 4; factor *= 2) {
       near_states.clear();
-      for (auto id : w.index.near(site, w.tier.dispatch_radius_km * factor)) near_states.push_back(w.states[id - 1]);
+      for (auto id : w.index.near(site, w.tier.dispatch_radius_km * factor))
+        near_states.push_back(w.states[id - 1]);
       d = decide(job, site, w.tier, near_states, kNow, travel);
       if (d.reason != "no_eligible_technician") break;
     }
     benchmark::DoNotOptimize(d);
-    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
+                                                               start)
+                         .count());
   }
   report(state, micros);
 }
@@ -122,7 +128,8 @@ void BM_DecisionBruteForce(benchmark::State& state) {
     const auto& [job, site] = w.probes[p++ % w.probes.size()];
     auto start = std::chrono::steady_clock::now();
     // No index: the exact geodesic to every technician, then the same widening and engine.
-    for (std::size_t i = 0; i < w.states.size(); ++i) km[i] = geo::geodesic_km(w.states[i].position, site);
+    for (std::size_t i = 0; i < w.states.size(); ++i)
+      km[i] = geo::geodesic_km(w.states[i].position, site);
     Decision d;
     for (int factor = 1; factor <= 4; factor *= 2) {
       near_states.clear();
@@ -133,7 +140,9 @@ void BM_DecisionBruteForce(benchmark::State& state) {
       if (d.reason != "no_eligible_technician") break;
     }
     benchmark::DoNotOptimize(d);
-    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
+                                                               start)
+                         .count());
   }
   report(state, micros);
 }

@@ -31,10 +31,10 @@ struct Zone {
 
 // Ten zones on five continents, some with daylight saving in either hemisphere.
 constexpr Zone kZones[] = {
-    {"Asia/Shanghai", 31.23, 121.47},    {"Asia/Tokyo", 35.68, 139.69},
-    {"Asia/Kolkata", 19.08, 72.88},      {"Europe/Berlin", 52.52, 13.40},
-    {"Europe/London", 51.51, -0.13},     {"America/New_York", 40.71, -74.01},
-    {"America/Chicago", 41.88, -87.63},  {"America/Los_Angeles", 34.05, -118.24},
+    {"Asia/Shanghai", 31.23, 121.47},     {"Asia/Tokyo", 35.68, 139.69},
+    {"Asia/Kolkata", 19.08, 72.88},       {"Europe/Berlin", 52.52, 13.40},
+    {"Europe/London", 51.51, -0.13},      {"America/New_York", 40.71, -74.01},
+    {"America/Chicago", 41.88, -87.63},   {"America/Los_Angeles", 34.05, -118.24},
     {"Australia/Sydney", -33.87, 151.21}, {"America/Sao_Paulo", -23.55, -46.63},
 };
 
@@ -59,24 +59,34 @@ void write_places(const std::filesystem::path& folder, std::mt19937_64& rng) {
     double lat = zone.lat + jitter(rng), lon = zone.lon + jitter(rng);
     json hours = json::object();
     int open = 7 * 60 + 30 * (c % 4), close = open + 9 * 60 + 30 * (c % 3);
-    for (const char* day : {"mon", "tue", "wed", "thu", "fri"}) hours[day] = {hhmm(open), hhmm(close)};
+    for (const char* day : {"mon", "tue", "wed", "thu", "fri"})
+      hours[day] = {hhmm(open), hhmm(close)};
     if (c % 5 == 0) hours["sat"] = {"09:00", "13:00"};
-    centers.push_back({{"id", c}, {"name", "Center " + std::to_string(c)},
-                       {"location", {{"lat", lat}, {"lon", lon}}}, {"time_zone", zone.name},
+    centers.push_back({{"id", c},
+                       {"name", "Center " + std::to_string(c)},
+                       {"location", {{"lat", lat}, {"lon", lon}}},
+                       {"time_zone", zone.name},
                        {"business_hours", hours}});
     for (int s = 0; s < 40; ++s) {
       int id = c * 100 + s;
       customers.push_back({{"id", id}, {"name", "Customer " + std::to_string(id)}});
-      sites.push_back({{"id", id}, {"customer_id", id}, {"address", "Site " + std::to_string(id)},
+      sites.push_back({{"id", id},
+                       {"customer_id", id},
+                       {"address", "Site " + std::to_string(id)},
                        {"center_id", c},
                        {"location", {{"lat", lat + offset(rng)}, {"lon", lon + offset(rng)}}}});
     }
     for (int t = 0; t < 20; ++t) {
-      technicians.push_back({{"id", c * 100 + t}, {"name", "Tech " + std::to_string(c * 100 + t)},
-                             {"skills", {"hvac"}}, {"home_center_id", c},
-                             {"shift", {{"mon", {"08:00", "17:00"}}, {"tue", {"08:00", "17:00"}},
-                                        {"wed", {"08:00", "17:00"}}, {"thu", {"08:00", "17:00"}},
-                                        {"fri", {"08:00", "17:00"}}}}});
+      technicians.push_back({{"id", c * 100 + t},
+                             {"name", "Tech " + std::to_string(c * 100 + t)},
+                             {"skills", {"hvac"}},
+                             {"home_center_id", c},
+                             {"shift",
+                              {{"mon", {"08:00", "17:00"}},
+                               {"tue", {"08:00", "17:00"}},
+                               {"wed", {"08:00", "17:00"}},
+                               {"thu", {"08:00", "17:00"}},
+                               {"fri", {"08:00", "17:00"}}}}});
     }
   }
   write_json(folder / "centers.json", centers);
@@ -149,7 +159,8 @@ int main(int argc, char** argv) {
                 ("fieldserve-history-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
   write_places(folder, rng);
-  std::filesystem::copy_file(std::filesystem::path(FIELDSERVE_SOURCE_DIR) / "sample_data/sla_policy.json",
+  std::filesystem::copy_file(std::filesystem::path(FIELDSERVE_SOURCE_DIR) /
+                                 "sample_data/sla_policy.json",
                              folder / "sla_policy.json");
 
   auto started = std::chrono::steady_clock::now();
@@ -171,18 +182,22 @@ int main(int argc, char** argv) {
   constexpr long kBatch = 20'000;
   for (long first = 1; first <= jobs; first += kBatch) {
     long last = std::min(jobs, first + kBatch - 1);
-    auto stored = fieldserve::app::write(*store, [&](fieldserve::store::Tx& tx, fieldserve::app::Effects& fx) -> fieldserve::Result<long> {
-      long n = 0;
-      for (long id = first; id <= last; ++id) {
-        auto offset = static_cast<std::int64_t>(span_s * static_cast<double>(id - 1) / static_cast<double>(jobs));
-        Instant reported = begin + std::chrono::seconds{offset} +
-                           std::chrono::seconds{std::uniform_int_distribution<int>(0, 59)(rng)};
-        auto count = fieldserve::server::import_job(app, tx, fx, make_job(id, reported, end, rng), now);
-        if (!count) return std::unexpected(count.error());
-        n += *count;
-      }
-      return n;
-    });
+    auto stored = fieldserve::app::write(
+        *store,
+        [&](fieldserve::store::Tx& tx, fieldserve::app::Effects& fx) -> fieldserve::Result<long> {
+          long n = 0;
+          for (long id = first; id <= last; ++id) {
+            auto offset = static_cast<std::int64_t>(span_s * static_cast<double>(id - 1) /
+                                                    static_cast<double>(jobs));
+            Instant reported = begin + std::chrono::seconds{offset} +
+                               std::chrono::seconds{std::uniform_int_distribution<int>(0, 59)(rng)};
+            auto count = fieldserve::server::import_job(app, tx, fx,
+                                                        make_job(id, reported, end, rng), now);
+            if (!count) return std::unexpected(count.error());
+            n += *count;
+          }
+          return n;
+        });
     if (!stored) {
       std::fprintf(stderr, "job import failed: %s\n", stored.error().message.c_str());
       return 1;
@@ -190,11 +205,13 @@ int main(int argc, char** argv) {
     events += *stored;
     std::fprintf(stderr, "\r%ld / %ld jobs", last, jobs);
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr, "\n");
-  std::printf("jobs=%ld events=%ld centers=50 sites=2000 technicians=1000 load_s=%.1f jobs_per_s=%.0f "
-              "from=%s to=%s\n",
-              jobs, events, seconds, static_cast<double>(jobs) / seconds,
-              fieldserve::format_rfc3339(begin).c_str(), fieldserve::format_rfc3339(end).c_str());
+  std::printf(
+      "jobs=%ld events=%ld centers=50 sites=2000 technicians=1000 load_s=%.1f jobs_per_s=%.0f "
+      "from=%s to=%s\n",
+      jobs, events, seconds, static_cast<double>(jobs) / seconds,
+      fieldserve::format_rfc3339(begin).c_str(), fieldserve::format_rfc3339(end).c_str());
   return 0;
 }

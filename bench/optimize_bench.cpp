@@ -24,8 +24,10 @@ const Instance& instance() {
   static Instance in = [] {
     Instance in;
     std::mt19937 rng(20261123);
-    const std::vector<std::string> skills{"hvac", "electrical", "refrigeration", "generator", "ups", "controls"};
-    std::uniform_real_distribution<double> lat(48.0, 52.0), lon(6.0, 12.0);  // a 450 × 440 km region
+    const std::vector<std::string> skills{"hvac",      "electrical", "refrigeration",
+                                          "generator", "ups",        "controls"};
+    std::uniform_real_distribution<double> lat(48.0, 52.0),
+        lon(6.0, 12.0);  // a 450 × 440 km region
     std::uniform_int_distribution<int> busy(0, 180), places(1, 4), sev(0, 3), due(20, 600), k(0, 5);
     in.techs.resize(500);
     for (int i = 0; i < 500; ++i) {
@@ -35,12 +37,19 @@ const Instance& instance() {
       for (auto& d : t.shift) d = DaySpan{0, 1440};
     }
     for (int i = 0; i < 500; ++i) {
-      in.technicians.push_back({&in.techs[i], {lat(rng), lon(rng)}, "UTC",
-                                kNow + std::chrono::minutes(busy(rng)), places(rng)});
+      in.technicians.push_back({&in.techs[i],
+                                {lat(rng), lon(rng)},
+                                "UTC",
+                                kNow + std::chrono::minutes(busy(rng)),
+                                places(rng)});
     }
     for (int j = 0; j < 1000; ++j) {
-      in.jobs.push_back({j + 1, static_cast<Severity>(sev(rng)), {lat(rng), lon(rng)}, {skills[k(rng)]},
-                         kNow + std::chrono::minutes(due(rng)), std::nullopt});
+      in.jobs.push_back({j + 1,
+                         static_cast<Severity>(sev(rng)),
+                         {lat(rng), lon(rng)},
+                         {skills[k(rng)]},
+                         kNow + std::chrono::minutes(due(rng)),
+                         std::nullopt});
     }
     return in;
   }();
@@ -51,7 +60,8 @@ std::vector<std::optional<TechnicianId>> greedy(const Instance& in, const SlaPol
                                                 const TravelModel& travel) {
   std::vector<std::size_t> order(in.jobs.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return in.jobs[a].arrival_due < in.jobs[b].arrival_due; });
+  std::sort(order.begin(), order.end(),
+            [&](auto a, auto b) { return in.jobs[a].arrival_due < in.jobs[b].arrival_due; });
   std::vector<int> used(in.technicians.size(), 0);
   std::vector<std::optional<TechnicianId>> out(in.jobs.size());
   for (auto i : order) {
@@ -64,7 +74,8 @@ std::vector<std::optional<TechnicianId>> greedy(const Instance& in, const SlaPol
       if (used[k] >= t.free_places || !may_take(t, job, policy, kNow)) continue;
       auto leg = travel.leg(t.position, job.site);
       Instant eta = std::max(kNow, t.free_at) + leg.time;
-      if (eta <= job.arrival_due && (!on_time || leg.road_km < on_time_km)) on_time = k, on_time_km = leg.road_km;
+      if (eta <= job.arrival_due && (!on_time || leg.road_km < on_time_km))
+        on_time = k, on_time_km = leg.road_km;
       if (!earliest || eta < earliest_eta) earliest = k, earliest_eta = eta;
     }
     auto pick = on_time ? on_time : earliest;

@@ -15,7 +15,8 @@ bool is_on_shift(const WeeklyHours& shift, const std::string& time_zone, Instant
   } catch (const std::exception&) {
   }
   auto day = date::floor<date::days>(local);
-  int minute = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
+  int minute =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
   int index = (date::weekday{day}.c_encoding() + 6) % 7;
   if (shift[index] && minute >= shift[index]->start_min && minute < shift[index]->end_min) {
     return true;

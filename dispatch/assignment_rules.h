@@ -11,7 +11,8 @@
 namespace fieldserve::dispatch {
 
 struct AssignmentCheck {
-  std::vector<std::string> broken;  // inactive, off_shift, missing_skills, capacity, radius, eta_misses_due
+  std::vector<std::string>
+      broken;  // inactive, off_shift, missing_skills, capacity, radius, eta_misses_due
   std::vector<std::string> missing_skills;
   double distance_km = 0;  // geodesic, technician's position to the site
   Instant eta{};

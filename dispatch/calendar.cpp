@@ -20,13 +20,10 @@ const date::time_zone* find_zone(const std::string& name) {
 Instant local_to_sys(const date::time_zone* zone, date::local_seconds local) {
   auto info = zone->get_info(local);
   switch (info.result) {
-    case date::local_info::unique:
-      return Instant{local.time_since_epoch() - info.first.offset};
-    case date::local_info::ambiguous:
-      return Instant{local.time_since_epoch() - info.first.offset};
+    case date::local_info::unique: return Instant{local.time_since_epoch() - info.first.offset};
+    case date::local_info::ambiguous: return Instant{local.time_since_epoch() - info.first.offset};
     case date::local_info::nonexistent:
-    default:
-      return info.first.end;
+    default: return info.first.end;
   }
 }
 

@@ -17,14 +17,15 @@ int rank(Severity s) { return static_cast<int>(s); }  // critical = 0
 bool goes_ahead(const QueuedJob& queued, const Job& job) {
   if (queued.status == JobStatus::on_site) return true;
   if (job.severity == Severity::critical) return false;
-  if (rank(queued.severity) != rank(job.severity)) return rank(queued.severity) < rank(job.severity);
+  if (rank(queued.severity) != rank(job.severity))
+    return rank(queued.severity) < rank(job.severity);
   return queued.arrival_due <= job.clock(SlaTarget::arrival).due;
 }
 
 // What placing the job in a technician's queue means: when it gets there, from where, and which
 // job already queued it would make late.
 struct QueueWalk {
-  Instant free_at;     // when the jobs ahead are done
+  Instant free_at;  // when the jobs ahead are done
   int ahead = 0;
   Instant eta;
   double travel_km = 0;  // the leg to the job
@@ -92,7 +93,8 @@ QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon
 
 }  // namespace
 
-bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now, Instant until) {
+bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
+                 Instant until) {
   if (is_on_shift(shift, time_zone, now)) return true;
   const date::time_zone* zone = nullptr;
   try {
@@ -128,9 +130,10 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
       c.excluded_because = "inactive";
     } else if (!on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due))) {
       c.excluded_because = "off_shift";
-    } else if (std::any_of(job.required_skills.begin(), job.required_skills.end(), [&](const auto& s) {
-                 return std::find(t.skills.begin(), t.skills.end(), s) == t.skills.end();
-               })) {
+    } else if (
+        std::any_of(job.required_skills.begin(), job.required_skills.end(), [&](const auto& s) {
+          return std::find(t.skills.begin(), t.skills.end(), s) == t.skills.end();
+        })) {
       c.excluded_because = "missing_skills";
     } else if (static_cast<int>(state.queue.size()) >= t.max_open_jobs) {
       c.excluded_because = "at_capacity";
@@ -141,7 +144,8 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
     // radius the engine may try before the queue walk, the costly part.
     double widest = tier.dispatch_radius_km * config.max_radius_factor;
     c.distance_km = geo::haversine_km(state.position, site);
-    if (c.excluded_because.empty() && c.distance_km > widest * 1.01) c.excluded_because = "outside_radius";
+    if (c.excluded_because.empty() && c.distance_km > widest * 1.01)
+      c.excluded_because = "outside_radius";
     if (c.excluded_because.empty()) {
       c.distance_km = geo::geodesic_km(state.position, site);
       if (c.distance_km > widest) c.excluded_because = "outside_radius";
@@ -214,18 +218,19 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
 
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
                                           const TierPolicy& tier,
-                                          std::span<const TechnicianState> technicians,
-                                          Instant now, const TravelModel& travel,
-                                          const EngineConfig& config) {
+                                          std::span<const TechnicianState> technicians, Instant now,
+                                          const TravelModel& travel, const EngineConfig& config) {
   if (job.severity != Severity::critical) return std::nullopt;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
   std::optional<Preemption> best;
   for (const auto& state : technicians) {
     const auto& t = *state.technician;
-    if (!t.active || !on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due))) continue;
-    bool has_skills = std::all_of(job.required_skills.begin(), job.required_skills.end(), [&](const auto& s) {
-      return std::find(t.skills.begin(), t.skills.end(), s) != t.skills.end();
-    });
+    if (!t.active || !on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due)))
+      continue;
+    bool has_skills =
+        std::all_of(job.required_skills.begin(), job.required_skills.end(), [&](const auto& s) {
+          return std::find(t.skills.begin(), t.skills.end(), s) != t.skills.end();
+        });
     if (!has_skills || geo::geodesic_km(state.position, site) > tier.dispatch_radius_km) continue;
     if (static_cast<int>(state.queue.size()) > t.max_open_jobs) continue;
     for (const auto& q : state.queue) {

@@ -1,7 +1,7 @@
 #pragma once
-// Auto-assignment (docs/decisions.md): eligibility, ETA through each technician's queue, the choice,
-// and the explanation of every candidate. Pure: the caller gathers the technicians near the site
-// and their open jobs; nothing here reads a clock, a database or the network.
+// Auto-assignment (docs/decisions.md): eligibility, ETA through each technician's queue, the
+// choice, and the explanation of every candidate. Pure: the caller gathers the technicians near the
+// site and their open jobs; nothing here reads a clock, a database or the network.
 #include <optional>
 #include <span>
 #include <string>
@@ -14,7 +14,7 @@
 namespace fieldserve::dispatch {
 
 struct EngineConfig {
-  int service_minutes = 60;  // expected time on site for a queued job
+  int service_minutes = 60;   // expected time on site for a queued job
   int max_radius_factor = 4;  // the radius doubles up to this factor when nobody is eligible
 };
 
@@ -26,13 +26,13 @@ struct QueuedJob {
   geo::LatLon site;
   Instant arrival_due{};
   std::optional<Instant> on_site_since;  // when status is on_site
-  bool locked = false;  // a dispatcher's assignment: never moved by preemption
+  bool locked = false;                   // a dispatcher's assignment: never moved by preemption
 };
 
 struct TechnicianState {
   const Technician* technician = nullptr;
-  geo::LatLon position;    // last known location, else the home center
-  std::string time_zone;   // the home center's: shifts are local times
+  geo::LatLon position;          // last known location, else the home center
+  std::string time_zone;         // the home center's: shifts are local times
   std::vector<QueuedJob> queue;  // open jobs, in any order, not including the job being placed
 };
 
@@ -53,8 +53,8 @@ struct Candidate {
 
 struct Decision {
   std::optional<TechnicianId> chosen;
-  std::string reason;  // "", "no_technician_meets_target", "no_eligible_technician"
-  double radius_km = 0;  // the radius that produced the choice (after any widening)
+  std::string reason;                 // "", "no_technician_meets_target", "no_eligible_technician"
+  double radius_km = 0;               // the radius that produced the choice (after any widening)
   std::vector<Candidate> candidates;  // one per technician given, in the order given
 };
 
@@ -77,11 +77,12 @@ struct Preemption {
 // travel wins; nullopt when the job is not critical or no option meets it.
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
                                           const TierPolicy& tier,
-                                          std::span<const TechnicianState> technicians,
-                                          Instant now, const TravelModel& travel,
+                                          std::span<const TechnicianState> technicians, Instant now,
+                                          const TravelModel& travel,
                                           const EngineConfig& config = {});
 
 // Whether the technician is on shift at `now` or starts a shift before `until`.
-bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now, Instant until);
+bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
+                 Instant until);
 
 }  // namespace fieldserve::dispatch

@@ -37,7 +37,8 @@ int weight(Severity s) { return kBreachWeights[static_cast<int>(s)]; }
 
 }  // namespace
 
-bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPolicy& policy, Instant now) {
+bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPolicy& policy,
+              Instant now) {
   const auto& tech = *t.technician;
   if (!tech.active) return false;
   for (const auto& s : job.required_skills) {
@@ -47,7 +48,8 @@ bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPoli
   return geo::geodesic_km(t.position, job.site) <= policy.tier(job.severity).dispatch_radius_km * 4;
 }
 
-Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
+Score score_assignment(std::span<const OptimizeJob> jobs,
+                       std::span<const OptimizeTechnician> technicians,
                        const std::vector<std::optional<TechnicianId>>& assignment, Instant now,
                        const TravelModel& travel) {
   std::map<TechnicianId, std::size_t> index;
@@ -76,7 +78,9 @@ Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const Optimi
       auto leg = travel.leg(t.position, job.site);
       s.km += leg.road_km;
       auto slack = job.arrival_due - (start + leg.time);
-      latest[n] = slack.count() < 0 ? -1 : slack.count() / std::chrono::seconds(kServicePerPlace).count();
+      latest[n] = slack.count() < 0
+                      ? -1
+                      : slack.count() / std::chrono::seconds(kServicePerPlace).count();
     }
     std::vector<std::size_t> order(list.size());
     for (std::size_t n = 0; n < order.size(); ++n) order[n] = n;
@@ -85,7 +89,8 @@ Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const Optimi
     });
     std::vector<bool> taken(list.size(), false);
     for (auto n : order) {
-      std::int64_t place = std::min<std::int64_t>(latest[n], static_cast<std::int64_t>(list.size()) - 1);
+      std::int64_t place = std::min<std::int64_t>(latest[n],
+                                                  static_cast<std::int64_t>(list.size()) - 1);
       while (place >= 0 && taken[place]) --place;
       if (place >= 0) {
         taken[place] = true;
@@ -97,8 +102,9 @@ Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const Optimi
   return s;
 }
 
-OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
-                      const SlaPolicy& policy, Instant now, const TravelModel& travel) {
+OptimizePlan optimize(std::span<const OptimizeJob> jobs,
+                      std::span<const OptimizeTechnician> technicians, const SlaPolicy& policy,
+                      Instant now, const TravelModel& travel) {
   using Graph = lemon::ListDigraph;
   Graph g;
   auto source = g.addNode(), sink = g.addNode();
@@ -139,13 +145,15 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const Optimiz
         // place, so earlier places fill first when nothing else differs. The graph is built in
         // input order and the solver is deterministic: the same input gives the same plan.
         cost[arc] = (c.breach ? kBreachCost * weight(jobs[i].severity) : 0) +
-                    static_cast<std::int64_t>(std::llround(c.km * 1000)) + static_cast<std::int64_t>(place);
+                    static_cast<std::int64_t>(std::llround(c.km * 1000)) +
+                    static_cast<std::int64_t>(place);
         pairs.push_back({arc, i, k});
       }
     }
   }
   lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t> solver(g);
-  solver.upperMap(capacity).costMap(cost).stSupply(source, sink, static_cast<std::int64_t>(jobs.size()));
+  solver.upperMap(capacity).costMap(cost).stSupply(source, sink,
+                                                   static_cast<std::int64_t>(jobs.size()));
   OptimizePlan plan;
   std::vector<std::optional<TechnicianId>> chosen(jobs.size());
   if (solver.run() == decltype(solver)::OPTIMAL) {

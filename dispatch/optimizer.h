@@ -31,7 +31,7 @@ struct OptimizeTechnician {
   const Technician* technician = nullptr;
   geo::LatLon position;
   std::string time_zone;
-  Instant free_at{};  // when the work they have started (or that is locked to them) ends
+  Instant free_at{};    // when the work they have started (or that is locked to them) ends
   int free_places = 0;  // max_open_jobs minus jobs that stay with them
 };
 
@@ -48,14 +48,17 @@ struct OptimizePlan {
 
 // Which technicians may take which job: active, skilled, on shift by the job's arrival due, and
 // within four times the tier's dispatch radius.
-bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPolicy& policy, Instant now);
+bool may_take(const OptimizeTechnician& t, const OptimizeJob& job, const SlaPolicy& policy,
+              Instant now);
 
-OptimizePlan optimize(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
-                      const SlaPolicy& policy, Instant now, const TravelModel& travel);
+OptimizePlan optimize(std::span<const OptimizeJob> jobs,
+                      std::span<const OptimizeTechnician> technicians, const SlaPolicy& policy,
+                      Instant now, const TravelModel& travel);
 
 // The score of any assignment under the same model, each technician's jobs put in the places
 // that make the fewest weighted breaches (for tests and the "before" and "after" figures).
-Score score_assignment(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
+Score score_assignment(std::span<const OptimizeJob> jobs,
+                       std::span<const OptimizeTechnician> technicians,
                        const std::vector<std::optional<TechnicianId>>& assignment, Instant now,
                        const TravelModel& travel);
 

@@ -59,10 +59,11 @@ class Simulation {
 
   // Starts the most urgent pending job at `start` (severity, then arrival due).
   void start_next(SimTechnician& s, Instant start) {
-    auto it = std::min_element(s.pending.begin(), s.pending.end(), [](const Work& a, const Work& b) {
-      if (a.job.severity != b.job.severity) return a.job.severity < b.job.severity;
-      return a.job.clock(SlaTarget::arrival).due < b.job.clock(SlaTarget::arrival).due;
-    });
+    auto it =
+        std::min_element(s.pending.begin(), s.pending.end(), [](const Work& a, const Work& b) {
+          if (a.job.severity != b.job.severity) return a.job.severity < b.job.severity;
+          return a.job.clock(SlaTarget::arrival).due < b.job.clock(SlaTarget::arrival).due;
+        });
     Work work = *it;
     s.pending.erase(it);
     Active a{work, start + travel_.travel_time(s.position, work.site), {}};
@@ -170,7 +171,8 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     s.technician.skills = technicians[i].skills;
     s.technician.max_open_jobs = options.max_open_jobs;
     for (auto& d : s.technician.shift) d = DaySpan{0, 1440};  // on shift all day
-    s.time_zone = zone_of.contains(technicians[i].center_id) ? zone_of[technicians[i].center_id] : "UTC";
+    s.time_zone = zone_of.contains(technicians[i].center_id) ? zone_of[technicians[i].center_id]
+                                                             : "UTC";
     s.position = technicians[i].location;
     sims.push_back(std::move(s));
   }
@@ -185,10 +187,10 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     for (auto& s : sims) sim.advance(s, now);
     auto placement = place_site(req.location, as_centers, std::nullopt);
     const auto& tier = policy.tier(req.severity);
-    const Calendar& calendar =
-        tier.calendar == CalendarKind::always || !business[placement->center_id - 1]
-            ? static_cast<const Calendar&>(always)
-            : *business[placement->center_id - 1];
+    const Calendar& calendar = tier.calendar == CalendarKind::always ||
+                                       !business[placement->center_id - 1]
+                                   ? static_cast<const Calendar&>(always)
+                                   : *business[placement->center_id - 1];
     Job& job = jobs[r];
     job.id = static_cast<JobId>(r + 1);
     job.severity = req.severity;

@@ -51,7 +51,7 @@ struct ReplayResult {
   std::string strategy;
   int requests = 0;
   int unassigned = 0;
-  double total_km = 0;  // road km driven
+  double total_km = 0;        // road km driven
   int weighted_breaches = 0;  // critical 8, serious 4, general 2, minor 1 per breached target
   std::array<TierOutcome, 4> tiers{};
 };

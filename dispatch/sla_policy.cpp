@@ -17,8 +17,8 @@ SlaPolicy default_policy() {
   };
   SlaPolicy p;
   p.tiers[0] = tier(5, CalendarKind::always, 60, {{{45, 240}, {90, 300}, {150, 360}, {240, 480}}});
-  p.tiers[1] =
-      tier(15, CalendarKind::always, 80, {{{90, 480}, {150, 600}, {240, 720}, {360, 960}}});
+  p.tiers[1] = tier(15, CalendarKind::always, 80,
+                    {{{90, 480}, {150, 600}, {240, 720}, {360, 960}}});
   p.tiers[2] = tier(30, CalendarKind::business_hours, 100,
                     {{{240, 1440}, {360, 1440}, {480, 1920}, {1440, 2880}}});
   p.tiers[3] = tier(60, CalendarKind::business_hours, 150,

@@ -91,7 +91,8 @@ std::optional<SlaState> report_state(const SlaRow& row, SlaTarget target, Instan
   if (t.done_at) return *t.done_at <= t.due ? SlaState::met : SlaState::breached;
   if (row.cancelled) return std::nullopt;
   Instant until = now;
-  if (target == SlaTarget::restore && row.hold_started_at) until = std::min(now, *row.hold_started_at);
+  if (target == SlaTarget::restore && row.hold_started_at)
+    until = std::min(now, *row.hold_started_at);
   return until > t.due ? SlaState::breached : SlaState::pending;
 }
 
@@ -202,11 +203,13 @@ std::vector<SlaGroup> SlaReportBuilder::finish() {
       f.breached = acc.breached[t];
       f.pending = acc.pending[t];
       if (f.met + f.breached > 0) {
-        f.compliance_pct = round_to(100.0 * static_cast<double>(f.met) /
-                                        static_cast<double>(f.met + f.breached), 0.01);
+        f.compliance_pct = round_to(
+            100.0 * static_cast<double>(f.met) / static_cast<double>(f.met + f.breached), 0.01);
       }
-      if (auto p = nearest_rank(acc.taken[t], 50)) f.p50_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
-      if (auto p = nearest_rank(acc.taken[t], 90)) f.p90_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
+      if (auto p = nearest_rank(acc.taken[t], 50))
+        f.p50_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
+      if (auto p = nearest_rank(acc.taken[t], 90))
+        f.p90_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
     }
     out.push_back(std::move(g));
   }

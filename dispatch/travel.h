@@ -20,7 +20,8 @@ class TravelModel {
     return {road_km(from, to), travel_time(from, to)};
   }
   virtual double road_km(const geo::LatLon& from, const geo::LatLon& to) const = 0;
-  virtual std::chrono::seconds travel_time(const geo::LatLon& from, const geo::LatLon& to) const = 0;
+  virtual std::chrono::seconds travel_time(const geo::LatLon& from,
+                                           const geo::LatLon& to) const = 0;
 };
 
 class GeodesicTravel final : public TravelModel {

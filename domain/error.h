@@ -10,24 +10,24 @@
 namespace fieldserve {
 
 enum class ErrorCode {
-  malformed_json,       // body is not JSON, or nested too deep
-  bad_request,          // a query parameter or header that cannot be read
-  validation_failed,    // well-formed but breaks a rule (range, enum, required field)
-  unknown_field,        // a field the resource does not have
-  unknown_reference,    // an id in the body names nothing (422, unlike a missing URL resource)
+  malformed_json,     // body is not JSON, or nested too deep
+  bad_request,        // a query parameter or header that cannot be read
+  validation_failed,  // well-formed but breaks a rule (range, enum, required field)
+  unknown_field,      // a field the resource does not have
+  unknown_reference,  // an id in the body names nothing (422, unlike a missing URL resource)
   not_found,
-  conflict,             // state does not allow the action
-  stale_version,        // If-Match did not match
-  invalid_transition,   // job status move not allowed
-  invalid_cursor,       // a sync cursor that is not this server's, or not the caller's
-  invalid_signature,    // a sign-off's signature image is not an acceptable PNG
+  conflict,            // state does not allow the action
+  stale_version,       // If-Match did not match
+  invalid_transition,  // job status move not allowed
+  invalid_cursor,      // a sync cursor that is not this server's, or not the caller's
+  invalid_signature,   // a sign-off's signature image is not an acceptable PNG
   unauthorized,
   forbidden,
   payload_too_large,
   unsupported_media_type,
   length_required,
   rate_limited,
-  unavailable,          // database busy: retry later
+  unavailable,  // database busy: retry later
   internal,
 };
 

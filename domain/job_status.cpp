@@ -59,7 +59,8 @@ Result<StatusChange> plan_status_change(const Job& job, StatusRequest request,
       }
       return StatusChange{JobStatus::on_hold, hold_reason};
     case StatusRequest::resumed:
-      if (job.status != JobStatus::on_hold || !job.status_before_hold) return invalid(job, "resumed");
+      if (job.status != JobStatus::on_hold || !job.status_before_hold)
+        return invalid(job, "resumed");
       return StatusChange{*job.status_before_hold, std::nullopt};
     case StatusRequest::closed:
       if (job.kind == JobKind::installation) {
@@ -111,15 +112,18 @@ bool is_open(JobStatus s) {
          s == JobStatus::on_site || s == JobStatus::on_hold;
 }
 
-bool can_cancel(JobStatus s) { return chain_rank(s) < 5 && s != JobStatus::signed_off &&
-                                      s != JobStatus::closed && s != JobStatus::cancelled; }
+bool can_cancel(JobStatus s) {
+  return chain_rank(s) < 5 && s != JobStatus::signed_off && s != JobStatus::closed &&
+         s != JobStatus::cancelled;
+}
 
 bool can_reassign(JobStatus s) {
   return s == JobStatus::new_ || s == JobStatus::assigned || s == JobStatus::accepted ||
          s == JobStatus::en_route;
 }
 
-bool is_started(JobStatus s) { return s != JobStatus::new_ && s != JobStatus::assigned &&
-                                      s != JobStatus::accepted; }
+bool is_started(JobStatus s) {
+  return s != JobStatus::new_ && s != JobStatus::assigned && s != JobStatus::accepted;
+}
 
 }  // namespace fieldserve

@@ -19,8 +19,8 @@ constexpr std::array<std::string_view, 4> kKinds{"repair", "installation", "main
                                                  "inspection"};
 constexpr std::array<std::string_view, 4> kSeverityNames{"critical", "serious", "general", "minor"};
 constexpr std::array<std::string_view, 10> kStatuses{
-    "new", "assigned", "accepted", "en_route", "on_site", "on_hold", "resolved", "signed_off",
-    "closed", "cancelled"};
+    "new",     "assigned", "accepted",   "en_route", "on_site",
+    "on_hold", "resolved", "signed_off", "closed",   "cancelled"};
 constexpr std::array<std::string_view, 2> kHoldReasons{"waiting_parts", "waiting_customer"};
 constexpr std::array<std::string_view, 3> kSources{"api", "sync", "dispatcher"};
 constexpr std::array<std::string_view, 3> kTargets{"response", "arrival", "restore"};

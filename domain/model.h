@@ -29,7 +29,7 @@ struct DaySpan {
 // Index 0 = Monday. A missing day is closed / off shift.
 using WeeklyHours = std::array<std::optional<DaySpan>, 7>;
 inline constexpr std::array<std::string_view, 7> kWeekdayKeys{"mon", "tue", "wed", "thu",
-                                                             "fri", "sat", "sun"};
+                                                              "fri", "sat", "sun"};
 WeeklyHours default_business_hours();  // Mon–Fri 08:00–18:00
 // Compact text form "mon=08:00-18:00;tue=..." used for storage; parse returns nullopt if broken.
 std::string encode_weekly_hours(const WeeklyHours& hours);
@@ -100,7 +100,16 @@ struct Technician {
 enum class JobKind { repair, installation, maintenance, inspection };
 enum class Severity { critical, serious, general, minor };
 enum class JobStatus {
-  new_, assigned, accepted, en_route, on_site, on_hold, resolved, signed_off, closed, cancelled
+  new_,
+  assigned,
+  accepted,
+  en_route,
+  on_site,
+  on_hold,
+  resolved,
+  signed_off,
+  closed,
+  cancelled
 };
 enum class HoldReason { waiting_parts, waiting_customer };
 enum class EventSource { api, sync, dispatcher };
@@ -138,7 +147,7 @@ struct Job {
   std::optional<Instant> hold_started_at;
   std::int64_t paused_s = 0;  // total on_hold time; extends the restore clock
   bool needs_review = false;
-  std::string dispatch_reason;  // empty when the last dispatch had nothing to report
+  std::string dispatch_reason;    // empty when the last dispatch had nothing to report
   std::array<SlaClock, 3> sla{};  // indexed by SlaTarget
   // When the monitor must look at this job again: the next at-risk or breach threshold of a
   // target not yet done. nullopt: no threshold left.
@@ -159,7 +168,7 @@ struct JobEvent {
   EventSource source = EventSource::api;
   Instant at{};
   Instant received_at{};
-  std::string detail;  // free text: reason, note
+  std::string detail;                // free text: reason, note
   std::optional<Instant> device_at;  // a synced event's time on the device's own clock
 };
 

@@ -20,8 +20,9 @@ double haversine_km(const LatLon& a, const LatLon& b) {
   constexpr double kMeanRadiusKm = 6371.0088;
   constexpr double kRad = M_PI / 180.0;
   double dlat = (b.lat - a.lat) * kRad, dlon = (b.lon - a.lon) * kRad;
-  double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(a.lat * kRad) * std::cos(b.lat * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(a.lat * kRad) *
+                                                           std::cos(b.lat * kRad) *
+                                                           std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * kMeanRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 

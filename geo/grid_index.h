@@ -12,7 +12,8 @@ namespace fieldserve::geo {
 
 class GridIndex {
  public:
-  // `cell_deg`: cell size in degrees; ~0.25° (≈28 km north-south) suits dispatch radii of 10–150 km.
+  // `cell_deg`: cell size in degrees; ~0.25° (≈28 km north-south) suits dispatch radii of 10–150
+  // km.
   explicit GridIndex(double cell_deg = 0.25);
 
   void upsert(std::int64_t id, const LatLon& p);  // insert or move

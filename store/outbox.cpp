@@ -32,8 +32,9 @@ std::vector<OutboxOp> Outbox::pending(int limit) {
       "SELECT seq, op_id, body, attempts FROM outbox WHERE status IS NULL ORDER BY seq LIMIT :n");
   q->bind(":n", limit);
   std::vector<OutboxOp> out;
-  while (q->step()) out.push_back({q->get_int(0), q->get_text(1), q->get_text(2),
-                                   static_cast<int>(q->get_int(3)), std::nullopt, std::nullopt});
+  while (q->step())
+    out.push_back({q->get_int(0), q->get_text(1), q->get_text(2), static_cast<int>(q->get_int(3)),
+                   std::nullopt, std::nullopt});
   return out;
 }
 
@@ -53,20 +54,23 @@ void Outbox::record_answers(const std::vector<Answer>& answers) {
       "UPDATE outbox SET status = COALESCE(status, :status), code = COALESCE(code, :code), "
       "duplicate_answers = duplicate_answers + :duplicate WHERE op_id = :op");
   for (const auto& a : answers) {
-    q->bind(":op", a.op_id).bind(":status", a.status)
+    q->bind(":op", a.op_id)
+        .bind(":status", a.status)
         .bind(":code", a.code.empty() ? std::nullopt : std::optional(a.code))
-        .bind(":duplicate", a.duplicate).exec();
+        .bind(":duplicate", a.duplicate)
+        .exec();
     q->reset();
   }
   tx.commit();
 }
 
 std::vector<OutboxOp> Outbox::all() {
-  auto q = conn_->prepare("SELECT seq, op_id, body, attempts, status, code FROM outbox ORDER BY seq");
+  auto q =
+      conn_->prepare("SELECT seq, op_id, body, attempts, status, code FROM outbox ORDER BY seq");
   std::vector<OutboxOp> out;
   while (q->step()) {
     OutboxOp op{q->get_int(0), q->get_text(1), q->get_text(2), static_cast<int>(q->get_int(3)),
-                std::nullopt, std::nullopt};
+                std::nullopt,  std::nullopt};
     if (!q->is_null(4)) op.status = q->get_text(4);
     if (!q->is_null(5)) op.code = q->get_text(5);
     out.push_back(std::move(op));
@@ -90,7 +94,8 @@ std::optional<std::string> Outbox::cursor() {
   return q->get_text(0);
 }
 
-void Outbox::apply_page(bool reset, const std::vector<std::pair<std::int64_t, std::string>>& upserted,
+void Outbox::apply_page(bool reset,
+                        const std::vector<std::pair<std::int64_t, std::string>>& upserted,
                         const std::vector<std::int64_t>& removed, const std::string& cursor) {
   Transaction tx(*conn_, true);
   // A reset replaces the job cache, never the outbox: ops not yet answered are still owed.
@@ -105,8 +110,8 @@ void Outbox::apply_page(bool reset, const std::vector<std::pair<std::int64_t, st
     drop->bind(":id", id).exec();
     drop->reset();
   }
-  auto save = conn_->prepare(
-      "INSERT OR REPLACE INTO device_state (key, value) VALUES ('cursor', :cursor)");
+  auto save =
+      conn_->prepare("INSERT OR REPLACE INTO device_state (key, value) VALUES ('cursor', :cursor)");
   save->bind(":cursor", cursor).exec();
   tx.commit();
 }

@@ -15,8 +15,8 @@ class Connection;
 struct OutboxOp {
   std::int64_t seq = 0;
   std::string op_id;
-  std::string body;  // the op's JSON text as first recorded
-  int attempts = 0;  // pushes that carried it
+  std::string body;                   // the op's JSON text as first recorded
+  int attempts = 0;                   // pushes that carried it
   std::optional<std::string> status;  // the server's answer once one arrived
   std::optional<std::string> code;
 };
@@ -24,9 +24,9 @@ struct OutboxOp {
 struct OutboxCounts {
   std::int64_t pending = 0;  // no answer yet
   std::int64_t answered = 0;
-  std::int64_t resent = 0;   // ops pushed more than once (a lost answer or a failed push)
+  std::int64_t resent = 0;      // ops pushed more than once (a lost answer or a failed push)
   std::int64_t duplicates = 0;  // answered "duplicate": a resend the server had already applied
-  std::int64_t jobs = 0;     // in the job cache
+  std::int64_t jobs = 0;        // in the job cache
 };
 
 class Outbox {

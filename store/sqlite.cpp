@@ -3,7 +3,8 @@
 namespace fieldserve::store {
 
 void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
-  std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message = std::string(context) + ": " +
+                        (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw StoreBusy(rc, message);
   throw StoreError(rc, message);
@@ -124,7 +125,8 @@ void Connection::configure(const std::string& path, bool read_only) {
     throw_sqlite(db_, rc, "extended result codes");
   }
   // Waiting beats failing: a writer in another process (an import) holds the lock briefly.
-  if (int rc = sqlite3_busy_timeout(db_, 5000); rc != SQLITE_OK) throw_sqlite(db_, rc, "busy timeout");
+  if (int rc = sqlite3_busy_timeout(db_, 5000); rc != SQLITE_OK)
+    throw_sqlite(db_, rc, "busy timeout");
   exec("PRAGMA foreign_keys = ON");
   if (pragma("PRAGMA foreign_keys") != "1") {
     throw StoreError(SQLITE_ERROR, "open " + path + ": foreign keys cannot be enforced");

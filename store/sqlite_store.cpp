@@ -4,9 +4,9 @@
 #include "store/sqlite.h"
 #include "store/sqlite_tx.h"
 
-#include <chrono>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <chrono>
 
 namespace fieldserve::store {
 namespace {
@@ -18,7 +18,8 @@ class DbTimer {
       : sink_(sink), start_(std::chrono::steady_clock::now()) {}
   ~DbTimer() {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  std::chrono::steady_clock::now() - start_).count();
+                  std::chrono::steady_clock::now() - start_)
+                  .count();
     sink_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
   }
 
@@ -39,7 +40,6 @@ std::unique_ptr<Store> SqliteStore::open(const std::string& path, int readers) {
   migrate(*store->writer_);
   bool in_memory = path == ":memory:" || path.empty();
   if (!in_memory) {
-
     for (int i = 0; i < readers; ++i) {
       store->readers_.push_back(std::make_unique<Connection>(path, true));
       store->idle_readers_.push_back(store->readers_.back().get());

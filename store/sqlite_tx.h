@@ -21,7 +21,8 @@ class SqliteTx final : public Tx {
   bool update_center(const Center& c) override;
   CustomerId insert_customer(const Customer& c) override;
   std::optional<Customer> customer(CustomerId id) override;
-  std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier) override;
+  std::vector<Customer> customers(const Page& page,
+                                  const std::optional<AccountTier>& tier) override;
   bool update_customer(const Customer& c) override;
   SiteId insert_site(const Site& s) override;
   std::optional<Site> site(SiteId id) override;
@@ -32,7 +33,8 @@ class SqliteTx final : public Tx {
   EquipmentId insert_equipment(const Equipment& e) override;
   std::optional<Equipment> equipment(EquipmentId id) override;
   std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site) override;
-  bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except) override;
+  bool serial_taken(const std::string& model, const std::string& serial,
+                    EquipmentId except) override;
   bool update_equipment(const Equipment& e) override;
   TechnicianId insert_technician(const Technician& t) override;
   std::optional<Technician> technician(TechnicianId id) override;
@@ -59,13 +61,15 @@ class SqliteTx final : public Tx {
   std::vector<VisitRow> visits(Instant from, Instant to) override;
   void put_part_price(const std::string& part_number, double unit_price) override;
   std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit) override;
-  std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) override;
+  std::vector<Job> device_jobs_by_id(TechnicianId technician,
+                                     const std::vector<JobId>& ids) override;
   bool ever_assigned(JobId job, TechnicianId technician) override;
   std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) override;
   std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) override;
   std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids) override;
   FeedState feed_state() override;
-  std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit) override;
+  std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq,
+                                  int limit) override;
   bool feed_has_after(TechnicianId technician, std::int64_t seq) override;
   void renew_database_id() override;
   std::int64_t prune_feed(Instant before) override;

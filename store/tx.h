@@ -118,8 +118,8 @@ struct DoneJobRow {
   TechnicianId technician_id = 0;
   std::array<Instant, 3> due{};
   std::array<std::optional<Instant>, 3> done_at{};
-  int visits = 0;              // on_site events: more than one means it was not fixed first time
-  std::int64_t on_site_s = 0;  // labour: time from each on_site event to the job's next event
+  int visits = 0;               // on_site events: more than one means it was not fixed first time
+  std::int64_t on_site_s = 0;   // labour: time from each on_site event to the job's next event
   std::int64_t rating_sum = 0;  // the customers' sign-off ratings (1–5) and how many there are
   int ratings = 0;
   double parts_cost = 0;  // parts with a known price
@@ -139,30 +139,32 @@ class Tx {
  public:
   virtual ~Tx() = default;
 
-
   // Centers. insert_* keeps a non-zero id (import) or assigns one; returns the id.
   [[nodiscard]] virtual CenterId insert_center(const Center& c) = 0;
   virtual std::optional<Center> center(CenterId id) = 0;
   virtual std::vector<Center> centers(const Page& page) = 0;
   virtual std::vector<Center> all_centers() = 0;
-  [[nodiscard]] virtual bool update_center(const Center& c) = 0;  // false if c.version is not the stored one
+  [[nodiscard]] virtual bool update_center(
+      const Center& c) = 0;  // false if c.version is not the stored one
 
   [[nodiscard]] virtual CustomerId insert_customer(const Customer& c) = 0;
   virtual std::optional<Customer> customer(CustomerId id) = 0;
-  virtual std::vector<Customer> customers(const Page& page, const std::optional<AccountTier>& tier) = 0;
+  virtual std::vector<Customer> customers(const Page& page,
+                                          const std::optional<AccountTier>& tier) = 0;
   [[nodiscard]] virtual bool update_customer(const Customer& c) = 0;
 
   [[nodiscard]] virtual SiteId insert_site(const Site& s) = 0;
   virtual std::optional<Site> site(SiteId id) = 0;
   virtual std::vector<Site> sites(const Page& page, std::optional<CustomerId> customer,
-                          std::optional<CenterId> center) = 0;
+                                  std::optional<CenterId> center) = 0;
   virtual std::vector<Site> all_sites() = 0;  // re-homed when a center is added or moved
   [[nodiscard]] virtual bool update_site(const Site& s) = 0;
 
   [[nodiscard]] virtual EquipmentId insert_equipment(const Equipment& e) = 0;
   virtual std::optional<Equipment> equipment(EquipmentId id) = 0;
   virtual std::vector<Equipment> equipment_list(const Page& page, std::optional<SiteId> site) = 0;
-  virtual bool serial_taken(const std::string& model, const std::string& serial, EquipmentId except) = 0;
+  virtual bool serial_taken(const std::string& model, const std::string& serial,
+                            EquipmentId except) = 0;
   [[nodiscard]] virtual bool update_equipment(const Equipment& e) = 0;
 
   [[nodiscard]] virtual TechnicianId insert_technician(const Technician& t) = 0;
@@ -182,7 +184,8 @@ class Tx {
   virtual std::vector<Job> jobs(const Page& page, const JobFilter& filter) = 0;
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
   virtual std::vector<Job> unfinished_jobs() = 0;
-  [[nodiscard]] virtual bool update_job(const Job& j) = 0;  // writes every mutable field, version + 1
+  [[nodiscard]] virtual bool update_job(
+      const Job& j) = 0;  // writes every mutable field, version + 1
 
   // The SLA monitor: jobs whose next threshold is at or before `now`, earliest first; and its
   // bookkeeping (durations, announced states, next threshold), which leaves the version alone.
@@ -191,18 +194,21 @@ class Tx {
 
   // Reports. Rows of jobs reported in [from, to).
   virtual void visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
-                      const std::function<void(const SlaRow&)>& visit) = 0;
+                              const std::function<void(const SlaRow&)>& visit) = 0;
   // Breached targets at `now`, after `after`, at most `limit`.
-  virtual std::vector<BreachRow> breaches(Instant from, Instant to, Instant now, const SlaRowFilter& filter,
-                                  std::optional<SlaTarget> target,
-                                  const std::optional<BreachPosition>& after, int limit) = 0;
-  virtual std::vector<DoneJobRow> jobs_done(Instant from, Instant to) = 0;  // resolved in [from, to)
-  virtual std::vector<VisitRow> visits(Instant from, Instant to) = 0;       // on_site events, by technician
+  virtual std::vector<BreachRow> breaches(
+      Instant from, Instant to, Instant now, const SlaRowFilter& filter,
+      std::optional<SlaTarget> target, const std::optional<BreachPosition>& after, int limit) = 0;
+  virtual std::vector<DoneJobRow> jobs_done(Instant from,
+                                            Instant to) = 0;  // resolved in [from, to)
+  virtual std::vector<VisitRow> visits(Instant from,
+                                       Instant to) = 0;  // on_site events, by technician
   virtual void put_part_price(const std::string& part_number, double unit_price) = 0;
 
   // Sync: the jobs a technician's device holds (assigned until closed or cancelled).
   virtual std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit) = 0;
-  virtual std::vector<Job> device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) = 0;
+  virtual std::vector<Job> device_jobs_by_id(TechnicianId technician,
+                                             const std::vector<JobId>& ids) = 0;
   virtual bool ever_assigned(JobId job, TechnicianId technician) = 0;  // per the job's event log
   virtual std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) = 0;
   virtual std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) = 0;
@@ -210,7 +216,8 @@ class Tx {
 
   // The change feed, written by triggers in the same transaction as the change itself.
   virtual FeedState feed_state() = 0;
-  virtual std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq, int limit) = 0;
+  virtual std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq,
+                                          int limit) = 0;
   // Whether the technician has a change after `seq`: what a cached snapshot page checks.
   virtual bool feed_has_after(TechnicianId technician, std::int64_t seq) = 0;
   // A new random database id: every cursor issued before becomes unknown, so devices reset.
@@ -230,7 +237,8 @@ class Tx {
   virtual void insert_signoff(const Signoff& s) = 0;  // its checklist and parts with it
   virtual std::vector<JobNote> notes_of(const std::vector<JobId>& jobs) = 0;
   virtual std::vector<JobPart> parts_of(const std::vector<JobId>& jobs) = 0;
-  virtual std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs) = 0;  // without the image
+  virtual std::vector<Signoff> signoffs_of(
+      const std::vector<JobId>& jobs) = 0;  // without the image
   // A location ping: kept only if newer than the one stored. True when it moved the technician.
   [[nodiscard]] virtual bool move_technician(TechnicianId id, geo::LatLon at, Instant when) = 0;
 
@@ -247,8 +255,9 @@ class Tx {
   virtual void touch_token(TokenId id, Instant at) = 0;
 
   virtual void insert_audit(const AuditEntry& e) = 0;
-  virtual std::vector<AuditEntry> audit(const std::string& entity, std::optional<std::int64_t> entity_id,
-                                const Page& page) = 0;
+  virtual std::vector<AuditEntry> audit(const std::string& entity,
+                                        std::optional<std::int64_t> entity_id,
+                                        const Page& page) = 0;
 
   // Small named documents (the SLA policy); the store keeps them as opaque text.
   virtual std::optional<std::string> setting(const std::string& key) = 0;

@@ -1,4 +1,6 @@
 // Jobs and their append-only events.
+#include <algorithm>
+
 #include "store/sqlite.h"
 #include "store/sqlite_tx.h"
 
@@ -76,22 +78,31 @@ void bind_sla_marks(Statement& q, const Job& j) {
 
 void bind_job(Statement& q, const Job& j) {
   q.bind(":kind", std::string(to_string(j.kind)))
-      .bind(":severity", std::string(to_string(j.severity))).bind(":site", j.site_id)
-      .bind(":km", j.distance_km).bind(":equipment", j.equipment_id).bind(":skills", join_skills(j.required_skills))
-      .bind(":description", j.description).bind(":reported", to_epoch_s(j.reported_at))
-      .bind(":technician", j.technician_id).bind(":locked", j.assignment_locked)
-      .bind(":status", std::string(to_string(j.status))).bind(":hold_reason", opt_name(j.hold_reason))
+      .bind(":severity", std::string(to_string(j.severity)))
+      .bind(":site", j.site_id)
+      .bind(":km", j.distance_km)
+      .bind(":equipment", j.equipment_id)
+      .bind(":skills", join_skills(j.required_skills))
+      .bind(":description", j.description)
+      .bind(":reported", to_epoch_s(j.reported_at))
+      .bind(":technician", j.technician_id)
+      .bind(":locked", j.assignment_locked)
+      .bind(":status", std::string(to_string(j.status)))
+      .bind(":hold_reason", opt_name(j.hold_reason))
       .bind(":before_hold", opt_name(j.status_before_hold))
-      .bind(":hold_started", opt_epoch(j.hold_started_at)).bind(":paused", j.paused_s)
-      .bind(":review", j.needs_review).bind(":reason", j.dispatch_reason);
-  static constexpr const char* kNames[3][4] = {
-      {":rs_t", ":rs_d", ":rs_r", ":rs_x"},
-      {":ar_t", ":ar_d", ":ar_r", ":ar_x"},
-      {":re_t", ":re_d", ":re_r", ":re_x"}};
+      .bind(":hold_started", opt_epoch(j.hold_started_at))
+      .bind(":paused", j.paused_s)
+      .bind(":review", j.needs_review)
+      .bind(":reason", j.dispatch_reason);
+  static constexpr const char* kNames[3][4] = {{":rs_t", ":rs_d", ":rs_r", ":rs_x"},
+                                               {":ar_t", ":ar_d", ":ar_r", ":ar_x"},
+                                               {":re_t", ":re_d", ":re_r", ":re_x"}};
   for (int t = 0; t < 3; ++t) {
     const auto& c = j.sla[t];
-    q.bind(kNames[t][0], c.target_minutes).bind(kNames[t][1], to_epoch_s(c.due))
-        .bind(kNames[t][2], to_epoch_s(c.at_risk_at)).bind(kNames[t][3], opt_epoch(c.done_at));
+    q.bind(kNames[t][0], c.target_minutes)
+        .bind(kNames[t][1], to_epoch_s(c.due))
+        .bind(kNames[t][2], to_epoch_s(c.at_risk_at))
+        .bind(kNames[t][3], opt_epoch(c.done_at));
   }
   bind_sla_marks(q, j);
 }
@@ -100,7 +111,8 @@ void bind_job(Statement& q, const Job& j) {
 
 JobId SqliteTx::insert_job(const Job& j) {
   auto q = conn_.prepare(
-      "INSERT INTO jobs (id, kind, severity, site_id, distance_km, equipment_id, required_skills, description, "
+      "INSERT INTO jobs (id, kind, severity, site_id, distance_km, equipment_id, required_skills, "
+      "description, "
       "reported_at, created_at, technician_id, assignment_locked, status, hold_reason, "
       "status_before_hold, hold_started_at, paused_s, needs_review, dispatch_reason, "
       "response_target, response_due, response_risk, response_done, "
@@ -114,7 +126,8 @@ JobId SqliteTx::insert_job(const Job& j) {
       ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next)");
   bind_job(*q, j);
   q->bind(":id", j.id ? std::optional(j.id) : std::nullopt)
-      .bind(":created", to_epoch_s(j.created_at)).exec();
+      .bind(":created", to_epoch_s(j.created_at))
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -126,26 +139,38 @@ std::optional<Job> SqliteTx::job(JobId id) {
 }
 
 std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
-  // Built once: the statement cache is keyed by the text.
-  static const std::string sql =
-      std::string(kJobColumns) +
-      "WHERE j.id > :after AND (:status IS NULL OR j.status = :status) "
-      "AND (:severity IS NULL OR j.severity = :severity) "
-      "AND (:technician IS NULL OR j.technician_id = :technician) "
-      "AND (:site IS NULL OR j.site_id = :site) "
-      "AND (:center IS NULL OR j.site_id IN (SELECT id FROM sites WHERE center_id = :center)) "
-      "AND (:from IS NULL OR j.reported_at >= :from) AND (:to IS NULL OR j.reported_at < :to) "
-      "AND (:review IS NULL OR j.needs_review = :review) "
-      "AND (:sla IS NULL OR (j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
-      "     AND :sla IN (j.response_mark, j.arrival_mark, j.restore_mark))) "
-      "ORDER BY j.id LIMIT :n";
+  // Only the filters given become conditions, so SQLite can use an index for them and does not
+  // test the absent ones row by row ("(:x IS NULL OR ...)" did both, a tenth of a page's cost).
+  // Each combination is one cached statement.
+  std::string sql = kJobColumns;
+  sql += "WHERE j.id > :after ";
+  if (f.status) sql += "AND j.status = :status ";
+  if (f.severity) sql += "AND j.severity = :severity ";
+  if (f.technician_id) sql += "AND j.technician_id = :technician ";
+  if (f.site_id) sql += "AND j.site_id = :site ";
+  if (f.center_id) sql += "AND j.site_id IN (SELECT id FROM sites WHERE center_id = :center) ";
+  if (f.reported_from) sql += "AND j.reported_at >= :from ";
+  if (f.reported_to) sql += "AND j.reported_at < :to ";
+  if (f.needs_review) sql += "AND j.needs_review = :review ";
+  if (f.sla_state) {
+    sql +=
+        "AND j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
+        "AND :sla IN (j.response_mark, j.arrival_mark, j.restore_mark) ";
+  }
+  sql += "ORDER BY j.id LIMIT :n";
   auto q = conn_.prepare(sql);
-  q->bind(":after", page.after_id).bind(":n", page.limit).bind(":status", opt_name(f.status))
-      .bind(":severity", opt_name(f.severity)).bind(":technician", f.technician_id)
-      .bind(":site", f.site_id).bind(":center", f.center_id)
-      .bind(":from", opt_epoch(f.reported_from)).bind(":to", opt_epoch(f.reported_to))
-      .bind(":review", f.needs_review).bind(":sla", opt_name(f.sla_state));
+  q->bind(":after", page.after_id).bind(":n", page.limit);
+  if (f.status) q->bind(":status", to_string(*f.status));
+  if (f.severity) q->bind(":severity", to_string(*f.severity));
+  if (f.technician_id) q->bind(":technician", *f.technician_id);
+  if (f.site_id) q->bind(":site", *f.site_id);
+  if (f.center_id) q->bind(":center", *f.center_id);
+  if (f.reported_from) q->bind(":from", to_epoch_s(*f.reported_from));
+  if (f.reported_to) q->bind(":to", to_epoch_s(*f.reported_to));
+  if (f.needs_review) q->bind(":review", *f.needs_review);
+  if (f.sla_state) q->bind(":sla", to_string(*f.sla_state));
   std::vector<Job> out;
+  out.reserve(static_cast<std::size_t>(std::max(page.limit, 0)));
   while (q->step()) out.push_back(read_job(*q));
   return out;
 }
@@ -160,9 +185,10 @@ std::vector<Job> SqliteTx::unfinished_jobs() {
 }
 
 std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
-  auto q = conn_.prepare(std::string(kJobColumns) +
-                         "WHERE j.technician_id = :id AND j.status IN "
-                         "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
+  auto q =
+      conn_.prepare(std::string(kJobColumns) +
+                    "WHERE j.technician_id = :id AND j.status IN "
+                    "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
   q->bind(":id", id);
   std::vector<Job> out;
   while (q->step()) out.push_back(read_job(*q));
@@ -196,10 +222,16 @@ std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids)
 
 void SqliteTx::insert_decision(const DecisionRecord& d) {
   auto q = conn_.prepare(
-      "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, radius_km, "
+      "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, "
+      "radius_km, "
       "candidates) VALUES (:job, :at, :chosen, :reason, :radius, :candidates)");
-  q->bind(":job", d.job_id).bind(":at", to_epoch_s(d.decided_at)).bind(":chosen", d.chosen)
-      .bind(":reason", d.reason).bind(":radius", d.radius_km).bind(":candidates", d.candidates).exec();
+  q->bind(":job", d.job_id)
+      .bind(":at", to_epoch_s(d.decided_at))
+      .bind(":chosen", d.chosen)
+      .bind(":reason", d.reason)
+      .bind(":radius", d.radius_km)
+      .bind(":candidates", d.candidates)
+      .exec();
 }
 
 std::optional<DecisionRecord> SqliteTx::latest_decision(JobId job) {
@@ -226,7 +258,8 @@ bool SqliteTx::update_job(const Job& j) {
       "status = :status, hold_reason = :hold_reason, status_before_hold = :before_hold, "
       "hold_started_at = :hold_started, paused_s = :paused, needs_review = :review, "
       "dispatch_reason = :reason, "
-      "response_target = :rs_t, response_due = :rs_d, response_risk = :rs_r, response_done = :rs_x, "
+      "response_target = :rs_t, response_due = :rs_d, response_risk = :rs_r, response_done = "
+      ":rs_x, "
       "arrival_target = :ar_t, arrival_due = :ar_d, arrival_risk = :ar_r, arrival_done = :ar_x, "
       "restore_target = :re_t, restore_due = :re_d, restore_risk = :re_r, restore_done = :re_x, "
       "response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
@@ -258,13 +291,21 @@ void SqliteTx::mark_sla(const Job& j) {
 std::int64_t SqliteTx::insert_event(const JobEvent& e) {
   auto q = conn_.prepare(
       "INSERT INTO job_events (job_id, type, from_status, to_status, technician_id, actor, source, "
-      "at, received_at, detail, device_at) VALUES (:job, :type, :from, :to, :tech, :actor, :source, "
+      "at, received_at, detail, device_at) VALUES (:job, :type, :from, :to, :tech, :actor, "
+      ":source, "
       ":at, :received, :detail, :device_at)");
-  q->bind(":job", e.job_id).bind(":type", e.type).bind(":from", opt_name(e.from_status))
-      .bind(":to", opt_name(e.to_status)).bind(":tech", e.technician_id).bind(":actor", e.actor)
-      .bind(":source", std::string(to_string(e.source))).bind(":at", to_epoch_s(e.at))
-      .bind(":received", to_epoch_s(e.received_at)).bind(":detail", e.detail)
-      .bind(":device_at", opt_epoch(e.device_at)).exec();
+  q->bind(":job", e.job_id)
+      .bind(":type", e.type)
+      .bind(":from", opt_name(e.from_status))
+      .bind(":to", opt_name(e.to_status))
+      .bind(":tech", e.technician_id)
+      .bind(":actor", e.actor)
+      .bind(":source", std::string(to_string(e.source)))
+      .bind(":at", to_epoch_s(e.at))
+      .bind(":received", to_epoch_s(e.received_at))
+      .bind(":detail", e.detail)
+      .bind(":device_at", opt_epoch(e.device_at))
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -314,10 +355,12 @@ std::vector<Job> SqliteTx::device_jobs(TechnicianId technician, JobId after, int
   return out;
 }
 
-std::vector<Job> SqliteTx::device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) {
+std::vector<Job> SqliteTx::device_jobs_by_id(TechnicianId technician,
+                                             const std::vector<JobId>& ids) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.id IN (SELECT value FROM json_each(:ids)) AND "
-                         "j.technician_id = :tech AND j.status IN " + kOnDevice);
+                         "j.technician_id = :tech AND j.status IN " +
+                         kOnDevice);
   q->bind(":tech", technician).bind(":ids", technician_id_array(ids));
   std::vector<Job> out;
   while (q->step()) out.push_back(read_job(*q));

@@ -38,9 +38,12 @@ constexpr const char* kTokenColumns =
     "SELECT id, role, name, technician_id, created_at, last_used_at, revoked FROM tokens ";
 
 void bind_technician(Statement& q, const Technician& t) {
-  q.bind(":name", t.name).bind(":skills", join_skills(t.skills))
-      .bind(":center", t.home_center_id).bind(":shift", encode_weekly_hours(t.shift))
-      .bind(":active", t.active).bind(":max_open", t.max_open_jobs);
+  q.bind(":name", t.name)
+      .bind(":skills", join_skills(t.skills))
+      .bind(":center", t.home_center_id)
+      .bind(":shift", encode_weekly_hours(t.shift))
+      .bind(":active", t.active)
+      .bind(":max_open", t.max_open_jobs);
   if (t.location) {
     q.bind(":lat", t.location->lat).bind(":lon", t.location->lon);
   } else {
@@ -72,13 +75,17 @@ std::optional<Technician> SqliteTx::technician(TechnicianId id) {
 
 std::vector<Technician> SqliteTx::technicians(const Page& page, const TechnicianFilter& f) {
   // Skills are stored comma-joined; wrapping both sides in commas matches whole skills only.
-  auto q = conn_.prepare(std::string(kTechnicianColumns) +
-                         "WHERE id > :after AND (:center IS NULL OR home_center_id = :center) "
-                         "AND (:active IS NULL OR active = :active) "
-                         "AND (:skill IS NULL OR instr(',' || skills || ',', ',' || :skill || ',') > 0) "
-                         "ORDER BY id LIMIT :n");
-  q->bind(":after", page.after_id).bind(":n", page.limit).bind(":center", f.home_center_id)
-      .bind(":active", f.active).bind(":skill", f.skill);
+  auto q =
+      conn_.prepare(std::string(kTechnicianColumns) +
+                    "WHERE id > :after AND (:center IS NULL OR home_center_id = :center) "
+                    "AND (:active IS NULL OR active = :active) "
+                    "AND (:skill IS NULL OR instr(',' || skills || ',', ',' || :skill || ',') > 0) "
+                    "ORDER BY id LIMIT :n");
+  q->bind(":after", page.after_id)
+      .bind(":n", page.limit)
+      .bind(":center", f.home_center_id)
+      .bind(":active", f.active)
+      .bind(":skill", f.skill);
   std::vector<Technician> out;
   while (q->step()) out.push_back(read_technician(*q));
   return out;
@@ -127,7 +134,8 @@ int SqliteTx::open_job_count(TechnicianId id) {
 }
 
 std::int64_t SqliteTx::technicians_revision() {
-  auto q = conn_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'technicians_rev'");
+  auto q =
+      conn_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'technicians_rev'");
   return q->step() ? q->get_int(0) : 0;
 }
 
@@ -135,9 +143,12 @@ TokenId SqliteTx::insert_token(const Token& t, const std::string& sha256_hex) {
   auto q = conn_.prepare(
       "INSERT INTO tokens (sha256, role, name, technician_id, created_at) "
       "VALUES (:hash, :role, :name, :tech, :at)");
-  q->bind(":hash", sha256_hex).bind(":role", std::string(to_string(t.role)))
-      .bind(":name", t.name).bind(":tech", t.technician_id)
-      .bind(":at", to_epoch_s(t.created_at)).exec();
+  q->bind(":hash", sha256_hex)
+      .bind(":role", std::string(to_string(t.role)))
+      .bind(":name", t.name)
+      .bind(":tech", t.technician_id)
+      .bind(":at", to_epoch_s(t.created_at))
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -171,18 +182,26 @@ void SqliteTx::insert_audit(const AuditEntry& e) {
   auto q = conn_.prepare(
       "INSERT INTO audit_log (entity, entity_id, action, field, old_value, new_value, actor, at) "
       "VALUES (:entity, :entity_id, :action, :field, :old, :new, :actor, :at)");
-  q->bind(":entity", e.entity).bind(":entity_id", e.entity_id).bind(":action", e.action)
-      .bind(":field", e.field).bind(":old", e.old_value).bind(":new", e.new_value)
-      .bind(":actor", e.actor).bind(":at", to_epoch_s(e.at)).exec();
+  q->bind(":entity", e.entity)
+      .bind(":entity_id", e.entity_id)
+      .bind(":action", e.action)
+      .bind(":field", e.field)
+      .bind(":old", e.old_value)
+      .bind(":new", e.new_value)
+      .bind(":actor", e.actor)
+      .bind(":at", to_epoch_s(e.at))
+      .exec();
 }
 
 std::vector<AuditEntry> SqliteTx::audit(const std::string& entity,
-                                  std::optional<std::int64_t> entity_id, const Page& page) {
+                                        std::optional<std::int64_t> entity_id, const Page& page) {
   auto q = conn_.prepare(
       "SELECT id, entity, entity_id, action, field, old_value, new_value, actor, at "
       "FROM audit_log WHERE id > :after AND (:entity = '' OR entity = :entity) "
       "AND (:entity_id IS NULL OR entity_id = :entity_id) ORDER BY id LIMIT :n");
-  q->bind(":after", page.after_id).bind(":n", page.limit).bind(":entity", entity)
+  q->bind(":after", page.after_id)
+      .bind(":n", page.limit)
+      .bind(":entity", entity)
       .bind(":entity_id", entity_id);
   std::vector<AuditEntry> out;
   while (q->step()) {

@@ -81,9 +81,13 @@ CenterId SqliteTx::insert_center(const Center& c) {
   auto q = conn_.prepare(
       "INSERT INTO centers (id, name, lat, lon, time_zone, business_hours) "
       "VALUES (:id, :name, :lat, :lon, :tz, :hours)");
-  q->bind(":id", id_or_null(c.id)).bind(":name", c.name).bind(":lat", c.location.lat)
-      .bind(":lon", c.location.lon).bind(":tz", c.time_zone)
-      .bind(":hours", encode_weekly_hours(c.business_hours)).exec();
+  q->bind(":id", id_or_null(c.id))
+      .bind(":name", c.name)
+      .bind(":lat", c.location.lat)
+      .bind(":lon", c.location.lon)
+      .bind(":tz", c.time_zone)
+      .bind(":hours", encode_weekly_hours(c.business_hours))
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -109,9 +113,14 @@ bool SqliteTx::update_center(const Center& c) {
   auto q = conn_.prepare(
       "UPDATE centers SET name = :name, lat = :lat, lon = :lon, time_zone = :tz, "
       "business_hours = :hours, version = version + 1 WHERE id = :id AND version = :version");
-  q->bind(":id", c.id).bind(":version", c.version).bind(":name", c.name)
-      .bind(":lat", c.location.lat).bind(":lon", c.location.lon).bind(":tz", c.time_zone)
-      .bind(":hours", encode_weekly_hours(c.business_hours)).exec();
+  q->bind(":id", c.id)
+      .bind(":version", c.version)
+      .bind(":name", c.name)
+      .bind(":lat", c.location.lat)
+      .bind(":lon", c.location.lon)
+      .bind(":tz", c.time_zone)
+      .bind(":hours", encode_weekly_hours(c.business_hours))
+      .exec();
   return conn_.changes() == 1;
 }
 
@@ -119,9 +128,14 @@ CustomerId SqliteTx::insert_customer(const Customer& c) {
   auto q = conn_.prepare(
       "INSERT INTO customers (id, name, account_tier, contact_name, contact_phone, contact_email, "
       "notes) VALUES (:id, :name, :tier, :cn, :cp, :ce, :notes)");
-  q->bind(":id", id_or_null(c.id)).bind(":name", c.name)
-      .bind(":tier", std::string(to_string(c.account_tier))).bind(":cn", c.contact.name)
-      .bind(":cp", c.contact.phone).bind(":ce", c.contact.email).bind(":notes", c.notes).exec();
+  q->bind(":id", id_or_null(c.id))
+      .bind(":name", c.name)
+      .bind(":tier", std::string(to_string(c.account_tier)))
+      .bind(":cn", c.contact.name)
+      .bind(":cp", c.contact.phone)
+      .bind(":ce", c.contact.email)
+      .bind(":notes", c.notes)
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -132,7 +146,8 @@ std::optional<Customer> SqliteTx::customer(CustomerId id) {
   return read_customer(*q);
 }
 
-std::vector<Customer> SqliteTx::customers(const Page& page, const std::optional<AccountTier>& tier) {
+std::vector<Customer> SqliteTx::customers(const Page& page,
+                                          const std::optional<AccountTier>& tier) {
   auto q = conn_.prepare(std::string(kCustomerColumns) +
                          "WHERE id > :after AND (:tier IS NULL OR account_tier = :tier) "
                          "ORDER BY id LIMIT :n");
@@ -146,9 +161,15 @@ bool SqliteTx::update_customer(const Customer& c) {
       "UPDATE customers SET name = :name, account_tier = :tier, contact_name = :cn, "
       "contact_phone = :cp, contact_email = :ce, notes = :notes, version = version + 1 "
       "WHERE id = :id AND version = :version");
-  q->bind(":id", c.id).bind(":version", c.version).bind(":name", c.name)
-      .bind(":tier", std::string(to_string(c.account_tier))).bind(":cn", c.contact.name)
-      .bind(":cp", c.contact.phone).bind(":ce", c.contact.email).bind(":notes", c.notes).exec();
+  q->bind(":id", c.id)
+      .bind(":version", c.version)
+      .bind(":name", c.name)
+      .bind(":tier", std::string(to_string(c.account_tier)))
+      .bind(":cn", c.contact.name)
+      .bind(":cp", c.contact.phone)
+      .bind(":ce", c.contact.email)
+      .bind(":notes", c.notes)
+      .exec();
   return conn_.changes() == 1;
 }
 
@@ -156,9 +177,15 @@ SiteId SqliteTx::insert_site(const Site& s) {
   auto q = conn_.prepare(
       "INSERT INTO sites (id, customer_id, address, lat, lon, center_id, center_explicit, "
       "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km)");
-  q->bind(":id", id_or_null(s.id)).bind(":customer", s.customer_id).bind(":address", s.address)
-      .bind(":lat", s.location.lat).bind(":lon", s.location.lon).bind(":center", s.center_id)
-      .bind(":explicit", s.center_explicit).bind(":km", s.distance_km).exec();
+  q->bind(":id", id_or_null(s.id))
+      .bind(":customer", s.customer_id)
+      .bind(":address", s.address)
+      .bind(":lat", s.location.lat)
+      .bind(":lon", s.location.lon)
+      .bind(":center", s.center_id)
+      .bind(":explicit", s.center_explicit)
+      .bind(":km", s.distance_km)
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -170,11 +197,13 @@ std::optional<Site> SqliteTx::site(SiteId id) {
 }
 
 std::vector<Site> SqliteTx::sites(const Page& page, std::optional<CustomerId> customer,
-                            std::optional<CenterId> center) {
+                                  std::optional<CenterId> center) {
   auto q = conn_.prepare(std::string(kSiteColumns) +
                          "WHERE id > :after AND (:customer IS NULL OR customer_id = :customer) "
                          "AND (:center IS NULL OR center_id = :center) ORDER BY id LIMIT :n");
-  q->bind(":after", page.after_id).bind(":n", page.limit).bind(":customer", customer)
+  q->bind(":after", page.after_id)
+      .bind(":n", page.limit)
+      .bind(":customer", customer)
       .bind(":center", center);
   return collect<Site>(q, read_site);
 }
@@ -189,10 +218,16 @@ bool SqliteTx::update_site(const Site& s) {
       "UPDATE sites SET customer_id = :customer, address = :address, lat = :lat, lon = :lon, "
       "center_id = :center, center_explicit = :explicit, distance_km = :km, "
       "version = version + 1 WHERE id = :id AND version = :version");
-  q->bind(":id", s.id).bind(":version", s.version).bind(":customer", s.customer_id)
-      .bind(":address", s.address).bind(":lat", s.location.lat).bind(":lon", s.location.lon)
-      .bind(":center", s.center_id).bind(":explicit", s.center_explicit)
-      .bind(":km", s.distance_km).exec();
+  q->bind(":id", s.id)
+      .bind(":version", s.version)
+      .bind(":customer", s.customer_id)
+      .bind(":address", s.address)
+      .bind(":lat", s.location.lat)
+      .bind(":lon", s.location.lon)
+      .bind(":center", s.center_id)
+      .bind(":explicit", s.center_explicit)
+      .bind(":km", s.distance_km)
+      .exec();
   return conn_.changes() == 1;
 }
 
@@ -202,9 +237,14 @@ EquipmentId SqliteTx::insert_equipment(const Equipment& e) {
       "VALUES (:id, :site, :model, :serial, :sold, :installed, :warranty)");
   std::optional<std::int64_t> installed;
   if (e.installed_at) installed = to_epoch_s(*e.installed_at);
-  q->bind(":id", id_or_null(e.id)).bind(":site", e.site_id).bind(":model", e.model)
-      .bind(":serial", e.serial).bind(":sold", to_epoch_s(e.sold_at)).bind(":installed", installed)
-      .bind(":warranty", e.warranty_months).exec();
+  q->bind(":id", id_or_null(e.id))
+      .bind(":site", e.site_id)
+      .bind(":model", e.model)
+      .bind(":serial", e.serial)
+      .bind(":sold", to_epoch_s(e.sold_at))
+      .bind(":installed", installed)
+      .bind(":warranty", e.warranty_months)
+      .exec();
   return conn_.last_insert_id();
 }
 
@@ -223,7 +263,8 @@ std::vector<Equipment> SqliteTx::equipment_list(const Page& page, std::optional<
   return collect<Equipment>(q, read_equipment);
 }
 
-bool SqliteTx::serial_taken(const std::string& model, const std::string& serial, EquipmentId except) {
+bool SqliteTx::serial_taken(const std::string& model, const std::string& serial,
+                            EquipmentId except) {
   auto q = conn_.prepare(
       "SELECT 1 FROM equipment WHERE model = :model AND serial = :serial AND id != :id");
   q->bind(":model", model).bind(":serial", serial).bind(":id", except);
@@ -237,9 +278,15 @@ bool SqliteTx::update_equipment(const Equipment& e) {
       "WHERE id = :id AND version = :version");
   std::optional<std::int64_t> installed;
   if (e.installed_at) installed = to_epoch_s(*e.installed_at);
-  q->bind(":id", e.id).bind(":version", e.version).bind(":site", e.site_id)
-      .bind(":model", e.model).bind(":serial", e.serial).bind(":sold", to_epoch_s(e.sold_at))
-      .bind(":installed", installed).bind(":warranty", e.warranty_months).exec();
+  q->bind(":id", e.id)
+      .bind(":version", e.version)
+      .bind(":site", e.site_id)
+      .bind(":model", e.model)
+      .bind(":serial", e.serial)
+      .bind(":sold", to_epoch_s(e.sold_at))
+      .bind(":installed", installed)
+      .bind(":warranty", e.warranty_months)
+      .exec();
   return conn_.changes() == 1;
 }
 

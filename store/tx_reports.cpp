@@ -30,12 +30,15 @@ constexpr const char* kSlaFilter =
 // its clock has run to (restore stops at the start of a hold).
 std::string breached_sql(const char* target) {
   std::string t(target);
-  std::string until = t == "restore"
-      ? "MIN(:now, CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
-        "THEN j.hold_started_at ELSE :now END)"
-      : ":now";
-  return "(j." + t + "_done > j." + t + "_due OR (j." + t + "_done IS NULL AND j.status <> "
-         "'cancelled' AND j." + t + "_due < " + until + "))";
+  std::string until =
+      t == "restore"
+          ? "MIN(:now, CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
+            "THEN j.hold_started_at ELSE :now END)"
+          : ":now";
+  return "(j." + t + "_done > j." + t + "_due OR (j." + t +
+         "_done IS NULL AND j.status <> "
+         "'cancelled' AND j." +
+         t + "_due < " + until + "))";
 }
 
 SlaRow read_sla_row(Statement& q) {
@@ -61,14 +64,16 @@ constexpr const char* kIsVisit =
     "(e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site')";
 
 void bind_filter(Statement& q, const SlaRowFilter& f) {
-  q.bind(":severity", f.severity ? std::optional(std::string(to_string(*f.severity))) : std::nullopt)
-      .bind(":technician", f.technician_id).bind(":center", f.center_id);
+  q.bind(":severity",
+         f.severity ? std::optional(std::string(to_string(*f.severity))) : std::nullopt)
+      .bind(":technician", f.technician_id)
+      .bind(":center", f.center_id);
 }
 
 }  // namespace
 
 void SqliteTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
-                        const std::function<void(const SlaRow&)>& visit) {
+                              const std::function<void(const SlaRow&)>& visit) {
   std::unordered_map<SiteId, CenterId> center_of;
   {
     auto sites = conn_.prepare("SELECT id, center_id FROM sites");
@@ -87,8 +92,9 @@ void SqliteTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filt
 }
 
 std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
-                                    const SlaRowFilter& filter, std::optional<SlaTarget> target,
-                                    const std::optional<BreachPosition>& after, int limit) {
+                                          const SlaRowFilter& filter,
+                                          std::optional<SlaTarget> target,
+                                          const std::optional<BreachPosition>& after, int limit) {
   std::string any;
   for (SlaTarget t : kSlaTargets) {
     if (target && *target != t) continue;
@@ -97,9 +103,11 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
   }
   auto q = conn_.prepare(sla_row_columns("s.center_id") + "JOIN sites s ON s.id = j.site_id " +
                          "WHERE j.reported_at >= :from AND j.reported_at < :to "
-                         "AND (j.reported_at, j.id) >= (:after_at, :after_id) " + kSlaFilter +
-                         "AND (" + any + ") ORDER BY j.reported_at, j.id");
-  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to)).bind(":now", to_epoch_s(now))
+                         "AND (j.reported_at, j.id) >= (:after_at, :after_id) " +
+                         kSlaFilter + "AND (" + any + ") ORDER BY j.reported_at, j.id");
+  q->bind(":from", to_epoch_s(from))
+      .bind(":to", to_epoch_s(to))
+      .bind(":now", to_epoch_s(now))
       .bind(":after_at", after ? to_epoch_s(after->reported_at) : std::int64_t{0})
       .bind(":after_id", after ? after->job_id : JobId{0});
   bind_filter(*q, filter);
@@ -112,7 +120,8 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
       if (after && row.job_id == after->job_id && static_cast<int>(t) <= after->target) continue;
       const auto& c = row.targets[static_cast<int>(t)];
       Instant until = now;
-      if (t == SlaTarget::restore && row.hold_started_at) until = std::min(now, *row.hold_started_at);
+      if (t == SlaTarget::restore && row.hold_started_at)
+        until = std::min(now, *row.hold_started_at);
       bool breached = c.done_at ? *c.done_at > c.due : !row.cancelled && until > c.due;
       if (!breached || static_cast<int>(out.size()) >= limit) continue;
       out.push_back({row, t, reason});
@@ -126,7 +135,9 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
   auto q = conn_.prepare(
       std::string("WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND "
                   "restore_done < :to AND technician_id IS NOT NULL), "
-                  "ev AS (SELECT e.job_id, e.to_status, e.at, ") + kIsVisit + " AS is_visit, "
+                  "ev AS (SELECT e.job_id, e.to_status, e.at, ") +
+      kIsVisit +
+      " AS is_visit, "
       "              LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at "
       "       FROM job_events e JOIN done d ON d.id = e.job_id "
       "       WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'), "
@@ -168,7 +179,9 @@ std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
   auto q = conn_.prepare(
       "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
       "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
-      "WHERE " + std::string(kIsVisit) + " AND e.at >= :from AND e.at < :to "
+      "WHERE " +
+      std::string(kIsVisit) +
+      " AND e.at >= :from AND e.at < :to "
       "AND tech IS NOT NULL ORDER BY tech, e.at, e.id");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<VisitRow> out;

@@ -44,12 +44,15 @@ std::int64_t SqliteTx::newest_feed_seq() {
   return q->step() ? q->get_int(0) : 0;
 }
 
-std::vector<FeedRow> SqliteTx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
+std::vector<FeedRow> SqliteTx::feed_after(TechnicianId technician, std::int64_t after_seq,
+                                          int limit) {
   auto q = conn_.prepare(kFeedAfterSql);
   std::vector<FeedRow> out;
   auto last = feed_bucket(newest_feed_seq());
   for (auto bucket = feed_bucket(after_seq); bucket <= last && std::ssize(out) < limit; ++bucket) {
-    q->bind(":bucket", bucket).bind(":tech", technician).bind(":after", after_seq)
+    q->bind(":bucket", bucket)
+        .bind(":tech", technician)
+        .bind(":after", after_seq)
         .bind(":n", static_cast<std::int64_t>(limit - std::ssize(out)));
     while (q->step()) out.push_back({q->get_int(0), q->get_int(1), opt_text(*q, 2)});
     q->reset();
@@ -116,24 +119,37 @@ void SqliteTx::insert_ledger(const LedgerEntry& e) {
       "INSERT INTO sync_ops (op_id, technician_id, token_id, job_id, type, digest, status, code, "
       "message, device_at, at, received_at, body) VALUES (:op, :tech, :token, :job, :type, "
       ":digest, :status, :code, :message, :device_at, :at, :received, :body)");
-  q->bind(":op", e.op_id).bind(":tech", e.technician_id).bind(":token", e.token_id)
-      .bind(":job", e.job_id).bind(":type", e.type).bind(":digest", e.digest)
+  q->bind(":op", e.op_id)
+      .bind(":tech", e.technician_id)
+      .bind(":token", e.token_id)
+      .bind(":job", e.job_id)
+      .bind(":type", e.type)
+      .bind(":digest", e.digest)
       .bind(":status", e.status)
       .bind(":code", e.code.empty() ? std::nullopt : std::optional(e.code))
       .bind(":message", e.message.empty() ? std::nullopt : std::optional(e.message))
-      .bind(":device_at", opt_epoch(e.device_at)).bind(":at", opt_epoch(e.at))
-      .bind(":received", to_epoch_s(e.received_at)).bind(":body", e.body).exec();
+      .bind(":device_at", opt_epoch(e.device_at))
+      .bind(":at", opt_epoch(e.at))
+      .bind(":received", to_epoch_s(e.received_at))
+      .bind(":body", e.body)
+      .exec();
 }
 
 std::int64_t SqliteTx::insert_note(const JobNote& n) {
   auto q = conn_.prepare(
       "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at, op_id) "
       "VALUES (:job, :tech, :author, :text, :at, :received, :op)");
-  q->bind(":job", n.job_id).bind(":tech", n.technician_id).bind(":author", n.author)
-      .bind(":text", n.text).bind(":at", to_epoch_s(n.at))
-      .bind(":received", to_epoch_s(n.received_at)).bind(":op", n.op_id).exec();
+  q->bind(":job", n.job_id)
+      .bind(":tech", n.technician_id)
+      .bind(":author", n.author)
+      .bind(":text", n.text)
+      .bind(":at", to_epoch_s(n.at))
+      .bind(":received", to_epoch_s(n.received_at))
+      .bind(":op", n.op_id)
+      .exec();
   auto id = conn_.last_insert_id();
-  if (!note_runs_.empty() && note_runs_.back().job == n.job_id && note_runs_.back().last_id + 1 == id) {
+  if (!note_runs_.empty() && note_runs_.back().job == n.job_id &&
+      note_runs_.back().last_id + 1 == id) {
     note_runs_.back().last_id = id;
   } else {
     note_runs_.push_back({n.job_id, id, id});
@@ -174,9 +190,15 @@ void SqliteTx::insert_part(const JobPart& p) {
   auto q = conn_.prepare(
       "INSERT INTO job_parts (job_id, technician_id, part_number, qty, signoff_id, at, "
       "received_at, op_id) VALUES (:job, :tech, :part, :qty, :signoff, :at, :received, :op)");
-  q->bind(":job", p.job_id).bind(":tech", p.technician_id).bind(":part", p.part.part_number)
-      .bind(":qty", p.part.qty).bind(":signoff", p.signoff_id).bind(":at", to_epoch_s(p.at))
-      .bind(":received", to_epoch_s(p.received_at)).bind(":op", p.op_id).exec();
+  q->bind(":job", p.job_id)
+      .bind(":tech", p.technician_id)
+      .bind(":part", p.part.part_number)
+      .bind(":qty", p.part.qty)
+      .bind(":signoff", p.signoff_id)
+      .bind(":at", to_epoch_s(p.at))
+      .bind(":received", to_epoch_s(p.received_at))
+      .bind(":op", p.op_id)
+      .exec();
   feed_job_once(p.job_id);
 }
 
@@ -203,19 +225,32 @@ void SqliteTx::insert_signoff(const Signoff& s) {
     lat = s.location->lat;
     lon = s.location->lon;
   }
-  q->bind(":id", s.id).bind(":job", s.job_id).bind(":tech", s.technician_id)
-      .bind(":name", s.signer_name).bind(":role", s.signer_role)
-      .bind(":at", to_epoch_s(s.signed_at)).bind(":device_at", to_epoch_s(s.signed_at_device))
-      .bind(":lat", lat).bind(":lon", lon).bind_blob(":png", s.signature_png)
-      .bind(":rating", s.rating).bind(":comment", s.comment)
-      .bind(":received", to_epoch_s(s.received_at)).bind(":op", s.op_id).exec();
+  q->bind(":id", s.id)
+      .bind(":job", s.job_id)
+      .bind(":tech", s.technician_id)
+      .bind(":name", s.signer_name)
+      .bind(":role", s.signer_role)
+      .bind(":at", to_epoch_s(s.signed_at))
+      .bind(":device_at", to_epoch_s(s.signed_at_device))
+      .bind(":lat", lat)
+      .bind(":lon", lon)
+      .bind_blob(":png", s.signature_png)
+      .bind(":rating", s.rating)
+      .bind(":comment", s.comment)
+      .bind(":received", to_epoch_s(s.received_at))
+      .bind(":op", s.op_id)
+      .exec();
   auto item = conn_.prepare(
       "INSERT INTO signoff_checklist (signoff_id, position, item, ok, note) "
       "VALUES (:id, :pos, :item, :ok, :note)");
   for (std::size_t i = 0; i < s.checklist.size(); ++i) {
     const auto& c = s.checklist[i];
-    item->bind(":id", s.id).bind(":pos", static_cast<std::int64_t>(i)).bind(":item", c.item)
-        .bind(":ok", c.ok).bind(":note", c.note).exec();
+    item->bind(":id", s.id)
+        .bind(":pos", static_cast<std::int64_t>(i))
+        .bind(":item", c.item)
+        .bind(":ok", c.ok)
+        .bind(":note", c.note)
+        .exec();
     item->reset();
   }
   for (const auto& part : s.parts_used) {
@@ -229,9 +264,8 @@ std::vector<JobNote> SqliteTx::notes_of(const std::vector<JobId>& jobs) {
   q->bind(":ids", technician_id_array(jobs));
   std::vector<JobNote> out;
   while (q->step()) {
-    out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2), q->get_text(3),
-                   q->get_text(4), from_epoch_s(q->get_int(5)), from_epoch_s(q->get_int(6)),
-                   opt_text(*q, 7)});
+    out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2), q->get_text(3), q->get_text(4),
+                   from_epoch_s(q->get_int(5)), from_epoch_s(q->get_int(6)), opt_text(*q, 7)});
   }
   return out;
 }
@@ -243,9 +277,14 @@ std::vector<JobPart> SqliteTx::parts_of(const std::vector<JobId>& jobs) {
   q->bind(":ids", technician_id_array(jobs));
   std::vector<JobPart> out;
   while (q->step()) {
-    out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2),
-                   {q->get_text(3), static_cast<int>(q->get_int(4))}, opt_text(*q, 5),
-                   from_epoch_s(q->get_int(6)), from_epoch_s(q->get_int(7)), opt_text(*q, 8)});
+    out.push_back({q->get_int(0),
+                   q->get_int(1),
+                   q->get_opt_int(2),
+                   {q->get_text(3), static_cast<int>(q->get_int(4))},
+                   opt_text(*q, 5),
+                   from_epoch_s(q->get_int(6)),
+                   from_epoch_s(q->get_int(7)),
+                   opt_text(*q, 8)});
   }
   return out;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Pull cursors (docs/sync-protocol.md). A cursor is opaque to devices; inside it names the database, the
-// technician, the change sequence the device has seen, and, while a snapshot is being paged, the
-// last job id sent. It never holds a wall-clock time.
+// Pull cursors (docs/sync-protocol.md). A cursor is opaque to devices; inside it names the
+// database, the technician, the change sequence the device has seen, and, while a snapshot is being
+// paged, the last job id sent. It never holds a wall-clock time.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,9 +31,9 @@ struct FeedBounds {
 };
 
 enum class CursorVerdict {
-  resume,         // continue from the cursor
-  reset,          // unknown database, pruned past it, or ahead of the server: start a snapshot
-  wrong_owner,    // issued to another technician: a client error, never data
+  resume,       // continue from the cursor
+  reset,        // unknown database, pruned past it, or ahead of the server: start a snapshot
+  wrong_owner,  // issued to another technician: a client error, never data
 };
 
 CursorVerdict judge_cursor(const Cursor& c, TechnicianId technician, const FeedBounds& bounds);

@@ -14,20 +14,20 @@ std::optional<OpStatus> parse_op_status(std::string_view s);
 std::string_view to_string(OpStatus s);
 
 enum class OpCode {
-  none,               // applied: no code
-  not_your_job,       // conflict: the job was never the technician's; nothing stored
-  job_reassigned,     // conflict: facts kept and the job flagged; status recorded only
-  job_cancelled,      // conflict, as job_reassigned
-  job_closed,         // conflict, as job_reassigned
-  op_id_reused,       // rejected: the op_id came before with another op
-  unknown_op_type,    // rejected: a type this server does not know
-  malformed_op,       // rejected: not an op (no usable op_id, type, job_id, at or payload)
-  validation_failed,  // rejected: the payload breaks a rule
-  invalid_signature,  // rejected: the sign-off's image is not an acceptable PNG
-  signoff_exists,     // rejected: a sign-off never changes
-  invalid_transition, // rejected: the job cannot make this status move
-  unknown_reference,  // rejected: the job's site or center vanished
-  internal,           // rejected: a fault on the server's side
+  none,                // applied: no code
+  not_your_job,        // conflict: the job was never the technician's; nothing stored
+  job_reassigned,      // conflict: facts kept and the job flagged; status recorded only
+  job_cancelled,       // conflict, as job_reassigned
+  job_closed,          // conflict, as job_reassigned
+  op_id_reused,        // rejected: the op_id came before with another op
+  unknown_op_type,     // rejected: a type this server does not know
+  malformed_op,        // rejected: not an op (no usable op_id, type, job_id, at or payload)
+  validation_failed,   // rejected: the payload breaks a rule
+  invalid_signature,   // rejected: the sign-off's image is not an acceptable PNG
+  signoff_exists,      // rejected: a sign-off never changes
+  invalid_transition,  // rejected: the job cannot make this status move
+  unknown_reference,   // rejected: the job's site or center vanished
+  internal,            // rejected: a fault on the server's side
 };
 
 struct OpCodeInfo {

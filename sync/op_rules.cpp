@@ -70,8 +70,7 @@ Standing standing_of(const std::optional<Job>& job, TechnicianId me, bool ever_a
 OpVerdict judge_op(OpType type, Standing standing, JobId job_id) {
   std::string job = "job " + std::to_string(job_id);
   switch (standing) {
-    case Standing::yours:
-      return {OpAction::apply, OpStatus::applied, OpCode::none, ""};
+    case Standing::yours: return {OpAction::apply, OpStatus::applied, OpCode::none, ""};
     case Standing::not_yours:
       return {OpAction::refuse, OpStatus::conflict, OpCode::not_your_job,
               job + " is not assigned to you; nothing was stored"};

@@ -1,6 +1,6 @@
 #pragma once
-// The conflict rules of docs/sync-protocol.md: what a pushed op may do to a job, given where the job
-// stands now relative to the technician who pushed it. Facts are never dropped; status changes
+// The conflict rules of docs/sync-protocol.md: what a pushed op may do to a job, given where the
+// job stands now relative to the technician who pushed it. Facts are never dropped; status changes
 // apply only to a job that is still the technician's.
 #include <optional>
 #include <string>
@@ -24,7 +24,7 @@ enum class Standing {
   reassigned,  // it was the technician's, now it is someone else's (or nobody's)
   cancelled,
   closed,
-  not_yours,   // absent, or never assigned to this technician: nothing may be learned or stored
+  not_yours,  // absent, or never assigned to this technician: nothing may be learned or stored
 };
 
 // `ever_assigned` says whether the job was at some time assigned to `me` (from its event log).

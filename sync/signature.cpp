@@ -11,7 +11,8 @@ constexpr std::string_view kAlphabet =
 constexpr std::array<int, 256> decode_table() {
   std::array<int, 256> t{};
   for (auto& v : t) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
   return t;
 }
 

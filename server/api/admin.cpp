@@ -1,15 +1,17 @@
 // The SLA policy and the audit log of customer records.
-#include "server/api/services.h"
 #include "server/api/handlers.h"
-#include "server/api/support.h"
-#include "server/http/json_body.h"
 #include "server/api/json/policy_json.h"
 #include "server/api/json/resource_json.h"
+#include "server/api/services.h"
+#include "server/api/support.h"
+#include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
 
-Result<Reply> get_policy(Services& s, RouteRequest&) { return json_reply(policy_to_json(s.policy.policy())); }
+Result<Reply> get_policy(Services& s, RouteRequest&) {
+  return json_reply(policy_to_json(s.policy.policy()));
+}
 
 Result<Reply> put_policy(Services& s, RouteRequest& req) {
   auto body = req.body();
@@ -50,9 +52,13 @@ Result<Reply> list_audit(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_admin_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/sla-policy", kStaffRead, "The SLA policy in force", bind(s, get_policy)});
-  routes.push_back({"PUT", "/api/v1/sla-policy", kAdmin, "Replace the SLA policy; open jobs get new due times", bind(s, put_policy)});
-  routes.push_back({"GET", "/api/v1/audit", kAdmin | kManager, "Changes to customers, sites and equipment (filters: entity, entity_id)", bind(s, list_audit)});
+  routes.push_back({"GET", "/api/v1/sla-policy", kStaffRead, "The SLA policy in force",
+                    bind(s, get_policy)});
+  routes.push_back({"PUT", "/api/v1/sla-policy", kAdmin,
+                    "Replace the SLA policy; open jobs get new due times", bind(s, put_policy)});
+  routes.push_back({"GET", "/api/v1/audit", kAdmin | kManager,
+                    "Changes to customers, sites and equipment (filters: entity, entity_id)",
+                    bind(s, list_audit)});
 }
 
 }  // namespace fieldserve::server

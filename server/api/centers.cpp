@@ -1,8 +1,8 @@
 #include "dispatch/calendar.h"
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/support.h"
 #include "server/http/json_body.h"
-#include "server/api/json/resource_json.h"
 
 namespace fieldserve::server {
 namespace {
@@ -57,28 +57,35 @@ Result<Reply> list_centers(Services& s, RouteRequest& req) {
 Result<Reply> patch_center(Services& s, RouteRequest& req) {
   auto now = s.clock.now();
   auto load = [](store::Tx& tx, CenterId id) { return tx.center(id); };
-  return versioned_patch(s, req, "center", load, [&](store::Tx& tx, app::Effects& fx, Center& c, const json& body) -> Result<Reply> {
-    auto before = c;
-    FieldReader r(body);
-    if (auto ok = read_center(r, c, false); !ok) return std::unexpected(ok.error());
-    if (!tx.update_center(c)) return changed_meanwhile();
-    if (!(before.location == c.location)) s.writer.rehome_sites(tx, fx, site_auditor(s, tx, req.who().actor(), now));
-    if (before.time_zone != c.time_zone || before.business_hours != c.business_hours) {
-      store::JobFilter filter;
-      filter.center_id = c.id;
-      s.writer.refresh_open_jobs(tx, fx, filter);
-    }
-    return json_reply(center_json(*tx.center(c.id)));
-  });
+  return versioned_patch(
+      s, req, "center", load,
+      [&](store::Tx& tx, app::Effects& fx, Center& c, const json& body) -> Result<Reply> {
+        auto before = c;
+        FieldReader r(body);
+        if (auto ok = read_center(r, c, false); !ok) return std::unexpected(ok.error());
+        if (!tx.update_center(c)) return changed_meanwhile();
+        if (!(before.location == c.location))
+          s.writer.rehome_sites(tx, fx, site_auditor(s, tx, req.who().actor(), now));
+        if (before.time_zone != c.time_zone || before.business_hours != c.business_hours) {
+          store::JobFilter filter;
+          filter.center_id = c.id;
+          s.writer.refresh_open_jobs(tx, fx, filter);
+        }
+        return json_reply(center_json(*tx.center(c.id)));
+      });
 }
 
 }  // namespace
 
 void add_center_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/centers", kOperate, "Create a service center", bind(s, create_center), 201});
-  routes.push_back({"GET", "/api/v1/centers", kStaffRead, "List service centers", bind(s, list_centers)});
-  routes.push_back({"GET", "/api/v1/centers/{id}", kStaffRead, "Read a service center", bind(s, get_center)});
-  routes.push_back({"PATCH", "/api/v1/centers/{id}", kOperate, "Change a service center (If-Match)", bind(s, patch_center)});
+  routes.push_back({"POST", "/api/v1/centers", kOperate, "Create a service center",
+                    bind(s, create_center), 201});
+  routes.push_back({"GET", "/api/v1/centers", kStaffRead, "List service centers",
+                    bind(s, list_centers)});
+  routes.push_back({"GET", "/api/v1/centers/{id}", kStaffRead, "Read a service center",
+                    bind(s, get_center)});
+  routes.push_back({"PATCH", "/api/v1/centers/{id}", kOperate, "Change a service center (If-Match)",
+                    bind(s, patch_center)});
 }
 
 }  // namespace fieldserve::server

@@ -1,7 +1,7 @@
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/support.h"
 #include "server/http/json_body.h"
-#include "server/api/json/resource_json.h"
 
 namespace fieldserve::server {
 namespace {
@@ -64,24 +64,30 @@ Result<Reply> list_customers(Services& s, RouteRequest& req) {
 Result<Reply> patch_customer(Services& s, RouteRequest& req) {
   auto now = s.clock.now();
   auto load = [](store::Tx& tx, CustomerId id) { return tx.customer(id); };
-  return versioned_patch(s, req, "customer", load, [&](store::Tx& tx, app::Effects&, Customer& c, const json& body) -> Result<Reply> {
-    auto before = customer_json(c);
-    FieldReader r(body);
-    if (auto ok = read_customer(r, c, false); !ok) return std::unexpected(ok.error());
-    if (!tx.update_customer(c)) return changed_meanwhile();
-    auto after = customer_json(*tx.customer(c.id));
-    record_changes(tx, "customer", c.id, "update", before, after, req.who().actor(), now);
-    return json_reply(after);
-  });
+  return versioned_patch(
+      s, req, "customer", load,
+      [&](store::Tx& tx, app::Effects&, Customer& c, const json& body) -> Result<Reply> {
+        auto before = customer_json(c);
+        FieldReader r(body);
+        if (auto ok = read_customer(r, c, false); !ok) return std::unexpected(ok.error());
+        if (!tx.update_customer(c)) return changed_meanwhile();
+        auto after = customer_json(*tx.customer(c.id));
+        record_changes(tx, "customer", c.id, "update", before, after, req.who().actor(), now);
+        return json_reply(after);
+      });
 }
 
 }  // namespace
 
 void add_customer_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/customers", kOperate, "Create a customer", bind(s, create_customer), 201});
-  routes.push_back({"GET", "/api/v1/customers", kStaffRead, "List customers", bind(s, list_customers)});
-  routes.push_back({"GET", "/api/v1/customers/{id}", kStaffRead, "Read a customer", bind(s, get_customer)});
-  routes.push_back({"PATCH", "/api/v1/customers/{id}", kOperate, "Change a customer (If-Match)", bind(s, patch_customer)});
+  routes.push_back({"POST", "/api/v1/customers", kOperate, "Create a customer",
+                    bind(s, create_customer), 201});
+  routes.push_back({"GET", "/api/v1/customers", kStaffRead, "List customers",
+                    bind(s, list_customers)});
+  routes.push_back({"GET", "/api/v1/customers/{id}", kStaffRead, "Read a customer",
+                    bind(s, get_customer)});
+  routes.push_back({"PATCH", "/api/v1/customers/{id}", kOperate, "Change a customer (If-Match)",
+                    bind(s, patch_customer)});
 }
 
 }  // namespace fieldserve::server

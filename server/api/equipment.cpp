@@ -1,7 +1,7 @@
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/support.h"
 #include "server/http/json_body.h"
-#include "server/api/json/resource_json.h"
 
 namespace fieldserve::server {
 namespace {
@@ -20,7 +20,8 @@ Result<void> read_equipment(FieldReader& r, Equipment& e, bool creating, Instant
   } else if (auto v = r.instant("installed_at", false)) {
     e.installed_at = *v;
   }
-  if (auto v = r.integer("warranty_months", false, 0, 240)) e.warranty_months = static_cast<int>(*v);
+  if (auto v = r.integer("warranty_months", false, 0, 240))
+    e.warranty_months = static_cast<int>(*v);
   if (e.installed_at && e.sold_at.time_since_epoch().count() != 0 && *e.installed_at < e.sold_at) {
     r.problem("installed_at", "must not be before sold_at");
   }
@@ -29,7 +30,8 @@ Result<void> read_equipment(FieldReader& r, Equipment& e, bool creating, Instant
 
 Result<void> check_references(store::Tx& tx, const Equipment& e) {
   if (!tx.site(e.site_id)) {
-    return fail(ErrorCode::unknown_reference, "site_id " + std::to_string(e.site_id) + " does not exist");
+    return fail(ErrorCode::unknown_reference,
+                "site_id " + std::to_string(e.site_id) + " does not exist");
   }
   if (tx.serial_taken(e.model, e.serial, e.id)) {
     return fail(ErrorCode::conflict, "equipment " + e.model + " " + e.serial + " already exists");
@@ -71,25 +73,31 @@ Result<Reply> list_equipment(Services& s, RouteRequest& req) {
 Result<Reply> patch_equipment(Services& s, RouteRequest& req) {
   auto now = s.clock.now();
   auto load = [](store::Tx& tx, EquipmentId id) { return tx.equipment(id); };
-  return versioned_patch(s, req, "equipment", load, [&](store::Tx& tx, app::Effects&, Equipment& e, const json& body) -> Result<Reply> {
-    auto before = equipment_json(e);
-    FieldReader r(body);
-    if (auto ok = read_equipment(r, e, false, now); !ok) return std::unexpected(ok.error());
-    if (auto ok = check_references(tx, e); !ok) return std::unexpected(ok.error());
-    if (!tx.update_equipment(e)) return changed_meanwhile();
-    auto after = equipment_json(*tx.equipment(e.id));
-    record_changes(tx, "equipment", e.id, "update", before, after, req.who().actor(), now);
-    return json_reply(after);
-  });
+  return versioned_patch(
+      s, req, "equipment", load,
+      [&](store::Tx& tx, app::Effects&, Equipment& e, const json& body) -> Result<Reply> {
+        auto before = equipment_json(e);
+        FieldReader r(body);
+        if (auto ok = read_equipment(r, e, false, now); !ok) return std::unexpected(ok.error());
+        if (auto ok = check_references(tx, e); !ok) return std::unexpected(ok.error());
+        if (!tx.update_equipment(e)) return changed_meanwhile();
+        auto after = equipment_json(*tx.equipment(e.id));
+        record_changes(tx, "equipment", e.id, "update", before, after, req.who().actor(), now);
+        return json_reply(after);
+      });
 }
 
 }  // namespace
 
 void add_equipment_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/equipment", kOperate, "Register a piece of equipment at a site", bind(s, create_equipment), 201});
-  routes.push_back({"GET", "/api/v1/equipment", kStaffRead, "List equipment (filter: site_id)", bind(s, list_equipment)});
-  routes.push_back({"GET", "/api/v1/equipment/{id}", kStaffRead, "Read a piece of equipment", bind(s, get_equipment)});
-  routes.push_back({"PATCH", "/api/v1/equipment/{id}", kOperate, "Change a piece of equipment (If-Match)", bind(s, patch_equipment)});
+  routes.push_back({"POST", "/api/v1/equipment", kOperate,
+                    "Register a piece of equipment at a site", bind(s, create_equipment), 201});
+  routes.push_back({"GET", "/api/v1/equipment", kStaffRead, "List equipment (filter: site_id)",
+                    bind(s, list_equipment)});
+  routes.push_back({"GET", "/api/v1/equipment/{id}", kStaffRead, "Read a piece of equipment",
+                    bind(s, get_equipment)});
+  routes.push_back({"PATCH", "/api/v1/equipment/{id}", kOperate,
+                    "Change a piece of equipment (If-Match)", bind(s, patch_equipment)});
 }
 
 }  // namespace fieldserve::server

@@ -40,7 +40,8 @@ Result<Reply> assign_job(Services& s, RouteRequest& req) {
   out += R"(,"assignment_check":)";
   out += json{{"distance_km", check.distance_km},
               {"eta", format_rfc3339(check.eta)},
-              {"missing_skills", check.missing_skills}}.dump();
+              {"missing_skills", check.missing_skills}}
+             .dump();
   out += '}';
   return json_text_reply(std::move(out), 200, done->job.version);
 }
@@ -72,7 +73,8 @@ Result<Reply> cancel_job(Services& s, RouteRequest& req) {
 
 Result<Reply> auto_assign_job(Services& s, RouteRequest& req) {
   bool force = false;
-  auto ok = read_action(req, [&](FieldReader& r) { force = r.boolean("force", false).value_or(false); });
+  auto ok = read_action(req,
+                        [&](FieldReader& r) { force = r.boolean("force", false).value_or(false); });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.auto_assign(req.who(), req.path_id(), force);
   if (!job) return std::unexpected(job.error());
@@ -89,7 +91,8 @@ Result<Reply> get_candidates(Services& s, RouteRequest& req) {
                      {"decided_at", format_rfc3339(decision.decided_at)},
                      {"radius_km", decision.radius_km},
                      {"reason", decision.reason.empty() ? json(nullptr) : json(decision.reason)},
-                     {"chosen_technician_id", decision.chosen ? json(*decision.chosen) : json(nullptr)},
+                     {"chosen_technician_id",
+                      decision.chosen ? json(*decision.chosen) : json(nullptr)},
                      {"candidates", candidates}});
 }
 
@@ -104,12 +107,22 @@ Result<Reply> list_events(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_job_action_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate, "Assign a technician by hand; the answer lists the rules it breaks", bind(s, assign_job)});
-  routes.push_back({"POST", "/api/v1/jobs/{id}/auto-assign", kOperate, "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)", bind(s, auto_assign_job)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}/candidates", kStaffRead, "The last dispatch decision: every technician considered and why", bind(s, get_candidates)});
-  routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician, "Move a job through its lifecycle", bind(s, change_status)});
-  routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate, "Cancel a job before it is resolved", bind(s, cancel_job)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician, "The job's append-only event log", bind(s, list_events)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate,
+                    "Assign a technician by hand; the answer lists the rules it breaks",
+                    bind(s, assign_job)});
+  routes.push_back(
+      {"POST", "/api/v1/jobs/{id}/auto-assign", kOperate,
+       "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)",
+       bind(s, auto_assign_job)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/candidates", kStaffRead,
+                    "The last dispatch decision: every technician considered and why",
+                    bind(s, get_candidates)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician,
+                    "Move a job through its lifecycle", bind(s, change_status)});
+  routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate,
+                    "Cancel a job before it is resolved", bind(s, cancel_job)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician,
+                    "The job's append-only event log", bind(s, list_events)});
 }
 
 }  // namespace fieldserve::server

@@ -29,7 +29,8 @@ Result<JobInput> read_job(const json& body, bool creating, Instant now) {
   JobInput in;
   if (creating) {
     in.site_id = r.integer("site_id", true, 1, INT64_MAX);
-    in.kind = r.one_of("kind", true, parse_job_kind, "repair, installation, maintenance, inspection");
+    in.kind = r.one_of("kind", true, parse_job_kind,
+                       "repair, installation, maintenance, inspection");
     if (auto at = r.instant("reported_at", false)) {
       if (*at > now + kReportedAtTolerance) r.problem("reported_at", "must not be in the future");
       else if (*at < kEarliestReportedAt) r.problem("reported_at", "must not be before 2000");
@@ -82,10 +83,12 @@ Result<Reply> list_jobs(Services& s, RouteRequest& req) {
   }
   if (auto text = req.query("severity")) {
     f.severity = parse_severity(*text);
-    if (!f.severity) return fail(ErrorCode::bad_request, "severity must be critical, serious, general or minor");
+    if (!f.severity)
+      return fail(ErrorCode::bad_request, "severity must be critical, serious, general or minor");
   }
-  for (auto [name, target] : {std::pair{"technician_id", &f.technician_id},
-                              std::pair{"center_id", &f.center_id}, std::pair{"site_id", &f.site_id}}) {
+  for (auto [name, target] :
+       {std::pair{"technician_id", &f.technician_id}, std::pair{"center_id", &f.center_id},
+        std::pair{"site_id", &f.site_id}}) {
     auto v = req.query_int(name);
     if (!v) return std::unexpected(v.error());
     *target = *v;
@@ -97,12 +100,14 @@ Result<Reply> list_jobs(Services& s, RouteRequest& req) {
   f.reported_from = *from;
   f.reported_to = *to;
   if (auto v = req.query("needs_review")) {
-    if (*v != "true" && *v != "false") return fail(ErrorCode::bad_request, "needs_review must be true or false");
+    if (*v != "true" && *v != "false")
+      return fail(ErrorCode::bad_request, "needs_review must be true or false");
     f.needs_review = *v == "true";
   }
   if (auto v = req.query("sla_state")) {
     f.sla_state = parse_sla_state(*v);
-    if (!f.sla_state) return fail(ErrorCode::bad_request, "sla_state must be pending, at_risk, met or breached");
+    if (!f.sla_state)
+      return fail(ErrorCode::bad_request, "sla_state must be pending, at_risk, met or breached");
   }
   auto rows = s.jobs.list(req.who(), *page, f);
   if (!rows) return std::unexpected(rows.error());
@@ -131,10 +136,18 @@ Result<Reply> patch_job(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_job_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/jobs", kOperate, "Create a job; due times come from its tier and distance band", bind(s, create_job), 201});
-  routes.push_back({"GET", "/api/v1/jobs", kStaffRead | kTechnician, "List jobs (filters: status, severity, technician_id, center_id, site_id, reported_from, reported_to, needs_review)", bind(s, list_jobs)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}", kStaffRead | kTechnician, "Read a job", bind(s, get_job)});
-  routes.push_back({"PATCH", "/api/v1/jobs/{id}", kOperate, "Change description, severity, required skills or equipment (If-Match)", bind(s, patch_job)});
+  routes.push_back({"POST", "/api/v1/jobs", kOperate,
+                    "Create a job; due times come from its tier and distance band",
+                    bind(s, create_job), 201});
+  routes.push_back({"GET", "/api/v1/jobs", kStaffRead | kTechnician,
+                    "List jobs (filters: status, severity, technician_id, center_id, site_id, "
+                    "reported_from, reported_to, needs_review)",
+                    bind(s, list_jobs)});
+  routes.push_back({"GET", "/api/v1/jobs/{id}", kStaffRead | kTechnician, "Read a job",
+                    bind(s, get_job)});
+  routes.push_back({"PATCH", "/api/v1/jobs/{id}", kOperate,
+                    "Change description, severity, required skills or equipment (If-Match)",
+                    bind(s, patch_job)});
 }
 
 }  // namespace fieldserve::server

@@ -39,7 +39,8 @@ Result<Reply> optimize(Services& s, RouteRequest& req) {
 
 void add_optimize_routes(RouteTable& routes, Services& s) {
   routes.push_back({"POST", "/api/v1/dispatch/optimize", kOperate,
-                    "Reassign every unstarted, unlocked job to minimise weighted breaches, then km (dry_run defaults to true)",
+                    "Reassign every unstarted, unlocked job to minimise weighted breaches, then km "
+                    "(dry_run defaults to true)",
                     bind(s, optimize)});
 }
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "dispatch/sla_report.h"
-#include "server/api/services.h"
 #include "server/api/handlers.h"
 #include "server/api/reports_support.h"
+#include "server/api/services.h"
 
 namespace fieldserve::server {
 namespace {
@@ -39,8 +39,8 @@ Reply sla_csv(const std::vector<dispatch::ReportDimension>& dims,
   for (auto d : dims) out += std::string(to_string(d)) + ",";
   out += "count,cancelled";
   for (SlaTarget t : kSlaTargets) {
-    for (const char* column : {"met", "breached", "pending", "compliance_pct", "p50_minutes",
-                               "p90_minutes"}) {
+    for (const char* column :
+         {"met", "breached", "pending", "compliance_pct", "p50_minutes", "p90_minutes"}) {
       out += ",";
       out += to_string(t);
       out += "_";
@@ -74,7 +74,8 @@ Result<Reply> sla_report(Services& s, RouteRequest& req) {
   std::string group_by = req.query("group_by").value_or("tier");
   for (std::size_t start = 0; start <= group_by.size();) {
     auto end = std::min(group_by.find(',', start), group_by.size());
-    auto d = dispatch::parse_report_dimension(std::string_view(group_by).substr(start, end - start));
+    auto d = dispatch::parse_report_dimension(std::string_view(group_by).substr(start,
+                                                                                end - start));
     if (!d || std::find(dims.begin(), dims.end(), *d) != dims.end()) {
       return fail(ErrorCode::validation_failed,
                   "group_by takes tier, technician, center, day or week, each at most once, "
@@ -156,13 +157,15 @@ Result<Reply> breach_list(Services& s, RouteRequest& req) {
     for (SlaTarget candidate : kSlaTargets) {
       if (to_string(candidate) == *t) target = candidate;
     }
-    if (!target) return fail(ErrorCode::validation_failed, "target must be response, arrival or restore");
+    if (!target)
+      return fail(ErrorCode::validation_failed, "target must be response, arrival or restore");
   }
   int limit = 50;
   if (auto l = req.query_int("limit"); !l) {
     return std::unexpected(l.error());
   } else if (*l) {
-    if (**l < 1 || **l > 500) return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 500");
+    if (**l < 1 || **l > 500)
+      return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 500");
     limit = static_cast<int>(**l);
   }
   std::optional<store::BreachPosition> after;
@@ -180,17 +183,20 @@ Result<Reply> breach_list(Services& s, RouteRequest& req) {
       const auto& c = row.job.targets[static_cast<int>(row.target)];
       Instant until = c.done_at.value_or(now);
       double late_min = std::round(static_cast<double>((until - c.due).count()) / 6.0) / 10.0;
-      json dispatch = {{"reason", row.dispatch_reason.empty() ? json(nullptr) : json(row.dispatch_reason)}};
+      json dispatch = {
+          {"reason", row.dispatch_reason.empty() ? json(nullptr) : json(row.dispatch_reason)}};
       if (auto decision = tx.latest_decision(row.job.job_id)) {
         dispatch["decided_at"] = format_rfc3339(decision->decided_at);
-        dispatch["chosen_technician_id"] = decision->chosen ? json(*decision->chosen) : json(nullptr);
+        dispatch["chosen_technician_id"] = decision->chosen ? json(*decision->chosen)
+                                                            : json(nullptr);
         dispatch["radius_km"] = decision->radius_km;
         dispatch["candidates"] = json::parse(decision->candidates, nullptr, false);
       }
       items.push_back({{"job_id", row.job.job_id},
                        {"target", std::string(to_string(row.target))},
                        {"tier", std::string(to_string(row.job.severity))},
-                       {"technician_id", row.job.technician_id ? json(*row.job.technician_id) : json(nullptr)},
+                       {"technician_id",
+                        row.job.technician_id ? json(*row.job.technician_id) : json(nullptr)},
                        {"center_id", row.job.center_id},
                        {"reported_at", format_rfc3339(row.job.reported_at)},
                        {"due", format_rfc3339(c.due)},
@@ -211,9 +217,10 @@ void add_report_routes(RouteTable& routes, Services& s) {
                     "SLA compliance of jobs reported in [from, to), grouped by tier, technician, "
                     "center, day or week (comma-separated for several); format json or csv",
                     bind(s, sla_report)});
-  routes.push_back({"GET", "/api/v1/reports/sla/breaches", kReports,
-                    "Breached targets of jobs reported in [from, to), with the dispatch explanation",
-                    bind(s, breach_list)});
+  routes.push_back(
+      {"GET", "/api/v1/reports/sla/breaches", kReports,
+       "Breached targets of jobs reported in [from, to), with the dispatch explanation",
+       bind(s, breach_list)});
   routes.push_back({"GET", "/api/v1/reports/technicians", kReports,
                     "Per technician: jobs done in [from, to), SLA compliance, first-time fix, "
                     "travel, satisfaction and cost per job",

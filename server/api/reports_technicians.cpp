@@ -5,8 +5,8 @@
 #include <map>
 
 #include "dispatch/sla_report.h"
-#include "server/api/services.h"
 #include "server/api/reports_support.h"
+#include "server/api/services.h"
 
 namespace fieldserve::server {
 namespace {
@@ -51,7 +51,8 @@ Result<store::SlaRowFilter> report_filter(const RouteRequest& req) {
   store::SlaRowFilter f;
   if (auto tier = req.query("tier")) {
     f.severity = parse_severity(*tier);
-    if (!f.severity) return fail(ErrorCode::validation_failed, "tier must be critical, serious, general or minor");
+    if (!f.severity)
+      return fail(ErrorCode::validation_failed, "tier must be critical, serious, general or minor");
   }
   auto center = req.query_int("center_id");
   if (!center) return std::unexpected(center.error());
@@ -121,35 +122,45 @@ Result<Reply> technician_report(Services& s, RouteRequest& req) {
       double km_cost = f.travel_km * costs.travel_per_km;
       double total = labour + km_cost + f.parts_cost;
       auto pct = [](std::int64_t part, std::int64_t whole) {
-        return whole > 0 ? json(round2(100.0 * static_cast<double>(part) / static_cast<double>(whole)))
-                         : json(nullptr);
+        return whole > 0
+                   ? json(round2(100.0 * static_cast<double>(part) / static_cast<double>(whole)))
+                   : json(nullptr);
       };
       auto tech = technicians.find(id);
       items.push_back(
           {{"technician_id", id},
            {"name", tech != technicians.end() ? json(tech->second.name) : json(nullptr)},
            {"jobs_done", f.jobs_done},
-           {"sla", {{"met", f.met}, {"breached", f.breached}, {"compliance_pct", pct(f.met, f.met + f.breached)}}},
+           {"sla",
+            {{"met", f.met},
+             {"breached", f.breached},
+             {"compliance_pct", pct(f.met, f.met + f.breached)}}},
            {"first_time_fix_pct", pct(f.fixed_first_time, f.jobs_done)},
            {"visits", f.visits},
            {"travel_km", round2(f.travel_km)},
-           {"mean_satisfaction", f.ratings ? json(round2(f.rating_sum / static_cast<double>(f.ratings))) : json(nullptr)},
+           {"mean_satisfaction", f.ratings
+                                     ? json(round2(f.rating_sum / static_cast<double>(f.ratings)))
+                                     : json(nullptr)},
            {"ratings", f.ratings},
-           // Complaints are not recorded by this version (the after-sales rules comes later): null, not 0.
+           // Complaints are not recorded by this version (the after-sales rules comes later): null,
+           // not 0.
            {"complaints", nullptr},
-           {"cost", {{"labour_hours", round2(labour_hours)},
-                     {"labour", round2(labour)},
-                     {"travel", round2(km_cost)},
-                     {"parts", round2(f.parts_cost)},
-                     {"unpriced_parts", f.unpriced_parts},
-                     {"total", round2(total)},
-                     {"per_job", f.jobs_done ? json(round2(total / static_cast<double>(f.jobs_done))) : json(nullptr)}}}});
+           {"cost",
+            {{"labour_hours", round2(labour_hours)},
+             {"labour", round2(labour)},
+             {"travel", round2(km_cost)},
+             {"parts", round2(f.parts_cost)},
+             {"unpriced_parts", f.unpriced_parts},
+             {"total", round2(total)},
+             {"per_job", f.jobs_done ? json(round2(total / static_cast<double>(f.jobs_done)))
+                                     : json(nullptr)}}}});
     }
-    return json_reply({{"from", format_rfc3339(window->from)},
-                       {"to", format_rfc3339(window->to)},
-                       {"rates", {{"labour_per_hour", costs.labour_per_hour},
-                                  {"travel_per_km", costs.travel_per_km}}},
-                       {"items", std::move(items)}});
+    return json_reply(
+        {{"from", format_rfc3339(window->from)},
+         {"to", format_rfc3339(window->to)},
+         {"rates",
+          {{"labour_per_hour", costs.labour_per_hour}, {"travel_per_km", costs.travel_per_km}}},
+         {"items", std::move(items)}});
   });
 }
 

@@ -1,8 +1,8 @@
 #include "dispatch/site_placement.h"
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/support.h"
 #include "server/http/json_body.h"
-#include "server/api/json/resource_json.h"
 
 namespace fieldserve::server {
 namespace {
@@ -31,8 +31,8 @@ Result<SiteInput> read_site(const json& body, bool creating) {
 Result<void> apply(store::Tx& tx, const SiteInput& in, Site& site) {
   if (in.customer_id) {
     if (!tx.customer(*in.customer_id)) {
-      return fail(ErrorCode::unknown_reference, "customer_id " + std::to_string(*in.customer_id) +
-                                                    " does not exist");
+      return fail(ErrorCode::unknown_reference,
+                  "customer_id " + std::to_string(*in.customer_id) + " does not exist");
     }
     site.customer_id = *in.customer_id;
   }
@@ -40,13 +40,15 @@ Result<void> apply(store::Tx& tx, const SiteInput& in, Site& site) {
   if (in.location) site.location = *in.location;
   if (in.center_given) site.center_explicit = in.center_id.has_value();
   std::optional<CenterId> wanted = site.center_explicit
-                                       ? (in.center_id ? in.center_id : std::optional(site.center_id))
+                                       ? (in.center_id ? in.center_id
+                                                       : std::optional(site.center_id))
                                        : std::nullopt;
   auto centers = tx.all_centers();
   auto placement = dispatch::place_site(site.location, centers, wanted);
   if (!placement) {
     if (wanted) {
-      return fail(ErrorCode::unknown_reference, "center_id " + std::to_string(*wanted) + " does not exist");
+      return fail(ErrorCode::unknown_reference,
+                  "center_id " + std::to_string(*wanted) + " does not exist");
     }
     return fail(ErrorCode::conflict, "create a service center before the first site");
   }
@@ -118,10 +120,14 @@ Result<Reply> patch_site(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_site_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/sites", kOperate, "Create a site; its center is the nearest unless center_id is given", bind(s, create_site), 201});
-  routes.push_back({"GET", "/api/v1/sites", kStaffRead, "List sites (filters: customer_id, center_id)", bind(s, list_sites)});
+  routes.push_back({"POST", "/api/v1/sites", kOperate,
+                    "Create a site; its center is the nearest unless center_id is given",
+                    bind(s, create_site), 201});
+  routes.push_back({"GET", "/api/v1/sites", kStaffRead,
+                    "List sites (filters: customer_id, center_id)", bind(s, list_sites)});
   routes.push_back({"GET", "/api/v1/sites/{id}", kStaffRead, "Read a site", bind(s, get_site)});
-  routes.push_back({"PATCH", "/api/v1/sites/{id}", kOperate, "Change a site (If-Match); open jobs get new due times", bind(s, patch_site)});
+  routes.push_back({"PATCH", "/api/v1/sites/{id}", kOperate,
+                    "Change a site (If-Match); open jobs get new due times", bind(s, patch_site)});
 }
 
 }  // namespace fieldserve::server

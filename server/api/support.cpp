@@ -27,7 +27,7 @@ void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
 }
 
 std::function<void(const Site&, const Site&)> site_auditor(Services& s, store::Tx& tx,
-                                                          std::string actor, Instant at) {
+                                                           std::string actor, Instant at) {
   return [&s, &tx, actor = std::move(actor), at](const Site& before, const Site& after) {
     auto policy = s.policy.policy();
     record_changes(tx, "site", after.id, "update", site_json(before, policy),

@@ -1,8 +1,8 @@
 #pragma once
 // Steps the resource handlers share: the versioned PATCH, and the audit trail of customer
 // records (field by field, values as their JSON text).
-#include <functional>
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
 
 #include "app/effects.h"
@@ -26,7 +26,8 @@ Result<Reply> versioned_patch(Services& s, RouteRequest& req, const char* what, 
   return app::write(s.store, [&](store::Tx& tx, app::Effects& fx) -> Result<Reply> {
     auto resource = load(tx, req.path_id());
     if (!resource) return not_found(what, req.path_id());
-    if (auto ok = check_version(*if_match, resource->version); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_version(*if_match, resource->version); !ok)
+      return std::unexpected(ok.error());
     return change(tx, fx, *resource, *body);
   });
 }
@@ -46,6 +47,6 @@ void record_changes(store::Tx& tx, const std::string& entity, std::int64_t id,
 
 // What JobWriter::rehome_sites calls for each site it moved: an audit row per changed field.
 std::function<void(const Site&, const Site&)> site_auditor(Services& s, store::Tx& tx,
-                                                          std::string actor, Instant at);
+                                                           std::string actor, Instant at);
 
 }  // namespace fieldserve::server

@@ -125,8 +125,14 @@ Result<Reply> push(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_sync_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/sync/pull", kTechnician, "A technician's job list: a snapshot without a cursor, then changes and removals after it", bind(s, pull)});
-  routes.push_back({"POST", "/api/v1/sync/push", kTechnician, "Ops a device recorded offline, applied in order exactly once, committed before the answer", bind(s, push)});
+  routes.push_back(
+      {"GET", "/api/v1/sync/pull", kTechnician,
+       "A technician's job list: a snapshot without a cursor, then changes and removals after it",
+       bind(s, pull)});
+  routes.push_back(
+      {"POST", "/api/v1/sync/push", kTechnician,
+       "Ops a device recorded offline, applied in order exactly once, committed before the answer",
+       bind(s, push)});
 }
 
 }  // namespace fieldserve::server

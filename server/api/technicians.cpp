@@ -1,7 +1,7 @@
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/support.h"
 #include "server/http/json_body.h"
-#include "server/api/json/resource_json.h"
 
 namespace fieldserve::server {
 namespace {
@@ -73,26 +73,34 @@ Result<Reply> list_technicians(Services& s, RouteRequest& req) {
 Result<Reply> patch_technician(Services& s, RouteRequest& req) {
   auto now = s.clock.now();
   auto load = [](store::Tx& tx, TechnicianId id) { return tx.technician(id); };
-  return versioned_patch(s, req, "technician", load, [&](store::Tx& tx, app::Effects& fx, Technician& t, const json& body) -> Result<Reply> {
-    FieldReader r(body);
-    if (auto ok = read_technician(r, t, false, now); !ok) return std::unexpected(ok.error());
-    if (!tx.center(t.home_center_id)) {
-      return fail(ErrorCode::unknown_reference,
-                  "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
-    }
-    if (!tx.update_technician(t)) return changed_meanwhile();
-    s.dispatcher.technician_changed(tx, fx, t);
-    return json_reply(technician_json(*tx.technician(t.id)));
-  });
+  return versioned_patch(
+      s, req, "technician", load,
+      [&](store::Tx& tx, app::Effects& fx, Technician& t, const json& body) -> Result<Reply> {
+        FieldReader r(body);
+        if (auto ok = read_technician(r, t, false, now); !ok) return std::unexpected(ok.error());
+        if (!tx.center(t.home_center_id)) {
+          return fail(ErrorCode::unknown_reference,
+                      "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
+        }
+        if (!tx.update_technician(t)) return changed_meanwhile();
+        s.dispatcher.technician_changed(tx, fx, t);
+        return json_reply(technician_json(*tx.technician(t.id)));
+      });
 }
 
 }  // namespace
 
 void add_technician_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/technicians", kOperate, "Create a technician", bind(s, create_technician), 201});
-  routes.push_back({"GET", "/api/v1/technicians", kStaffRead, "List technicians (filters: home_center_id, active, skill)", bind(s, list_technicians)});
-  routes.push_back({"GET", "/api/v1/technicians/{id}", kStaffRead | kTechnician, "Read a technician (a technician token: only its own)", bind(s, get_technician)});
-  routes.push_back({"PATCH", "/api/v1/technicians/{id}", kOperate, "Change a technician (If-Match)", bind(s, patch_technician)});
+  routes.push_back({"POST", "/api/v1/technicians", kOperate, "Create a technician",
+                    bind(s, create_technician), 201});
+  routes.push_back({"GET", "/api/v1/technicians", kStaffRead,
+                    "List technicians (filters: home_center_id, active, skill)",
+                    bind(s, list_technicians)});
+  routes.push_back({"GET", "/api/v1/technicians/{id}", kStaffRead | kTechnician,
+                    "Read a technician (a technician token: only its own)",
+                    bind(s, get_technician)});
+  routes.push_back({"PATCH", "/api/v1/technicians/{id}", kOperate, "Change a technician (If-Match)",
+                    bind(s, patch_technician)});
 }
 
 }  // namespace fieldserve::server

@@ -1,7 +1,7 @@
-#include "server/api/services.h"
 #include "server/api/handlers.h"
-#include "server/http/json_body.h"
 #include "server/api/json/resource_json.h"
+#include "server/api/services.h"
+#include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
@@ -54,9 +54,13 @@ Result<Reply> revoke_token(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_token_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/tokens", kAdmin, "Create a token; its value is shown only in this answer", bind(s, create_token), 201});
-  routes.push_back({"GET", "/api/v1/tokens", kAdmin, "List tokens (never their values)", bind(s, list_tokens)});
-  routes.push_back({"DELETE", "/api/v1/tokens/{id}", kAdmin, "Revoke a token; its next request is 401", bind(s, revoke_token), 204});
+  routes.push_back({"POST", "/api/v1/tokens", kAdmin,
+                    "Create a token; its value is shown only in this answer", bind(s, create_token),
+                    201});
+  routes.push_back({"GET", "/api/v1/tokens", kAdmin, "List tokens (never their values)",
+                    bind(s, list_tokens)});
+  routes.push_back({"DELETE", "/api/v1/tokens/{id}", kAdmin,
+                    "Revoke a token; its next request is 401", bind(s, revoke_token), 204});
 }
 
 }  // namespace fieldserve::server

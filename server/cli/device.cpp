@@ -3,8 +3,8 @@
 #include <httplib.h>
 #include <openssl/rand.h>
 
-#include <array>
 #include <fmt/format.h>
+#include <array>
 
 namespace fieldserve::server {
 namespace {
@@ -34,7 +34,8 @@ std::string uuid_text(const std::array<unsigned char, 16>& b) {
 
 std::array<unsigned char, 16> random_bytes() {
   std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1)
+    throw std::runtime_error("RAND_bytes failed");
   return b;
 }
 
@@ -51,7 +52,8 @@ std::string new_uuid_v7(std::chrono::system_clock::time_point now) {
   auto b = random_bytes();
   auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  for (int i = 0; i < 6; ++i)
+    b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   return uuid_text(b);
@@ -60,7 +62,8 @@ std::string new_uuid_v7(std::chrono::system_clock::time_point now) {
 std::string Device::record(const std::string& type, std::optional<JobId> job,
                            const nlohmann::json& payload, Instant at) {
   std::string op_id = new_uuid_v7(std::chrono::system_clock::now());
-  nlohmann::json op{{"op_id", op_id}, {"type", type}, {"at", format_rfc3339(at)}, {"payload", payload}};
+  nlohmann::json op{
+      {"op_id", op_id}, {"type", type}, {"at", format_rfc3339(at)}, {"payload", payload}};
   if (job) op["job_id"] = *job;
   outbox_.add(op_id, op.dump());
   return op_id;

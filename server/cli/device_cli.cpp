@@ -42,20 +42,28 @@ int run_device(const DeviceCommand& command) {
     }
     auto pulled = pushed.reached ? device.pull(link, 200) : PullOutcome{};
     auto counts = device.outbox().counts();
-    nlohmann::json out{{"pushed", pushed.reached}, {"answered", pushed.answered},
-                       {"last_status", pushed.http_status}, {"pulled", pulled.reached},
-                       {"reset", pulled.reset}, {"upserted", pulled.upserted},
-                       {"removed", pulled.removed}, {"pending", counts.pending},
+    nlohmann::json out{{"pushed", pushed.reached},
+                       {"answered", pushed.answered},
+                       {"last_status", pushed.http_status},
+                       {"pulled", pulled.reached},
+                       {"reset", pulled.reset},
+                       {"upserted", pulled.upserted},
+                       {"removed", pulled.removed},
+                       {"pending", counts.pending},
                        {"jobs", counts.jobs}};
     std::cout << out.dump() << std::endl;
     return pushed.reached && pulled.reached ? 0 : 1;
   }
   if (command.action == "status") {
     auto c = device.outbox().counts();
-    nlohmann::json out{{"pending", c.pending}, {"answered", c.answered}, {"resent", c.resent},
-                       {"duplicates", c.duplicates}, {"jobs", c.jobs}};
+    nlohmann::json out{{"pending", c.pending},
+                       {"answered", c.answered},
+                       {"resent", c.resent},
+                       {"duplicates", c.duplicates},
+                       {"jobs", c.jobs}};
     for (const auto& op : device.outbox().all()) {
-      out["ops"].push_back({{"op_id", op.op_id}, {"attempts", op.attempts},
+      out["ops"].push_back({{"op_id", op.op_id},
+                            {"attempts", op.attempts},
                             {"status", op.status ? nlohmann::json(*op.status) : nlohmann::json()},
                             {"code", op.code ? nlohmann::json(*op.code) : nlohmann::json()}});
     }

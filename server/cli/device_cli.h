@@ -15,10 +15,10 @@ struct DeviceCommand {
   std::string type;
   std::optional<std::int64_t> job;
   std::string payload = "{}";
-  std::string at;           // RFC 3339; empty: now
-  std::string clock_offset; // seconds added to the device clock ("-3600"), to simulate skew
+  std::string at;            // RFC 3339; empty: now
+  std::string clock_offset;  // seconds added to the device clock ("-3600"), to simulate skew
   int batch = 500;
-  int attempts = 5;         // pushes tried before giving up (a busy or restarting server)
+  int attempts = 5;  // pushes tried before giving up (a busy or restarting server)
 };
 
 int run_device(const DeviceCommand& command);

@@ -5,8 +5,8 @@
 
 #include "dispatch/site_placement.h"
 #include "domain/job_status.h"
-#include "server/http/json_body.h"
 #include "server/api/json/policy_json.h"
+#include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
@@ -23,14 +23,16 @@ Result<json> read_file(const std::filesystem::path& path, bool required) {
     return fail(ErrorCode::malformed_json, path.string() + " nests too deeply");
   }
   json value = json::parse(text.str(), nullptr, false);
-  if (value.is_discarded()) return fail(ErrorCode::malformed_json, path.string() + " is not valid JSON");
+  if (value.is_discarded())
+    return fail(ErrorCode::malformed_json, path.string() + " is not valid JSON");
   return value;
 }
 
 Result<json> read_list(const std::filesystem::path& folder, const char* name) {
   auto value = read_file(folder / name, true);
   if (!value) return value;
-  if (!value->is_array()) return fail(ErrorCode::validation_failed, std::string(name) + " must hold a JSON array");
+  if (!value->is_array())
+    return fail(ErrorCode::validation_failed, std::string(name) + " must hold a JSON array");
   return value;
 }
 
@@ -89,8 +91,9 @@ Result<int> import_job(Services& s, store::Tx& tx, app::Effects& fx, const json&
   return app::import_job(s.writer, tx, fx, std::move(*history));
 }
 
-Result<ImportCounts> import_folder(Services& s, const std::filesystem::path& folder,
-                                   const std::function<void(const std::string&, int, int)>& progress) {
+Result<ImportCounts> import_folder(
+    Services& s, const std::filesystem::path& folder,
+    const std::function<void(const std::string&, int, int)>& progress) {
   auto policy_doc = read_file(folder / "sla_policy.json", false);
   if (!policy_doc) return std::unexpected(policy_doc.error());
   if (!policy_doc->is_null()) {
@@ -171,7 +174,8 @@ Result<ImportCounts> import_folder(Services& s, const std::filesystem::path& fol
       auto center = r.integer("center_id", false, 1, INT64_MAX);
       if (auto ok = r.finish(); !ok) return at_row("sites.json", i, ok.error());
       auto placement = dispatch::place_site(site.location, all_centers, center);
-      if (!placement) return at_row("sites.json", i, Error{ErrorCode::unknown_reference, "no such center", {}});
+      if (!placement)
+        return at_row("sites.json", i, Error{ErrorCode::unknown_reference, "no such center", {}});
       site.center_id = placement->center_id;
       site.center_explicit = center.has_value();
       site.distance_km = placement->distance_km;
@@ -188,7 +192,8 @@ Result<ImportCounts> import_folder(Services& s, const std::filesystem::path& fol
       e.serial = r.text("serial", true, 100).value_or("");
       e.sold_at = r.instant("sold_at", true).value_or(Instant{});
       e.installed_at = r.instant("installed_at", false);
-      e.warranty_months = static_cast<int>(r.integer("warranty_months", false, 0, 240).value_or(12));
+      e.warranty_months =
+          static_cast<int>(r.integer("warranty_months", false, 0, 240).value_or(12));
       if (auto ok = r.finish(); !ok) return at_row("equipment.json", i, ok.error());
       e.id = tx.insert_equipment(e);
       ++counts.equipment;

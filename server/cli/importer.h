@@ -1,14 +1,14 @@
 #pragma once
 // Loads a sample_data folder (centers, customers, sites, equipment, technicians, jobs with their
 // events, and the SLA policy) into an empty database in one transaction: all of it or none.
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "domain/error.h"
 #include "app/effects.h"
 #include "app/history_import.h"
+#include "domain/error.h"
 #include "server/api/services.h"
 #include "store/tx.h"
 
@@ -27,7 +27,8 @@ Result<app::HistoricJob> read_historic_job(const nlohmann::json& row, Instant no
 
 // `progress(stage, done, total)` is called as rows are read. Fails with validation_failed
 // naming the file and row of the first bad records, or conflict if the database is not empty.
-Result<ImportCounts> import_folder(Services& s, const std::filesystem::path& folder,
-                                   const std::function<void(const std::string&, int, int)>& progress);
+Result<ImportCounts> import_folder(
+    Services& s, const std::filesystem::path& folder,
+    const std::function<void(const std::string&, int, int)>& progress);
 
 }  // namespace fieldserve::server

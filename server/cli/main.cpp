@@ -1,24 +1,24 @@
-// fieldserve: the command line of the README's command line. Messages go to stderr; the only things on
-// stdout are what a script captures (tokens).
+// fieldserve: the command line of the README's command line. Messages go to stderr; the only things
+// on stdout are what a script captures (tokens).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <dlfcn.h>
 
-#include <csignal>
 #include <malloc.h>
+#include <csignal>
 
-#include <fstream>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "app/sla_ticker.h"
 #include "server/api/handlers.h"
 #include "server/api/services.h"
-#include "server/cli/importer.h"
 #include "server/cli/device_cli.h"
+#include "server/cli/importer.h"
 #include "server/cli/replay_cli.h"
 #include "server/http/logging.h"
 #include "server/http/router.h"
@@ -69,13 +69,14 @@ int serve(const ServeOptions& o) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_TOP_PAD, 1 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
-  fieldserve::server::setup_logging(o.log_format == "json" ? fieldserve::server::LogFormat::json_lines
-                                                           : fieldserve::server::LogFormat::text);
+  fieldserve::server::setup_logging(o.log_format == "json"
+                                        ? fieldserve::server::LogFormat::json_lines
+                                        : fieldserve::server::LogFormat::text);
   auto store = fieldserve::store::Store::open(o.db, o.readers);
   check_sync_mark(*store, o.db);
   fieldserve::SystemClock clock;
   fieldserve::server::Services services(*store, clock,
-                                       {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs});
+                                        {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs});
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
   auto floor = store->write([&](fieldserve::store::Tx& tx) {
     return tx.prune_feed(clock.now() - std::chrono::days(o.sync_retention_days));
@@ -96,9 +97,11 @@ int serve(const ServeOptions& o) {
     }
   }
   int port = o.port;
-  bool bound = port == 0 ? (port = server.bind_to_any_port(o.bind)) > 0 : server.bind_to_port(o.bind, port);
+  bool bound = port == 0 ? (port = server.bind_to_any_port(o.bind)) > 0
+                         : server.bind_to_port(o.bind, port);
   if (!bound) {
-    log_event(fieldserve::server::LogLevel::error, "cannot listen", {{"bind", o.bind}, {"port", std::int64_t{o.port}}});
+    log_event(fieldserve::server::LogLevel::error, "cannot listen",
+              {{"bind", o.bind}, {"port", std::int64_t{o.port}}});
     return 1;
   }
   if (!o.port_file.empty()) {
@@ -143,8 +146,9 @@ void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
   std::int64_t marked_seq = 0;
   if (std::ifstream in(mark_file); in >> marked_id >> marked_seq) {
     if (marked_id == feed.database_id && marked_seq > feed.last_seq) {
-      log_event(fieldserve::server::LogLevel::warn, "the database is behind the sync mark: restored from a backup? "
-                                     "devices will reset their job lists",
+      log_event(fieldserve::server::LogLevel::warn,
+                "the database is behind the sync mark: restored from a backup? "
+                "devices will reset their job lists",
                 {{"mark", marked_seq}, {"last_seq", feed.last_seq}});
       store.write([](fieldserve::store::Tx& tx) {
         tx.renew_database_id();
@@ -180,56 +184,80 @@ int main(int argc, char** argv) {
   ServeOptions serve_opts;
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the HTTP API (and the web app with --web)");
   serve_cmd->add_option("--db", serve_opts.db, "SQLite database file")->capture_default_str();
-  serve_cmd->add_option("--port", serve_opts.port, "TCP port")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--port", serve_opts.port, "TCP port")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--bind", serve_opts.bind, "address to listen on")->capture_default_str();
-  serve_cmd->add_option("--web", serve_opts.web_dir, "folder served at /")->check(CLI::ExistingDirectory);
+  serve_cmd->add_option("--web", serve_opts.web_dir, "folder served at /")
+      ->check(CLI::ExistingDirectory);
   serve_cmd->add_option("--log-format", serve_opts.log_format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  serve_cmd->add_option("--threads", serve_opts.limits.threads, "worker threads")
-      ->check(CLI::Range(2, 1024))->capture_default_str();
-  serve_cmd->add_option("--max-body-bytes", serve_opts.limits.max_body_bytes, "largest request body")
+      ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  serve_cmd->add_option("--request-timeout", serve_opts.limits.request_timeout_s,
-                        "seconds a client has to send one whole request")
-      ->check(CLI::Range(1, 3600))->capture_default_str();
-  serve_cmd->add_option("--keep-alive-timeout", serve_opts.limits.keep_alive_timeout_s,
-                        "seconds an idle connection is kept")
-      ->check(CLI::Range(1, 3600))->capture_default_str();
+  serve_cmd->add_option("--threads", serve_opts.limits.threads, "worker threads")
+      ->check(CLI::Range(2, 1024))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-body-bytes", serve_opts.limits.max_body_bytes, "largest request body")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--request-timeout", serve_opts.limits.request_timeout_s,
+                   "seconds a client has to send one whole request")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--keep-alive-timeout", serve_opts.limits.keep_alive_timeout_s,
+                   "seconds an idle connection is kept")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--rate", serve_opts.rate_per_s, "requests per second per token")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve_cmd->add_option("--burst", serve_opts.rate_burst, "request burst per token")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  auto* cert_opt = serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM certificate chain: serve HTTPS")
-      ->check(CLI::ExistingFile);
-  auto* key_opt = serve_cmd->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  auto* cert_opt =
+      serve_cmd->add_option("--tls-cert", serve_opts.tls_cert, "PEM certificate chain: serve HTTPS")
+          ->check(CLI::ExistingFile);
+  auto* key_opt = serve_cmd
+                      ->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert")
+                      ->check(CLI::ExistingFile);
   cert_opt->needs(key_opt);
   key_opt->needs(cert_opt);
   serve_cmd->add_option("--port-file", serve_opts.port_file,
                         "write the port actually bound here (useful with --port 0)");
   serve_cmd->add_flag("--no-group-commit", serve_opts.no_group_commit,
                       "commit every sync push on its own (the benchmark baseline)");
-  serve_cmd->add_option("--sync-retention-days", serve_opts.sync_retention_days,
-                        "days of sync changes kept; older cursors get a reset")
-      ->check(CLI::Range(0, 3650))->capture_default_str();
-  serve_cmd->add_option("--labour-cost-per-hour", serve_opts.costs.labour_per_hour,
-                        "what an hour on site costs, for the technician report")
-      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
-  serve_cmd->add_option("--travel-cost-per-km", serve_opts.costs.travel_per_km,
-                        "what a road km costs, for the technician report")
-      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  serve_cmd
+      ->add_option("--sync-retention-days", serve_opts.sync_retention_days,
+                   "days of sync changes kept; older cursors get a reset")
+      ->check(CLI::Range(0, 3650))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--labour-cost-per-hour", serve_opts.costs.labour_per_hour,
+                   "what an hour on site costs, for the technician report")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--travel-cost-per-km", serve_opts.costs.travel_per_km,
+                   "what a road km costs, for the technician report")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   serve_cmd->add_option("--readers", serve_opts.readers, "reader connections")
-      ->check(CLI::Range(1, 64))->capture_default_str();
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
 
   std::string init_db;
-  auto* init_cmd = cli.add_subcommand("init", "Create the schema and print a new admin token on stdout");
+  auto* init_cmd = cli.add_subcommand("init",
+                                      "Create the schema and print a new admin token on stdout");
   add_db_option(init_cmd, init_db);
 
   std::string import_db, import_dir;
-  auto* import_cmd = cli.add_subcommand("import", "Load a sample_data folder into an empty database");
+  auto* import_cmd = cli.add_subcommand("import",
+                                        "Load a sample_data folder into an empty database");
   add_db_option(import_cmd, import_db);
   import_cmd->add_option("folder", import_dir, "folder with centers.json, customers.json, ...")
-      ->required()->check(CLI::ExistingDirectory);
+      ->required()
+      ->check(CLI::ExistingDirectory);
 
   std::string migrate_db;
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending schema migrations");
@@ -239,42 +267,64 @@ int main(int argc, char** argv) {
   token_cmd->require_subcommand(1);
   std::string token_db, token_role, token_name;
   std::optional<std::int64_t> token_technician;
-  auto* token_create = token_cmd->add_subcommand("create", "Create a token and print it alone on stdout");
+  auto* token_create = token_cmd->add_subcommand("create",
+                                                 "Create a token and print it alone on stdout");
   add_db_option(token_create, token_db);
   token_create->add_option("--role", token_role, "admin, dispatcher, manager or technician")
-      ->required()->check(CLI::IsMember({"admin", "dispatcher", "manager", "technician"}));
+      ->required()
+      ->check(CLI::IsMember({"admin", "dispatcher", "manager", "technician"}));
   token_create->add_option("--name", token_name, "who or what holds it")->required();
   token_create->add_option("--technician", token_technician, "technician id (technician tokens)");
 
   fs::server::ReplayCommand replay_cmd_opts;
-  auto* replay_cmd = cli.add_subcommand("replay", "What-if: replay a recorded request stream through the dispatch engine");
-  replay_cmd->add_option("folder", replay_cmd_opts.folder, "folder with centers.csv, technicians.csv, requests.csv")
-      ->required()->check(CLI::ExistingDirectory);
-  replay_cmd->add_option("--strategy", replay_cmd_opts.strategy, "sla (the engine) or nearest (the baseline)")
-      ->check(CLI::IsMember({"sla", "nearest"}))->capture_default_str();
-  replay_cmd->add_option("--policy", replay_cmd_opts.policy_file, "SLA policy JSON (default: the built-in policy)")
+  auto* replay_cmd = cli.add_subcommand(
+      "replay", "What-if: replay a recorded request stream through the dispatch engine");
+  replay_cmd
+      ->add_option("folder", replay_cmd_opts.folder,
+                   "folder with centers.csv, technicians.csv, requests.csv")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  replay_cmd
+      ->add_option("--strategy", replay_cmd_opts.strategy,
+                   "sla (the engine) or nearest (the baseline)")
+      ->check(CLI::IsMember({"sla", "nearest"}))
+      ->capture_default_str();
+  replay_cmd
+      ->add_option("--policy", replay_cmd_opts.policy_file,
+                   "SLA policy JSON (default: the built-in policy)")
       ->check(CLI::ExistingFile);
-  replay_cmd->add_option("--out", replay_cmd_opts.out_file, "write the JSON result here (default: stdout)");
+  replay_cmd->add_option("--out", replay_cmd_opts.out_file,
+                         "write the JSON result here (default: stdout)");
 
   fs::server::DeviceCommand device_opts;
-  auto* device_cmd = cli.add_subcommand("device", "Device simulator: a tablet's outbox, push and pull");
+  auto* device_cmd = cli.add_subcommand("device",
+                                        "Device simulator: a tablet's outbox, push and pull");
   device_cmd->require_subcommand(1);
-  auto* device_record = device_cmd->add_subcommand("record", "Record an op offline; prints its op_id");
-  auto* device_sync = device_cmd->add_subcommand("sync", "Push unanswered ops (same op_ids), then pull");
+  auto* device_record = device_cmd->add_subcommand("record",
+                                                   "Record an op offline; prints its op_id");
+  auto* device_sync = device_cmd->add_subcommand("sync",
+                                                 "Push unanswered ops (same op_ids), then pull");
   auto* device_status = device_cmd->add_subcommand("status", "Print the outbox and its answers");
   for (auto* sub : {device_record, device_sync, device_status}) {
     sub->add_option("--outbox", device_opts.outbox, "the device's SQLite file")->required();
     sub->add_option("--clock-offset", device_opts.clock_offset, "seconds the device clock is off");
   }
-  device_record->add_option("--type", device_opts.type, "status, signoff, note, parts_used, location")->required();
+  device_record
+      ->add_option("--type", device_opts.type, "status, signoff, note, parts_used, location")
+      ->required();
   device_record->add_option("--job", device_opts.job, "job id");
-  device_record->add_option("--payload", device_opts.payload, "the op's payload as JSON")->capture_default_str();
+  device_record->add_option("--payload", device_opts.payload, "the op's payload as JSON")
+      ->capture_default_str();
   device_record->add_option("--at", device_opts.at, "when it happened on the device (default now)");
   device_sync->add_option("--url", device_opts.url, "server URL")->capture_default_str();
-  device_sync->add_option("--token", device_opts.token, "the device's technician token")->required();
-  device_sync->add_option("--batch", device_opts.batch, "ops per push")->check(CLI::Range(1, 500))->capture_default_str();
+  device_sync->add_option("--token", device_opts.token, "the device's technician token")
+      ->required();
+  device_sync->add_option("--batch", device_opts.batch, "ops per push")
+      ->check(CLI::Range(1, 500))
+      ->capture_default_str();
   device_sync->add_option("--attempts", device_opts.attempts, "pushes tried before giving up")
-      ->check(CLI::Range(1, 100))->capture_default_str();
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -293,7 +343,8 @@ int main(int argc, char** argv) {
       auto issued = store->write([&](fs::store::Tx& tx) {
         return fs::app::issue_token(tx, fs::Role::admin, "admin (init)", std::nullopt, clock.now());
       });
-      std::cerr << "initialized " << init_db << " at schema version " << store->schema_version() << "\n";
+      std::cerr << "initialized " << init_db << " at schema version " << store->schema_version()
+                << "\n";
       std::cout << issued.token << std::endl;
       return 0;
     }
@@ -309,8 +360,9 @@ int main(int argc, char** argv) {
       auto progress = [&](const std::string& stage, int done, int total) {
         if (!terminal || (done != total && done % 25 != 0)) return;
         int width = 30, filled = total ? done * width / total : width;
-        std::fprintf(stderr, "\r%-12s [%s%s] %d/%d", stage.c_str(), std::string(filled, '#').c_str(),
-                     std::string(width - filled, ' ').c_str(), done, total);
+        std::fprintf(stderr, "\r%-12s [%s%s] %d/%d", stage.c_str(),
+                     std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                     done, total);
         if (done == total) std::fprintf(stderr, "\n");
       };
       auto counts = fs::server::import_folder(app, import_dir, progress);

@@ -1,13 +1,13 @@
 #include "server/cli/replay_cli.h"
 
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "dispatch/replay.h"
-#include "server/http/json_body.h"
 #include "server/api/json/policy_json.h"
+#include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
@@ -56,7 +56,8 @@ Result<CsvTable> read_csv(const std::string& folder, const std::string& name,
   if (!std::getline(in, line)) return fail(ErrorCode::validation_failed, name + " is empty");
   table.header = split_csv(line);
   for (const auto& field : required) {
-    if (table.column(field) < 0) return fail(ErrorCode::validation_failed, name + " has no column " + field);
+    if (table.column(field) < 0)
+      return fail(ErrorCode::validation_failed, name + " has no column " + field);
   }
   int number = 1;
   while (std::getline(in, line)) {
@@ -64,8 +65,9 @@ Result<CsvTable> read_csv(const std::string& folder, const std::string& name,
     if (line.empty() || line == "\r") continue;
     auto row = split_csv(line);
     if (row.size() != table.header.size()) {
-      return fail(ErrorCode::validation_failed, name + " line " + std::to_string(number) + ": expected " +
-                                                    std::to_string(table.header.size()) + " fields");
+      return fail(ErrorCode::validation_failed,
+                  name + " line " + std::to_string(number) + ": expected " +
+                      std::to_string(table.header.size()) + " fields");
     }
     table.rows.push_back(std::move(row));
   }
@@ -92,10 +94,12 @@ std::vector<std::string> skills_of(const std::string& text) {
   return out;
 }
 
-Result<geo::LatLon> location(const CsvTable& t, const std::vector<std::string>& row, std::size_t index) {
+Result<geo::LatLon> location(const CsvTable& t, const std::vector<std::string>& row,
+                             std::size_t index) {
   auto lat = to_number(row[t.column("lat")]), lon = to_number(row[t.column("lon")]);
   if (!lat || !lon || !geo::is_valid({*lat, *lon})) {
-    return fail(ErrorCode::validation_failed, t.name + " row " + std::to_string(index + 1) + ": bad lat/lon");
+    return fail(ErrorCode::validation_failed,
+                t.name + " row " + std::to_string(index + 1) + ": bad lat/lon");
   }
   return geo::LatLon{*lat, *lon};
 }
@@ -108,8 +112,10 @@ nlohmann::json result_json(const dispatch::ReplayResult& r) {
     tiers[std::string(to_string(s))] = {
         {"count", t.count},
         {"arrival_met_pct", std::round(met_pct * 100) / 100},
-        {"p50_arrival_minutes", std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 50) * 10) / 10},
-        {"p90_arrival_minutes", std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 90) * 10) / 10},
+        {"p50_arrival_minutes",
+         std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 50) * 10) / 10},
+        {"p90_arrival_minutes",
+         std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 90) * 10) / 10},
         {"breaches", t.breaches}};
   }
   return {{"strategy", r.strategy},
@@ -123,11 +129,12 @@ nlohmann::json result_json(const dispatch::ReplayResult& r) {
 Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   auto centers_csv = read_csv(cmd.folder, "centers.csv", {"id", "name", "lat", "lon", "time_zone"});
   if (!centers_csv) return std::unexpected(centers_csv.error());
-  auto techs_csv = read_csv(cmd.folder, "technicians.csv", {"id", "name", "lat", "lon", "skills", "center_id"});
+  auto techs_csv = read_csv(cmd.folder, "technicians.csv",
+                            {"id", "name", "lat", "lon", "skills", "center_id"});
   if (!techs_csv) return std::unexpected(techs_csv.error());
   auto requests_csv = read_csv(cmd.folder, "requests.csv",
-                               {"id", "reported_at", "lat", "lon", "severity", "kind", "required_skills",
-                                "service_minutes"});
+                               {"id", "reported_at", "lat", "lon", "severity", "kind",
+                                "required_skills", "service_minutes"});
   if (!requests_csv) return std::unexpected(requests_csv.error());
 
   std::vector<dispatch::ReplayCenter> centers;
@@ -143,7 +150,8 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
     const auto& row = techs_csv->rows[i];
     auto at = location(*techs_csv, row, i);
     if (!at) return std::unexpected(at.error());
-    technicians.push_back({row[techs_csv->column("id")], *at, skills_of(row[techs_csv->column("skills")]),
+    technicians.push_back({row[techs_csv->column("id")], *at,
+                           skills_of(row[techs_csv->column("skills")]),
                            row[techs_csv->column("center_id")]});
   }
   std::vector<dispatch::ReplayRequest> requests;
@@ -161,10 +169,12 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
     if (!severity) return fail(ErrorCode::validation_failed, where + "unknown severity");
     if (!kind) return fail(ErrorCode::validation_failed, where + "unknown kind");
     if (!service || *service < 0 || *service > 100000) {
-      return fail(ErrorCode::validation_failed, where + "service_minutes must be a number of minutes");
+      return fail(ErrorCode::validation_failed,
+                  where + "service_minutes must be a number of minutes");
     }
     requests.push_back({row[t.column("id")], *reported, *at, *severity, *kind,
-                        skills_of(row[t.column("required_skills")]), static_cast<int>(std::lround(*service))});
+                        skills_of(row[t.column("required_skills")]),
+                        static_cast<int>(std::lround(*service))});
   }
 
   auto policy = dispatch::default_policy();
@@ -173,15 +183,18 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
     std::stringstream text;
     text << in.rdbuf();
     auto doc = parse_json_object(text.str());
-    if (!doc) return fail(ErrorCode::validation_failed, cmd.policy_file + ": " + doc.error().message);
+    if (!doc)
+      return fail(ErrorCode::validation_failed, cmd.policy_file + ": " + doc.error().message);
     auto parsed = policy_from_json(*doc);
     if (!parsed) return std::unexpected(parsed.error());
     policy = *parsed;
   }
   dispatch::ReplayOptions options;
-  options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest : dispatch::ReplayStrategy::sla;
+  options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest
+                                               : dispatch::ReplayStrategy::sla;
   dispatch::GeodesicTravel travel;
-  return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel, options));
+  return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,
+                                      options));
 }
 
 }  // namespace

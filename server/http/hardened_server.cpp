@@ -2,10 +2,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -144,7 +144,8 @@ class DeadlineStream final : public httplib::Stream {
     while (sent < size) {
       if (Clock::now() >= response_deadline_) return -1;
       if (ssl_) {
-        int n = SSL_write(ssl_, ptr + sent, static_cast<int>(std::min<std::size_t>(size - sent, 1 << 20)));
+        int n = SSL_write(ssl_, ptr + sent,
+                          static_cast<int>(std::min<std::size_t>(size - sent, 1 << 20)));
         if (n > 0) {
           sent += static_cast<std::size_t>(n);
         } else if (!wait_for(SSL_get_error(ssl_, n), write_wait_ms())) {
@@ -189,7 +190,9 @@ class DeadlineStream final : public httplib::Stream {
   int write_wait_ms() const {
     return std::min(limits_.write_timeout_s * 1000, millis_until(response_deadline_));
   }
-  int read_wait_ms() const { return std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)); }
+  int read_wait_ms() const {
+    return std::min(limits_.read_timeout_s * 1000, millis_until(deadline_));
+  }
 
   // Reads what is there, and waits (bounded) only when nothing is: the next request has usually
   // arrived already, since wait_for_next_request polled for it.
@@ -320,7 +323,7 @@ RequestScope& current_request() { return tls_request; }
 
 void HardenedServer::set_logger(httplib::Logger logger) {
   httplib::Server::set_logger([logger = std::move(logger)](const httplib::Request& req,
-                                                            const httplib::Response& res) {
+                                                           const httplib::Response& res) {
     if (tls_stream) tls_stream->flush();
     logger(req, res);
   });
@@ -336,8 +339,9 @@ HardenedServer::HardenedServer(HttpLimits limits) : limits_(limits) {
   new_task_queue = [this] {
     return new CountingPool(static_cast<std::size_t>(limits_.threads), waiting_);
   };
-  set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return guard(req, res); });
+  set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return guard(req, res);
+  });
 }
 
 httplib::Server::HandlerResponse HardenedServer::guard(const httplib::Request& req,
@@ -367,7 +371,8 @@ httplib::Server::HandlerResponse HardenedServer::guard(const httplib::Request& r
   if (lengths == 1) {
     const auto& text = req.get_header_value("Content-Length");
     bool digits = !text.empty() && text.size() <= 18 &&
-                  std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+                  std::all_of(text.begin(), text.end(),
+                              [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) return reject(ErrorCode::bad_request, "Content-Length is not a number");
     if (std::stoull(text) > limits_.max_body_bytes) {
       return reject(ErrorCode::payload_too_large,
@@ -423,9 +428,12 @@ bool HardenedServer::enable_tls(const std::string& cert_file, const std::string&
   if (!ctx) return fail_with("cannot create a TLS context");
   // TLS 1.2 is the floor (docs/decisions.md).
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return fail_with("TLS 1.2 minimum");
-  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) return fail_with("certificate " + cert_file);
-  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) return fail_with("key " + key_file);
-  if (SSL_CTX_check_private_key(ctx) != 1) return fail_with("the key does not match the certificate");
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1)
+    return fail_with("certificate " + cert_file);
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    return fail_with("key " + key_file);
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return fail_with("the key does not match the certificate");
   if (tls_) SSL_CTX_free(static_cast<SSL_CTX*>(tls_));
   tls_ = ctx;
   return true;

@@ -24,8 +24,8 @@ namespace fieldserve::server {
 struct HttpLimits {
   std::size_t max_body_bytes = 8u << 20;
   std::size_t max_header_bytes = 64u << 10;  // request line and headers together
-  int request_timeout_s = 30;   // whole request: headers and body
-  int read_timeout_s = 10;      // one stalled read
+  int request_timeout_s = 30;                // whole request: headers and body
+  int read_timeout_s = 10;                   // one stalled read
   int write_timeout_s = 10;
   int keep_alive_timeout_s = 30;
   int keep_alive_max_requests = 10000;
@@ -36,9 +36,9 @@ struct HttpLimits {
 struct RequestScope {
   std::chrono::steady_clock::time_point started;
   std::string request_id;
-  std::string route;     // the matched route pattern, empty if none matched
-  std::string token_id;  // id of the bearer token, never the token
-  std::string peer;      // from the socket
+  std::string route;          // the matched route pattern, empty if none matched
+  std::string token_id;       // id of the bearer token, never the token
+  std::string peer;           // from the socket
   bool headers_read = false;  // set by the guard, which runs once the headers are parsed
   bool close_after_response = false;
 };

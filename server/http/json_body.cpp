@@ -122,8 +122,7 @@ std::optional<std::int64_t> FieldReader::integer(const char* name, bool required
   return v;
 }
 
-std::optional<double> FieldReader::number(const char* name, bool required, double min,
-                                          double max) {
+std::optional<double> FieldReader::number(const char* name, bool required, double min, double max) {
   known_.emplace_back(name);
   auto it = object_.find(name);
   if (it == object_.end() || it->is_null()) {
@@ -260,8 +259,10 @@ Result<void> FieldReader::finish() {
     if (!is_known(field.key())) unknown_.push_back(full(field.key().c_str()));
   }
   if (!unknown_.empty()) {
-    return fail(ErrorCode::unknown_field, "unknown field(s): the request names fields this "
-                                          "resource does not have", unknown_);
+    return fail(ErrorCode::unknown_field,
+                "unknown field(s): the request names fields this "
+                "resource does not have",
+                unknown_);
   }
   if (!problems_.empty()) {
     return fail(ErrorCode::validation_failed, "the request is not valid", problems_);

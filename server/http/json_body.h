@@ -30,9 +30,9 @@ class FieldReader {
   // `path` prefixes field names in messages ("contact.email").
   explicit FieldReader(const json& object, std::string path = "");
 
-  bool has(const char* name) const;            // present, null or not
+  bool has(const char* name) const;                             // present, null or not
   void accept(const char* name) { known_.emplace_back(name); }  // read by the caller itself
-  bool is_null(const char* name) const;        // present and null
+  bool is_null(const char* name) const;                         // present and null
 
   // Each getter marks the field as known. Missing optional → nullopt; missing required, wrong
   // type or out of range → nullopt and a recorded problem.

@@ -21,7 +21,8 @@ spdlog::level::level_enum spdlog_level(LogLevel level) {
   return spdlog::level::info;
 }
 
-void write_line(LogLevel app_level, std::string_view message, std::span<const app::LogField> fields);
+void write_line(LogLevel app_level, std::string_view message,
+                std::span<const app::LogField> fields);
 
 }  // namespace
 
@@ -44,7 +45,8 @@ void setup_logging(LogFormat format) {
 
 namespace {
 
-void write_line(LogLevel app_level, std::string_view message, std::span<const app::LogField> fields) {
+void write_line(LogLevel app_level, std::string_view message,
+                std::span<const app::LogField> fields) {
   auto level = spdlog_level(app_level);
   if (!spdlog::should_log(level)) return;
   if (g_format == LogFormat::json_lines) {

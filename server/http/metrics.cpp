@@ -32,8 +32,8 @@ std::string Metrics::render(const ScrapeFigures& figures) const {
   for (const auto& [key, h] : latency_) {
     std::string labels = "method=\"" + key.first + "\",route=\"" + key.second + "\"";
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "fieldserve_http_request_duration_seconds_bucket{" << labels << ",le=\""
-          << kBuckets[i] << "\"} " << h.buckets[i] << "\n";
+      out << "fieldserve_http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBuckets[i]
+          << "\"} " << h.buckets[i] << "\n";
     }
     out << "fieldserve_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} "
         << h.count << "\n";
@@ -49,7 +49,8 @@ std::string Metrics::render(const ScrapeFigures& figures) const {
          "# TYPE fieldserve_db_commits_total counter\n"
          "fieldserve_db_commits_total "
       << figures.db_commits << "\n";
-  out << "# HELP fieldserve_db_committer_nice Nice value of the group-commit thread (-5 when raised).\n"
+  out << "# HELP fieldserve_db_committer_nice Nice value of the group-commit thread (-5 when "
+         "raised).\n"
          "# TYPE fieldserve_db_committer_nice gauge\n"
          "fieldserve_db_committer_nice "
       << figures.committer_nice << "\n";

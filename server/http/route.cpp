@@ -51,7 +51,8 @@ Result<json> RouteRequest::body() const {
   base.erase(std::remove(base.begin(), base.end(), ' '), base.end());
   std::transform(base.begin(), base.end(), base.begin(), ::tolower);
   if (base != "application/json") {
-    return fail(ErrorCode::unsupported_media_type, "send the body as Content-Type: application/json");
+    return fail(ErrorCode::unsupported_media_type,
+                "send the body as Content-Type: application/json");
   }
   return parse_json_object(http.body);
 }
@@ -67,7 +68,8 @@ Result<store::Page> RouteRequest::page() const {
   }
   if (auto cursor = query("cursor"); cursor && !cursor->empty()) {
     auto value = parse_int(*cursor);
-    if (!value || *value < 0) return fail(ErrorCode::bad_request, "cursor is not one this server gave");
+    if (!value || *value < 0)
+      return fail(ErrorCode::bad_request, "cursor is not one this server gave");
     page.after_id = *value;
   }
   return page;
@@ -77,9 +79,11 @@ Result<std::optional<std::int64_t>> RouteRequest::if_match() const {
   if (!http.has_header("If-Match")) return std::optional<std::int64_t>{};
   auto text = http.get_header_value("If-Match");
   // Accept the ETag form the server sends ("\"3\"") as well as a bare number.
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+    text = text.substr(1, text.size() - 2);
   auto value = parse_int(text);
-  if (!value || *value < 1) return fail(ErrorCode::bad_request, "If-Match must be a version number");
+  if (!value || *value < 1)
+    return fail(ErrorCode::bad_request, "If-Match must be a version number");
   return std::optional<std::int64_t>(*value);
 }
 

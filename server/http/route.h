@@ -3,9 +3,9 @@
 // it and a one-line summary; the HTTP registration and the OpenAPI document both come from it.
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
 #include <functional>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -29,8 +29,10 @@ void render(Result<Reply>& result, httplib::Response& res) {
   for (const auto& [name, value] : reply.headers) res.set_header(name, value);
   if (reply.status == 204) return;
   if (reply.content_type == "application/json" && reply.text.empty()) {
-    if (reply.body.is_object() && reply.body.contains("version") && reply.body["version"].is_number()) {
-      res.set_header("ETag", "\"" + std::to_string(reply.body["version"].get<std::int64_t>()) + "\"");
+    if (reply.body.is_object() && reply.body.contains("version") &&
+        reply.body["version"].is_number()) {
+      res.set_header("ETag",
+                     "\"" + std::to_string(reply.body["version"].get<std::int64_t>()) + "\"");
     }
     res.set_content(reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     "application/json");
@@ -56,7 +58,8 @@ httplib::Server::Handler wrap(Gate& gate, Route route) {
         scope.token_id = std::to_string(who->token_id);
         if (!(route.roles & (1u << static_cast<int>(who->role)))) {
           result = fail(ErrorCode::forbidden, "a " + std::string(to_string(who->role)) +
-                                                  " token may not " + route.method + " " + route.path);
+                                                  " token may not " + route.method + " " +
+                                                  route.path);
         } else if (!gate.limiter.allow(who->token_id)) {
           result = fail(ErrorCode::rate_limited, "too many requests for this token; slow down");
         } else {
@@ -72,7 +75,8 @@ httplib::Server::Handler wrap(Gate& gate, Route route) {
       // Disk full, an I/O error, a failed commit: nothing was applied, and a retry may succeed.
       log_event(app::LogLevel::error, "database error",
                 {{"request_id", scope.request_id}, {"error", std::string(e.what())}});
-      result = fail(ErrorCode::unavailable, "the database failed; nothing was applied; retry later");
+      result = fail(ErrorCode::unavailable,
+                    "the database failed; nothing was applied; retry later");
     }
     render(result, res);
   };
@@ -83,7 +87,9 @@ httplib::Server::Handler wrap(Gate& gate, Route route) {
 void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
                     const std::string& web_dir) {
   routes.push_back({"GET", "/healthz", kPublic, "Liveness: 200 while the server answers",
-                    [](RouteRequest&) -> Result<Reply> { return json_reply({{"status", "ok"}}); }});
+                    [](RouteRequest&) -> Result<Reply> {
+                      return json_reply({{"status", "ok"}});
+                    }});
   routes.push_back({"GET", "/metrics", kPublic, "Prometheus metrics",
                     [&server, &gate](RouteRequest&) -> Result<Reply> {
                       Reply r;
@@ -109,12 +115,12 @@ void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
   }
   if (!web_dir.empty()) server.set_mount_point("/", web_dir);
 
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                   httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     ErrorCode code = res.status == 404 ? ErrorCode::not_found : ErrorCode::bad_request;
     std::string message = res.status == 404 ? "no route for " + req.method + " " + req.path
-                                             : "the request could not be read";
+                                            : "the request could not be read";
     if (res.status == 413) code = ErrorCode::payload_too_large, message = "the body is too large";
     if (res.status == 414) message = "the request line is too long";
     if (res.status >= 500) code = ErrorCode::internal, message = "internal error";
@@ -124,26 +130,28 @@ void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
 
   // Anything thrown past a handler: a 500 with the request id, the detail only in the log. The
   // packaged httplib would otherwise copy what() into an EXCEPTION_WHAT response header.
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        auto& scope = current_request();
-        log_event(app::LogLevel::error, "unhandled exception",
-                  {{"request_id", scope.request_id}, {"route", scope.route}, {"error", what}});
-        res.status = 500;
-        res.set_content(error_body(ErrorCode::internal, "internal error; request id " + scope.request_id),
-                        "application/json");
-      });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    auto& scope = current_request();
+    log_event(app::LogLevel::error, "unhandled exception",
+              {{"request_id", scope.request_id}, {"route", scope.route}, {"error", what}});
+    res.status = 500;
+    res.set_content(error_body(ErrorCode::internal,
+                               "internal error; request id " + scope.request_id),
+                    "application/json");
+  });
 
   server.set_logger([&gate](const httplib::Request& req, const httplib::Response& res) {
     auto& scope = current_request();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - scope.started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - scope.started).count();
     std::string route = scope.route.empty() ? "unmatched" : scope.route;
     gate.metrics.record(req.method, route, res.status, seconds);
     log_event(app::LogLevel::info, "request",
@@ -174,17 +182,23 @@ nlohmann::json openapi_document(const RouteTable& routes) {
     }
     json params = json::array();
     for (std::sregex_iterator it(r.path.begin(), r.path.end(), param), end; it != end; ++it) {
-      params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true},
+      params.push_back({{"name", (*it)[1].str()},
+                        {"in", "path"},
+                        {"required", true},
                         {"schema", {{"type", "integer"}}}});
     }
     if (r.method == "PATCH") {
-      params.push_back({{"name", "If-Match"}, {"in", "header"}, {"required", false},
+      params.push_back({{"name", "If-Match"},
+                        {"in", "header"},
+                        {"required", false},
                         {"schema", {{"type", "string"}}},
                         {"description", "the version last read; a stale one is 409"}});
     }
     if (r.method == "GET" && r.path.find('{') == std::string::npos && !(r.roles & kPublic) &&
         r.path != "/api/v1/sla-policy") {
-      params.push_back({{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
+      params.push_back({{"name", "limit"},
+                        {"in", "query"},
+                        {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
       params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
     }
     if (!params.empty()) op["parameters"] = params;
@@ -193,16 +207,21 @@ nlohmann::json openapi_document(const RouteTable& routes) {
                            {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
     }
     std::string ok = std::to_string(r.success_status);
-    op["responses"] = {{ok, {{"description", r.success_status == 204 ? "No content" : "Success"}}},
-                       {"default", {{"description", "Error"},
-                                    {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
+    op["responses"] = {
+        {ok, {{"description", r.success_status == 204 ? "No content" : "Success"}}},
+        {"default",
+         {{"description", "Error"},
+          {"content",
+           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     paths[r.path][method] = op;
   }
   return {{"openapi", "3.0.3"},
-          {"info", {{"title", "fieldserve"}, {"version", FIELDSERVE_VERSION},
-                    {"description", "Field-service dispatch with a mobile-sync API"}}},
+          {"info",
+           {{"title", "fieldserve"},
+            {"version", FIELDSERVE_VERSION},
+            {"description", "Field-service dispatch with a mobile-sync API"}}},
           {"servers", json::array({{{"url", "/"}}})},
           {"security", json::array({{{"bearer", json::array()}}})},
           {"components",

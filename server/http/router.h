@@ -2,8 +2,8 @@
 // Registers a route table on the hardened server: authentication, role checks and rate limits
 // before every handler, the JSON error shape, the exception handler, /healthz, /metrics, the
 // OpenAPI document, and one request log line per request.
-#include <functional>
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
 
 #include "app/auth.h"

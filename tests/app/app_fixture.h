@@ -106,8 +106,10 @@ class AppTest : public ::testing::Test {
       Center c{.name = "Pudong", .location = {31.23, 121.47}, .time_zone = "Asia/Shanghai"};
       auto center_id = tx.insert_center(c);
       auto customer = tx.insert_customer(Customer{.name = "ACME"});
-      auto site_id = tx.insert_site(Site{.customer_id = customer, .address = "1 Century Ave",
-                                         .location = {31.24, 121.50}, .center_id = center_id,
+      auto site_id = tx.insert_site(Site{.customer_id = customer,
+                                         .address = "1 Century Ave",
+                                         .location = {31.24, 121.50},
+                                         .center_id = center_id,
                                          .distance_km = 3.25});
       Technician t{.name = "Li Wei", .skills = {"hvac"}, .home_center_id = center_id};
       for (auto& day : t.shift) day = DaySpan{0, 1440};

@@ -51,7 +51,8 @@ TEST_F(AppTest, ABodyThatFailsOrThrowsLeavesNoEffects) {
 // An SLA announcement made inside a body that then rolls back: the job event goes with the
 // rollback and the log line is never written.
 TEST_F(AppTest, AnSlaAnnouncementInARolledBackBodyLeavesNoTrace) {
-  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site, .severity = Severity::critical,
+  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                .severity = Severity::critical,
                                                 .auto_assign = false});
   ASSERT_TRUE(job) << job.error().message;
   auto before = events_of(job->id).size();

@@ -11,9 +11,9 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST_F(AppTest, ACriticalJobIsDispatchedAndAnnouncedAtOnce) {
-  auto job = jobs.create(dispatcher_who,
-                         NewJob{.site_id = site, .severity = Severity::critical,
-                                .required_skills = {"hvac"}});
+  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                .severity = Severity::critical,
+                                                .required_skills = {"hvac"}});
   ASSERT_TRUE(job) << job.error().message;
   EXPECT_EQ(job->technician_id, tech);
   EXPECT_EQ(job->status, JobStatus::assigned);
@@ -29,7 +29,8 @@ TEST_F(AppTest, ACriticalJobIsDispatchedAndAnnouncedAtOnce) {
 // The ticker's half of SLA monitoring, without waiting: the clock moves past the due and one
 // pass announces the breach, dated a second past due, with its log line after the commit.
 TEST_F(AppTest, TheTickerAnnouncesABreachWhenTheClockPassesTheDue) {
-  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site, .severity = Severity::critical,
+  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                .severity = Severity::critical,
                                                 .auto_assign = false});
   ASSERT_TRUE(job);
   SlaTicker ticker(*store, writer);
@@ -85,8 +86,8 @@ TEST_F(AppTest, AStalePatchIsRefusedAndChangesNothing) {
 class SyncServiceTest : public AppTest {
  protected:
   SyncService sync{*store, writer, dispatcher,
-                   [](std::string& out, const JobDocument& doc, const dispatch::SlaPolicy&,
-                      Instant, Instant&) { out += std::to_string(doc.job->id); }};
+                   [](std::string& out, const JobDocument& doc, const dispatch::SlaPolicy&, Instant,
+                      Instant&) { out += std::to_string(doc.job->id); }};
   Principal tablet{5, Role::technician, "tablet", std::nullopt};
 
   void SetUp() override {

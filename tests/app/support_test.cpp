@@ -36,7 +36,8 @@ TEST(SyncPageCache, APageIsOfferedOnlyWhileItsPolicyFloorAndClocksStand) {
 // The digest is stored in the op ledger: it must stay SHA-256 as written, call after call.
 TEST(Sha256Hex, MatchesTheStandardVectorsEveryTime) {
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
 }

@@ -175,9 +175,9 @@ TEST_F(ShanghaiShift, OnShiftAtNineLocalWhichIsOneAmUtc) {
 
 TEST_F(ShanghaiShift, StartIsInclusiveAndEndExclusive) {
   EXPECT_FALSE(is_on_shift(shift, "Asia/Shanghai", utc(22, 23h + 59min)));  // Mon 07:59 local
-  EXPECT_TRUE(is_on_shift(shift, "Asia/Shanghai", utc(23, 0h)));             // Mon 08:00 local
-  EXPECT_TRUE(is_on_shift(shift, "Asia/Shanghai", utc(23, 8h + 59min)));     // Mon 16:59 local
-  EXPECT_FALSE(is_on_shift(shift, "Asia/Shanghai", utc(23, 9h)));            // Mon 17:00 local
+  EXPECT_TRUE(is_on_shift(shift, "Asia/Shanghai", utc(23, 0h)));            // Mon 08:00 local
+  EXPECT_TRUE(is_on_shift(shift, "Asia/Shanghai", utc(23, 8h + 59min)));    // Mon 16:59 local
+  EXPECT_FALSE(is_on_shift(shift, "Asia/Shanghai", utc(23, 9h)));           // Mon 17:00 local
 }
 
 TEST_F(ShanghaiShift, AfternoonUtcIsNightInShanghai) {

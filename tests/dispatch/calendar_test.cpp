@@ -126,8 +126,7 @@ TEST_F(ShanghaiOfficeHours, AWeekOfHoursSpansToTheNextWeek) {
   // Five 10-hour days from Monday 08:00 end Friday 18:00; one more hour is next Monday 09:00.
   EXPECT_EQ(cal->add(local(kMon, 8h, kShanghai), 50 * 3600),
             local(2026y / 11 / 27, 18h, kShanghai));
-  EXPECT_EQ(cal->add(local(kMon, 8h, kShanghai), 51 * 3600),
-            local(2026y / 11 / 30, 9h, kShanghai));
+  EXPECT_EQ(cal->add(local(kMon, 8h, kShanghai), 51 * 3600), local(2026y / 11 / 30, 9h, kShanghai));
 }
 
 TEST_F(ShanghaiOfficeHours, AddingZeroInsideHoursIsTheStart) {

@@ -97,21 +97,23 @@ TEST(Engine, WhenNobodyMeetsTheTargetTheEarliestEtaWinsAndSaysSo) {
 }
 
 TEST(Engine, EveryExclusionReasonIsExplained) {
-  auto inactive = tech(1), off = tech(2), unskilled = tech(3, {"ups"}), full = tech(4), far = tech(5);
+  auto inactive = tech(1), off = tech(2), unskilled = tech(3, {"ups"}), full = tech(4),
+       far = tech(5);
   inactive.active = false;
   off.shift = WeeklyHours{};  // never on shift
   full.max_open_jobs = 1;
   auto sf = state(full, 1);
   sf.queue.push_back({8, Severity::minor, JobStatus::assigned, east(2), kNow + 8h, std::nullopt});
   // The last one sits at 300 km: beyond even 4 × 60 km.
-  std::vector<TechnicianState> s{state(inactive, 1), state(off, 1), state(unskilled, 1), sf, state(far, 300)};
+  std::vector<TechnicianState> s{state(inactive, 1), state(off, 1), state(unskilled, 1), sf,
+                                 state(far, 300)};
   auto d = decide(critical_job(), east(0), tier(), s, kNow, kTravel);
   EXPECT_FALSE(d.chosen);
   EXPECT_EQ(d.reason, "no_eligible_technician");
   std::vector<std::string> reasons;
   for (const auto& c : d.candidates) reasons.push_back(c.excluded_because);
-  EXPECT_EQ(reasons, (std::vector<std::string>{"inactive", "off_shift", "missing_skills", "at_capacity",
-                                               "outside_radius"}));
+  EXPECT_EQ(reasons, (std::vector<std::string>{"inactive", "off_shift", "missing_skills",
+                                               "at_capacity", "outside_radius"}));
   EXPECT_DOUBLE_EQ(d.radius_km, 240);
 }
 
@@ -140,9 +142,11 @@ TEST(Engine, CriticalJobGoesRightAfterTheOnSiteJob) {
   a.max_open_jobs = 5;
   auto sa = state(a, 0);
   // On site since 30 min ago (60 min service: free in 30), then two assigned serious jobs.
-  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
+  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 1h,
+                      std::nullopt});
   sa.queue.push_back({2, Severity::minor, JobStatus::on_site, east(5), kNow, kNow - 30min});
-  sa.queue.push_back({3, Severity::serious, JobStatus::accepted, east(20), kNow + 2h, std::nullopt});
+  sa.queue.push_back({3, Severity::serious, JobStatus::accepted, east(20), kNow + 2h,
+                      std::nullopt});
   std::vector<TechnicianState> s{sa};
   auto d = decide(critical_job(120), east(0), tier(), s, kNow, kTravel);
   EXPECT_EQ(d.candidates[0].queue_ahead, 1);
@@ -154,9 +158,12 @@ TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
   auto a = tech(1);
   a.max_open_jobs = 5;
   auto sa = state(a, 0);
-  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 5h, std::nullopt});
-  sa.queue.push_back({2, Severity::general, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
-  sa.queue.push_back({3, Severity::general, JobStatus::assigned, east(10), kNow + 9h, std::nullopt});
+  sa.queue.push_back({1, Severity::serious, JobStatus::assigned, east(10), kNow + 5h,
+                      std::nullopt});
+  sa.queue.push_back({2, Severity::general, JobStatus::assigned, east(10), kNow + 1h,
+                      std::nullopt});
+  sa.queue.push_back({3, Severity::general, JobStatus::assigned, east(10), kNow + 9h,
+                      std::nullopt});
   sa.queue.push_back({4, Severity::minor, JobStatus::assigned, east(10), kNow + 1h, std::nullopt});
   Job job = critical_job();
   job.severity = Severity::general;
@@ -176,7 +183,8 @@ TEST(Engine, ATechnicianWhoseQueuedJobWouldTurnLateDoesNotMeetTheTarget) {
   // 20 km away with nothing queued (39 min, on time): B gets the job although A is nearer.
   auto a = tech(1), b = tech(2);
   auto sa = state(a, 0);
-  sa.queue.push_back({5, Severity::serious, JobStatus::assigned, east(10), kNow + 30min, std::nullopt});
+  sa.queue.push_back({5, Severity::serious, JobStatus::assigned, east(10), kNow + 30min,
+                      std::nullopt});
   std::vector<TechnicianState> s{sa, state(b, 20)};
   auto d = decide(critical_job(45), east(0), tier(), s, kNow, kTravel);
   EXPECT_EQ(d.candidates[0].delays_job_id, 5);
@@ -193,9 +201,12 @@ TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
   // window (due 11:51:40) but not inside a 20 min one (due 11:26:40).
   a.shift[2] = DaySpan{11 * 60 + 30, 17 * 60};
   std::vector<TechnicianState> s{state(a, 1)};
-  EXPECT_EQ(decide(critical_job(45), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because, "");
-  EXPECT_EQ(decide(critical_job(20), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
-            "off_shift");
+  EXPECT_EQ(
+      decide(critical_job(45), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
+      "");
+  EXPECT_EQ(
+      decide(critical_job(20), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
+      "off_shift");
 }
 
 TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
@@ -224,7 +235,8 @@ TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTie
     EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), s, kNow, kTravel));
   }
   auto locked = state(near, 5);
-  locked.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt, true});
+  locked.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h,
+                          std::nullopt, true});
   std::vector<TechnicianState> only_locked{locked};
   EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), only_locked, kNow, kTravel));
   auto sn = state(near, 5);

@@ -34,8 +34,11 @@ Instance random_instance(unsigned seed, int n_jobs, int n_techs) {
     for (auto& d : t.shift) d = DaySpan{0, 1440};
   }
   for (int k = 0; k < n_techs; ++k) {
-    in.technicians.push_back({&in.techs[k], {10 + off(rng), 10 + off(rng)}, "UTC",
-                              kNow + std::chrono::minutes(places(rng) * 10), places(rng)});
+    in.technicians.push_back({&in.techs[k],
+                              {10 + off(rng), 10 + off(rng)},
+                              "UTC",
+                              kNow + std::chrono::minutes(places(rng) * 10),
+                              places(rng)});
   }
   for (int i = 0; i < n_jobs; ++i) {
     OptimizeJob j;
@@ -101,7 +104,8 @@ TEST(Optimizer, NeverWorseThanTheCurrentAssignmentAndRespectsCapacity) {
     std::vector<int> used(in.technicians.size(), 0);
     for (auto& j : in.jobs) {
       for (std::size_t k = 0; k < in.technicians.size(); ++k) {
-        if (used[k] < in.technicians[k].free_places && may_take(in.technicians[k], j, policy, kNow)) {
+        if (used[k] < in.technicians[k].free_places &&
+            may_take(in.technicians[k], j, policy, kNow)) {
           j.current = in.technicians[k].technician->id;
           ++used[k];
           break;
@@ -167,7 +171,8 @@ TEST(Optimizer, PricesTheQueueAJobJoins) {
     t->skills = {"x"};
     for (auto& d : t->shift) d = DaySpan{0, 1440};
   }
-  std::vector<OptimizeTechnician> techs{{&a, {0, 0}, "UTC", kNow, 3}, {&b, {0, 20 / 111.319491}, "UTC", kNow, 3}};
+  std::vector<OptimizeTechnician> techs{{&a, {0, 0}, "UTC", kNow, 3},
+                                        {&b, {0, 20 / 111.319491}, "UTC", kNow, 3}};
   std::vector<OptimizeJob> jobs{{1, Severity::critical, {0, 0}, {"x"}, kNow + 45min, std::nullopt},
                                 {2, Severity::critical, {0, 0}, {"x"}, kNow + 45min, std::nullopt}};
   GeodesicTravel travel;

@@ -17,7 +17,8 @@ geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
 struct Scenario {
   std::vector<ReplayCenter> centers{{"C", east(0), "UTC"}};
   // T1 at the center, T2 40 km east.
-  std::vector<ReplayTechnician> technicians{{"T1", east(0), {"pump"}, "C"}, {"T2", east(40), {"pump"}, "C"}};
+  std::vector<ReplayTechnician> technicians{{"T1", east(0), {"pump"}, "C"},
+                                            {"T2", east(40), {"pump"}, "C"}};
   // R1 at 1 km, R2 one minute later at 2 km; both critical (24×7, band ≤10 km: arrive in 45 min,
   // restore in 240), 10 minutes on site.
   std::vector<ReplayRequest> requests{
@@ -55,14 +56,15 @@ TEST(Replay, TheNearestBaselineSendsTheIdleFarTechnicianAndBreaches) {
   EXPECT_EQ(r.strategy, "nearest");
   EXPECT_NEAR(r.total_km, 1.3 + 49.4, 1e-6);
   EXPECT_EQ(r.tiers[0].arrival_met, 1);
-  EXPECT_EQ(r.tiers[0].breaches, 1);          // arrival only; restore (240 min) is met
-  EXPECT_EQ(r.weighted_breaches, 8);          // one critical breach
+  EXPECT_EQ(r.tiers[0].breaches, 1);  // arrival only; restore (240 min) is met
+  EXPECT_EQ(r.weighted_breaches, 8);  // one critical breach
   EXPECT_NEAR(percentile_nearest_rank(r.tiers[0].arrival_minutes, 90), 74.1, 0.05);
 }
 
 TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
   Scenario s;
-  s.requests.push_back({"R3", kT0 + 2min, east(3), Severity::minor, JobKind::repair, {"crane"}, 10});
+  s.requests.push_back(
+      {"R3", kT0 + 2min, east(3), Severity::minor, JobKind::repair, {"crane"}, 10});
   auto r = s.run(ReplayStrategy::sla);
   EXPECT_EQ(r.unassigned, 1);
   EXPECT_EQ(r.tiers[3].count, 1);
@@ -73,8 +75,8 @@ TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
 TEST(Percentile, NearestRank) {
   EXPECT_EQ(percentile_nearest_rank({}, 50), 0);
   EXPECT_EQ(percentile_nearest_rank({5}, 90), 5);
-  EXPECT_EQ(percentile_nearest_rank({4, 1, 3, 2}, 50), 2);   // rank ceil(2) = 2
-  EXPECT_EQ(percentile_nearest_rank({4, 1, 3, 2}, 90), 4);   // rank ceil(3.6) = 4
+  EXPECT_EQ(percentile_nearest_rank({4, 1, 3, 2}, 50), 2);  // rank ceil(2) = 2
+  EXPECT_EQ(percentile_nearest_rank({4, 1, 3, 2}, 90), 4);  // rank ceil(3.6) = 4
   EXPECT_EQ(percentile_nearest_rank({10, 20, 30, 40, 50}, 20), 10);
 }
 

@@ -1,13 +1,13 @@
-// dispatch/sla_policy: the docs/sla.md default table, policy validation, distance bands, due times and
-// the state of a target at a given instant.
+// dispatch/sla_policy: the docs/sla.md default table, policy validation, distance bands, due times
+// and the state of a target at a given instant.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <ostream>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -32,21 +32,37 @@ constexpr int kHour = 60;  // minutes
 struct Row {
   Severity tier;
   int response_min;
-  int arrive[4];   // ≤10 km, ≤30 km, ≤60 km, beyond
+  int arrive[4];  // ≤10 km, ≤30 km, ≤60 km, beyond
   int restore[4];
   CalendarKind calendar;
   double radius_km;
 };
 
 const Row kSpecTable[] = {
-    {Severity::critical, 5, {45, 90, 150, 240}, {4 * kHour, 5 * kHour, 6 * kHour, 8 * kHour},
-     CalendarKind::always, 60},
-    {Severity::serious, 15, {90, 150, 240, 360}, {8 * kHour, 10 * kHour, 12 * kHour, 16 * kHour},
-     CalendarKind::always, 80},
-    {Severity::general, 30, {4 * kHour, 6 * kHour, 8 * kHour, 24 * kHour},
-     {24 * kHour, 24 * kHour, 32 * kHour, 48 * kHour}, CalendarKind::business_hours, 100},
-    {Severity::minor, 60, {8 * kHour, 24 * kHour, 48 * kHour, 72 * kHour},
-     {72 * kHour, 72 * kHour, 96 * kHour, 120 * kHour}, CalendarKind::business_hours, 150},
+    {Severity::critical,
+     5,
+     {45, 90, 150, 240},
+     {4 * kHour, 5 * kHour, 6 * kHour, 8 * kHour},
+     CalendarKind::always,
+     60},
+    {Severity::serious,
+     15,
+     {90, 150, 240, 360},
+     {8 * kHour, 10 * kHour, 12 * kHour, 16 * kHour},
+     CalendarKind::always,
+     80},
+    {Severity::general,
+     30,
+     {4 * kHour, 6 * kHour, 8 * kHour, 24 * kHour},
+     {24 * kHour, 24 * kHour, 32 * kHour, 48 * kHour},
+     CalendarKind::business_hours,
+     100},
+    {Severity::minor,
+     60,
+     {8 * kHour, 24 * kHour, 48 * kHour, 72 * kHour},
+     {72 * kHour, 72 * kHour, 96 * kHour, 120 * kHour},
+     CalendarKind::business_hours,
+     150},
 };
 
 TEST(DefaultPolicy, EqualsTheSpecTable) {
@@ -218,7 +234,7 @@ TEST(ComputeClocks, TwentyFourSevenDueIsReportedPlusTarget) {
 TEST(ComputeClocks, AtRiskIsSeventyFivePercentOfTheTarget) {
   auto c = compute_clocks(default_policy().tier(Severity::critical), 12.0, kReported,
                           AlwaysOpenCalendar{}, 0);
-  EXPECT_EQ(c[0].at_risk_at, kReported + 3min + 45s);  // 0.75 × 5 min
+  EXPECT_EQ(c[0].at_risk_at, kReported + 3min + 45s);   // 0.75 × 5 min
   EXPECT_EQ(c[1].at_risk_at, kReported + 67min + 30s);  // 0.75 × 90 min
   EXPECT_EQ(c[2].at_risk_at, kReported + 3h + 45min);   // 0.75 × 5 h
 }

@@ -62,7 +62,7 @@ TEST(SlaReportBuilder, CountsVerdictsComplianceAndPercentilesPerGroup) {
   auto a = row(1, Severity::critical, 1, kNoon);
   done(a, SlaTarget::response, 10min);  // met
   auto b = row(2, Severity::critical, 1, kNoon);
-  done(b, SlaTarget::response, 2h);  // breached
+  done(b, SlaTarget::response, 2h);                            // breached
   auto c = row(3, Severity::critical, 1, kNoon + 9h + 30min);  // not done, due in the future
   auto d = row(4, Severity::minor, 1, kNoon);
   d.cancelled = true;  // nothing done: every target void
@@ -84,13 +84,14 @@ TEST(SlaReportBuilder, CountsVerdictsComplianceAndPercentilesPerGroup) {
   EXPECT_FALSE(groups[0].targets[1].p50_minutes.has_value());
   EXPECT_EQ(groups[1].key, std::vector<std::string>{"minor"});
   EXPECT_EQ(groups[1].cancelled, 1);
-  EXPECT_EQ(groups[1].targets[0].met + groups[1].targets[0].breached + groups[1].targets[0].pending, 0);
+  EXPECT_EQ(groups[1].targets[0].met + groups[1].targets[0].breached + groups[1].targets[0].pending,
+            0);
   EXPECT_FALSE(groups[1].targets[0].compliance_pct.has_value());
 }
 
 TEST(SlaReportBuilder, GroupsByCenterAndLocalWeekTogether) {
-  auto builder = SlaReportBuilder::create({ReportDimension::center, ReportDimension::week},
-                                          kNoon, {{1, "Asia/Shanghai"}, {2, "America/Chicago"}});
+  auto builder = SlaReportBuilder::create({ReportDimension::center, ReportDimension::week}, kNoon,
+                                          {{1, "Asia/Shanghai"}, {2, "America/Chicago"}});
   ASSERT_TRUE(builder.has_value());
   Instant sunday_evening_utc = from_epoch_s(1'795'368'600);  // Monday already in Shanghai
   builder->add(row(1, Severity::general, 1, sunday_evening_utc));

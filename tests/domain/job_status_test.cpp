@@ -1,5 +1,5 @@
-// domain/job_status: the job lifecycle of the domain model — which moves are allowed, and what applying
-// one does to the hold bookkeeping and the SLA done times.
+// domain/job_status: the job lifecycle of the domain model — which moves are allowed, and what
+// applying one does to the hold bookkeeping and the SLA done times.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -47,7 +47,7 @@ const auto kNoCount = [](Instant, Instant) -> std::int64_t { return 0; };
 // Plans and applies in one step; fails the test if the plan is refused.
 void transition(Job& job, StatusRequest r, Instant at,
                 std::optional<HoldReason> reason = std::nullopt,
-          const std::function<std::int64_t(Instant, Instant)>& counted = kNoCount) {
+                const std::function<std::int64_t(Instant, Instant)>& counted = kNoCount) {
   auto change = plan_status_change(job, r, reason);
   ASSERT_TRUE(change.has_value()) << change.error().message;
   apply_status_change(job, *change, at, counted);
@@ -104,8 +104,8 @@ TEST(PlanStatusChange, RefusalMessageNamesBothEnds) {
 }
 
 TEST(PlanStatusChange, NothingMovesForwardFromNewOrFromAFinishedJob) {
-  for (JobStatus from : {JobStatus::new_, JobStatus::signed_off, JobStatus::closed,
-                         JobStatus::cancelled}) {
+  for (JobStatus from :
+       {JobStatus::new_, JobStatus::signed_off, JobStatus::closed, JobStatus::cancelled}) {
     for (StatusRequest r : {StatusRequest::accepted, StatusRequest::en_route,
                             StatusRequest::on_site, StatusRequest::resolved}) {
       EXPECT_EQ(refusal(from, r), ErrorCode::invalid_transition) << to_string(from);
@@ -126,8 +126,8 @@ TEST(PlanStatusChange, OnHoldNeedsAReason) {
 
 TEST(PlanStatusChange, OnHoldIsAllowedFromAcceptedEnRouteAndOnSite) {
   for (JobStatus from : {JobStatus::accepted, JobStatus::en_route, JobStatus::on_site}) {
-    auto change =
-        plan_status_change(job_in(from), StatusRequest::on_hold, HoldReason::waiting_customer);
+    auto change = plan_status_change(job_in(from), StatusRequest::on_hold,
+                                     HoldReason::waiting_customer);
     ASSERT_TRUE(change.has_value()) << to_string(from);
     EXPECT_EQ(change->to, JobStatus::on_hold);
     EXPECT_EQ(change->hold_reason, HoldReason::waiting_customer);
@@ -135,9 +135,9 @@ TEST(PlanStatusChange, OnHoldIsAllowedFromAcceptedEnRouteAndOnSite) {
 }
 
 TEST(PlanStatusChange, OnHoldIsRefusedFromEveryOtherStatus) {
-  for (JobStatus from : {JobStatus::new_, JobStatus::assigned, JobStatus::on_hold,
-                         JobStatus::resolved, JobStatus::signed_off, JobStatus::closed,
-                         JobStatus::cancelled}) {
+  for (JobStatus from :
+       {JobStatus::new_, JobStatus::assigned, JobStatus::on_hold, JobStatus::resolved,
+        JobStatus::signed_off, JobStatus::closed, JobStatus::cancelled}) {
     EXPECT_EQ(refusal(from, StatusRequest::on_hold, JobKind::repair, HoldReason::waiting_parts),
               ErrorCode::invalid_transition)
         << to_string(from);
@@ -204,9 +204,8 @@ TEST(PlanStatusChange, InstallationCannotCloseBeforeSignOff) {
             ErrorCode::invalid_transition);
   EXPECT_EQ(refusal(JobStatus::on_site, StatusRequest::closed, JobKind::installation),
             ErrorCode::invalid_transition);
-  auto change =
-      plan_status_change(job_in(JobStatus::signed_off, JobKind::installation),
-                         StatusRequest::closed, {});
+  auto change = plan_status_change(job_in(JobStatus::signed_off, JobKind::installation),
+                                   StatusRequest::closed, {});
   ASSERT_TRUE(change.has_value());
   EXPECT_EQ(change->to, JobStatus::closed);
 }
@@ -279,15 +278,15 @@ TEST(JobStatusPredicates, CanCancelAnyStateBeforeResolved) {
                       JobStatus::en_route, JobStatus::on_site, JobStatus::on_hold}) {
     EXPECT_TRUE(can_cancel(s)) << to_string(s);
   }
-  for (JobStatus s : {JobStatus::resolved, JobStatus::signed_off, JobStatus::closed,
-                      JobStatus::cancelled}) {
+  for (JobStatus s :
+       {JobStatus::resolved, JobStatus::signed_off, JobStatus::closed, JobStatus::cancelled}) {
     EXPECT_FALSE(can_cancel(s)) << to_string(s);
   }
 }
 
 TEST(JobStatusPredicates, CanReassignOnlyBeforeOnSite) {
-  for (JobStatus s : {JobStatus::new_, JobStatus::assigned, JobStatus::accepted,
-                      JobStatus::en_route}) {
+  for (JobStatus s :
+       {JobStatus::new_, JobStatus::assigned, JobStatus::accepted, JobStatus::en_route}) {
     EXPECT_TRUE(can_reassign(s)) << to_string(s);
   }
   for (JobStatus s : {JobStatus::on_site, JobStatus::resolved, JobStatus::signed_off,

@@ -18,9 +18,7 @@ TEST(ParseHhmm, ReadsMinutesAfterMidnight) {
   EXPECT_EQ(parse_hhmm("23:59"), 23 * 60 + 59);
 }
 
-TEST(ParseHhmm, AcceptsTwentyFourHundredAsEndOfDay) {
-  EXPECT_EQ(parse_hhmm("24:00"), 1440);
-}
+TEST(ParseHhmm, AcceptsTwentyFourHundredAsEndOfDay) { EXPECT_EQ(parse_hhmm("24:00"), 1440); }
 
 TEST(ParseHhmm, RejectsAnythingPastTwentyFourHundred) {
   EXPECT_EQ(parse_hhmm("24:01"), std::nullopt);
@@ -92,9 +90,8 @@ TEST(WeeklyHours, DecodeRejectsBrokenText) {
   for (std::string_view s :
        {"mon=8:00-18:00", "MON=08:00-18:00", "xyz=08:00-18:00", "mon=08:00-24:01",
         "mon=08:00_18:00", "mon:08:00-18:00", "mon=08:00-18:00;;",
-        "mon=08:00-18:00,tue=08:00-18:00",
-        "monday=08:00-18:00", "mon=08:00-18:00 ", "mon=", ";", "mon=18:00-08:00",
-        "mon=08:00-08:00", "mon=08:00-18:00;"}) {
+        "mon=08:00-18:00,tue=08:00-18:00", "monday=08:00-18:00", "mon=08:00-18:00 ", "mon=", ";",
+        "mon=18:00-08:00", "mon=08:00-08:00", "mon=08:00-18:00;"}) {
     EXPECT_EQ(decode_weekly_hours(s), std::nullopt) << s;
   }
 }
@@ -170,13 +167,17 @@ TEST(WireNames, Severity) {
 }
 
 TEST(WireNames, JobStatusNewIsSpelledWithoutUnderscore) {
-  expect_wire_names<JobStatus>(
-      {{JobStatus::new_, "new"},           {JobStatus::assigned, "assigned"},
-       {JobStatus::accepted, "accepted"},  {JobStatus::en_route, "en_route"},
-       {JobStatus::on_site, "on_site"},    {JobStatus::on_hold, "on_hold"},
-       {JobStatus::resolved, "resolved"},  {JobStatus::signed_off, "signed_off"},
-       {JobStatus::closed, "closed"},      {JobStatus::cancelled, "cancelled"}},
-      parse_job_status);
+  expect_wire_names<JobStatus>({{JobStatus::new_, "new"},
+                                {JobStatus::assigned, "assigned"},
+                                {JobStatus::accepted, "accepted"},
+                                {JobStatus::en_route, "en_route"},
+                                {JobStatus::on_site, "on_site"},
+                                {JobStatus::on_hold, "on_hold"},
+                                {JobStatus::resolved, "resolved"},
+                                {JobStatus::signed_off, "signed_off"},
+                                {JobStatus::closed, "closed"},
+                                {JobStatus::cancelled, "cancelled"}},
+                               parse_job_status);
 }
 
 TEST(WireNames, HoldReasonEventSourceAndRole) {

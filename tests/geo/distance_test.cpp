@@ -17,8 +17,8 @@
 namespace fieldserve::geo {
 namespace {
 
-constexpr double kEquatorialRadiusKm = 6378.137;          // WGS84 a
-constexpr double kMeridianQuadrantKm = 10001.965729;      // pole to equator on WGS84
+constexpr double kEquatorialRadiusKm = 6378.137;      // WGS84 a
+constexpr double kMeridianQuadrantKm = 10001.965729;  // pole to equator on WGS84
 constexpr double kDeg = std::numbers::pi / 180.0;
 
 double reference_km(const LatLon& a, const LatLon& b) {
@@ -59,9 +59,7 @@ TEST(IsValid, RejectsNanAndInfinity) {
 
 // ---- geodesic_km ----
 
-TEST(GeodesicKm, SamePointIsZero) {
-  EXPECT_EQ(geodesic_km({31.23, 121.47}, {31.23, 121.47}), 0.0);
-}
+TEST(GeodesicKm, SamePointIsZero) { EXPECT_EQ(geodesic_km({31.23, 121.47}, {31.23, 121.47}), 0.0); }
 
 TEST(GeodesicKm, EquatorialArcIsRadiusTimesAngle) {
   // Along the equator a short geodesic is the equator itself: s = a·Δλ.
@@ -89,11 +87,11 @@ TEST(GeodesicKm, MatchesTheGeodSolveDocumentationExample) {
 
 TEST(GeodesicKm, MatchesGeographicLibForCityPairs) {
   const std::array<std::array<LatLon, 2>, 5> pairs{{
-      {LatLon{31.23, 121.47}, LatLon{39.90, 116.40}},    // Shanghai – Beijing
-      {LatLon{52.52, 13.405}, LatLon{48.137, 11.575}},   // Berlin – Munich
-      {LatLon{41.88, -87.63}, LatLon{-33.87, 151.21}},   // Chicago – Sydney
-      {LatLon{-0.5, 179.9}, LatLon{0.5, -179.9}},        // across the antimeridian
-      {LatLon{89.9, 0}, LatLon{89.9, 180}},              // across the pole
+      {LatLon{31.23, 121.47}, LatLon{39.90, 116.40}},   // Shanghai – Beijing
+      {LatLon{52.52, 13.405}, LatLon{48.137, 11.575}},  // Berlin – Munich
+      {LatLon{41.88, -87.63}, LatLon{-33.87, 151.21}},  // Chicago – Sydney
+      {LatLon{-0.5, 179.9}, LatLon{0.5, -179.9}},       // across the antimeridian
+      {LatLon{89.9, 0}, LatLon{89.9, 180}},             // across the pole
   }};
   for (const auto& p : pairs) {
     EXPECT_NEAR(geodesic_km(p[0], p[1]), reference_km(p[0], p[1]), 1e-9)

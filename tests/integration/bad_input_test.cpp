@@ -25,7 +25,10 @@ class BadInputTest : public WorldTest {
   }
 
   json valid_job() {
-    return {{"site_id", world_->site_id}, {"kind", "repair"}, {"severity", "serious"}, {"auto_assign", false}};
+    return {{"site_id", world_->site_id},
+            {"kind", "repair"},
+            {"severity", "serious"},
+            {"auto_assign", false}};
   }
 };
 
@@ -66,13 +69,15 @@ TEST_F(BadInputTest, UnknownFieldIs422AndNamed) {
 }
 
 TEST_F(BadInputTest, UnknownNestedFieldIs422) {
-  auto r = s().post("/api/v1/customers", {{"name", "X"}, {"contact", {{"mail", "a@b.c"}}}}, admin());
+  auto r = s().post("/api/v1/customers", {{"name", "X"}, {"contact", {{"mail", "a@b.c"}}}},
+                    admin());
   expect_error(r, 422, "unknown_field");
   EXPECT_EQ(r.body["error"]["details"], json::array({"contact.mail"}));
 }
 
 TEST_F(BadInputTest, WrongTypesAre422WithEveryProblemListed) {
-  auto r = s().post("/api/v1/jobs", {{"site_id", "one"}, {"kind", 7}, {"severity", "serious"}}, admin());
+  auto r = s().post("/api/v1/jobs", {{"site_id", "one"}, {"kind", 7}, {"severity", "serious"}},
+                    admin());
   expect_error(r, 422, "validation_failed");
   EXPECT_EQ(r.body["error"]["details"].size(), 2u) << r.text;
 }
@@ -81,13 +86,15 @@ TEST_F(BadInputTest, OutOfRangeCoordinatesAre422) {
   for (auto [lat, lon] : {std::pair{90.0001, 0.0}, std::pair{-91.0, 0.0}, std::pair{0.0, 180.5},
                           std::pair{0.0, -181.0}}) {
     auto r = s().post("/api/v1/sites",
-                      {{"customer_id", world_->customer_id}, {"address", "x"},
+                      {{"customer_id", world_->customer_id},
+                       {"address", "x"},
                        {"location", {{"lat", lat}, {"lon", lon}}}},
                       admin());
     expect_error(r, 422, "validation_failed");
   }
   auto edge = s().post("/api/v1/sites",
-                       {{"customer_id", world_->customer_id}, {"address", "pole"},
+                       {{"customer_id", world_->customer_id},
+                        {"address", "pole"},
                         {"location", {{"lat", 90}, {"lon", -180}}}},
                        admin());
   EXPECT_EQ(edge.status, 201) << edge.text;
@@ -99,8 +106,8 @@ TEST_F(BadInputTest, BadEnumsAre422) {
   expect_error(s().post("/api/v1/jobs", body, admin()), 422, "validation_failed");
   expect_error(s().post("/api/v1/tokens", {{"role", "root"}, {"name", "x"}}, admin()), 422,
                "validation_failed");
-  expect_error(s().post("/api/v1/customers", {{"name", "x"}, {"account_tier", "gold"}}, admin()), 422,
-               "validation_failed");
+  expect_error(s().post("/api/v1/customers", {{"name", "x"}, {"account_tier", "gold"}}, admin()),
+               422, "validation_failed");
 }
 
 TEST_F(BadInputTest, MalformedTimestampsAre422) {
@@ -125,7 +132,9 @@ TEST_F(BadInputTest, MissingReferencesAre422AndMissingResourcesAre404) {
   body["site_id"] = 987654;
   expect_error(s().post("/api/v1/jobs", body, admin()), 422, "unknown_reference");
   expect_error(s().post("/api/v1/technicians",
-                        {{"name", "x"}, {"skills", json::array()}, {"home_center_id", 5555},
+                        {{"name", "x"},
+                         {"skills", json::array()},
+                         {"home_center_id", 5555},
                          {"shift", json::object()}},
                         admin()),
                422, "unknown_reference");
@@ -137,11 +146,14 @@ TEST_F(BadInputTest, MissingReferencesAre422AndMissingResourcesAre404) {
 
 TEST_F(BadInputTest, EquipmentFromAnotherSiteIsRefused) {
   auto other = s().post("/api/v1/sites",
-                        {{"customer_id", world_->customer_id}, {"address", "other"},
+                        {{"customer_id", world_->customer_id},
+                         {"address", "other"},
                          {"location", {{"lat", 31.1}, {"lon", 121.4}}}},
                         admin());
   auto eq = s().post("/api/v1/equipment",
-                     {{"site_id", other.body["id"]}, {"model", "UPS-3000"}, {"serial", "U-1"},
+                     {{"site_id", other.body["id"]},
+                      {"model", "UPS-3000"},
+                      {"serial", "U-1"},
                       {"sold_at", "2025-01-01T00:00:00Z"}},
                      admin());
   ASSERT_EQ(eq.status, 201) << eq.text;
@@ -149,7 +161,9 @@ TEST_F(BadInputTest, EquipmentFromAnotherSiteIsRefused) {
   body["equipment_id"] = eq.body["id"];
   expect_error(s().post("/api/v1/jobs", body, admin()), 422, "validation_failed");
   auto dup = s().post("/api/v1/equipment",
-                      {{"site_id", other.body["id"]}, {"model", "UPS-3000"}, {"serial", "U-1"},
+                      {{"site_id", other.body["id"]},
+                       {"model", "UPS-3000"},
+                       {"serial", "U-1"},
                        {"sold_at", "2025-01-01T00:00:00Z"}},
                       admin());
   expect_error(dup, 409, "conflict");
@@ -173,21 +187,29 @@ TEST_F(BadInputTest, BadIfMatchIs400) {
 
 TEST_F(BadInputTest, InvalidShiftsBusinessHoursAndZonesAre422) {
   expect_error(s().post("/api/v1/centers",
-                        {{"name", "x"}, {"location", {{"lat", 1}, {"lon", 1}}}, {"time_zone", "Mars/Olympus"}},
+                        {{"name", "x"},
+                         {"location", {{"lat", 1}, {"lon", 1}}},
+                         {"time_zone", "Mars/Olympus"}},
                         admin()),
                422, "validation_failed");
   expect_error(s().post("/api/v1/centers",
-                        {{"name", "x"}, {"location", {{"lat", 1}, {"lon", 1}}}, {"time_zone", "UTC"},
+                        {{"name", "x"},
+                         {"location", {{"lat", 1}, {"lon", 1}}},
+                         {"time_zone", "UTC"},
                          {"business_hours", {{"mon", {"18:00", "08:00"}}}}},
                         admin()),
                422, "validation_failed");
   expect_error(s().post("/api/v1/centers",
-                        {{"name", "x"}, {"location", {{"lat", 1}, {"lon", 1}}}, {"time_zone", "UTC"},
+                        {{"name", "x"},
+                         {"location", {{"lat", 1}, {"lon", 1}}},
+                         {"time_zone", "UTC"},
                          {"business_hours", {{"moonday", {"08:00", "18:00"}}}}},
                         admin()),
                422, "validation_failed");
   expect_error(s().post("/api/v1/technicians",
-                        {{"name", "x"}, {"skills", {"HVAC!"}}, {"home_center_id", world_->center_id},
+                        {{"name", "x"},
+                         {"skills", {"HVAC!"}},
+                         {"home_center_id", world_->center_id},
                          {"shift", {{"mon", {"08:00", "24:30"}}}}},
                         admin()),
                422, "validation_failed");
@@ -199,7 +221,8 @@ TEST_F(BadInputTest, OnHoldWithoutReasonIs422) {
   ASSERT_EQ(s().post(path + "/assign", {{"technician_id", world_->tech_a}}, admin()).status, 200);
   ASSERT_EQ(s().post(path + "/status", {{"to", "accepted"}}, admin()).status, 200);
   expect_error(s().post(path + "/status", {{"to", "on_hold"}}, admin()), 422, "validation_failed");
-  expect_error(s().post(path + "/status", {{"to", "teleported"}}, admin()), 422, "validation_failed");
+  expect_error(s().post(path + "/status", {{"to", "teleported"}}, admin()), 422,
+               "validation_failed");
 }
 
 TEST_F(BadInputTest, HugeNumbersAndStringsAreRefusedNotOverflowed) {

@@ -16,7 +16,8 @@ std::string bin() { return FIELDSERVE_BINARY; }
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fieldserve-cli-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "fieldserve-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     db_ = (dir_ / "cli.db").string();
@@ -56,24 +57,39 @@ TEST_F(CliTest, MigrateIsIdempotent) {
 TEST_F(CliTest, TokenCreateChecksTheTechnician) {
   ASSERT_EQ(run_command(bin() + " init --db " + db_ + " >/dev/null 2>&1"), 0);
   std::string out;
-  EXPECT_NE(run_command(bin() + " token create --db " + db_ + " --role technician --name t 2>/dev/null", &out), 0);
   EXPECT_NE(run_command(bin() + " token create --db " + db_ +
-                            " --role technician --name t --technician 99 2>/dev/null", &out), 0);
-  ASSERT_EQ(run_command(bin() + " token create --db " + db_ + " --role manager --name m 2>/dev/null", &out), 0);
+                            " --role technician --name t 2>/dev/null",
+                        &out),
+            0);
+  EXPECT_NE(run_command(bin() + " token create --db " + db_ +
+                            " --role technician --name t --technician 99 2>/dev/null",
+                        &out),
+            0);
+  ASSERT_EQ(run_command(
+                bin() + " token create --db " + db_ + " --role manager --name m 2>/dev/null", &out),
+            0);
   EXPECT_TRUE(out.starts_with("fs_"));
-  EXPECT_NE(run_command(bin() + " token create --db " + db_ + " --role root --name m 2>/dev/null", &out), 0);
+  EXPECT_NE(run_command(bin() + " token create --db " + db_ + " --role root --name m 2>/dev/null",
+                        &out),
+            0);
 }
 
 TEST_F(CliTest, ImportedSampleDataIsServedWithItsHistory) {
   std::string admin;
   ASSERT_EQ(run_command(bin() + " init --db " + db_ + " 2>/dev/null", &admin), 0);
   std::string out;
-  ASSERT_EQ(run_command(bin() + " import --db " + db_ + " " + FIELDSERVE_SOURCE_DIR + "/sample_data 2>&1", &out), 0)
+  ASSERT_EQ(run_command(bin() + " import --db " + db_ + " " + FIELDSERVE_SOURCE_DIR +
+                            "/sample_data 2>&1",
+                        &out),
+            0)
       << out;
   EXPECT_NE(out.find("3 centers"), std::string::npos) << out;
   EXPECT_NE(out.find("60 technicians"), std::string::npos) << out;
   // A second import into the same database is refused and changes nothing.
-  EXPECT_NE(run_command(bin() + " import --db " + db_ + " " + FIELDSERVE_SOURCE_DIR + "/sample_data 2>&1", &out), 0);
+  EXPECT_NE(run_command(bin() + " import --db " + db_ + " " + FIELDSERVE_SOURCE_DIR +
+                            "/sample_data 2>&1",
+                        &out),
+            0);
   EXPECT_NE(out.find("already holds data"), std::string::npos) << out;
   // A broken file names its row.
   auto broken = dir_ / "broken";
@@ -94,7 +110,9 @@ TEST_F(CliTest, ReplayGivesTheHandWorkedFiguresForBothStrategies) {
   std::string folder = std::string(FIELDSERVE_SOURCE_DIR) + "/tests/data/replay_small";
   auto out = (dir_ / "sla.json").string();
   std::string text;
-  ASSERT_EQ(run_command(bin() + " replay " + folder + " --strategy sla --out " + out + " 2>&1", &text), 0) << text;
+  ASSERT_EQ(
+      run_command(bin() + " replay " + folder + " --strategy sla --out " + out + " 2>&1", &text), 0)
+      << text;
   std::ifstream in(out);
   auto sla = json::parse(in);
   EXPECT_EQ(sla["strategy"], "sla");
@@ -138,7 +156,8 @@ TEST(CliServe, JsonLogLinesCarryTheRequestFields) {
   for (std::string line; std::getline(lines, line);) {
     auto entry = json::parse(line, nullptr, false);
     ASSERT_FALSE(entry.is_discarded()) << line;
-    if (entry.value("msg", "") != "request" || entry.value("route", "") != "/api/v1/centers") continue;
+    if (entry.value("msg", "") != "request" || entry.value("route", "") != "/api/v1/centers")
+      continue;
     ++requests;
     EXPECT_EQ(entry["status"], 200);
     EXPECT_EQ(entry["token_id"], "1");
@@ -155,7 +174,10 @@ TEST(CliServe, ServesImportedDataOverHttp) {
   std::string out;
   // Import into the server's own database while it runs: the writer waits its turn.
   ASSERT_EQ(run_command(bin() + " import --db " + server.db_path() + " " + FIELDSERVE_SOURCE_DIR +
-                            "/sample_data 2>&1", &out), 0) << out;
+                            "/sample_data 2>&1",
+                        &out),
+            0)
+      << out;
   auto techs = server.get("/api/v1/technicians?limit=500", server.admin_token());
   ASSERT_EQ(techs.status, 200);
   EXPECT_EQ(techs.body["items"].size(), 60u);

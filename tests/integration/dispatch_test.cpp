@@ -19,8 +19,11 @@ class DispatchTest : public WorldTest {
   // A technician of the world's center at `lat, lon`, with `skills`, taking at most `max_open`.
   std::int64_t technician(double lat, double lon, json skills, int max_open = 6) {
     auto r = s().post("/api/v1/technicians",
-                      {{"name", "Tech"}, {"skills", skills}, {"home_center_id", w().center_id},
-                       {"location", {{"lat", lat}, {"lon", lon}}}, {"max_open_jobs", max_open},
+                      {{"name", "Tech"},
+                       {"skills", skills},
+                       {"home_center_id", w().center_id},
+                       {"location", {{"lat", lat}, {"lon", lon}}},
+                       {"max_open_jobs", max_open},
                        {"shift", all_week()}},
                       admin());
     EXPECT_EQ(r.status, 201) << r.text;
@@ -28,7 +31,9 @@ class DispatchTest : public WorldTest {
   }
   Response create(const std::string& severity, json skills) {
     return s().post("/api/v1/jobs",
-                    {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", severity},
+                    {{"site_id", w().site_id},
+                     {"kind", "repair"},
+                     {"severity", severity},
                      {"required_skills", skills}},
                     w().dispatcher);
   }
@@ -46,7 +51,8 @@ TEST_F(DispatchTest, NewJobGoesToTheNearestQualifiedTechnicianWithItsExplanation
   EXPECT_EQ(job.body["assignment_locked"], false);
   EXPECT_EQ(job.body["sla"]["response"]["state"], "met");
 
-  auto why = s().get("/api/v1/jobs/" + std::to_string(job.body["id"].get<std::int64_t>()) + "/candidates",
+  auto why = s().get("/api/v1/jobs/" + std::to_string(job.body["id"].get<std::int64_t>()) +
+                         "/candidates",
                      w().dispatcher);
   ASSERT_EQ(why.status, 200) << why.text;
   EXPECT_EQ(why.body["chosen_technician_id"], near);
@@ -57,7 +63,8 @@ TEST_F(DispatchTest, NewJobGoesToTheNearestQualifiedTechnicianWithItsExplanation
   EXPECT_EQ(by_id[w().tech_a]["eta"], nullptr);
   EXPECT_TRUE(by_id[near]["eta"].is_string());
   for (const auto& c : why.body["candidates"]) {
-    for (const char* field : {"technician_id", "eligible", "distance_km", "eta", "meets_arrival_target"}) {
+    for (const char* field :
+         {"technician_id", "eligible", "distance_km", "eta", "meets_arrival_target"}) {
       EXPECT_TRUE(c.contains(field)) << field;  // the Appendix A shape
     }
   }
@@ -87,7 +94,10 @@ TEST_F(DispatchTest, NobodyEligibleLeavesTheJobNewWithItsReason) {
 TEST_F(DispatchTest, AManualAssignmentIsNotUndoneWithoutForce) {
   auto job = create("general", {"hvac"});
   auto id = std::to_string(job.body["id"].get<std::int64_t>());
-  ASSERT_EQ(s().post("/api/v1/jobs/" + id + "/assign", {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+  ASSERT_EQ(s().post("/api/v1/jobs/" + id + "/assign", {{"technician_id", w().tech_b}},
+                     w().dispatcher)
+                .status,
+            200);
   auto refused = s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher);
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(s().get("/api/v1/jobs/" + id, w().dispatcher).body["technician_id"], w().tech_b);
@@ -111,7 +121,8 @@ TEST_F(DispatchTest, ConcurrentRequestsNeverOverfillATechnician) {
     if (r.body["technician_id"] == only) ++assigned;
   }
   EXPECT_EQ(assigned, 2);
-  auto open = s().get("/api/v1/jobs?technician_id=" + std::to_string(only) + "&limit=500", w().manager);
+  auto open = s().get("/api/v1/jobs?technician_id=" + std::to_string(only) + "&limit=500",
+                      w().manager);
   EXPECT_EQ(open.body["items"].size(), 2u);
 }
 
@@ -124,7 +135,8 @@ TEST_F(DispatchTest, ConcurrentAutoAssignOfOneJobAssignsItOnce) {
   std::vector<int> statuses(6);
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([&, i] {
-      statuses[i] = s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher).status;
+      statuses[i] =
+          s().post("/api/v1/jobs/" + id + "/auto-assign", json::object(), w().dispatcher).status;
     });
   }
   for (auto& t : threads) t.join();
@@ -169,18 +181,27 @@ TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 3; ++i) {
     auto r = s().post("/api/v1/jobs",
-                      {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "serious"},
-                       {"required_skills", {"hvac"}}, {"auto_assign", false}},
+                      {{"site_id", w().site_id},
+                       {"kind", "repair"},
+                       {"severity", "serious"},
+                       {"required_skills", {"hvac"}},
+                       {"auto_assign", false}},
                       w().dispatcher);
     ids.push_back(r.body["id"]);
   }
   // A manual assignment is the dispatcher's: the optimizer leaves it alone.
   auto locked = s().post("/api/v1/jobs",
-                         {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "minor"},
-                          {"required_skills", {"hvac"}}, {"auto_assign", false}},
+                         {{"site_id", w().site_id},
+                          {"kind", "repair"},
+                          {"severity", "minor"},
+                          {"required_skills", {"hvac"}},
+                          {"auto_assign", false}},
                          w().dispatcher);
   auto locked_id = std::to_string(locked.body["id"].get<std::int64_t>());
-  ASSERT_EQ(s().post("/api/v1/jobs/" + locked_id + "/assign", {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+  ASSERT_EQ(s().post("/api/v1/jobs/" + locked_id + "/assign", {{"technician_id", w().tech_b}},
+                     w().dispatcher)
+                .status,
+            200);
 
   auto dry = s().post("/api/v1/dispatch/optimize", json::object(), w().dispatcher);
   ASSERT_EQ(dry.status, 200) << dry.text;
@@ -198,7 +219,8 @@ TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
   for (auto id : ids) {
     auto job = s().get("/api/v1/jobs/" + std::to_string(id), w().manager).body;
     EXPECT_EQ(job["status"], "assigned");
-    auto events = s().get("/api/v1/jobs/" + std::to_string(id) + "/events", w().manager).body["items"];
+    auto events =
+        s().get("/api/v1/jobs/" + std::to_string(id) + "/events", w().manager).body["items"];
     EXPECT_EQ(events.back()["detail"], "optimizer");
   }
   EXPECT_EQ(s().get("/api/v1/jobs/" + locked_id, w().manager).body["technician_id"], w().tech_b);

@@ -43,7 +43,8 @@ TEST_F(HttpGuardsTest, ChunkedRequestBodyIs411AndTheConnectionCloses) {
   bool closed = false;
   std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    "5\r\n{\"a\":\r\n0\r\n\r\n" + kSmuggled;
+                    "5\r\n{\"a\":\r\n0\r\n\r\n" +
+                    kSmuggled;
   auto out = raw_exchange(port(), req, 5000, &closed);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 411")) << out;
   EXPECT_NE(out.find("length_required"), std::string::npos);
@@ -55,7 +56,8 @@ TEST_F(HttpGuardsTest, ContentLengthWithTransferEncodingIs400) {
   bool closed = false;
   std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
                     "Content-Type: application/json\r\nContent-Length: 4\r\n"
-                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + kSmuggled;
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+                    kSmuggled;
   auto out = raw_exchange(port(), req, 5000, &closed);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
   EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
@@ -66,7 +68,8 @@ TEST_F(HttpGuardsTest, CompressedRequestBodyIs415) {
   bool closed = false;
   std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
                     "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
-                    "Content-Length: 10\r\n\r\n0123456789" + kSmuggled;
+                    "Content-Length: 10\r\n\r\n0123456789" +
+                    kSmuggled;
   auto out = raw_exchange(port(), req, 5000, &closed);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 415")) << out;
   EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
@@ -89,7 +92,8 @@ TEST_F(HttpGuardsTest, BytesAfterAnEarlyRejectionAreNeverReadAsTheNextRequest) {
   // connection kept for reuse, it would be answered as a second request.
   bool closed = false;
   std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
-                    "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n" + kSmuggled;
+                    "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n" +
+                    kSmuggled;
   auto out = raw_exchange(port(), req, 5000, &closed);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 413")) << out;
   EXPECT_EQ(count(out, "HTTP/1.1 "), 1) << out;
@@ -110,8 +114,9 @@ TEST_F(HttpGuardsTest, ABodyOnAGetIsRefusedNotParsedAsTheNextRequest) {
 
 TEST_F(HttpGuardsTest, ConflictingContentLengthsAre400) {
   bool closed = false;
-  std::string req = "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
-                    "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}";
+  std::string req =
+      "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\n" + auth() +
+      "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}";
   auto out = raw_exchange(port(), req, 5000, &closed);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
 }
@@ -127,11 +132,15 @@ TEST_F(HttpGuardsTest, PostWithoutLengthIsAnEmptyBodyNotAWaitForClose) {
 
 TEST_F(HttpGuardsTest, OversizedHeadersAreRefusedAndTheServerLivesOn) {
   // One 200 KB header line, then many small ones: both past the 64 KiB header allowance.
-  for (const std::string& headers :
-       {"X-Big: " + std::string(200000, 'a') + "\r\n",
-        [] { std::string h; for (int i = 0; i < 5000; ++i) h += "X-H" + std::to_string(i) + ": 0123456789abcdef\r\n"; return h; }()}) {
+  for (const std::string& headers : {"X-Big: " + std::string(200000, 'a') + "\r\n", [] {
+                                       std::string h;
+                                       for (int i = 0; i < 5000; ++i)
+                                         h += "X-H" + std::to_string(i) + ": 0123456789abcdef\r\n";
+                                       return h;
+                                     }()}) {
     bool closed = false;
-    auto out = raw_exchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n", 5000, &closed);
+    auto out = raw_exchange(port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n", 5000,
+                            &closed);
     EXPECT_FALSE(out.starts_with("HTTP/1.1 200")) << out.substr(0, 200);
     EXPECT_TRUE(closed);
   }
@@ -140,8 +149,9 @@ TEST_F(HttpGuardsTest, OversizedHeadersAreRefusedAndTheServerLivesOn) {
 
 TEST_F(HttpGuardsTest, PeerAddressComesFromTheSocketNotFromHeaders) {
   bool closed = false;
-  std::string req = "GET /metrics HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 6.6.6.6\r\n"
-                    "X-Forwarded-For: 7.7.7.7\r\nConnection: close\r\n\r\n";
+  std::string req =
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 6.6.6.6\r\n"
+      "X-Forwarded-For: 7.7.7.7\r\nConnection: close\r\n\r\n";
   auto out = raw_exchange(port(), req, 5000, &closed);
   ASSERT_TRUE(out.starts_with("HTTP/1.1 200")) << out;
   auto log = server_->log_containing("route=/metrics");
@@ -217,15 +227,17 @@ TEST_F(HttpGuardsTest, ExpectContinueIsAnsweredBeforeTheBodyIsRead) {
   EXPECT_TRUE(interim.starts_with("HTTP/1.1 100 Continue")) << interim;
   send(fd, body.data(), body.size(), MSG_NOSIGNAL);
   std::string answer;
-  for (int i = 0; i < 20 && answer.find("Continue Ltd") == std::string::npos; ++i) answer += read_some(500);
+  for (int i = 0; i < 20 && answer.find("Continue Ltd") == std::string::npos; ++i)
+    answer += read_some(500);
   close(fd);
   EXPECT_NE(answer.find("HTTP/1.1 201"), std::string::npos) << answer;
 }
 
 TEST_F(HttpGuardsTest, PipelinedRequestsAreEachAnsweredWholeAndInOrder) {
   // Two requests in one segment; the second answer is large enough to be sent unbuffered.
-  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                    "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string req =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   bool closed = false;
   auto out = raw_exchange(port(), req, 5000, &closed);
   auto first = out.find("HTTP/1.1 200");

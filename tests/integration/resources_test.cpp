@@ -14,8 +14,11 @@ namespace {
 class ResourcesTest : public WorldTest {
  protected:
   json new_job(const json& extra = json::object()) {
-    json body{{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "critical"},
-              {"auto_assign", false}, {"required_skills", {"hvac"}}};
+    json body{{"site_id", w().site_id},
+              {"kind", "repair"},
+              {"severity", "critical"},
+              {"auto_assign", false},
+              {"required_skills", {"hvac"}}};
     body.update(extra);
     auto r = s().post("/api/v1/jobs", body, w().dispatcher);
     EXPECT_EQ(r.status, 201) << r.text;
@@ -38,13 +41,15 @@ TEST_F(ResourcesTest, HealthzAnswersWithoutToken) {
 TEST_F(ResourcesTest, SiteGoesToNearestCenterWithGeodesicDistanceAndBand) {
   // A second center far away must not win; a new site 25 km east of Shanghai is in the 30 km band.
   auto far = s().post("/api/v1/centers",
-                      {{"name", "Chengdu"}, {"location", {{"lat", 30.5728}, {"lon", 104.0668}}},
+                      {{"name", "Chengdu"},
+                       {"location", {{"lat", 30.5728}, {"lon", 104.0668}}},
                        {"time_zone", "Asia/Shanghai"}},
                       admin());
   ASSERT_EQ(far.status, 201) << far.text;
   double lat = 31.2304, lon = 121.7370;
   auto site = s().post("/api/v1/sites",
-                       {{"customer_id", w().customer_id}, {"address", "Pudong airport road"},
+                       {{"customer_id", w().customer_id},
+                        {"address", "Pudong airport road"},
                         {"location", {{"lat", lat}, {"lon", lon}}}},
                        admin());
   ASSERT_EQ(site.status, 201) << site.text;
@@ -58,18 +63,22 @@ TEST_F(ResourcesTest, SiteGoesToNearestCenterWithGeodesicDistanceAndBand) {
 
 TEST_F(ResourcesTest, ExplicitCenterIsKeptEvenWhenAnotherIsNearer) {
   auto far = s().post("/api/v1/centers",
-                      {{"name", "Beijing"}, {"location", {{"lat", 39.9042}, {"lon", 116.4074}}},
+                      {{"name", "Beijing"},
+                       {"location", {{"lat", 39.9042}, {"lon", 116.4074}}},
                        {"time_zone", "Asia/Shanghai"}},
                       admin());
   ASSERT_EQ(far.status, 201);
   auto site = s().post("/api/v1/sites",
-                       {{"customer_id", w().customer_id}, {"address", "Lujiazui"},
-                        {"location", {{"lat", 31.24}, {"lon", 121.50}}}, {"center_id", far.body["id"]}},
+                       {{"customer_id", w().customer_id},
+                        {"address", "Lujiazui"},
+                        {"location", {{"lat", 31.24}, {"lon", 121.50}}},
+                        {"center_id", far.body["id"]}},
                        admin());
   ASSERT_EQ(site.status, 201) << site.text;
   EXPECT_EQ(site.body["center_id"], far.body["id"]);
   EXPECT_EQ(site.body["band_max_km"], nullptr);  // ~1,070 km: beyond every band
-  EXPECT_NEAR(site.body["distance_km"].get<double>(), reference_km(31.24, 121.50, 39.9042, 116.4074), 1e-6);
+  EXPECT_NEAR(site.body["distance_km"].get<double>(),
+              reference_km(31.24, 121.50, 39.9042, 116.4074), 1e-6);
 }
 
 TEST_F(ResourcesTest, CriticalJobGetsTwentyFourSevenDueTimesFromItsBand) {
@@ -115,12 +124,14 @@ TEST_F(ResourcesTest, JobLifecycleOverHttpRecordsEveryEvent) {
     ASSERT_EQ(r.status, 200) << to << ": " << r.text;
     EXPECT_EQ(r.body["status"], to);
   }
-  auto hold = s().post(path + "/status", {{"to", "on_hold"}, {"reason", "waiting_parts"}}, w().tablet_a);
+  auto hold = s().post(path + "/status", {{"to", "on_hold"}, {"reason", "waiting_parts"}},
+                       w().tablet_a);
   ASSERT_EQ(hold.status, 200) << hold.text;
   EXPECT_EQ(hold.body["hold_reason"], "waiting_parts");
   auto resumed = s().post(path + "/status", {{"to", "resumed"}}, w().tablet_a);
   EXPECT_EQ(resumed.body["status"], "on_site");
-  auto resolved = s().post(path + "/status", {{"to", "resolved"}, {"note", "replaced fan"}}, w().tablet_a);
+  auto resolved = s().post(path + "/status", {{"to", "resolved"}, {"note", "replaced fan"}},
+                           w().tablet_a);
   EXPECT_EQ(resolved.body["status"], "resolved");
   EXPECT_EQ(resolved.body["sla"]["restore"]["state"], "met");
   auto back = s().post(path + "/status", {{"to", "en_route"}}, w().tablet_a);
@@ -142,8 +153,8 @@ TEST_F(ResourcesTest, JobLifecycleOverHttpRecordsEveryEvent) {
     status_events.push_back(e);
     seen.push_back(e["to_status"].is_null() ? "-" : e["to_status"].get<std::string>());
   }
-  std::vector<std::string> expected{"new", "assigned", "accepted", "en_route", "on_site",
-                                    "on_hold", "on_site", "resolved", "closed"};
+  std::vector<std::string> expected{"new",     "assigned", "accepted", "en_route", "on_site",
+                                    "on_hold", "on_site",  "resolved", "closed"};
   EXPECT_EQ(seen, expected);
   ASSERT_EQ(status_events.size(), expected.size());
   EXPECT_EQ(status_events[5]["detail"], "waiting_parts");
@@ -156,7 +167,8 @@ TEST_F(ResourcesTest, JobLifecycleOverHttpRecordsEveryEvent) {
 TEST_F(ResourcesTest, InstallationCannotCloseWithoutSignOff) {
   auto job = new_job({{"kind", "installation"}, {"severity", "general"}});
   std::string path = "/api/v1/jobs/" + std::to_string(job["id"].get<std::int64_t>());
-  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 200);
+  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status,
+            200);
   ASSERT_EQ(s().post(path + "/status", {{"to", "on_site"}}, w().tablet_a).status, 200);
   ASSERT_EQ(s().post(path + "/status", {{"to", "resolved"}}, w().tablet_a).status, 200);
   auto closed = s().post(path + "/status", {{"to", "closed"}}, w().dispatcher);
@@ -175,8 +187,11 @@ TEST_F(ResourcesTest, ManualAssignmentReportsTheRulesItBreaks) {
 
 TEST_F(ResourcesTest, AssigningAnInactiveTechnicianNeedsForce) {
   auto tech = s().post("/api/v1/technicians",
-                       {{"name", "On Leave"}, {"skills", {"hvac"}}, {"home_center_id", w().center_id},
-                        {"active", false}, {"shift", {{"mon", {"08:00", "17:00"}}}}},
+                       {{"name", "On Leave"},
+                        {"skills", {"hvac"}},
+                        {"home_center_id", w().center_id},
+                        {"active", false},
+                        {"shift", {{"mon", {"08:00", "17:00"}}}}},
                        admin());
   ASSERT_EQ(tech.status, 201) << tech.text;
   auto job = new_job();
@@ -184,7 +199,8 @@ TEST_F(ResourcesTest, AssigningAnInactiveTechnicianNeedsForce) {
   auto refused = s().post(path + "/assign", {{"technician_id", tech.body["id"]}}, w().dispatcher);
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(refused.body["error"]["details"], json::array({"inactive"}));
-  auto forced = s().post(path + "/assign", {{"technician_id", tech.body["id"]}, {"force", true}}, w().dispatcher);
+  auto forced = s().post(path + "/assign", {{"technician_id", tech.body["id"]}, {"force", true}},
+                         w().dispatcher);
   EXPECT_EQ(forced.status, 200) << forced.text;
 }
 
@@ -194,7 +210,8 @@ TEST_F(ResourcesTest, CancelledJobCannotMoveOn) {
   auto cancelled = s().post(path + "/cancel", {{"reason", "customer fixed it"}}, w().dispatcher);
   EXPECT_EQ(cancelled.body["status"], "cancelled");
   EXPECT_EQ(s().post(path + "/cancel", json::object(), w().dispatcher).status, 409);
-  EXPECT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 409);
+  EXPECT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status,
+            409);
 }
 
 TEST_F(ResourcesTest, StaleIfMatchIsAConflictAndTheCurrentVersionWins) {
@@ -214,12 +231,15 @@ TEST_F(ResourcesTest, StaleIfMatchIsAConflictAndTheCurrentVersionWins) {
 
 TEST_F(ResourcesTest, CustomerChangesAreAuditedWithOldAndNewValues) {
   auto c = s().post("/api/v1/customers",
-                    {{"name", "Audit Co"}, {"contact", {{"name", "Ann"}, {"phone", "+86 21 5555"}}}},
+                    {{"name", "Audit Co"},
+                     {"contact", {{"name", "Ann"}, {"phone", "+86 21 5555"}}}},
                     w().dispatcher);
   auto id = c.body["id"].get<std::int64_t>();
-  auto changed = s().patch("/api/v1/customers/" + std::to_string(id), {{"account_tier", "key"}}, w().dispatcher);
+  auto changed = s().patch("/api/v1/customers/" + std::to_string(id), {{"account_tier", "key"}},
+                           w().dispatcher);
   ASSERT_EQ(changed.status, 200);
-  auto audit = s().get("/api/v1/audit?entity=customer&entity_id=" + std::to_string(id), w().manager);
+  auto audit = s().get("/api/v1/audit?entity=customer&entity_id=" + std::to_string(id),
+                       w().manager);
   ASSERT_EQ(audit.status, 200) << audit.text;
   json update;
   for (const auto& e : audit.body["items"]) {
@@ -240,7 +260,8 @@ TEST_F(ResourcesTest, ListsPageWithCursorsAndNoDuplicates) {
   std::string cursor;
   int pages = 0;
   for (; pages < 100; ++pages) {
-    auto r = s().get("/api/v1/jobs?severity=minor&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor),
+    auto r = s().get("/api/v1/jobs?severity=minor&limit=2" +
+                         (cursor.empty() ? "" : "&cursor=" + cursor),
                      w().manager);
     ASSERT_EQ(r.status, 200) << r.text;
     for (const auto& j : r.body["items"]) {
@@ -257,15 +278,18 @@ TEST_F(ResourcesTest, ListsPageWithCursorsAndNoDuplicates) {
 TEST_F(ResourcesTest, JobFiltersByStatusTechnicianAndReportedRange) {
   auto job = new_job({{"reported_at", "2026-01-05T03:00:00Z"}});
   auto id = job["id"].get<std::int64_t>();
-  auto in_range = s().get("/api/v1/jobs?reported_from=2026-01-05T00:00:00Z&reported_to=2026-01-06T00:00:00Z",
-                          w().manager);
+  auto in_range =
+      s().get("/api/v1/jobs?reported_from=2026-01-05T00:00:00Z&reported_to=2026-01-06T00:00:00Z",
+              w().manager);
   ASSERT_EQ(in_range.status, 200);
   ASSERT_EQ(in_range.body["items"].size(), 1u);
   EXPECT_EQ(in_range.body["items"][0]["id"], id);
-  auto excluded = s().get("/api/v1/jobs?reported_from=2026-01-05T03:00:01Z&reported_to=2026-01-06T00:00:00Z",
-                          w().manager);
+  auto excluded =
+      s().get("/api/v1/jobs?reported_from=2026-01-05T03:00:01Z&reported_to=2026-01-06T00:00:00Z",
+              w().manager);
   EXPECT_TRUE(excluded.body["items"].empty());
-  auto by_center = s().get("/api/v1/jobs?center_id=" + std::to_string(w().center_id) + "&status=new&limit=500",
+  auto by_center = s().get("/api/v1/jobs?center_id=" + std::to_string(w().center_id) +
+                               "&status=new&limit=500",
                            w().manager);
   bool found = false;
   for (const auto& j : by_center.body["items"]) found = found || j["id"] == id;
@@ -294,27 +318,43 @@ TEST_F(ResourcesTest, TechnicianLocationPatchStampsTheTime) {
 TEST_F(ResourcesTest, MovingACenterRehomesSitesAndAuditsThem) {
   // Two centers 100 km apart on the equator; a site 30 km from the first. Moving the second
   // center next to the site makes it the nearest.
-  auto a = s().post("/api/v1/centers", {{"name", "A"}, {"location", {{"lat", 0}, {"lon", 30}}}, {"time_zone", "UTC"}}, admin());
-  auto b = s().post("/api/v1/centers", {{"name", "B"}, {"location", {{"lat", 0}, {"lon", 31}}}, {"time_zone", "UTC"}}, admin());
-  auto site = s().post("/api/v1/sites", {{"customer_id", w().customer_id}, {"address", "equator"},
-                                         {"location", {{"lat", 0}, {"lon", 30.27}}}}, admin());
+  auto a = s().post("/api/v1/centers",
+                    {{"name", "A"}, {"location", {{"lat", 0}, {"lon", 30}}}, {"time_zone", "UTC"}},
+                    admin());
+  auto b = s().post("/api/v1/centers",
+                    {{"name", "B"}, {"location", {{"lat", 0}, {"lon", 31}}}, {"time_zone", "UTC"}},
+                    admin());
+  auto site = s().post("/api/v1/sites",
+                       {{"customer_id", w().customer_id},
+                        {"address", "equator"},
+                        {"location", {{"lat", 0}, {"lon", 30.27}}}},
+                       admin());
   ASSERT_EQ(site.status, 201) << site.text;
   EXPECT_EQ(site.body["center_id"], a.body["id"]);
   auto moved = s().patch("/api/v1/centers/" + std::to_string(b.body["id"].get<std::int64_t>()),
                          {{"location", {{"lat", 0}, {"lon", 30.28}}}}, admin());
   ASSERT_EQ(moved.status, 200) << moved.text;
-  auto after = s().get("/api/v1/sites/" + std::to_string(site.body["id"].get<std::int64_t>()), admin());
+  auto after = s().get("/api/v1/sites/" + std::to_string(site.body["id"].get<std::int64_t>()),
+                       admin());
   EXPECT_EQ(after.body["center_id"], b.body["id"]);
   EXPECT_NEAR(after.body["distance_km"].get<double>(), reference_km(0, 30.27, 0, 30.28), 1e-6);
-  auto audit = s().get("/api/v1/audit?entity=site&entity_id=" + std::to_string(site.body["id"].get<std::int64_t>()), admin());
+  auto audit = s().get("/api/v1/audit?entity=site&entity_id=" +
+                           std::to_string(site.body["id"].get<std::int64_t>()),
+                       admin());
   bool center_change = false;
-  for (const auto& e : audit.body["items"]) center_change = center_change || (e["action"] == "update" && e["field"] == "center_id");
+  for (const auto& e : audit.body["items"])
+    center_change = center_change || (e["action"] == "update" && e["field"] == "center_id");
   EXPECT_TRUE(center_change) << audit.text;
 }
 
 TEST_F(ResourcesTest, EquipmentChangesAreCheckedAndAudited) {
-  auto e = s().post("/api/v1/equipment", {{"site_id", w().site_id}, {"model", "HX-200 Chiller"}, {"serial", "HX-9"},
-                                          {"sold_at", "2025-03-01T00:00:00Z"}, {"warranty_months", 24}}, admin());
+  auto e = s().post("/api/v1/equipment",
+                    {{"site_id", w().site_id},
+                     {"model", "HX-200 Chiller"},
+                     {"serial", "HX-9"},
+                     {"sold_at", "2025-03-01T00:00:00Z"},
+                     {"warranty_months", 24}},
+                    admin());
   ASSERT_EQ(e.status, 201) << e.text;
   EXPECT_EQ(e.body["installed_at"], nullptr);
   auto path = "/api/v1/equipment/" + std::to_string(e.body["id"].get<std::int64_t>());
@@ -330,7 +370,8 @@ TEST_F(ResourcesTest, EquipmentChangesAreCheckedAndAudited) {
 }
 
 TEST_F(ResourcesTest, TechniciansFilterBySkillCenterAndActive) {
-  auto r = s().get("/api/v1/technicians?skill=electrical&active=true&home_center_id=" + std::to_string(w().center_id),
+  auto r = s().get("/api/v1/technicians?skill=electrical&active=true&home_center_id=" +
+                       std::to_string(w().center_id),
                    w().manager);
   ASSERT_EQ(r.status, 200);
   std::set<std::int64_t> ids;
@@ -354,9 +395,11 @@ TEST_F(ResourcesTest, OpenApiDocumentListsEveryRouteTheServerAnswers) {
     for (const auto& [method, op] : methods.items()) {
       std::string upper = method;
       for (auto& ch : upper) ch = static_cast<char>(std::toupper(ch));
-      auto r = s().send(upper, concrete, "{}", "application/json", {{"Authorization", "Bearer " + admin()}});
+      auto r = s().send(upper, concrete, "{}", "application/json",
+                        {{"Authorization", "Bearer " + admin()}});
       // Routed means anything but the router's own "no route" answer.
-      bool unrouted = r.status == 404 && r.body["error"]["message"].get<std::string>().starts_with("no route");
+      bool unrouted = r.status == 404 &&
+                      r.body["error"]["message"].get<std::string>().starts_with("no route");
       EXPECT_FALSE(unrouted) << method << " " << path;
       ++checked;
     }
@@ -372,7 +415,8 @@ TEST_F(ResourcesTest, MetricsCountRequestsByRouteAndStatus) {
   // A request is counted once its answer is written, on the worker that served it: the scrape on
   // another connection may come first, so wait for the count (bounded: 100 × 50 ms).
   const std::string series =
-      "fieldserve_http_requests_total{method=\"GET\",route=\"/api/v1/centers/{id}\",status=\"404\"}";
+      "fieldserve_http_requests_total{method=\"GET\",route=\"/api/v1/centers/"
+      "{id}\",status=\"404\"}";
   Response m;
   for (int i = 0; i < 100; ++i) {
     m = s().get("/metrics", "");
@@ -400,7 +444,8 @@ TEST_F(ResourcesTest, PolicyChangeRecomputesOpenJobs) {
   policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 30;
   auto put = s().put("/api/v1/sla-policy", policy, admin());
   ASSERT_EQ(put.status, 200) << put.text;
-  EXPECT_EQ(s().get("/api/v1/jobs/" + id, admin()).body["sla"]["arrival"]["due"], "2026-11-20T10:30:00Z");
+  EXPECT_EQ(s().get("/api/v1/jobs/" + id, admin()).body["sla"]["arrival"]["due"],
+            "2026-11-20T10:30:00Z");
   policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 45;
   ASSERT_EQ(s().put("/api/v1/sla-policy", policy, admin()).status, 200);
   policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 100000;  // more than restore
@@ -428,29 +473,37 @@ TEST_F(BandBoundaryTest, EveryTierTakesItsTargetsFromTheRightBand) {
                        {"serious", {90, 150, 240, 360}, {480, 600, 720, 960}},
                        {"general", {240, 360, 480, 1440}, {1440, 1440, 1920, 2880}},
                        {"minor", {480, 1440, 2880, 4320}, {4320, 4320, 5760, 7200}}};
-  auto center = s().get("/api/v1/centers/" + std::to_string(w().center_id), admin()).body["location"];
+  auto center =
+      s().get("/api/v1/centers/" + std::to_string(w().center_id), admin()).body["location"];
   double lat0 = center["lat"], lon0 = center["lon"];
   // (distance in km, band index): a metre inside and a metre outside each limit.
-  const std::pair<double, int> places[] = {{9.999, 0}, {10.001, 1}, {29.999, 1}, {30.001, 2},
-                                           {59.999, 2}, {60.001, 3}};
+  const std::pair<double, int> places[] = {{9.999, 0},  {10.001, 1}, {29.999, 1},
+                                           {30.001, 2}, {59.999, 2}, {60.001, 3}};
   for (auto [km, band] : places) {
     double lat = 0, lon = 0;
     GeographicLib::Geodesic::WGS84().Direct(lat0, lon0, 90.0, km * 1000, lat, lon);
     auto site = s().post("/api/v1/sites",
-                         {{"customer_id", w().customer_id}, {"address", "boundary"},
-                          {"location", {{"lat", lat}, {"lon", lon}}}, {"center_id", w().center_id}},
+                         {{"customer_id", w().customer_id},
+                          {"address", "boundary"},
+                          {"location", {{"lat", lat}, {"lon", lon}}},
+                          {"center_id", w().center_id}},
                          admin());
     ASSERT_EQ(site.status, 201) << site.text;
     EXPECT_NEAR(site.body["distance_km"].get<double>(), km, 1e-6);
     for (const auto& row : table) {
       auto job = s().post("/api/v1/jobs",
-                          {{"site_id", site.body["id"]}, {"kind", "repair"}, {"severity", row.tier},
-                           {"auto_assign", false}, {"reported_at", "2026-11-18T03:00:00Z"}},
+                          {{"site_id", site.body["id"]},
+                           {"kind", "repair"},
+                           {"severity", row.tier},
+                           {"auto_assign", false},
+                           {"reported_at", "2026-11-18T03:00:00Z"}},
                           w().dispatcher);
       ASSERT_EQ(job.status, 201) << job.text;
       const auto& sla = job.body["sla"];
-      EXPECT_EQ(sla["arrival"]["target_minutes"], row.arrival[band]) << row.tier << " at " << km << " km";
-      EXPECT_EQ(sla["restore"]["target_minutes"], row.restore[band]) << row.tier << " at " << km << " km";
+      EXPECT_EQ(sla["arrival"]["target_minutes"], row.arrival[band])
+          << row.tier << " at " << km << " km";
+      EXPECT_EQ(sla["restore"]["target_minutes"], row.restore[band])
+          << row.tier << " at " << km << " km";
       json limit = band < 3 ? json(std::array{10.0, 30.0, 60.0}[band]) : json(nullptr);
       EXPECT_EQ(job.body["band_max_km"], limit) << row.tier << " at " << km << " km";
     }

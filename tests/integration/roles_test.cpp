@@ -15,10 +15,14 @@ class RolesTest : public WorldTest {
     // One job for each technician.
     for (auto [tech, slot] : {std::pair{w.tech_a, &job_a_}, std::pair{w.tech_b, &job_b_}}) {
       auto job = s.post("/api/v1/jobs",
-                        {{"site_id", w.site_id}, {"kind", "repair"}, {"severity", "general"}, {"auto_assign", false}},
+                        {{"site_id", w.site_id},
+                         {"kind", "repair"},
+                         {"severity", "general"},
+                         {"auto_assign", false}},
                         w.dispatcher);
       *slot = job.body["id"];
-      s.post("/api/v1/jobs/" + std::to_string(*slot) + "/assign", {{"technician_id", tech}}, w.dispatcher);
+      s.post("/api/v1/jobs/" + std::to_string(*slot) + "/assign", {{"technician_id", tech}},
+             w.dispatcher);
     }
   }
   static inline std::int64_t job_a_ = 0, job_b_ = 0;
@@ -52,7 +56,8 @@ TEST_F(RolesTest, TechnicianCannotChangeAnotherTechniciansJob) {
   EXPECT_EQ(r.status, 403);
   // The job is unchanged.
   EXPECT_EQ(s().get(job(job_b_), w().dispatcher).body["status"], "assigned");
-  EXPECT_EQ(s().post(job(job_b_, "/assign"), {{"technician_id", w().tech_a}}, w().tablet_a).status, 403);
+  EXPECT_EQ(s().post(job(job_b_, "/assign"), {{"technician_id", w().tech_a}}, w().tablet_a).status,
+            403);
   EXPECT_EQ(s().post(job(job_b_, "/cancel"), json::object(), w().tablet_a).status, 403);
   EXPECT_EQ(s().patch(job(job_b_), {{"description", "x"}}, w().tablet_a).status, 403);
 }
@@ -72,15 +77,22 @@ TEST_F(RolesTest, ManagerReadsEverythingAndWritesNothing) {
   EXPECT_EQ(s().get("/api/v1/audit", w().manager).status, 200);
   EXPECT_EQ(s().post("/api/v1/customers", {{"name", "x"}}, w().manager).status, 403);
   EXPECT_EQ(s().post(job(job_b_, "/status"), {{"to", "accepted"}}, w().manager).status, 403);
-  EXPECT_EQ(s().patch("/api/v1/centers/" + std::to_string(w().center_id), {{"name", "x"}}, w().manager).status, 403);
+  EXPECT_EQ(s().patch("/api/v1/centers/" + std::to_string(w().center_id), {{"name", "x"}},
+                      w().manager)
+                .status,
+            403);
   EXPECT_EQ(s().get("/api/v1/tokens", w().manager).status, 403);
 }
 
 TEST_F(RolesTest, OnlyAnAdminMakesListsAndRevokesTokens) {
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().dispatcher).status, 403);
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().manager).status, 403);
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().tablet_a).status, 403);
-  auto made = s().post("/api/v1/tokens", {{"role", "dispatcher"}, {"name", "night desk"}}, s().admin_token());
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().dispatcher).status,
+            403);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().manager).status,
+            403);
+  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "admin"}, {"name", "x"}}, w().tablet_a).status,
+            403);
+  auto made = s().post("/api/v1/tokens", {{"role", "dispatcher"}, {"name", "night desk"}},
+                       s().admin_token());
   ASSERT_EQ(made.status, 201);
   std::string token = made.body["token"];
   EXPECT_EQ(token.size(), 3u + 64u);
@@ -98,12 +110,18 @@ TEST_F(RolesTest, OnlyAnAdminMakesListsAndRevokesTokens) {
 }
 
 TEST_F(RolesTest, TechnicianTokenNeedsAnExistingTechnician) {
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "technician"}, {"name", "x"}}, s().admin_token()).status, 422);
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "technician"}, {"name", "x"}, {"technician_id", 424242}},
-                     s().admin_token()).status,
+  EXPECT_EQ(
+      s().post("/api/v1/tokens", {{"role", "technician"}, {"name", "x"}}, s().admin_token()).status,
+      422);
+  EXPECT_EQ(s().post("/api/v1/tokens",
+                     {{"role", "technician"}, {"name", "x"}, {"technician_id", 424242}},
+                     s().admin_token())
+                .status,
             422);
-  EXPECT_EQ(s().post("/api/v1/tokens", {{"role", "manager"}, {"name", "x"}, {"technician_id", w().tech_a}},
-                     s().admin_token()).status,
+  EXPECT_EQ(s().post("/api/v1/tokens",
+                     {{"role", "manager"}, {"name", "x"}, {"technician_id", w().tech_a}},
+                     s().admin_token())
+                .status,
             422);
 }
 

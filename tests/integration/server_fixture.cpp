@@ -23,7 +23,8 @@ namespace fieldserve::testing {
 namespace {
 
 std::filesystem::path make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "fieldserve-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "fieldserve-test-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   return pattern;
 }
@@ -73,8 +74,8 @@ void ServerProcess::start(bool append_log) {
   auto port_file = (dir_ / "port").string();
   std::filesystem::remove(port_file);
   auto log_file = (dir_ / "server.log").string();
-  std::vector<std::string> args{FIELDSERVE_BINARY, "serve", "--db", db_path(), "--port", "0",
-                                "--port-file", port_file, "--bind", "127.0.0.1"};
+  std::vector<std::string> args{FIELDSERVE_BINARY, "serve",   "--db",   db_path(),  "--port", "0",
+                                "--port-file",     port_file, "--bind", "127.0.0.1"};
   args.insert(args.end(), args_.begin(), args_.end());
   pid_ = fork();
   if (pid_ == 0) {
@@ -180,7 +181,8 @@ Response ServerProcess::del(const std::string& path, const std::string& token) c
   return to_response(c.Delete(path.c_str(), auth(token)));
 }
 
-Response ServerProcess::post(const std::string& path, const json& body, const std::string& token) const {
+Response ServerProcess::post(const std::string& path, const json& body,
+                             const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
@@ -195,7 +197,8 @@ Response ServerProcess::patch(const std::string& path, const json& body, const s
   return to_response(c.Patch(path.c_str(), headers, body.dump(), "application/json"));
 }
 
-Response ServerProcess::put(const std::string& path, const json& body, const std::string& token) const {
+Response ServerProcess::put(const std::string& path, const json& body,
+                            const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   return to_response(c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
@@ -206,8 +209,10 @@ Response ServerProcess::send(const std::string& method, const std::string& path,
                              const httplib::Headers& headers) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  if (method == "POST") return to_response(c.Post(path.c_str(), headers, body, content_type.c_str()));
-  if (method == "PATCH") return to_response(c.Patch(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "POST")
+    return to_response(c.Post(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "PATCH")
+    return to_response(c.Patch(path.c_str(), headers, body, content_type.c_str()));
   if (method == "PUT") return to_response(c.Put(path.c_str(), headers, body, content_type.c_str()));
   if (method == "DELETE") return to_response(c.Delete(path.c_str(), headers));
   return to_response(c.Get(path.c_str(), headers));
@@ -238,7 +243,8 @@ std::string raw_exchange(int port, const std::string& bytes, int timeout_ms, boo
   bool eof = false;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd, POLLIN, 0};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) break;
     char buf[4096];
     ssize_t n = recv(fd, buf, sizeof buf, 0);
@@ -257,21 +263,25 @@ World make_world(const ServerProcess& s) {
   const auto& admin = s.admin_token();
   World w{};
   auto center = s.post("/api/v1/centers",
-                       {{"name", "Shanghai"}, {"location", {{"lat", 31.2304}, {"lon", 121.4737}}},
+                       {{"name", "Shanghai"},
+                        {"location", {{"lat", 31.2304}, {"lon", 121.4737}}},
                         {"time_zone", "Asia/Shanghai"}},
                        admin);
   if (center.status != 201) throw std::runtime_error("center: " + center.text);
   w.center_id = center.body["id"];
-  auto customer = s.post("/api/v1/customers", {{"name", "Acme Cooling"}, {"account_tier", "key"}}, admin);
+  auto customer = s.post("/api/v1/customers", {{"name", "Acme Cooling"}, {"account_tier", "key"}},
+                         admin);
   w.customer_id = customer.body["id"];
   auto site = s.post("/api/v1/sites",
-                     {{"customer_id", w.customer_id}, {"address", "1 Century Ave"},
+                     {{"customer_id", w.customer_id},
+                      {"address", "1 Century Ave"},
                       {"location", {{"lat", 31.2397}, {"lon", 121.4998}}}},
                      admin);
   if (site.status != 201) throw std::runtime_error("site: " + site.text);
   w.site_id = site.body["id"];
   json all_week = json::object();
-  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) all_week[d] = {"00:00", "24:00"};
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+    all_week[d] = {"00:00", "24:00"};
   for (auto* id : {&w.tech_a, &w.tech_b}) {
     auto t = s.post("/api/v1/technicians",
                     {{"name", id == &w.tech_a ? "Li Wei" : "Zhang Min"},

@@ -5,8 +5,8 @@
 #include <httplib.h>
 #include <sys/types.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 

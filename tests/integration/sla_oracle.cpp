@@ -26,7 +26,8 @@ bool counts(const OpenTable* table, const std::vector<Hold>& excluded, Minute m)
 }
 
 // The end of the minute in which the clock reaches `target` counted minutes.
-Minute deadline(const OpenTable* table, const std::vector<Hold>& excluded, Minute from, int target) {
+Minute deadline(const OpenTable* table, const std::vector<Hold>& excluded, Minute from,
+                int target) {
   Minute m = from;
   int counted = 0;
   for (;; ++m) {
@@ -54,8 +55,8 @@ OpenTable::OpenTable(const Center& center, Minute first, Minute last) : first_(f
     int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
     int minute_of_day = static_cast<int>((local - day).count());
     const auto& hours = center.week[static_cast<std::size_t>(weekday)];
-    open_[static_cast<std::size_t>(m - first)] =
-        hours && minute_of_day >= hours->start && minute_of_day < hours->end;
+    open_[static_cast<std::size_t>(m - first)] = hours && minute_of_day >= hours->start &&
+                                                 minute_of_day < hours->end;
   }
 }
 
@@ -67,8 +68,8 @@ std::array<TargetOutcome, 3> evaluate(const JobHistory& job, const OpenTable* ta
     const Targets& t = (!done && job.open_at_policy_change) ? job.new_targets : job.targets;
     return which == 0 ? t.response : which == 1 ? t.arrival : t.restore;
   };
-  std::array<std::optional<Minute>, 3> done_at{job.assigned, job.on_site ? job.on_site : job.resolved,
-                                               job.resolved};
+  std::array<std::optional<Minute>, 3> done_at{
+      job.assigned, job.on_site ? job.on_site : job.resolved, job.resolved};
   for (int i = 0; i < 3; ++i) {
     auto& o = out[static_cast<std::size_t>(i)];
     o.done = done_at[static_cast<std::size_t>(i)];

@@ -37,7 +37,8 @@ std::string rfc3339(Minute m) {
 }
 
 json hours_json(const oracle::Center& c) {
-  static constexpr std::array<const char*, 7> kDays{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static constexpr std::array<const char*, 7> kDays{"mon", "tue", "wed", "thu",
+                                                    "fri", "sat", "sun"};
   json out = json::object();
   for (std::size_t d = 0; d < 7; ++d) {
     if (!c.week[d]) continue;
@@ -149,9 +150,12 @@ json make_job(std::mt19937_64& rng, oracle::JobHistory& h, std::int64_t site_id,
   }
   bool ended = h.cancelled || h.resolved;
   h.open_at_policy_change = !ended;
-  json job = {{"id", h.id},           {"kind", "repair"},
-              {"severity", h.tier},   {"site_id", site_id},
-              {"reported_at", rfc3339(h.reported)}, {"events", events}};
+  json job = {{"id", h.id},
+              {"kind", "repair"},
+              {"severity", h.tier},
+              {"site_id", site_id},
+              {"reported_at", rfc3339(h.reported)},
+              {"events", events}};
   if (h.technician_id) job["technician_id"] = *h.technician_id;
   return job;
 }
@@ -193,15 +197,20 @@ Scenario generate(std::uint64_t seed, const std::filesystem::path& folder, Minut
       double lat = 0, lon = 0;
       geod.Direct(spec.lat, spec.lon, 37.0 * static_cast<double>(k), kSiteKm[k] * 1000, lat, lon);
       customers.push_back({{"id", id}, {"name", "Customer " + std::to_string(id)}});
-      sites.push_back({{"id", id}, {"customer_id", id}, {"address", "Site " + std::to_string(id)},
+      sites.push_back({{"id", id},
+                       {"customer_id", id},
+                       {"address", "Site " + std::to_string(id)},
                        {"location", {{"lat", lat}, {"lon", lon}}}});
       site_list.push_back({id, c.id, kSiteKm[k]});
     }
     for (int k = 0; k < 2; ++k) {
       std::int64_t id = c.id * 100 + k;
-      technicians.push_back({{"id", id}, {"name", "Tech " + std::to_string(id)},
-                             {"skills", {"hvac"}}, {"home_center_id", c.id},
-                             {"shift", {{"mon", {"00:00", "24:00"}}, {"sun", {"00:00", "24:00"}}}}});
+      technicians.push_back({{"id", id},
+                             {"name", "Tech " + std::to_string(id)},
+                             {"skills", {"hvac"}},
+                             {"home_center_id", c.id},
+                             {"shift",
+                              {{"mon", {"00:00", "24:00"}}, {"sun", {"00:00", "24:00"}}}}});
       techs_of[c.id].push_back(id);
     }
   }
@@ -235,7 +244,8 @@ Scenario generate(std::uint64_t seed, const std::filesystem::path& folder, Minut
     h.id = next_id++;
     h.tier = kTiers[std::uniform_int_distribution<std::size_t>(0, 3)(rng)];
     h.reported = r;
-    add_job(std::move(h), site_list[std::uniform_int_distribution<std::size_t>(0, site_list.size() - 1)(rng)],
+    add_job(std::move(h),
+            site_list[std::uniform_int_distribution<std::size_t>(0, site_list.size() - 1)(rng)],
             kHistoryEnd);
   }
   // Jobs reported in the last minutes: their targets are still pending when the test asks.
@@ -276,11 +286,13 @@ OracleReport brute_force(const Scenario& s, const std::vector<std::string>& dims
     auto outcomes = oracle::evaluate(job, table, now);
     std::string key;
     for (const auto& d : dims) {
-      std::string part = d == "tier"         ? job.tier
-                         : d == "center"     ? std::to_string(job.center_id)
-                         : d == "technician" ? (job.technician_id ? std::to_string(*job.technician_id) : "unassigned")
-                         : d == "day"        ? oracle::local_date(center->zone, job.reported)
-                                             : oracle::iso_week(center->zone, job.reported);
+      std::string part = d == "tier"     ? job.tier
+                         : d == "center" ? std::to_string(job.center_id)
+                         : d == "technician"
+                             ? (job.technician_id ? std::to_string(*job.technician_id)
+                                                  : "unassigned")
+                         : d == "day" ? oracle::local_date(center->zone, job.reported)
+                                      : oracle::iso_week(center->zone, job.reported);
       key += (key.empty() ? "" : "/") + part;
     }
     auto& g = out.groups[key];
@@ -302,7 +314,8 @@ OracleReport brute_force(const Scenario& s, const std::vector<std::string>& dims
     for (std::size_t i = 0; i < 3; ++i) {
       auto& f = g.targets[i];
       if (f.met + f.breached) {
-        f.compliance_pct = 100.0 * static_cast<double>(f.met) / static_cast<double>(f.met + f.breached);
+        f.compliance_pct = 100.0 * static_cast<double>(f.met) /
+                           static_cast<double>(f.met + f.breached);
       }
       f.p50 = oracle::percentile(taken[key][i], 50);
       f.p90 = oracle::percentile(taken[key][i], 90);
@@ -337,15 +350,18 @@ TEST_P(SlaReportOracleTest, ReportsEqualABruteForceRecomputation) {
   server.restart();
   auto manager = server.make_token("manager", "reports");
   // Relaxed targets while jobs are open: their open targets move, decided ones stay.
-  ASSERT_EQ(server.put("/api/v1/sla-policy", scenario.relaxed_policy, server.admin_token()).status, 200);
+  ASSERT_EQ(server.put("/api/v1/sla-policy", scenario.relaxed_policy, server.admin_token()).status,
+            200);
 
   std::map<std::int64_t, oracle::OpenTable> tables;
   for (const auto& spec : centers()) {
-    tables.emplace(spec.center.id, oracle::OpenTable(spec.center, kHistoryStart, now + 60 * 24 * 60));
+    tables.emplace(spec.center.id,
+                   oracle::OpenTable(spec.center, kHistoryStart, now + 60 * 24 * 60));
   }
   std::string window = "from=" + rfc3339(kHistoryStart) + "&to=" + rfc3339(now + 60);
   Minute asked_at = now_minute();
-  for (const std::string group_by : {"tier", "center", "technician", "day", "week", "tier,center,week"}) {
+  for (const std::string group_by :
+       {"tier", "center", "technician", "day", "week", "tier,center,week"}) {
     auto r = server.get("/api/v1/reports/sla?" + window + "&group_by=" + group_by, manager);
     ASSERT_EQ(r.status, 200) << r.text;
     std::vector<std::string> dims;

@@ -18,16 +18,19 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string ago(std::chrono::seconds s) {
-  return format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now()) - s);
+  return format_rfc3339(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) - s);
 }
 
 class SlaMonitorTest : public WorldTest {
  protected:
   std::int64_t new_job(const std::string& severity, const std::string& reported_at) {
     auto r = s().post("/api/v1/jobs",
-                      {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", severity},
-                       {"reported_at", reported_at}, {"auto_assign", false}},
+                      {{"site_id", w().site_id},
+                       {"kind", "repair"},
+                       {"severity", severity},
+                       {"reported_at", reported_at},
+                       {"auto_assign", false}},
                       w().dispatcher);
     EXPECT_EQ(r.status, 201) << r.text;
     return r.body.value("id", std::int64_t{0});
@@ -45,7 +48,8 @@ class SlaMonitorTest : public WorldTest {
   static bool has(const std::vector<json>& events, const std::string& type,
                   const std::string& target) {
     for (const auto& e : events) {
-      if (e["type"] == type && e["detail"].get<std::string>().rfind(target + " ", 0) == 0) return true;
+      if (e["type"] == type && e["detail"].get<std::string>().rfind(target + " ", 0) == 0)
+        return true;
     }
     return false;
   }
@@ -93,10 +97,13 @@ TEST_F(SlaMonitorTest, DispatchersListTheAtRiskAndBreachedJobs) {
 TEST_F(SlaMonitorTest, TheSameWindowInAnotherOffsetGivesTheSameReport) {
   new_job("general", ago(3h));
   new_job("critical", ago(26h));
-  auto utc = s().get("/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z",
-                     w().manager);
-  auto kolkata = s().get("/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T05:30:00%2B05:30"
-                         "&to=2027-06-01T05:30:00%2B05:30", w().manager);
+  auto utc = s().get(
+      "/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z",
+      w().manager);
+  auto kolkata = s().get(
+      "/api/v1/reports/sla?group_by=day,tier&from=2026-01-01T05:30:00%2B05:30"
+      "&to=2027-06-01T05:30:00%2B05:30",
+      w().manager);
   ASSERT_EQ(utc.status, 200) << utc.text;
   ASSERT_EQ(kolkata.status, 200) << kolkata.text;
   EXPECT_FALSE(utc.body["groups"].empty());
@@ -107,13 +114,15 @@ TEST_F(SlaMonitorTest, TheTickerReadsJobsThroughTheNextThresholdIndex) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(s().db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "EXPLAIN QUERY PLAN SELECT id FROM jobs j WHERE j.sla_next_check <= 0 "
-                               "ORDER BY j.sla_next_check LIMIT 200",
-                               -1, &q, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db,
+                         "EXPLAIN QUERY PLAN SELECT id FROM jobs j WHERE j.sla_next_check <= 0 "
+                         "ORDER BY j.sla_next_check LIMIT 200",
+                         -1, &q, nullptr),
+      SQLITE_OK);
   std::string plan;
-  while (sqlite3_step(q) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+  while (sqlite3_step(q) == SQLITE_ROW)
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
   sqlite3_finalize(q);
   sqlite3_close(db);
   EXPECT_NE(plan.find("jobs_by_sla_check"), std::string::npos) << plan;
@@ -125,11 +134,14 @@ TEST_F(SlaMonitorTest, TheTickerReadsJobsThroughTheNextThresholdIndex) {
 TEST_F(SlaMonitorTest, ChangingACentersHoursMovesOnlyTheOpenTargets) {
   auto job = new_job("general", ago(30s));  // business hours: Mon–Fri 08:00–18:00 Shanghai
   ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(job) + "/assign",
-                     {{"technician_id", w().tech_b}}, w().dispatcher).status, 200);
+                     {{"technician_id", w().tech_b}}, w().dispatcher)
+                .status,
+            200);
   auto before = s().get("/api/v1/jobs/" + std::to_string(job), w().dispatcher).body;
   auto center = s().get("/api/v1/centers/" + std::to_string(w().center_id), w().dispatcher).body;
   json all_week = json::object();
-  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) all_week[d] = {"00:00", "24:00"};
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+    all_week[d] = {"00:00", "24:00"};
   auto patched = s().patch("/api/v1/centers/" + std::to_string(w().center_id),
                            {{"business_hours", all_week}}, admin(),
                            std::to_string(center["version"].get<std::int64_t>()));
@@ -146,7 +158,8 @@ TEST_F(SlaMonitorTest, ChangingACentersHoursMovesOnlyTheOpenTargets) {
 TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
   auto job = new_job("serious", ago(600s));
   auto path = "/api/v1/jobs/" + std::to_string(job);
-  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status, 200);
+  ASSERT_EQ(s().post(path + "/assign", {{"technician_id", w().tech_a}}, w().dispatcher).status,
+            200);
   for (const char* to : {"accepted", "en_route", "on_site"}) {
     auto r = s().post(path + "/status", {{"to", to}}, w().dispatcher);
     ASSERT_EQ(r.status, 200) << to << ": " << r.text;
@@ -178,8 +191,11 @@ TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
 TEST_F(SlaMonitorTest, EachBreachCarriesTheDispatchExplanation) {
   // Nobody has the skill: the dispatcher leaves it new and says why; the response breaches.
   auto r = s().post("/api/v1/jobs",
-                    {{"site_id", w().site_id}, {"kind", "repair"}, {"severity", "critical"},
-                     {"required_skills", {"welding"}}, {"reported_at", ago(20min)}},
+                    {{"site_id", w().site_id},
+                     {"kind", "repair"},
+                     {"severity", "critical"},
+                     {"required_skills", {"welding"}},
+                     {"reported_at", ago(20min)}},
                     w().dispatcher);
   ASSERT_EQ(r.status, 201) << r.text;
   auto id = r.body["id"].get<std::int64_t>();
@@ -201,8 +217,8 @@ TEST_F(SlaMonitorTest, EachBreachCarriesTheDispatchExplanation) {
 
 TEST_F(SlaMonitorTest, ReportsAreForManagersAndAdminsOnly) {
   for (const auto* token : {&w().dispatcher, &w().tablet_a}) {
-    for (const char* route : {"/api/v1/reports/sla", "/api/v1/reports/sla/breaches",
-                              "/api/v1/reports/technicians"}) {
+    for (const char* route :
+         {"/api/v1/reports/sla", "/api/v1/reports/sla/breaches", "/api/v1/reports/technicians"}) {
       EXPECT_EQ(s().get(route, *token).status, 403) << route;
     }
   }
@@ -220,8 +236,10 @@ TEST_F(SlaMonitorTest, BadReportParametersAreClearErrors) {
            {"/api/v1/reports/sla?group_by=region", 422, "validation_failed"},
            {"/api/v1/reports/sla?group_by=tier,tier", 422, "validation_failed"},
            {"/api/v1/reports/sla?format=xml", 422, "validation_failed"},
-           {"/api/v1/reports/sla?from=2026-11-10T00:00:00Z&to=2026-11-01T00:00:00Z", 422, "validation_failed"},
-           {"/api/v1/reports/sla?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", 422, "validation_failed"},
+           {"/api/v1/reports/sla?from=2026-11-10T00:00:00Z&to=2026-11-01T00:00:00Z", 422,
+            "validation_failed"},
+           {"/api/v1/reports/sla?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", 422,
+            "validation_failed"},
            {"/api/v1/reports/sla?from=yesterday", 400, "bad_request"},
            {"/api/v1/reports/sla?tier=urgent", 422, "validation_failed"},
            {"/api/v1/reports/sla/breaches?cursor=b1.x.1.0", 400, "bad_request"},
@@ -264,7 +282,8 @@ std::int64_t scalar(const std::string& db_path, const std::string& sql) {
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* q = nullptr;
   std::int64_t value = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW) {
     value = sqlite3_column_int64(q, 0);
   }
   sqlite3_finalize(q);
@@ -278,8 +297,11 @@ TEST(SlaMonitorUpgrade, JobsFromBeforeTheMonitorAreSettledSilently) {
   ServerProcess server;
   auto world = make_world(server);
   auto r = server.post("/api/v1/jobs",
-                       {{"site_id", world.site_id}, {"kind", "repair"}, {"severity", "serious"},
-                        {"reported_at", ago(70min)}, {"auto_assign", false}},
+                       {{"site_id", world.site_id},
+                        {"kind", "repair"},
+                        {"severity", "serious"},
+                        {"reported_at", ago(70min)},
+                        {"auto_assign", false}},
                        world.dispatcher);
   ASSERT_EQ(r.status, 201) << r.text;
   std::string id = std::to_string(r.body["id"].get<std::int64_t>());
@@ -287,17 +309,23 @@ TEST(SlaMonitorUpgrade, JobsFromBeforeTheMonitorAreSettledSilently) {
   // What an upgraded database looks like: nothing settled, nothing announced.
   scalar(server.db_path(),
          "UPDATE jobs SET sla_next_check = 0, response_mark = 'pending', arrival_mark = 'pending' "
-         "WHERE id = " + id + " RETURNING id");
-  auto events_before = scalar(server.db_path(), "SELECT COUNT(*) FROM job_events WHERE job_id = " + id);
+         "WHERE id = " +
+             id + " RETURNING id");
+  auto events_before = scalar(server.db_path(),
+                              "SELECT COUNT(*) FROM job_events WHERE job_id = " + id);
   server.restart();
   std::int64_t next = 0;
   for (int i = 0; i < 40 && next == 0; ++i) {
     std::this_thread::sleep_for(250ms);
-    next = scalar(server.db_path(), "SELECT COALESCE(sla_next_check, -1) FROM jobs WHERE id = " + id);
+    next = scalar(server.db_path(),
+                  "SELECT COALESCE(sla_next_check, -1) FROM jobs WHERE id = " + id);
   }
   ASSERT_NE(next, 0) << "the ticker never settled the job";
-  EXPECT_EQ(scalar(server.db_path(), "SELECT response_mark = 'breached' AND arrival_mark = 'at_risk' "
-                                     "FROM jobs WHERE id = " + id), 1);
+  EXPECT_EQ(scalar(server.db_path(),
+                   "SELECT response_mark = 'breached' AND arrival_mark = 'at_risk' "
+                   "FROM jobs WHERE id = " +
+                       id),
+            1);
   EXPECT_EQ(scalar(server.db_path(), "SELECT COUNT(*) FROM job_events WHERE job_id = " + id),
             events_before);
 }

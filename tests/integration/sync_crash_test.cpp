@@ -35,10 +35,12 @@ struct SharedLink {
 };
 
 std::int64_t assigned_job(const ServerProcess& s, const World& w, std::int64_t technician) {
-  auto job = s.post("/api/v1/jobs", {{"site_id", w.site_id}, {"kind", "repair"}, {"severity", "general"}},
+  auto job = s.post("/api/v1/jobs",
+                    {{"site_id", w.site_id}, {"kind", "repair"}, {"severity", "general"}},
                     w.dispatcher);
   std::int64_t id = job.body["id"];
-  s.post("/api/v1/jobs/" + std::to_string(id) + "/assign", {{"technician_id", technician}, {"force", true}}, w.dispatcher);
+  s.post("/api/v1/jobs/" + std::to_string(id) + "/assign",
+         {{"technician_id", technician}, {"force", true}}, w.dispatcher);
   return id;
 }
 
@@ -54,8 +56,9 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   for (auto technician : {w.tech_a, w.tech_b}) {
     auto job = assigned_job(server, w, technician);
     for (int d = 0; d < kDevicesPerTechnician; ++d) {
-      tablets.push_back({server.make_token("technician", "crash tablet", technician), job,
-                         (server.dir() / ("device-" + std::to_string(tablets.size()) + ".db")).string()});
+      tablets.push_back(
+          {server.make_token("technician", "crash tablet", technician), job,
+           (server.dir() / ("device-" + std::to_string(tablets.size()) + ".db")).string()});
     }
   }
   SharedLink link;
@@ -70,10 +73,12 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
       for (int round = 0; round < 2000 && !stop.load(); ++round) {
         for (int k = 0; k < 5; ++k) {
           device.record("note", tablets[i].job,
-                        {{"text", "d" + std::to_string(i) + "-" + std::to_string(round) + "-" + std::to_string(k)}},
+                        {{"text", "d" + std::to_string(i) + "-" + std::to_string(round) + "-" +
+                                      std::to_string(k)}},
                         SystemClock().now());
         }
-        auto pushed = device.push({link.get(), tablets[i].token}, 10, [] { return SystemClock().now(); });
+        auto pushed = device.push({link.get(), tablets[i].token}, 10,
+                                  [] { return SystemClock().now(); });
         if (!pushed.reached) {
           failed_pushes++;
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -98,7 +103,9 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   for (const auto& tablet : tablets) {
     server::Device device(tablet.outbox);
     for (int attempt = 0; attempt < 20; ++attempt) {
-      if (device.push({server.url(), tablet.token}, 500, [] { return SystemClock().now(); }).reached) break;
+      if (device.push({server.url(), tablet.token}, 500, [] { return SystemClock().now(); })
+              .reached)
+        break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     auto counts = device.outbox().counts();
@@ -108,7 +115,8 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
     duplicates += counts.duplicates;
     for (const auto& op : device.outbox().all()) {
       ++recorded;
-      EXPECT_TRUE(op.status == "applied") << op.op_id << " answered " << op.status.value_or("nothing");
+      EXPECT_TRUE(op.status == "applied")
+          << op.op_id << " answered " << op.status.value_or("nothing");
       expected[json::parse(op.body)["payload"]["text"]] = 1;
     }
   }
@@ -117,7 +125,8 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   // What the server holds, read the way a tablet reads it: a fresh snapshot per technician.
   std::map<std::string, int> stored;
   for (auto technician : {w.tech_a, w.tech_b}) {
-    server::Device reader((server.dir() / ("reader-" + std::to_string(technician) + ".db")).string());
+    server::Device reader(
+        (server.dir() / ("reader-" + std::to_string(technician) + ".db")).string());
     auto token = server.make_token("technician", "reader", technician);
     ASSERT_TRUE(reader.pull({server.url(), token}, 1000).reached);
     for (const auto& text : reader.outbox().cached_jobs()) {
@@ -139,8 +148,8 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   RecordProperty("ops", static_cast<int>(recorded));
   RecordProperty("resent", static_cast<int>(resent));
   RecordProperty("duplicates", static_cast<int>(duplicates));
-  std::cout << "kill -9 cycles " << kCycles << ", ops answered " << answered << ", resent " << resent
-            << ", answered duplicate on resend " << duplicates << ", lost " << lost
+  std::cout << "kill -9 cycles " << kCycles << ", ops answered " << answered << ", resent "
+            << resent << ", answered duplicate on resend " << duplicates << ", lost " << lost
             << ", duplicated " << duplicated << ", failed pushes " << failed_pushes.load() << "\n";
 }
 
@@ -159,12 +168,15 @@ TEST(SyncRetentionTest, ACursorOlderThanTheRetainedFeedGetsAReset) {
   auto first = server.get("/api/v1/sync/pull", w.tablet_a);
   ASSERT_EQ(first.status, 200) << first.text;
   std::string cursor = first.body["cursor"];
-  auto note = server.post("/api/v1/sync/push",
-                          {{"client_time", format_rfc3339(SystemClock().now())},
-                           {"ops", json::array({{{"op_id", server::new_uuid()}, {"type", "note"},
-                                                 {"job_id", job}, {"at", format_rfc3339(SystemClock().now())},
-                                                 {"payload", {{"text", "while you were away"}}}}})}},
-                          w.tablet_a);
+  auto note =
+      server.post("/api/v1/sync/push",
+                  {{"client_time", format_rfc3339(SystemClock().now())},
+                   {"ops", json::array({{{"op_id", server::new_uuid()},
+                                         {"type", "note"},
+                                         {"job_id", job},
+                                         {"at", format_rfc3339(SystemClock().now())},
+                                         {"payload", {{"text", "while you were away"}}}}})}},
+                  w.tablet_a);
   ASSERT_EQ(note.status, 200) << note.text;
   // Retention 0 days: at the next start every change made in an earlier second is pruned.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
@@ -174,7 +186,8 @@ TEST(SyncRetentionTest, ACursorOlderThanTheRetainedFeedGetsAReset) {
   EXPECT_TRUE(back.body["reset"]);
   ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
   EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"][0]["text"], "while you were away");
-  auto fresh = server.get("/api/v1/sync/pull?cursor=" + back.body["cursor"].get<std::string>(), w.tablet_a);
+  auto fresh = server.get("/api/v1/sync/pull?cursor=" + back.body["cursor"].get<std::string>(),
+                          w.tablet_a);
   EXPECT_FALSE(fresh.body["reset"]) << "the new cursor resumes";
 }
 
@@ -189,17 +202,21 @@ TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatc
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(server.db_path().c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, ("VACUUM INTO '" + backup + "'").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, ("VACUUM INTO '" + backup + "'").c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(db);
   }
   auto push_notes = [&](int n, const std::string& tag) {
     json ops = json::array();
     for (int i = 0; i < n; ++i) {
-      ops.push_back({{"op_id", server::new_uuid()}, {"type", "note"}, {"job_id", job},
+      ops.push_back({{"op_id", server::new_uuid()},
+                     {"type", "note"},
+                     {"job_id", job},
                      {"at", format_rfc3339(SystemClock().now())},
                      {"payload", {{"text", tag + std::to_string(i)}}}});
     }
-    auto r = server.post("/api/v1/sync/push", {{"client_time", format_rfc3339(SystemClock().now())}, {"ops", ops}},
+    auto r = server.post("/api/v1/sync/push",
+                         {{"client_time", format_rfc3339(SystemClock().now())}, {"ops", ops}},
                          w.tablet_a);
     ASSERT_EQ(r.status, 200) << r.text;
   };
@@ -207,7 +224,8 @@ TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatc
   auto seen = server.get("/api/v1/sync/pull", w.tablet_a);  // the device saw the lost timeline
   std::string cursor = seen.body["cursor"];
   server.stop();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(server.db_path() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(server.db_path() + suffix);
   std::filesystem::copy_file(backup, server.db_path());
   server.restart();
   push_notes(20, "new timeline ");  // the sequence passes the device's cursor again

@@ -23,21 +23,27 @@ std::string now_text(std::chrono::seconds shift = std::chrono::seconds(0)) {
 // A minimal, well-formed 1×1 grey PNG.
 std::string tiny_png() {
   return *sync::decode_base64(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==");
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg="
+      "=");
 }
 
 json op(const std::string& type, std::optional<std::int64_t> job, json payload,
         const std::string& at = now_text()) {
-  json o{{"op_id", server::new_uuid()}, {"type", type}, {"at", at}, {"payload", std::move(payload)}};
+  json o{
+      {"op_id", server::new_uuid()}, {"type", type}, {"at", at}, {"payload", std::move(payload)}};
   if (job) o["job_id"] = *job;
   return o;
 }
 
 json signoff_payload(const std::string& png_base64 = sync::encode_base64(tiny_png())) {
-  return {{"id", server::new_uuid()}, {"signer_name", "Wang Fang"}, {"signer_role", "facility manager"},
-          {"signed_at", now_text()}, {"signature_png", png_base64},
+  return {{"id", server::new_uuid()},
+          {"signer_name", "Wang Fang"},
+          {"signer_role", "facility manager"},
+          {"signed_at", now_text()},
+          {"signature_png", png_base64},
           {"checklist", {{{"item", "unit runs"}, {"ok", true}}}},
-          {"parts_used", {{{"part_number", "FLT-200"}, {"qty", 1}}}}, {"rating", 5}};
+          {"parts_used", {{{"part_number", "FLT-200"}, {"qty", 1}}}},
+          {"rating", 5}};
 }
 
 class SyncTest : public WorldTest {
@@ -46,8 +52,11 @@ class SyncTest : public WorldTest {
   std::int64_t job_for(std::int64_t technician, const std::string& kind = "repair",
                        const std::string& reported_at = now_text()) {
     auto job = s().post("/api/v1/jobs",
-                        {{"site_id", w().site_id}, {"kind", kind}, {"severity", "serious"},
-                         {"reported_at", reported_at}, {"auto_assign", false}},
+                        {{"site_id", w().site_id},
+                         {"kind", kind},
+                         {"severity", "serious"},
+                         {"reported_at", reported_at},
+                         {"auto_assign", false}},
                         w().dispatcher);
     EXPECT_EQ(job.status, 201) << job.text;
     std::int64_t id = job.body["id"];
@@ -72,7 +81,8 @@ class SyncTest : public WorldTest {
     return s().get(path, token);
   }
   // Pulls from `cursor` until caught up; returns the final cursor and every page's jobs.
-  std::string pull_all(const std::string& token, std::string cursor, json& upserted, json& removed) {
+  std::string pull_all(const std::string& token, std::string cursor, json& upserted,
+                       json& removed) {
     upserted = json::array();
     removed = json::array();
     for (int i = 0; i < 100; ++i) {
@@ -85,7 +95,9 @@ class SyncTest : public WorldTest {
     }
     return cursor;
   }
-  json job(std::int64_t id) { return s().get("/api/v1/jobs/" + std::to_string(id), w().dispatcher).body; }
+  json job(std::int64_t id) {
+    return s().get("/api/v1/jobs/" + std::to_string(id), w().dispatcher).body;
+  }
   std::vector<std::string> statuses(const Response& r) {
     std::vector<std::string> out;
     if (!r.body.is_object() || !r.body.contains("results")) {
@@ -156,7 +168,8 @@ TEST_F(SyncTest, SnapshotPagesThenDeltasFromThePinnedSequence) {
   for (auto id : ids) EXPECT_GE(seen[id], 1) << "job " << id << " missing";
   bool note_arrived = false;
   for (auto& d : up) {
-    if (d["id"] == ids[0] && !d["notes"].empty()) note_arrived = d["notes"][0]["text"] == "mid-snapshot";
+    if (d["id"] == ids[0] && !d["notes"].empty())
+      note_arrived = d["notes"][0]["text"] == "mid-snapshot";
   }
   EXPECT_TRUE(note_arrived) << "the change made during the snapshot came as a delta";
   // Caught up: nothing more, and the cursor still works.
@@ -176,12 +189,18 @@ TEST_F(SyncTest, AJobLeavingTheListIsRemovedOnceWithItsReason) {
   json up, rm;
   auto cursor = pull_all(w().tablet_a, "", up, rm);
   ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(moved) + "/assign",
-                     {{"technician_id", w().tech_b}, {"force", true}}, w().dispatcher).status, 200);
+                     {{"technician_id", w().tech_b}, {"force", true}}, w().dispatcher)
+                .status,
+            200);
   ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(cancelled) + "/cancel", json::object(),
-                     w().dispatcher).status, 200);
+                     w().dispatcher)
+                .status,
+            200);
   ASSERT_EQ(push(w().tablet_a, {op("status", closed, {{"to", "resolved"}})}).status, 200);
   ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(closed) + "/status", {{"to", "closed"}},
-                     w().dispatcher).status, 200);
+                     w().dispatcher)
+                .status,
+            200);
   cursor = pull_all(w().tablet_a, cursor, up, rm);
   std::map<std::int64_t, std::string> reasons;
   for (auto& r : rm) {
@@ -209,15 +228,19 @@ TEST_F(SyncTest, AnEditToTheSiteOrCustomerResendsTheOpenJobsThatEmbedIt) {
   ASSERT_EQ(patched.status, 200) << patched.text;
   cursor = pull_all(w().tablet_a, cursor, up, rm);
   bool resent = false;
-  for (auto& d : up) resent = resent || (d["id"] == id && d["site"]["address"] == "2 Century Ave, gate B");
+  for (auto& d : up)
+    resent = resent || (d["id"] == id && d["site"]["address"] == "2 Century Ave, gate B");
   EXPECT_TRUE(resent);
   auto customer = s().get("/api/v1/customers/" + std::to_string(w().customer_id), w().dispatcher);
   ASSERT_EQ(s().patch("/api/v1/customers/" + std::to_string(w().customer_id),
                       {{"contact", {{"name", "Wang Fang"}, {"phone", "+86 21 5555 0101"}}}},
-                      w().dispatcher, std::to_string(customer.body["version"].get<std::int64_t>())).status, 200);
+                      w().dispatcher, std::to_string(customer.body["version"].get<std::int64_t>()))
+                .status,
+            200);
   pull_all(w().tablet_a, cursor, up, rm);
   resent = false;
-  for (auto& d : up) resent = resent || (d["id"] == id && d["customer"]["contact"]["phone"] == "+86 21 5555 0101");
+  for (auto& d : up)
+    resent = resent || (d["id"] == id && d["customer"]["contact"]["phone"] == "+86 21 5555 0101");
   EXPECT_TRUE(resent);
 }
 
@@ -259,15 +282,18 @@ TEST_F(SyncTest, BadCursorsAre400AndUnknownOnesReset) {
 TEST_F(SyncTest, AResentBatchIsDuplicateAndChangesNothing) {
   auto id = job_for(w().tech_a);
   json ops = json::array();
-  for (int i = 0; i < 3; ++i) ops.push_back(op("note", id, {{"text", "note " + std::to_string(i)}}));
+  for (int i = 0; i < 3; ++i)
+    ops.push_back(op("note", id, {{"text", "note " + std::to_string(i)}}));
   ops.push_back(op("status", id, {{"to", "en_route"}}));
   auto first = push_array(w().tablet_a, ops);
   ASSERT_EQ(first.status, 200) << first.text;
-  EXPECT_EQ(statuses(first), (std::vector<std::string>{"applied", "applied", "applied", "applied"}));
+  EXPECT_EQ(statuses(first),
+            (std::vector<std::string>{"applied", "applied", "applied", "applied"}));
   auto version = job(id)["version"];
   // The answer was lost: the device sends the very same batch again.
   auto again = push_array(w().tablet_a, ops);
-  EXPECT_EQ(statuses(again), (std::vector<std::string>{"duplicate", "duplicate", "duplicate", "duplicate"}));
+  EXPECT_EQ(statuses(again),
+            (std::vector<std::string>{"duplicate", "duplicate", "duplicate", "duplicate"}));
   EXPECT_EQ(again.body["results"][0]["first"]["status"], "applied");
   EXPECT_EQ(job(id)["version"], version);
   EXPECT_EQ(snapshot(w().tablet_a)[id]["notes"].size(), 3u);
@@ -297,7 +323,8 @@ TEST_F(SyncTest, OpsOneToTenCommittedThenOneToTwentySent) {
 TEST_F(SyncTest, TheSameBatchSentTwiceAtOnceHasOneSetOfEffects) {
   auto id = job_for(w().tech_a);
   json ops = json::array();
-  for (int i = 0; i < 10; ++i) ops.push_back(op("note", id, {{"text", "twice " + std::to_string(i)}}));
+  for (int i = 0; i < 10; ++i)
+    ops.push_back(op("note", id, {{"text", "twice " + std::to_string(i)}}));
   Response a, b;
   std::thread t1([&] { a = push_array(w().tablet_a, ops); });
   std::thread t2([&] { b = push_array(w().tablet_a, ops); });
@@ -335,7 +362,7 @@ TEST_F(SyncTest, AMalformedOrUnknownOpIsRejectedAloneAndTheRestApplies) {
   auto unknown = op("teleport", id, json::object());
   auto newer_app = op("note", id, {{"text", "from app 9.0"}, {"mood", "sunny"}});
   newer_app["priority_hint"] = 3;
-  json ops = {op("note", id, {{"text", "before"}}), no_job, unknown, json("not an op"),
+  json ops = {op("note", id, {{"text", "before"}}), no_job,   unknown, json("not an op"),
               op("status", id, {{"to", "flying"}}), newer_app};
   auto r = push_array(w().tablet_a, ops);
   ASSERT_EQ(r.status, 200) << r.text;
@@ -368,9 +395,9 @@ TEST_F(SyncTest, AMalformedOrUnknownOpIsRejectedAloneAndTheRestApplies) {
 
 TEST_F(SyncTest, AnImpossibleTransitionIsRejectedAndLaterOpsStillApply) {
   auto id = job_for(w().tech_a);
-  auto r = push(w().tablet_a, {op("status", id, {{"to", "resolved"}}),
-                               op("status", id, {{"to", "en_route"}}),
-                               op("note", id, {{"text", "after"}})});
+  auto r = push(w().tablet_a,
+                {op("status", id, {{"to", "resolved"}}), op("status", id, {{"to", "en_route"}}),
+                 op("note", id, {{"text", "after"}})});
   EXPECT_EQ(statuses(r), (std::vector<std::string>{"applied", "rejected", "applied"}));
   EXPECT_EQ(r.body["results"][1]["code"], "invalid_transition");
   EXPECT_EQ(job(id)["status"], "resolved");
@@ -382,7 +409,9 @@ TEST_F(SyncTest, FactsForAJobReassignedWhileOfflineAreKeptAndFlagged) {
   auto signoff = op("signoff", id, signoff_payload());
   auto status = op("status", id, {{"to", "on_site"}});
   ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(id) + "/assign",
-                     {{"technician_id", w().tech_b}, {"force", true}}, w().dispatcher).status, 200);
+                     {{"technician_id", w().tech_b}, {"force", true}}, w().dispatcher)
+                .status,
+            200);
   auto r = push(w().tablet_a, {signoff, status});
   ASSERT_EQ(r.status, 200) << r.text;
   EXPECT_EQ(statuses(r), (std::vector<std::string>{"conflict", "conflict"}));
@@ -402,7 +431,10 @@ TEST_F(SyncTest, FactsForAJobReassignedWhileOfflineAreKeptAndFlagged) {
 
 TEST_F(SyncTest, ANoteForACancelledJobIsKeptAndFlagged) {
   auto id = job_for(w().tech_a);
-  ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(id) + "/cancel", json::object(), w().dispatcher).status, 200);
+  ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(id) + "/cancel", json::object(),
+                     w().dispatcher)
+                .status,
+            200);
   auto r = push(w().tablet_a, {op("note", id, {{"text", "customer was not home"}})});
   EXPECT_EQ(r.body["results"][0]["status"], "conflict");
   EXPECT_EQ(r.body["results"][0]["code"], "job_cancelled");
@@ -414,7 +446,8 @@ TEST_F(SyncTest, SignaturesMustBeSmallCompletePngs) {
   std::string png = tiny_png();
   auto not_png = signoff_payload(sync::encode_base64("GIF89a" + png.substr(6)));
   auto cut = signoff_payload(sync::encode_base64(png.substr(0, png.size() - 12)));
-  auto huge = signoff_payload(sync::encode_base64(png.substr(0, 33) + std::string(300 * 1024, 'x') + png.substr(png.size() - 12)));
+  auto huge = signoff_payload(sync::encode_base64(png.substr(0, 33) + std::string(300 * 1024, 'x') +
+                                                  png.substr(png.size() - 12)));
   auto garbage = signoff_payload("%%%not base64%%%");
   auto r = push(w().tablet_a, {op("signoff", id, not_png), op("signoff", id, cut),
                                op("signoff", id, huge), op("signoff", id, garbage)});
@@ -430,7 +463,7 @@ TEST_F(SyncTest, AnInstallationClosesOnlyAfterTheSignOffMovesItToSignedOff) {
   auto id = job_for(w().tech_a, "installation");
   auto path = "/api/v1/jobs/" + std::to_string(id) + "/status";
   ASSERT_EQ(statuses(push(w().tablet_a, {op("status", id, {{"to", "on_site"}}),
-                                          op("status", id, {{"to", "resolved"}})})),
+                                         op("status", id, {{"to", "resolved"}})})),
             (std::vector<std::string>{"applied", "applied"}));
   EXPECT_EQ(s().post(path, {{"to", "closed"}}, w().dispatcher).status, 409);
   auto payload = signoff_payload();
@@ -446,7 +479,7 @@ TEST_F(SyncTest, AnInstallationClosesOnlyAfterTheSignOffMovesItToSignedOff) {
 TEST_F(SyncTest, ASignOffTakenBeforeTheJobIsResolvedOverRestStillMovesItOn) {
   auto id = job_for(w().tech_a, "installation");
   ASSERT_EQ(statuses(push(w().tablet_a, {op("status", id, {{"to", "on_site"}}),
-                                          op("signoff", id, signoff_payload())})),
+                                         op("signoff", id, signoff_payload())})),
             (std::vector<std::string>{"applied", "applied"}));
   EXPECT_EQ(job(id)["status"], "on_site");
   auto resolved = s().post("/api/v1/jobs/" + std::to_string(id) + "/status", {{"to", "resolved"}},
@@ -497,9 +530,9 @@ TEST_F(SyncTest, AnotherTechniciansJobIsInvisibleAndUnchangeableOnEveryRoute) {
   auto theirs = job_for(w().tech_b);
   auto path = "/api/v1/jobs/" + std::to_string(theirs);
   EXPECT_FALSE(snapshot(w().tablet_a).contains(theirs));
-  auto r = push(w().tablet_a, {op("note", theirs, {{"text", "peek"}}),
-                               op("status", theirs, {{"to", "resolved"}}),
-                               op("signoff", theirs, signoff_payload())});
+  auto r = push(w().tablet_a,
+                {op("note", theirs, {{"text", "peek"}}), op("status", theirs, {{"to", "resolved"}}),
+                 op("signoff", theirs, signoff_payload())});
   for (const auto& result : r.body["results"]) {
     EXPECT_EQ(result["status"], "conflict");
     EXPECT_EQ(result["code"], "not_your_job");
@@ -522,7 +555,8 @@ TEST_F(SyncTest, SyncIsForTechnicianTokensAndARevokedDeviceIsLockedOut) {
   EXPECT_EQ(pull(device).status, 200);
   auto tokens = s().get("/api/v1/tokens?limit=500", admin());
   std::int64_t token_id = 0;
-  for (auto& t : tokens.body["items"]) if (t["name"] == "spare tablet") token_id = t["id"];
+  for (auto& t : tokens.body["items"])
+    if (t["name"] == "spare tablet") token_id = t["id"];
   ASSERT_EQ(s().del("/api/v1/tokens/" + std::to_string(token_id), admin()).status, 204);
   EXPECT_EQ(pull(device).status, 401);
   EXPECT_EQ(push_array(device, json::array()).status, 401);
@@ -537,7 +571,9 @@ TEST_F(SyncTest, BatchLimitsAndAMissingClientTimeRefuseTheWholePush) {
   auto no_clock = s().post("/api/v1/sync/push", {{"ops", json::array()}}, w().tablet_a);
   EXPECT_EQ(no_clock.status, 422);
   EXPECT_EQ(s().send("POST", "/api/v1/sync/push", "{\"ops\": [", "application/json",
-                     {{"Authorization", "Bearer " + w().tablet_a}}).status, 400);
+                     {{"Authorization", "Bearer " + w().tablet_a}})
+                .status,
+            400);
   EXPECT_EQ(snapshot(w().tablet_a)[id]["notes"].size(), 0u);
 }
 
@@ -557,7 +593,8 @@ TEST_F(SyncTest, ABusyDatabaseIs503WithRetryAfterAndAppliesNothing) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(s().db_path().c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-  auto busy = push_array(w().tablet_a, batch);  // waits out the server's busy timeout, then gives up
+  auto busy = push_array(w().tablet_a,
+                         batch);  // waits out the server's busy timeout, then gives up
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(busy.status, 503) << busy.text;

@@ -16,12 +16,15 @@ namespace {
 class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fieldserve-tls-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "fieldserve-tls-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     auto cert = (dir_ / "cert.pem").string(), key = (dir_ / "key.pem").string();
-    ASSERT_EQ(run_command("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
-                          key + " -out " + cert + " 2>/dev/null"), 0);
+    ASSERT_EQ(run_command(
+                  "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+                  key + " -out " + cert + " 2>/dev/null"),
+              0);
     server_ = new ServerProcess({"--tls-cert", cert, "--tls-key", key});
   }
   static void TearDownTestSuite() {
@@ -65,7 +68,8 @@ TEST_F(TlsTest, ServesTheApiOverHttps) {
     EXPECT_EQ(res->status, 200);
   }
   httplib::Headers auth{{"Authorization", "Bearer " + server_->admin_token()}};
-  auto created = client.Post("/api/v1/customers", auth, R"({"name": "Over TLS"})", "application/json");
+  auto created = client.Post("/api/v1/customers", auth, R"({"name": "Over TLS"})",
+                             "application/json");
   ASSERT_TRUE(created);
   EXPECT_EQ(created->status, 201) << created->body;
 }
@@ -77,14 +81,16 @@ TEST_F(TlsTest, RefusesTlsOlderThanOnePointTwo) {
 
 TEST_F(TlsTest, PlainHttpOnTheTlsPortGetsNoAnswer) {
   bool closed = false;
-  auto out = raw_exchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000, &closed);
+  auto out = raw_exchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000,
+                          &closed);
   EXPECT_EQ(out.find("200 OK"), std::string::npos);
 }
 
 TEST_F(TlsTest, GuardsStillApplyBehindTls) {
   httplib::SSLClient client("127.0.0.1", server_->port());
   client.enable_server_certificate_verification(false);
-  httplib::Headers headers{{"Authorization", "Bearer " + server_->admin_token()}, {"Content-Encoding", "gzip"}};
+  httplib::Headers headers{{"Authorization", "Bearer " + server_->admin_token()},
+                           {"Content-Encoding", "gzip"}};
   auto res = client.Post("/api/v1/customers", headers, "{}", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 415);

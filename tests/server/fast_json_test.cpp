@@ -40,8 +40,8 @@ bool agrees(const std::string& text) {
   json reference = json::parse(text, nullptr, false);
   if (!fast) return false;
   EXPECT_FALSE(reference.is_discarded()) << "fast path accepted what nlohmann refuses: " << text;
-  EXPECT_TRUE(same(*fast, reference)) << text << "\n fast: " << fast->dump() << "\n nlohmann: "
-                                      << reference.dump();
+  EXPECT_TRUE(same(*fast, reference))
+      << text << "\n fast: " << fast->dump() << "\n nlohmann: " << reference.dump();
   return true;
 }
 
@@ -76,11 +76,38 @@ TEST(FastJson, TheLastOfARepeatedKeyWins) {
 }
 
 TEST(FastJson, LeavesEverythingOutsideItsSubsetToNlohmann) {
-  for (const char* text : {"", " ", "{", "}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "[,1]",
-                           "{a:1}", "{'a':1}", "[01]", "[-]", "[1.5]", "[1e3]", "[1E3]", "[-0.0]",
-                           "[\"\\u0041\"]", "[\"\xc3\xa9\"]", "\xef\xbb\xbf{}", "[\"a\tb\"]",
-                           "[\"\\x\"]", "[tru]", "[nul]", "[truex]", "{}x", "{} {}", "[\"open]",
-                           "[1 2]", "{\"a\":1 \"b\":2}", "// c\n{}", "{\"a\":NaN}"}) {
+  for (const char* text : {"",
+                           " ",
+                           "{",
+                           "}",
+                           "{\"a\":}",
+                           "{\"a\" 1}",
+                           "{\"a\":1,}",
+                           "[1,]",
+                           "[,1]",
+                           "{a:1}",
+                           "{'a':1}",
+                           "[01]",
+                           "[-]",
+                           "[1.5]",
+                           "[1e3]",
+                           "[1E3]",
+                           "[-0.0]",
+                           "[\"\\u0041\"]",
+                           "[\"\xc3\xa9\"]",
+                           "\xef\xbb\xbf{}",
+                           "[\"a\tb\"]",
+                           "[\"\\x\"]",
+                           "[tru]",
+                           "[nul]",
+                           "[truex]",
+                           "{}x",
+                           "{} {}",
+                           "[\"open]",
+                           "[1 2]",
+                           "{\"a\":1 \"b\":2}",
+                           "// c\n{}",
+                           "{\"a\":NaN}"}) {
     EXPECT_FALSE(parse_json_fast(text, 32)) << text;
   }
 }
@@ -113,7 +140,9 @@ class RandomJson {
   }
 
  private:
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
   std::string space() {
     static const char* kSpaces[] = {"", "", "", " ", "\n", "\t ", "\r\n  "};
@@ -122,17 +151,25 @@ class RandomJson {
 
   std::string string_token() {
     std::string out = "\"";
-    static const char* kPieces[] = {"a", "Z", "job", "op_id", " ", "\\\"", "\\\\", "\\/", "\\n",
-                                    "\\t", "\\b", "\\f", "\\r", "_", "9", "\x7f", "\\u0041",
-                                    "\xc3\xa9", "~"};
+    static const char* kPieces[] = {"a",   "Z",    "job",     "op_id",    " ",   "\\\"", "\\\\",
+                                    "\\/", "\\n",  "\\t",     "\\b",      "\\f", "\\r",  "_",
+                                    "9",   "\x7f", "\\u0041", "\xc3\xa9", "~"};
     auto n = pick(6);
     for (std::size_t i = 0; i < n; ++i) out += kPieces[pick(pick(8) == 0 ? 19 : 16)];
     return out + "\"";
   }
 
   std::string number_token() {
-    static const char* kNumbers[] = {"0", "-0", "7", "-7", "42", "123456789012345678",
-                                     "-123456789012345678", "999999999999999999", "1.5", "-2e3"};
+    static const char* kNumbers[] = {"0",
+                                     "-0",
+                                     "7",
+                                     "-7",
+                                     "42",
+                                     "123456789012345678",
+                                     "-123456789012345678",
+                                     "999999999999999999",
+                                     "1.5",
+                                     "-2e3"};
     return kNumbers[pick(pick(6) == 0 ? 10 : 8)];
   }
 
@@ -142,17 +179,20 @@ class RandomJson {
       case 0: {
         std::string out = "{" + space();
         auto n = pick(5);
-        static const char* kKeys[] = {"\"a\"", "\"b\"", "\"op_id\"", "\"\\u0061\"", "\"A\"", "\"\""};
+        static const char* kKeys[] = {"\"a\"",       "\"b\"", "\"op_id\"",
+                                      "\"\\u0061\"", "\"A\"", "\"\""};
         for (std::size_t i = 0; i < n; ++i) {
           if (i) out += space() + "," + space();
-          out += (pick(3) ? std::string(kKeys[pick(6)]) : string_token()) + space() + ":" + space() + value(depth + 1);
+          out += (pick(3) ? std::string(kKeys[pick(6)]) : string_token()) + space() + ":" +
+                 space() + value(depth + 1);
         }
         return out + space() + "}";
       }
       case 1: {
         std::string out = "[" + space();
         auto n = pick(5);
-        for (std::size_t i = 0; i < n; ++i) out += (i ? space() + "," + space() : "") + value(depth + 1);
+        for (std::size_t i = 0; i < n; ++i)
+          out += (i ? space() + "," + space() : "") + value(depth + 1);
         return out + space() + "]";
       }
       case 2: return string_token();
@@ -211,9 +251,10 @@ TEST(FastJson, DumpsExactlyAsNlohmannOrDeclines) {
 
 TEST(FastJson, EscapesStringsAsNlohmannDoes) {
   // The pull renderer writes every string this way, UTF-8 included.
-  for (std::string text : {std::string(""), std::string("plain"), std::string("q\"b\\s/"),
-                           std::string("\b\f\n\r\t\x01\x1f\x7f", 8),
-                           std::string("K\xc3\xa4lte \xe5\x8e\x8b\xe7\xbc\xa9\xe6\x9c\xba \xf0\x9f\x94\xa7")}) {
+  for (std::string text :
+       {std::string(""), std::string("plain"), std::string("q\"b\\s/"),
+        std::string("\b\f\n\r\t\x01\x1f\x7f", 8),
+        std::string("K\xc3\xa4lte \xe5\x8e\x8b\xe7\xbc\xa9\xe6\x9c\xba \xf0\x9f\x94\xa7")}) {
     std::string out;
     ASSERT_TRUE(append_json_escaped(out, text, false));
     EXPECT_EQ(out, json(text).dump()) << text;

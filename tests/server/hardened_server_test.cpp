@@ -18,11 +18,11 @@ class InProcessServer : public ::testing::Test {
   void SetUp() override {
     store_ = store::Store::open(":memory:", 0);
     services_ = std::make_unique<Services>(*store_, clock_);
-    gate_ = std::make_unique<Gate>(Gate{services_->auth, services_->limiter, services_->metrics, {}});
+    gate_ = std::make_unique<Gate>(Gate{
+        services_->auth, services_->limiter, services_->metrics, {}});
     server_ = std::make_unique<HardenedServer>(HttpLimits{});
     RouteTable routes = api_routes(*services_);
-    routes.push_back({"GET", "/test/throw", kPublic, "throws",
-                      [](RouteRequest&) -> Result<Reply> {
+    routes.push_back({"GET", "/test/throw", kPublic, "throws", [](RouteRequest&) -> Result<Reply> {
                         throw std::runtime_error("secret: /etc/passwd at 0xdeadbeef");
                       }});
     routes.push_back({"GET", "/test/busy", kPublic, "database busy",

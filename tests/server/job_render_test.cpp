@@ -46,8 +46,12 @@ TEST(JobRender, RestAndSyncAgreeFieldForField) {
   Instant t0 = from_epoch_s(1'794'794'400);
   auto policy = dispatch::default_policy();
   Job job = busy_job(t0);
-  Site site{.id = 7, .customer_id = 2, .address = "88 Yangshupu Rd", .location = {31.25, 121.52},
-            .center_id = 1, .distance_km = 23.75};
+  Site site{.id = 7,
+            .customer_id = 2,
+            .address = "88 Yangshupu Rd",
+            .location = {31.25, 121.52},
+            .center_id = 1,
+            .distance_km = 23.75};
   Customer customer{.id = 2, .name = "Harbour Cold Storage"};
   Equipment equipment{.id = 3, .site_id = 7, .model = "CR-20", .serial = "SN-1", .sold_at = t0};
   JobNote note{.id = 5, .job_id = 41, .author = "token:3", .text = "fan replaced", .at = t0};
@@ -68,7 +72,8 @@ TEST(JobRender, RestAndSyncAgreeFieldForField) {
     EXPECT_EQ(sync[field], value) << field;
   }
   // What only the document has: everything a tablet needs offline.
-  for (const char* embedded : {"site", "customer", "equipment", "notes", "parts_used", "signoffs"}) {
+  for (const char* embedded :
+       {"site", "customer", "equipment", "notes", "parts_used", "signoffs"}) {
     EXPECT_TRUE(sync.contains(embedded)) << embedded;
     EXPECT_FALSE(rest.contains(embedded)) << embedded;
   }

@@ -1,6 +1,6 @@
 #include "server/cli/device.h"
-#include "sync/op_rules.h"
 #include "server/http/json_body.h"
+#include "sync/op_rules.h"
 
 #include <gtest/gtest.h>
 
@@ -85,8 +85,10 @@ TEST(FieldReader, WeeklyHoursNeedStartBeforeEnd) {
   ASSERT_TRUE(hours);
   EXPECT_EQ((*hours)[0]->end_min, 1440);
   EXPECT_FALSE((*hours)[1].has_value());
-  for (json bad : {json{{"shift", {{"mon", {"09:00", "09:00"}}}}}, json{{"shift", {{"mon", "09:00-17:00"}}}},
-                   json{{"shift", {{"mon", {"9:00", "17:00"}}}}}, json{{"shift", {{"xyz", {"09:00", "17:00"}}}}}}) {
+  for (json bad :
+       {json{{"shift", {{"mon", {"09:00", "09:00"}}}}}, json{{"shift", {{"mon", "09:00-17:00"}}}},
+        json{{"shift", {{"mon", {"9:00", "17:00"}}}}},
+        json{{"shift", {{"xyz", {"09:00", "17:00"}}}}}}) {
     FieldReader b(bad);
     EXPECT_FALSE(b.weekly_hours("shift", true)) << bad.dump();
   }

@@ -66,12 +66,17 @@ inline Center make_center(std::string name) {
 }
 
 inline Site make_site(CustomerId customer, CenterId center) {
-  return Site{.customer_id = customer, .address = "1 Century Ave", .location = {31.24, 121.50},
-              .center_id = center, .distance_km = 3.25};
+  return Site{.customer_id = customer,
+              .address = "1 Century Ave",
+              .location = {31.24, 121.50},
+              .center_id = center,
+              .distance_km = 3.25};
 }
 
 inline Technician make_tech(CenterId center, std::string name) {
-  return Technician{.name = std::move(name), .skills = {"hvac"}, .home_center_id = center,
+  return Technician{.name = std::move(name),
+                    .skills = {"hvac"},
+                    .home_center_id = center,
                     .shift = default_business_hours()};
 }
 
@@ -87,7 +92,7 @@ inline Seed seed(Store& store) {
 }
 
 inline Job make_job(SiteId site, Severity severity, JobStatus status, Instant reported,
-             std::optional<TechnicianId> tech = std::nullopt) {
+                    std::optional<TechnicianId> tech = std::nullopt) {
   Job j;
   j.site_id = site;
   j.severity = severity;
@@ -109,9 +114,13 @@ class StoreTest : public ::testing::Test {
   Seed ids = seed(*store);
 
   template <class F>
-  auto w(F&& fn) { return store->write(std::forward<F>(fn)); }
+  auto w(F&& fn) {
+    return store->write(std::forward<F>(fn));
+  }
   template <class F>
-  auto r(F&& fn) { return store->read(std::forward<F>(fn)); }
+  auto r(F&& fn) {
+    return store->read(std::forward<F>(fn));
+  }
 };
 
 }  // namespace fieldserve::store

@@ -45,7 +45,8 @@ TEST(StoreMigrations, ReopeningAFileIsIdempotentAndKeepsData) {
   }
   store.reset();
   RawDb raw(file.path);
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_migrations"), std::to_string(latest_schema_version()));
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(latest_schema_version()));
 }
 
 TEST(StoreMigrations, RefusesADatabaseFromANewerSchema) {
@@ -65,8 +66,8 @@ TEST(StoreConnections, RefusesAFileThatStaysOutOfWalMode) {
     ASSERT_EQ(sqlite3_open_v2(file.path.c_str(), &create,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
               SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(create, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", nullptr,
-                           nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(create, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", nullptr, nullptr,
+                           nullptr),
               SQLITE_OK);
     sqlite3_close(create);
   }
@@ -102,11 +103,16 @@ TEST(StoreMigrations, TheFeedRebuildKeepsRowsAndTheSequence) {
   store.reset();
   RawDb raw(file.path);
   EXPECT_EQ(raw.scalar("SELECT group_concat(seq || ':' || job_id) FROM sync_changes"), "1:10,2:11");
-  ASSERT_EQ(raw.exec("INSERT INTO sync_changes (technician_id, job_id) VALUES (1, 13)").first, SQLITE_OK);
+  ASSERT_EQ(raw.exec("INSERT INTO sync_changes (technician_id, job_id) VALUES (1, 13)").first,
+            SQLITE_OK);
   EXPECT_EQ(raw.scalar("SELECT MAX(seq) FROM sync_changes"), "4");
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%sync_changes_rebuilt%'"), "0");
-  EXPECT_EQ(raw.exec("INSERT INTO sync_changes (technician_id, job_id, removed) VALUES (1, 1, 'lost')").first,
-            SQLITE_CONSTRAINT);
+  EXPECT_EQ(
+      raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%sync_changes_rebuilt%'"),
+      "0");
+  EXPECT_EQ(
+      raw.exec("INSERT INTO sync_changes (technician_id, job_id, removed) VALUES (1, 1, 'lost')")
+          .first,
+      SQLITE_CONSTRAINT);
 }
 
 // A constant IN list makes SQLite build a throwaway b-tree on every execution. The statements a
@@ -129,7 +135,8 @@ TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
     std::string plan;
     sqlite3_stmt* q = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN ") + sql).c_str(), -1, &q, nullptr),
-              SQLITE_OK) << sql;
+              SQLITE_OK)
+        << sql;
     while (sqlite3_step(q) == SQLITE_ROW) {
       plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
       plan += ' ';
@@ -173,7 +180,8 @@ TEST(StoreMigrations, RunsAreChainedPerJobAndNewNotesJoinTheChain) {
         "INSERT INTO job_notes (id, job_id, author, text, at, received_at) VALUES "
         "(1, 1, 'a', 'one', 0, 0), (2, 1, 'a', 'two', 0, 0), (3, 2, 'a', 'other', 0, 0), "
         "(4, 2, 'a', 'another', 0, 0), (5, 1, 'a', 'three', 0, 0);"
-        "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (1, 1, 2), (2, 3, 4), (1, 5, 5);");
+        "INSERT INTO job_note_runs (job_id, first_id, last_id) VALUES (1, 1, 2), (2, 3, 4), (1, 5, "
+        "5);");
   }
   auto store = Store::open(file.path, 0);
   auto s = seed(*store);
@@ -185,7 +193,8 @@ TEST(StoreMigrations, RunsAreChainedPerJobAndNewNotesJoinTheChain) {
     return true;
   });
   std::vector<std::string> texts;
-  for (const auto& n : store->read([](Tx& tx) { return tx.notes_of({1}); })) texts.push_back(n.text);
+  for (const auto& n : store->read([](Tx& tx) { return tx.notes_of({1}); }))
+    texts.push_back(n.text);
   EXPECT_EQ(texts, (std::vector<std::string>{"one", "two", "three", "four"}));
   EXPECT_EQ(store->read([](Tx& tx) { return tx.notes_of({2}); }).size(), 2u);
 }
@@ -198,8 +207,10 @@ TEST(StoreMigrations, TheSyncPathsHotQueriesUseTheirIndexes) {
     auto store = Store::open(file.path, 0);
     auto s = seed(*store);
     store->write([&](Tx& tx) {  // enough notes that a scan would look different from a seek
-      auto job = tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0, s.tech));
-      for (int i = 0; i < 300; ++i) tx.insert_note({0, job, s.tech, "a", "n", kT0, kT0, std::nullopt});
+      auto job = tx.insert_job(make_job(s.site, Severity::general, JobStatus::assigned, kT0,
+                                        s.tech));
+      for (int i = 0; i < 300; ++i)
+        tx.insert_note({0, job, s.tech, "a", "n", kT0, kT0, std::nullopt});
       return true;
     });
   }
@@ -215,7 +226,8 @@ TEST(StoreMigrations, TheSyncPathsHotQueriesUseTheirIndexes) {
     sqlite3_stmt* q = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN QUERY PLAN ") + sql).c_str(), -1, &q,
                                  nullptr),
-              SQLITE_OK) << sql;
+              SQLITE_OK)
+        << sql;
     while (sqlite3_step(q) == SQLITE_ROW) {
       plan += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
       plan += "; ";
@@ -246,8 +258,8 @@ auto fields(const Site& s) {
                   s.distance_km, s.version);
 }
 auto fields(const Equipment& e) {
-  return std::tie(e.id, e.site_id, e.model, e.serial, e.sold_at, e.installed_at,
-                  e.warranty_months, e.version);
+  return std::tie(e.id, e.site_id, e.model, e.serial, e.sold_at, e.installed_at, e.warranty_months,
+                  e.version);
 }
 auto fields(const Technician& t) {
   return std::tie(t.id, t.name, t.skills, t.home_center_id, t.location, t.location_at, t.shift,
@@ -288,7 +300,8 @@ TEST_F(StoreTest, CenterRoundTripsWithItsWeeklyHours) {
 }
 
 TEST_F(StoreTest, CustomerRoundTripsWithContactAndNotes) {
-  Customer c{.name = "Globex", .account_tier = AccountTier::key,
+  Customer c{.name = "Globex",
+             .account_tier = AccountTier::key,
              .contact = {"Hank Scorpio", "+86 21 5555 0100", "hank@globex.example"},
              .notes = "gate code 4711"};
   expect_round_trip(*store, c, INSERT(insert_customer), GET(customer));
@@ -303,8 +316,12 @@ TEST_F(StoreTest, SiteRoundTripsWithExplicitCenterAndDistance) {
 }
 
 TEST_F(StoreTest, EquipmentRoundTripsWithAndWithoutInstalledAt) {
-  Equipment e{.site_id = ids.site, .model = "CH-900", .serial = "SN-1", .sold_at = kT0,
-              .installed_at = kT0 + 48h, .warranty_months = 24};
+  Equipment e{.site_id = ids.site,
+              .model = "CH-900",
+              .serial = "SN-1",
+              .sold_at = kT0,
+              .installed_at = kT0 + 48h,
+              .warranty_months = 24};
   expect_round_trip(*store, e, INSERT(insert_equipment), GET(equipment));
   e.serial = "SN-2";
   e.installed_at.reset();
@@ -412,8 +429,8 @@ TEST_F(StoreTest, UpdatesStoreChangesAndRefuseAStaleVersion) {
   expect_versioned_update(s, Equipment{.site_id = ids.site, .model = "M", .serial = "S"},
                           INSERT(insert_equipment), GET(equipment), UPDATE(update_equipment),
                           [](Equipment& e) { e.installed_at = kT0; });
-  expect_versioned_update(s, make_tech(ids.center, "T"), INSERT(insert_technician),
-                          GET(technician), UPDATE(update_technician), [](Technician& t) {
+  expect_versioned_update(s, make_tech(ids.center, "T"), INSERT(insert_technician), GET(technician),
+                          UPDATE(update_technician), [](Technician& t) {
                             t.location = geo::LatLon{1, 2};
                             t.active = false;
                           });
@@ -479,11 +496,20 @@ TEST(StoreAppendOnly, JobEventsAndAuditLogRefuseUpdateAndDeleteEvenThroughRawSql
     Seed s = seed(*store);
     store->write([&](Tx& tx) {
       JobId job = tx.insert_job(make_job(s.site, Severity::minor, JobStatus::new_, kT0));
-      tx.insert_event(JobEvent{.job_id = job, .type = "created", .actor = "token:1", .at = kT0,
-                               .received_at = kT0, .detail = "original"});
-      tx.insert_audit(AuditEntry{.entity = "customer", .entity_id = s.customer, .action = "update",
-                                 .field = "name", .old_value = "a", .new_value = "b",
-                                 .actor = "token:1", .at = kT0});
+      tx.insert_event(JobEvent{.job_id = job,
+                               .type = "created",
+                               .actor = "token:1",
+                               .at = kT0,
+                               .received_at = kT0,
+                               .detail = "original"});
+      tx.insert_audit(AuditEntry{.entity = "customer",
+                                 .entity_id = s.customer,
+                                 .action = "update",
+                                 .field = "name",
+                                 .old_value = "a",
+                                 .new_value = "b",
+                                 .actor = "token:1",
+                                 .at = kT0});
       return true;
     });
   }
@@ -497,7 +523,9 @@ TEST(StoreAppendOnly, JobEventsAndAuditLogRefuseUpdateAndDeleteEvenThroughRawSql
   EXPECT_EQ(raw.scalar("SELECT detail FROM job_events"), "original");
   EXPECT_EQ(raw.scalar("SELECT new_value FROM audit_log"), "b");
   EXPECT_EQ(raw.exec("INSERT INTO job_events (job_id, type, actor, source, at, received_at) "
-                     "SELECT job_id, 'note', 'x', 'api', 1, 1 FROM job_events").first, SQLITE_OK);
+                     "SELECT job_id, 'note', 'x', 'api', 1, 1 FROM job_events")
+                .first,
+            SQLITE_OK);
 }
 
 auto fields(const JobEvent& e) {
@@ -506,11 +534,18 @@ auto fields(const JobEvent& e) {
 }
 
 TEST_F(StoreTest, EventsReadBackInOrderWithEveryFieldAndPageByAfterId) {
-  JobId job = w([&](Tx& tx) { return tx.insert_job(make_job(ids.site, Severity::minor,
-                                                          JobStatus::new_, kT0)); });
-  JobEvent full{.job_id = job, .type = "status", .from_status = JobStatus::en_route,
-                .to_status = JobStatus::on_site, .technician_id = ids.tech, .actor = "token:7",
-                .source = EventSource::sync, .at = kT0 + 5min, .received_at = kT0 + 2h,
+  JobId job = w([&](Tx& tx) {
+    return tx.insert_job(make_job(ids.site, Severity::minor, JobStatus::new_, kT0));
+  });
+  JobEvent full{.job_id = job,
+                .type = "status",
+                .from_status = JobStatus::en_route,
+                .to_status = JobStatus::on_site,
+                .technician_id = ids.tech,
+                .actor = "token:7",
+                .source = EventSource::sync,
+                .at = kT0 + 5min,
+                .received_at = kT0 + 2h,
                 .detail = "device clock corrected"};
   JobEvent bare{.job_id = job, .type = "note", .actor = "import", .source = EventSource::api};
   full.id = w([&](Tx& tx) { return tx.insert_event(full); });
@@ -540,14 +575,14 @@ class JobQueryTest : public StoreTest {
       tech2 = tx.insert_technician(make_tech(center2, "Wang Fang"));
       // j1: center 1, critical, assigned to tech 1     j2: center 2, general, new, unassigned
       // j3: center 1, general, resolved by tech 2, review  j4: center 2, critical, tech 1
-      j1 = tx.insert_job(
-          make_job(ids.site, Severity::critical, JobStatus::assigned, kT0, ids.tech));
+      j1 = tx.insert_job(make_job(ids.site, Severity::critical, JobStatus::assigned, kT0,
+                                  ids.tech));
       j2 = tx.insert_job(make_job(site2, Severity::general, JobStatus::new_, kT0 + 1h));
       Job j = make_job(ids.site, Severity::general, JobStatus::resolved, kT0 + 2h, tech2);
       j.needs_review = true;
       j3 = tx.insert_job(j);
-      j4 = tx.insert_job(
-          make_job(site2, Severity::critical, JobStatus::assigned, kT0 + 3h, ids.tech));
+      j4 = tx.insert_job(make_job(site2, Severity::critical, JobStatus::assigned, kT0 + 3h,
+                                  ids.tech));
       return true;
     });
   }
@@ -579,8 +614,7 @@ TEST_F(JobQueryTest, ReportedRangeIncludesFromAndExcludesTo) {
 }
 
 TEST_F(JobQueryTest, FiltersCombineAndNeedsReviewIsOneOfThem) {
-  EXPECT_EQ(ids_of({.severity = Severity::critical, .center_id = center2}),
-            std::vector<JobId>{j4});
+  EXPECT_EQ(ids_of({.severity = Severity::critical, .center_id = center2}), std::vector<JobId>{j4});
   EXPECT_EQ(ids_of({.needs_review = true}), std::vector<JobId>{j3});
   EXPECT_EQ(ids_of({.needs_review = false}), (std::vector<JobId>{j1, j2, j4}));
 }
@@ -597,10 +631,10 @@ TEST_F(JobQueryTest, PagesByAfterIdInIdOrder) {
 TEST_F(StoreTest, OpenJobCountCountsOnlyAssignedThroughOnHold) {
   auto other = w([&](Tx& tx) { return tx.insert_technician(make_tech(ids.center, "Other")); });
   w([&](Tx& tx) {
-    for (JobStatus s : {JobStatus::assigned, JobStatus::accepted, JobStatus::en_route,
-                        JobStatus::on_site, JobStatus::on_hold, JobStatus::new_,
-                        JobStatus::resolved, JobStatus::signed_off, JobStatus::closed,
-                        JobStatus::cancelled}) {
+    for (JobStatus s :
+         {JobStatus::assigned, JobStatus::accepted, JobStatus::en_route, JobStatus::on_site,
+          JobStatus::on_hold, JobStatus::new_, JobStatus::resolved, JobStatus::signed_off,
+          JobStatus::closed, JobStatus::cancelled}) {
       tx.insert_job(make_job(ids.site, Severity::minor, s, kT0, ids.tech));
     }
     return tx.insert_job(make_job(ids.site, Severity::minor, JobStatus::assigned, kT0, other));
@@ -614,8 +648,8 @@ TEST_F(StoreTest, OpenJobCountCountsOnlyAssignedThroughOnHold) {
 
 TEST_F(StoreTest, TokensAreFoundByHashAndCanBeRevoked) {
   const std::string hash(64, 'a');
-  Token t{.role = Role::technician, .name = "tablet-7", .technician_id = ids.tech,
-          .created_at = kT0};
+  Token t{
+      .role = Role::technician, .name = "tablet-7", .technician_id = ids.tech, .created_at = kT0};
   TokenId id = w([&](Tx& tx) { return tx.insert_token(t, hash); });
   auto got = r([&](Tx& tx) { return tx.token_by_hash(hash); });
   ASSERT_TRUE(got);

@@ -14,7 +14,9 @@ namespace {
 
 class SyncStoreTest : public StoreTest {
  protected:
-  TechnicianId other = w([&](Tx& tx) { return tx.insert_technician(make_tech(ids.center, "Zhang Min")); });
+  TechnicianId other = w([&](Tx& tx) {
+    return tx.insert_technician(make_tech(ids.center, "Zhang Min"));
+  });
 
   JobId assigned(TechnicianId tech) {
     return w([&](Tx& tx) {
@@ -70,7 +72,8 @@ TEST_F(SyncStoreTest, ReassignmentCancellationAndClosingWriteOneRemovalEach) {
 TEST_F(SyncStoreTest, EditingASiteCustomerOrEquipmentFeedsTheOpenJobsThatEmbedIt) {
   auto job = assigned(ids.tech);
   auto equipment = w([&](Tx& tx) {
-    return tx.insert_equipment(Equipment{.site_id = ids.site, .model = "VRF", .serial = "1", .sold_at = kT0});
+    return tx.insert_equipment(Equipment{
+        .site_id = ids.site, .model = "VRF", .serial = "1", .sold_at = kT0});
   });
   change(job, [&](Job& j) { j.equipment_id = equipment; });
   auto after_job = r([](Tx& tx) { return tx.feed_state().last_seq; });
@@ -94,7 +97,8 @@ TEST_F(SyncStoreTest, NotesAndPartsFeedTheirJobOncePerTransaction) {
   auto job = assigned(ids.tech);
   auto before = r([](Tx& tx) { return tx.feed_state().last_seq; });
   w([&](Tx& tx) {
-    for (int i = 0; i < 5; ++i) tx.insert_note({0, job, ids.tech, "a", "n" + std::to_string(i), kT0, kT0, std::nullopt});
+    for (int i = 0; i < 5; ++i)
+      tx.insert_note({0, job, ids.tech, "a", "n" + std::to_string(i), kT0, kT0, std::nullopt});
     tx.insert_part({0, job, ids.tech, {"FLT-200", 1}, std::nullopt, kT0, kT0, std::nullopt});
     return 0;
   });
@@ -210,10 +214,16 @@ TEST_F(SyncStoreTest, ASignOffCannotBeChangedOrDeletedOnceStored) {
   auto s = seed(*disk);
   disk->write([&](Tx& tx) {
     auto job = tx.insert_job(make_job(s.site, Severity::general, JobStatus::resolved, kT0, s.tech));
-    Signoff so{.id = "8d3e6f1a-0000-4000-8000-000000000001", .job_id = job, .technician_id = s.tech,
-               .signer_name = "Wang Fang", .signed_at = kT0, .signed_at_device = kT0,
-               .signature_png = std::string("\x89PNG", 4), .checklist = {{"runs", true, ""}},
-               .parts_used = {{"FLT-200", 2}}, .received_at = kT0};
+    Signoff so{.id = "8d3e6f1a-0000-4000-8000-000000000001",
+               .job_id = job,
+               .technician_id = s.tech,
+               .signer_name = "Wang Fang",
+               .signed_at = kT0,
+               .signed_at_device = kT0,
+               .signature_png = std::string("\x89PNG", 4),
+               .checklist = {{"runs", true, ""}},
+               .parts_used = {{"FLT-200", 2}},
+               .received_at = kT0};
     tx.insert_signoff(so);
     EXPECT_TRUE(tx.signoff_exists(so.id));
     EXPECT_TRUE(tx.job_signed(job));
@@ -226,9 +236,15 @@ TEST_F(SyncStoreTest, ASignOffCannotBeChangedOrDeletedOnceStored) {
 }
 
 TEST_F(SyncStoreTest, TheLedgerKeepsEachOpsFirstResult) {
-  LedgerEntry e{.op_id = "8d3e6f1a-0000-4000-8000-00000000000a", .technician_id = ids.tech,
-                .token_id = 1, .job_id = 7, .type = "note", .digest = "abc", .status = "applied",
-                .received_at = kT0, .body = "{}"};
+  LedgerEntry e{.op_id = "8d3e6f1a-0000-4000-8000-00000000000a",
+                .technician_id = ids.tech,
+                .token_id = 1,
+                .job_id = 7,
+                .type = "note",
+                .digest = "abc",
+                .status = "applied",
+                .received_at = kT0,
+                .body = "{}"};
   w([&](Tx& tx) {
     tx.insert_ledger(e);
     return true;
@@ -273,8 +289,8 @@ TEST(GroupCommit, ConcurrentWritersEachSeeTheirOwnOutcome) {
       for (int i = 0; i < kEach; ++i) {
         bool fail_this = i % 10 == 9;  // every tenth body fails after writing: its note must vanish
         auto outcome = store->write_grouped([&](Tx& tx) -> fieldserve::Result<int> {
-          tx.insert_note({0, job, s.tech, "t" + std::to_string(t), "n" + std::to_string(i), kT0, kT0,
-                          std::nullopt});
+          tx.insert_note({0, job, s.tech, "t" + std::to_string(t), "n" + std::to_string(i), kT0,
+                          kT0, std::nullopt});
           if (fail_this) return fieldserve::fail(ErrorCode::conflict, "no");
           return i;
         });
@@ -285,7 +301,8 @@ TEST(GroupCommit, ConcurrentWritersEachSeeTheirOwnOutcome) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures_seen.load(), kThreads * kEach / 10);
   RawDb raw(file.path);
-  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"), std::to_string(kThreads * kEach * 9 / 10));
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM job_notes"),
+            std::to_string(kThreads * kEach * 9 / 10));
   // Every kept note is in exactly one run of its job, and no run covers a note that was undone.
   EXPECT_EQ(raw.scalar("SELECT SUM(last_id - first_id + 1) FROM note_runs"),
             raw.scalar("SELECT COUNT(*) FROM job_notes"));
@@ -319,7 +336,8 @@ TEST(GroupCommit, WritersQueuedBehindACommitShareTheNextOne) {
   for (int i = 0; i < kQueued; ++i) {
     others.emplace_back([&, i] {
       store->write_grouped([&](Tx& tx) {
-        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0, std::nullopt});
+        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0,
+                        std::nullopt});
         return 0;
       });
     });
@@ -357,7 +375,8 @@ TEST(GroupCommit, AFailingBodyInAGroupLeavesTheOthersWrittenOnce) {
     others.emplace_back([&, i] {
       auto outcome = store->write_grouped([&](Tx& tx) -> fieldserve::Result<int> {
         ++runs;
-        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0, std::nullopt});
+        tx.insert_note({0, job, s.tech, "a", "queued " + std::to_string(i), kT0, kT0,
+                        std::nullopt});
         if (i == 1) return fieldserve::fail(ErrorCode::conflict, "this one fails");
         return i;
       });
@@ -390,7 +409,8 @@ TEST(GroupCommit, AnExceptionInOneBodyUndoesOnlyThatBody) {
     tx.insert_note({0, job, s.tech, "a", "doomed", kT0, kT0, std::nullopt});
     throw std::runtime_error("boom");
     return 0;
-  }), std::runtime_error);
+  }),
+               std::runtime_error);
   store->write_grouped([&](Tx& tx) {
     tx.insert_note({0, job, s.tech, "a", "kept", kT0, kT0, std::nullopt});
     return 0;

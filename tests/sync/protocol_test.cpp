@@ -41,13 +41,17 @@ TEST(Cursor, GarbageTruncatedOrEditedTextIsNotACursor) {
 
 TEST(Cursor, JudgedAgainstTheFeed) {
   FeedBounds bounds{"a1b2c3d4e5f60718", 500, 100};
-  auto at = [](std::string db, TechnicianId t, std::int64_t seq) { return Cursor{db, t, seq, std::nullopt}; };
+  auto at = [](std::string db, TechnicianId t, std::int64_t seq) {
+    return Cursor{db, t, seq, std::nullopt};
+  };
   EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 300), 7, bounds), CursorVerdict::resume);
   EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 100), 7, bounds), CursorVerdict::resume);
   EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 500), 7, bounds), CursorVerdict::resume);
   EXPECT_EQ(judge_cursor(at(bounds.database_id, 8, 300), 7, bounds), CursorVerdict::wrong_owner);
-  EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 99), 7, bounds), CursorVerdict::reset) << "pruned";
-  EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 501), 7, bounds), CursorVerdict::reset) << "ahead";
+  EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 99), 7, bounds), CursorVerdict::reset)
+      << "pruned";
+  EXPECT_EQ(judge_cursor(at(bounds.database_id, 7, 501), 7, bounds), CursorVerdict::reset)
+      << "ahead";
   EXPECT_EQ(judge_cursor(at("ffffffffffffffff", 8, 300), 7, bounds), CursorVerdict::reset)
       << "another database: whose it was means nothing here";
 }
@@ -114,11 +118,15 @@ TEST(OpRules, FactsAreKeptAndFlaggedWhileStatusChangesAreOnlyRecorded) {
   const Row table[] = {
       {OpType::note, Standing::yours, OpAction::apply, OpStatus::applied, ""},
       {OpType::status, Standing::yours, OpAction::apply, OpStatus::applied, ""},
-      {OpType::signoff, Standing::reassigned, OpAction::keep_and_flag, OpStatus::conflict, "job_reassigned"},
-      {OpType::parts_used, Standing::cancelled, OpAction::keep_and_flag, OpStatus::conflict, "job_cancelled"},
+      {OpType::signoff, Standing::reassigned, OpAction::keep_and_flag, OpStatus::conflict,
+       "job_reassigned"},
+      {OpType::parts_used, Standing::cancelled, OpAction::keep_and_flag, OpStatus::conflict,
+       "job_cancelled"},
       {OpType::note, Standing::closed, OpAction::keep_and_flag, OpStatus::conflict, "job_closed"},
-      {OpType::status, Standing::reassigned, OpAction::record_only, OpStatus::conflict, "job_reassigned"},
-      {OpType::status, Standing::cancelled, OpAction::record_only, OpStatus::conflict, "job_cancelled"},
+      {OpType::status, Standing::reassigned, OpAction::record_only, OpStatus::conflict,
+       "job_reassigned"},
+      {OpType::status, Standing::cancelled, OpAction::record_only, OpStatus::conflict,
+       "job_cancelled"},
       {OpType::note, Standing::not_yours, OpAction::refuse, OpStatus::conflict, "not_your_job"},
       {OpType::status, Standing::not_yours, OpAction::refuse, OpStatus::conflict, "not_your_job"},
   };
@@ -146,7 +154,8 @@ TEST(OpCodes, EveryCodeHasOneNameAndReadsBackAsItself) {
 }
 
 TEST(OpRules, OpTypesAndUuids) {
-  for (auto t : {OpType::status, OpType::signoff, OpType::note, OpType::parts_used, OpType::location}) {
+  for (auto t :
+       {OpType::status, OpType::signoff, OpType::note, OpType::parts_used, OpType::location}) {
     EXPECT_EQ(parse_op_type(to_string(t)), t);
   }
   EXPECT_FALSE(parse_op_type("teleport"));
@@ -174,9 +183,12 @@ TEST(Signature, AcceptsACompletePngAndNamesWhatIsWrongOtherwise) {
   auto no_ihdr = kPng;
   no_ihdr[12] = 'X';
   auto cut = kPng.substr(0, kPng.size() - 5);
-  auto big = kPng.substr(0, 33) + std::string(kMaxSignatureBytes, 'x') + kPng.substr(kPng.size() - 12);
-  for (const auto& [bytes, why] : {std::pair{bad_magic, "not a PNG"}, {no_ihdr, "IHDR"},
-                                   {cut, "cut short"}, {big, "larger than"}}) {
+  auto big = kPng.substr(0, 33) + std::string(kMaxSignatureBytes, 'x') +
+             kPng.substr(kPng.size() - 12);
+  for (const auto& [bytes, why] : {std::pair{bad_magic, "not a PNG"},
+                                   {no_ihdr, "IHDR"},
+                                   {cut, "cut short"},
+                                   {big, "larger than"}}) {
     auto r = decode_signature_png(encode_base64(bytes));
     ASSERT_FALSE(r) << why;
     EXPECT_EQ(r.error().code, ErrorCode::invalid_signature);

@@ -24,7 +24,8 @@ nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
 }
 
 Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
-  if (!document.is_object()) return fail(ErrorCode::validation_failed, "the policy must be an object");
+  if (!document.is_object())
+    return fail(ErrorCode::validation_failed, "the policy must be an object");
   FieldReader top(document);
   const json* tiers = top.object("tiers", true);
   dispatch::SlaPolicy policy;
@@ -36,7 +37,8 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
       if (!tier_json) continue;
       FieldReader r(*tier_json, "tiers." + name);
       auto& tier = policy.tiers[static_cast<int>(s)];
-      tier.response_minutes = static_cast<int>(r.integer("response_minutes", true, 1, 525600).value_or(0));
+      tier.response_minutes =
+          static_cast<int>(r.integer("response_minutes", true, 1, 525600).value_or(0));
       auto calendar = r.text("calendar", true, 32);
       if (calendar == "24x7") tier.calendar = dispatch::CalendarKind::always;
       else if (calendar == "business_hours") tier.calendar = dispatch::CalendarKind::business_hours;
@@ -57,8 +59,10 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
           dispatch::DistanceBand band;
           if (!b.is_null("max_km")) band.max_km = b.number("max_km", true, 0.001, 20000);
           else b.accept("max_km");
-          band.arrival_minutes = static_cast<int>(b.integer("arrival_minutes", true, 1, 525600).value_or(0));
-          band.restore_minutes = static_cast<int>(b.integer("restore_minutes", true, 1, 525600).value_or(0));
+          band.arrival_minutes =
+              static_cast<int>(b.integer("arrival_minutes", true, 1, 525600).value_or(0));
+          band.restore_minutes =
+              static_cast<int>(b.integer("restore_minutes", true, 1, 525600).value_or(0));
           r.merge(b);
           tier.bands.push_back(band);
         }

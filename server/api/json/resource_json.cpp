@@ -37,7 +37,8 @@ json customer_json(const Customer& c) {
   return {{"id", c.id},
           {"name", c.name},
           {"account_tier", to_string(c.account_tier)},
-          {"contact", {{"name", c.contact.name}, {"phone", c.contact.phone}, {"email", c.contact.email}}},
+          {"contact",
+           {{"name", c.contact.name}, {"phone", c.contact.phone}, {"email", c.contact.email}}},
           {"notes", c.notes},
           {"version", c.version}};
 }
@@ -109,9 +110,15 @@ json token_json(const Token& t) {
 }
 
 json audit_json(const AuditEntry& e) {
-  return {{"id", e.id},         {"entity", e.entity},       {"entity_id", e.entity_id},
-          {"action", e.action}, {"field", e.field},         {"old_value", e.old_value},
-          {"new_value", e.new_value}, {"actor", e.actor},   {"at", format_rfc3339(e.at)}};
+  return {{"id", e.id},
+          {"entity", e.entity},
+          {"entity_id", e.entity_id},
+          {"action", e.action},
+          {"field", e.field},
+          {"old_value", e.old_value},
+          {"new_value", e.new_value},
+          {"actor", e.actor},
+          {"at", format_rfc3339(e.at)}};
 }
 
 }  // namespace fieldserve::server

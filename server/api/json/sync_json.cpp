@@ -169,13 +169,15 @@ void read_signoff(FieldReader& r, const json& payload, sync::PushOp& op) {
 sync::PushOp parse_push_op(const json& element) {
   sync::PushOp op;
   if (!element.is_object()) {
-    reject(op, sync::OpCode::malformed_op, "an op must be an object {op_id, type, job_id, at, payload}");
+    reject(op, sync::OpCode::malformed_op,
+           "an op must be an object {op_id, type, job_id, at, payload}");
     return op;
   }
   op.body = canonical_json(element);
   op.digest = app::sha256_hex(op.body);
   auto id = element.find("op_id");
-  if (id == element.end() || !id->is_string() || !sync::is_uuid(id->get_ref<const std::string&>())) {
+  if (id == element.end() || !id->is_string() ||
+      !sync::is_uuid(id->get_ref<const std::string&>())) {
     reject(op, sync::OpCode::malformed_op, "op_id must be a UUID");
     return op;
   }
@@ -188,7 +190,8 @@ sync::PushOp parse_push_op(const json& element) {
     op.type_name = *type;
     op.type = sync::parse_op_type(*type);
     if (!op.type) {
-      reject(op, sync::OpCode::unknown_op_type, "op type \"" + *type + "\" is not one this server knows");
+      reject(op, sync::OpCode::unknown_op_type,
+             "op type \"" + *type + "\" is not one this server knows");
       return op;
     }
   }
@@ -210,7 +213,8 @@ sync::PushOp parse_push_op(const json& element) {
       if (op.status_to == StatusRequest::closed) {
         p.problem("to", "closing a job is for dispatchers");
       }
-      op.hold_reason = p.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
+      op.hold_reason = p.one_of("reason", false, parse_hold_reason,
+                                "waiting_parts, waiting_customer");
       if (auto note = p.text("note", false, 4000, true)) op.text = *note;
       break;
     case sync::OpType::note:
@@ -232,11 +236,10 @@ sync::PushOp parse_push_op(const json& element) {
         p.number("lon", true, -180, 180);
       }
       break;
-    case sync::OpType::signoff:
-      read_signoff(p, *payload, op);
-      break;
+    case sync::OpType::signoff: read_signoff(p, *payload, op); break;
   }
-  if (auto ok = p.finish_tolerant(); !ok) reject(op, sync::OpCode::validation_failed, problems_text(ok.error()));
+  if (auto ok = p.finish_tolerant(); !ok)
+    reject(op, sync::OpCode::validation_failed, problems_text(ok.error()));
   json unknown = r.unread();
   if (json in_payload = p.unread(); !in_payload.empty()) unknown["payload"] = std::move(in_payload);
   if (!unknown.empty()) op.unknown_fields = canonical_json(unknown);

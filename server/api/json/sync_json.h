@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/sla_policy.h"
 #include "app/job_document.h"
+#include "dispatch/sla_policy.h"
 #include "domain/model.h"
 #include "sync/push_op.h"
 
