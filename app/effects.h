@@ -33,12 +33,14 @@ class Effects {
   std::vector<std::function<void()>> effects_;
 };
 
-// store.write with effects: `body(tx, effects)`; the effects run after the commit, and not at all
-// when the body returns an error (rolled back) or anything throws.
-template <class F>
-auto write(store::Store& store, F&& body) {
+namespace detail {
+
+// Runs `body(tx, effects)` through `transact` (one of the store's write calls), each attempt with
+// the effects of earlier attempts forgotten; runs the effects once if the result is not an error.
+template <class Transact, class F>
+auto with_effects(Transact transact, F& body) {
   Effects effects;
-  auto result = store.write([&](store::Tx& tx) {
+  auto result = transact([&](store::Tx& tx) {
     effects.clear();
     return body(tx, effects);
   });
@@ -49,20 +51,20 @@ auto write(store::Store& store, F&& body) {
   return result;
 }
 
+}  // namespace detail
+
+// store.write with effects: `body(tx, effects)`; the effects run after the commit, and not at all
+// when the body returns an error (rolled back) or anything throws.
+template <class F>
+auto write(store::Store& store, F&& body) {
+  return detail::with_effects([&](auto&& tx_body) { return store.write(tx_body); }, body);
+}
+
 // store.write_grouped with effects; the body may run more than once (see Store::write_grouped),
 // and only the effects of the attempt that committed run.
 template <class F>
 auto write_grouped(store::Store& store, F&& body) {
-  Effects effects;
-  auto result = store.write_grouped([&](store::Tx& tx) {
-    effects.clear();
-    return body(tx, effects);
-  });
-  if constexpr (store::kIsExpected<decltype(result)>) {
-    if (!result) return result;
-  }
-  effects.run();
-  return result;
+  return detail::with_effects([&](auto&& tx_body) { return store.write_grouped(tx_body); }, body);
 }
 
 }  // namespace fieldserve::app
