@@ -1,8 +1,10 @@
 // Generates a large job history for the report benchmarks: 50 service centers in ten time zones
 // (each with its own business hours), 40 sites and 20 technicians per center, and N jobs spread
-// over the months before now, each with its status events. Everything goes through the importer
-// (`fieldserve import`'s code), so due times, pauses and durations are computed as in production;
-// only the rows are made up. Prints the load time.
+// over the months before now, each with its status events. Jobs go through the history import use
+// case (`app::import_job`, what `fieldserve import` runs), so due times, pauses and durations are
+// computed as in production; only the rows are made up. It links the application layer only: no
+// HTTP, no JSON. The SLA policy is the default one (sample_data/sla_policy.json holds the same).
+// Prints the load time.
 //
 //   history_gen --db PATH [--jobs 1000000] [--months 12] [--seed 1]
 #include <CLI/CLI.hpp>
@@ -10,18 +12,19 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <random>
 
+#include "app/effects.h"
+#include "app/history_import.h"
+#include "app/job_writer.h"
+#include "app/policy_source.h"
+#include "dispatch/site_placement.h"
 #include "domain/time.h"
-#include "server/api/services.h"
-#include "server/cli/importer.h"
 #include "store/store.h"
 
 namespace {
 
-using nlohmann::json;
+namespace fs = fieldserve;
 using fieldserve::Instant;
 
 struct Zone {
@@ -38,106 +41,98 @@ constexpr Zone kZones[] = {
     {"Australia/Sydney", -33.87, 151.21}, {"America/Sao_Paulo", -23.55, -46.63},
 };
 
-std::string hhmm(int minutes) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
-}
-
-void write_json(const std::filesystem::path& path, const json& value) {
-  std::ofstream out(path);
-  out << value.dump();
-}
-
 // The places: centers, customers, sites (one customer each), technicians. No jobs.
-void write_places(const std::filesystem::path& folder, std::mt19937_64& rng) {
+void insert_places(fs::store::Tx& tx, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> jitter(-0.6, 0.6), offset(-0.5, 0.5);
-  json centers = json::array(), customers = json::array(), sites = json::array(),
-       technicians = json::array();
+  fs::WeeklyHours weekdays{};
+  for (int d = 0; d < 5; ++d) weekdays[static_cast<std::size_t>(d)] = fs::DaySpan{8 * 60, 17 * 60};
   for (int c = 1; c <= 50; ++c) {
     const Zone& zone = kZones[(c - 1) % 10];
-    double lat = zone.lat + jitter(rng), lon = zone.lon + jitter(rng);
-    json hours = json::object();
+    fs::Center center;
+    center.id = c;
+    center.name = "Center " + std::to_string(c);
+    center.location = {zone.lat + jitter(rng), zone.lon + jitter(rng)};
+    center.time_zone = zone.name;
     int open = 7 * 60 + 30 * (c % 4), close = open + 9 * 60 + 30 * (c % 3);
-    for (const char* day : {"mon", "tue", "wed", "thu", "fri"})
-      hours[day] = {hhmm(open), hhmm(close)};
-    if (c % 5 == 0) hours["sat"] = {"09:00", "13:00"};
-    centers.push_back({{"id", c},
-                       {"name", "Center " + std::to_string(c)},
-                       {"location", {{"lat", lat}, {"lon", lon}}},
-                       {"time_zone", zone.name},
-                       {"business_hours", hours}});
+    center.business_hours = fs::WeeklyHours{};
+    for (int d = 0; d < 5; ++d)
+      center.business_hours[static_cast<std::size_t>(d)] = fs::DaySpan{open, close};
+    if (c % 5 == 0) center.business_hours[5] = fs::DaySpan{9 * 60, 13 * 60};
+    (void)tx.insert_center(center);
+    std::vector<fs::Center> home{center};
     for (int s = 0; s < 40; ++s) {
       int id = c * 100 + s;
-      customers.push_back({{"id", id}, {"name", "Customer " + std::to_string(id)}});
-      sites.push_back({{"id", id},
-                       {"customer_id", id},
-                       {"address", "Site " + std::to_string(id)},
-                       {"center_id", c},
-                       {"location", {{"lat", lat + offset(rng)}, {"lon", lon + offset(rng)}}}});
+      fs::Customer customer;
+      customer.id = id;
+      customer.name = "Customer " + std::to_string(id);
+      (void)tx.insert_customer(customer);
+      fs::Site site;
+      site.id = id;
+      site.customer_id = id;
+      site.address = "Site " + std::to_string(id);
+      site.location = {center.location.lat + offset(rng), center.location.lon + offset(rng)};
+      auto placement = fs::dispatch::place_site(site.location, home, center.id);
+      site.center_id = center.id;
+      site.center_explicit = true;
+      site.distance_km = placement ? placement->distance_km : 0;
+      (void)tx.insert_site(site);
     }
     for (int t = 0; t < 20; ++t) {
-      technicians.push_back({{"id", c * 100 + t},
-                             {"name", "Tech " + std::to_string(c * 100 + t)},
-                             {"skills", {"hvac"}},
-                             {"home_center_id", c},
-                             {"shift",
-                              {{"mon", {"08:00", "17:00"}},
-                               {"tue", {"08:00", "17:00"}},
-                               {"wed", {"08:00", "17:00"}},
-                               {"thu", {"08:00", "17:00"}},
-                               {"fri", {"08:00", "17:00"}}}}});
+      fs::Technician tech;
+      tech.id = c * 100 + t;
+      tech.name = "Tech " + std::to_string(tech.id);
+      tech.skills = {"hvac"};
+      tech.home_center_id = c;
+      tech.shift = weekdays;
+      (void)tx.insert_technician(tech);
     }
   }
-  write_json(folder / "centers.json", centers);
-  write_json(folder / "customers.json", customers);
-  write_json(folder / "sites.json", sites);
-  write_json(folder / "technicians.json", technicians);
-  write_json(folder / "equipment.json", json::array());
-  write_json(folder / "jobs.json", json::array());
 }
 
 // One job and its events: most run the whole way to closed, some wait on a hold, a few are
 // cancelled or still open.
-json make_job(std::int64_t id, Instant reported, Instant end, std::mt19937_64& rng) {
+fs::app::HistoricJob make_job(std::int64_t id, Instant reported, Instant end,
+                              std::mt19937_64& rng) {
   auto minutes = [&](int lo, int hi) {
     return std::chrono::minutes{std::uniform_int_distribution<int>(lo, hi)(rng)};
   };
   auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
-  static constexpr const char* kTiers[] = {"critical", "serious", "general", "general", "minor"};
+  static constexpr fs::Severity kTiers[] = {fs::Severity::critical, fs::Severity::serious,
+                                            fs::Severity::general, fs::Severity::general,
+                                            fs::Severity::minor};
   int center = std::uniform_int_distribution<int>(1, 50)(rng);
   int site = center * 100 + std::uniform_int_distribution<int>(0, 39)(rng);
-  json job = {{"id", id},
-              {"kind", chance(0.1) ? "installation" : "repair"},
-              {"severity", kTiers[std::uniform_int_distribution<int>(0, 4)(rng)]},
-              {"site_id", site},
-              {"reported_at", fieldserve::format_rfc3339(reported)}};
-  json events = json::array();
+  fs::app::HistoricJob history;
+  fs::Job& job = history.job;
+  job.id = id;
+  job.kind = chance(0.1) ? fs::JobKind::installation : fs::JobKind::repair;
+  job.severity = kTiers[std::uniform_int_distribution<int>(0, 4)(rng)];
+  job.site_id = site;
+  job.reported_at = reported;
   Instant t = reported;
-  auto step = [&](const char* to, std::chrono::minutes after, const char* reason = nullptr) {
+  auto step = [&](const char* to, std::chrono::minutes after,
+                  std::optional<fs::HoldReason> reason = std::nullopt) {
     if (t + after >= end) return false;
     t += after;
-    json e = {{"type", "status"}, {"to", to}, {"at", fieldserve::format_rfc3339(t)}};
-    if (reason) e["reason"] = reason;
-    events.push_back(std::move(e));
+    history.events.push_back({to, t, fs::EventSource::api, reason});
     return true;
   };
   if (!chance(0.02)) {
-    job["technician_id"] = center * 100 + std::uniform_int_distribution<int>(0, 19)(rng);
+    history.technician = center * 100 + std::uniform_int_distribution<int>(0, 19)(rng);
     bool ok = step("assigned", minutes(0, 45)) && step("accepted", minutes(1, 30)) &&
               step("en_route", minutes(1, 120)) && step("on_site", minutes(10, 480));
     if (ok && chance(0.2)) {
-      ok = step("on_hold", minutes(10, 120), chance(0.5) ? "waiting_parts" : "waiting_customer") &&
+      ok = step("on_hold", minutes(10, 120),
+                chance(0.5) ? fs::HoldReason::waiting_parts : fs::HoldReason::waiting_customer) &&
            step("resumed", minutes(30, 4000));
     }
     if (ok && chance(0.03)) {
       step("cancelled", minutes(1, 30));
-    } else if (ok && step("resolved", minutes(15, 600)) && job["kind"] == "repair") {
+    } else if (ok && step("resolved", minutes(15, 600)) && job.kind == fs::JobKind::repair) {
       step("closed", minutes(60, 2880));
     }
   }
-  job["events"] = std::move(events);
-  return job;
+  return history;
 }
 
 }  // namespace
@@ -155,22 +150,18 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   std::mt19937_64 rng(seed);
-  auto folder = std::filesystem::temp_directory_path() /
-                ("fieldserve-history-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(folder);
-  write_places(folder, rng);
-  std::filesystem::copy_file(std::filesystem::path(FIELDSERVE_SOURCE_DIR) /
-                                 "sample_data/sla_policy.json",
-                             folder / "sla_policy.json");
-
   auto started = std::chrono::steady_clock::now();
-  auto store = fieldserve::store::Store::open(db, 1);
-  fieldserve::SystemClock clock;
-  fieldserve::server::Services app(*store, clock);
-  auto places = fieldserve::server::import_folder(app, folder, [](const std::string&, int, int) {});
-  std::filesystem::remove_all(folder);
-  if (!places) {
-    std::fprintf(stderr, "import failed: %s\n", places.error().message.c_str());
+  auto store = fs::store::Store::open(db, 1);
+  fs::SystemClock clock;
+  fs::app::PolicySource policy;  // the default policy
+  fs::app::JobWriter writer(policy, clock);
+  bool placed = store->write([&](fs::store::Tx& tx) {
+    if (!tx.all_centers().empty()) return false;
+    insert_places(tx, rng);
+    return true;
+  });
+  if (!placed) {
+    std::fprintf(stderr, "%s already holds data; give a new database file\n", db.c_str());
     return 1;
   }
   Instant now = std::chrono::time_point_cast<std::chrono::seconds>(clock.now());
@@ -191,8 +182,8 @@ int main(int argc, char** argv) {
                                                     static_cast<double>(jobs));
             Instant reported = begin + std::chrono::seconds{offset} +
                                std::chrono::seconds{std::uniform_int_distribution<int>(0, 59)(rng)};
-            auto count = fieldserve::server::import_job(app, tx, fx,
-                                                        make_job(id, reported, end, rng), now);
+            auto count = fieldserve::app::import_job(writer, tx, fx,
+                                                     make_job(id, reported, end, rng));
             if (!count) return std::unexpected(count.error());
             n += *count;
           }
