@@ -18,8 +18,15 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace fieldserve::server {
+
+// Every guard above was written against, and tested with, this one release: a Debian upgrade of
+// libcpp-httplib-dev must fail the build here, not change the server's behaviour unnoticed. Check
+// the guards (tests/integration/http_guards_test.cpp, docs/decisions.md) before moving this.
+static_assert(std::string_view(CPPHTTPLIB_VERSION) == "0.11.4",
+              "fieldserve's HTTP guards are written for cpp-httplib 0.11.4; review them first");
 
 struct HttpLimits {
   std::size_t max_body_bytes = 8u << 20;
