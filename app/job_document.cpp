@@ -13,6 +13,7 @@ DocumentSet::DocumentSet(store::Tx& tx, std::vector<Job> jobs) : jobs_(std::move
   }
   for (auto& s : tx.sites_by_id(site_ids)) sites_.emplace(s.id, std::move(s));
   std::vector<CustomerId> customer_ids;
+  customer_ids.reserve(sites_.size());
   for (const auto& [id, s] : sites_) customer_ids.push_back(s.customer_id);
   for (auto& c : tx.customers_by_id(customer_ids)) customers_.emplace(c.id, std::move(c));
   for (auto& e : tx.equipment_by_id(equipment_ids)) equipment_.emplace(e.id, std::move(e));

@@ -146,16 +146,16 @@ Result<Job> JobService::patch(const Principal& who, JobId id, std::optional<std:
     std::vector<std::string> changed;
     if (in.description && *in.description != job->description) {
       job->description = *in.description;
-      changed.push_back("description");
+      changed.emplace_back("description");
     }
     if (in.required_skills && *in.required_skills != job->required_skills) {
       job->required_skills = *in.required_skills;
-      changed.push_back("required_skills");
+      changed.emplace_back("required_skills");
     }
     if (in.equipment_given && in.equipment_id != job->equipment_id) {
       job->equipment_id = in.equipment_id;
       if (auto ok = check_equipment(tx, *job); !ok) return std::unexpected(ok.error());
-      changed.push_back("equipment_id");
+      changed.emplace_back("equipment_id");
     }
     if (in.severity && *in.severity != job->severity) {
       changed.push_back("severity " + std::string(to_string(job->severity)) + " -> " +

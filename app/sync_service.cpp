@@ -47,7 +47,7 @@ std::shared_ptr<const SnapshotPage> SyncService::snapshot_page(
     const dispatch::SlaPolicy& policy, std::uint64_t generation, Instant now) {
   // Checking a page costs an index seek per 1,024 changes since it was rendered; a page older
   // than that many is rendered again instead.
-  constexpr std::int64_t kMaxChangesToCheck = 64 * 1024;
+  constexpr std::int64_t kMaxChangesToCheck = std::int64_t{64} * 1024;
   if (auto hit = pages_.find(me, after, limit, feed.floor, generation, now);
       hit && feed.last_seq - hit->feed_seq <= kMaxChangesToCheck &&
       !tx.feed_has_after(me, hit->feed_seq)) {

@@ -17,7 +17,7 @@ bool is_on_shift(const WeeklyHours& shift, const std::string& time_zone, Instant
   auto day = date::floor<date::days>(local);
   int minute =
       static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
-  int index = (date::weekday{day}.c_encoding() + 6) % 7;
+  auto index = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
   if (shift[index] && minute >= shift[index]->start_min && minute < shift[index]->end_min) {
     return true;
   }
@@ -29,21 +29,21 @@ bool is_on_shift(const WeeklyHours& shift, const std::string& time_zone, Instant
 AssignmentCheck check_assignment(const AssignmentInput& in, const TravelModel& travel) {
   AssignmentCheck out;
   const auto& t = in.technician;
-  if (!t.active) out.broken.push_back("inactive");
-  if (!is_on_shift(t.shift, in.home_center.time_zone, in.now)) out.broken.push_back("off_shift");
+  if (!t.active) out.broken.emplace_back("inactive");
+  if (!is_on_shift(t.shift, in.home_center.time_zone, in.now)) out.broken.emplace_back("off_shift");
   for (const auto& skill : in.job.required_skills) {
     if (std::find(t.skills.begin(), t.skills.end(), skill) == t.skills.end()) {
-      out.missing_skills.push_back(skill);
+      out.missing_skills.emplace_back(skill);
     }
   }
-  if (!out.missing_skills.empty()) out.broken.push_back("missing_skills");
-  if (in.open_jobs >= t.max_open_jobs) out.broken.push_back("capacity");
+  if (!out.missing_skills.empty()) out.broken.emplace_back("missing_skills");
+  if (in.open_jobs >= t.max_open_jobs) out.broken.emplace_back("capacity");
   geo::LatLon from = t.location.value_or(in.home_center.location);
   out.distance_km = geo::geodesic_km(from, in.site.location);
-  if (out.distance_km > in.tier.dispatch_radius_km) out.broken.push_back("radius");
+  if (out.distance_km > in.tier.dispatch_radius_km) out.broken.emplace_back("radius");
   out.eta = in.now + travel.travel_time(from, in.site.location);
   const auto& arrival = in.job.clock(SlaTarget::arrival);
-  if (!arrival.done_at && out.eta > arrival.due) out.broken.push_back("eta_misses_due");
+  if (!arrival.done_at && out.eta > arrival.due) out.broken.emplace_back("eta_misses_due");
   return out;
 }
 

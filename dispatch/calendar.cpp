@@ -20,8 +20,9 @@ const date::time_zone* find_zone(const std::string& name) {
 Instant local_to_sys(const date::time_zone* zone, date::local_seconds local) {
   auto info = zone->get_info(local);
   switch (info.result) {
-    case date::local_info::unique: return Instant{local.time_since_epoch() - info.first.offset};
-    case date::local_info::ambiguous: return Instant{local.time_since_epoch() - info.first.offset};
+    case date::local_info::unique:
+    case date::local_info::ambiguous:  // the earlier of the two instants
+      return Instant{local.time_since_epoch() - info.first.offset};
     case date::local_info::nonexistent:
     default: return info.first.end;
   }
@@ -61,7 +62,7 @@ Instant BusinessHoursCalendar::add(Instant start, std::int64_t seconds) const {
   Instant cursor = start;
   for (int i = 0; i < kMaxDays; ++i, local_day += date::days{1}) {
     // date::weekday: Sunday = 0; our table starts on Monday.
-    int index = (date::weekday{local_day}.c_encoding() + 6) % 7;
+    auto index = static_cast<int>((date::weekday{local_day}.c_encoding() + 6) % 7);
     const auto& span = hours_[index];
     if (!span || span->end_min <= span->start_min) continue;
     Instant open = local_to_sys(zone, local_day + std::chrono::minutes{span->start_min});
@@ -82,7 +83,7 @@ std::int64_t BusinessHoursCalendar::elapsed(Instant from, Instant to) const {
   auto local_day = date::floor<date::days>(zone->to_local(from));
   std::int64_t total = 0;
   for (int i = 0; i < kMaxDays; ++i, local_day += date::days{1}) {
-    int index = (date::weekday{local_day}.c_encoding() + 6) % 7;
+    auto index = static_cast<int>((date::weekday{local_day}.c_encoding() + 6) % 7);
     const auto& span = hours_[index];
     if (!span || span->end_min <= span->start_min) continue;
     Instant open = local_to_sys(zone, local_day + std::chrono::minutes{span->start_min});

@@ -106,7 +106,7 @@ bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant
   auto day = date::floor<date::days>(local_now);
   // A shift start within the window: look at the starts of today and the next days it spans.
   for (int d = 0; d < 8; ++d, day += date::days{1}) {
-    int index = (date::weekday{day}.c_encoding() + 6) % 7;
+    auto index = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
     if (!shift[index]) continue;
     auto start_local = day + std::chrono::minutes{shift[index]->start_min};
     if (start_local < local_now) continue;

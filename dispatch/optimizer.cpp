@@ -111,14 +111,14 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs,
   Graph::ArcMap<std::int64_t> cost(g), capacity(g);
   std::vector<Graph::Node> job_nodes;
   std::vector<std::vector<Graph::Node>> place_nodes;  // per technician, one node per free place
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
+  for (const auto& job : jobs) {
     job_nodes.push_back(g.addNode());
     auto in = g.addArc(source, job_nodes.back());
     capacity[in] = 1;
     cost[in] = 0;
     auto none = g.addArc(job_nodes.back(), sink);
     capacity[none] = 1;
-    cost[none] = kBreachCost * weight(jobs[i].severity) * kUnassignedFactor;
+    cost[none] = kBreachCost * weight(job.severity) * kUnassignedFactor;
   }
   for (const auto& t : technicians) {
     place_nodes.emplace_back();

@@ -187,12 +187,12 @@ SqliteStore::Lease::~Lease() {
 }
 
 SqliteStore::Lease SqliteStore::lease_reader() {
-  if (readers_.empty()) return Lease(this, writer_.get(), std::unique_lock(writer_mutex_));
+  if (readers_.empty()) return {this, writer_.get(), std::unique_lock(writer_mutex_)};
   std::unique_lock lock(readers_mutex_);
   reader_free_.wait(lock, [&] { return !idle_readers_.empty(); });
   Connection* conn = idle_readers_.back();
   idle_readers_.pop_back();
-  return Lease(this, conn, std::unique_lock<std::mutex>());
+  return {this, conn, std::unique_lock<std::mutex>()};
 }
 
 int SqliteStore::schema_version() {

@@ -9,7 +9,7 @@
 
 namespace fieldserve::sync {
 
-inline constexpr std::size_t kMaxSignatureBytes = 256 * 1024;
+inline constexpr std::size_t kMaxSignatureBytes = std::size_t{256} * 1024;
 
 // Standard base64 (RFC 4648 section 4), padding optional, no whitespace. nullopt if malformed.
 std::optional<std::string> decode_base64(std::string_view text);

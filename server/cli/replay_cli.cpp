@@ -56,8 +56,11 @@ Result<CsvTable> read_csv(const std::string& folder, const std::string& name,
   if (!std::getline(in, line)) return fail(ErrorCode::validation_failed, name + " is empty");
   table.header = split_csv(line);
   for (const auto& field : required) {
-    if (table.column(field) < 0)
-      return fail(ErrorCode::validation_failed, name + " has no column " + field);
+    if (table.column(field) < 0) {
+      std::string message = name;
+      message.append(" has no column ").append(field);
+      return fail(ErrorCode::validation_failed, message);
+    }
   }
   int number = 1;
   while (std::getline(in, line)) {

@@ -215,7 +215,7 @@ std::optional<WeeklyHours> FieldReader::weekly_hours(const char* name, bool requ
       end = parse_hhmm(span[1].get_ref<const std::string&>());
     }
     if (!start || !end || *start >= *end) {
-      problem(name, day + " must be [\"HH:MM\", \"HH:MM\"] with start before end (24:00 allowed)");
+      problem(name, day + R"( must be ["HH:MM", "HH:MM"] with start before end (24:00 allowed))");
       ok = false;
       continue;
     }

@@ -131,7 +131,7 @@ void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
   // Anything thrown past a handler: a 500 with the request id, the detail only in the log. The
   // packaged httplib would otherwise copy what() into an EXCEPTION_WHAT response header.
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                  std::exception_ptr ep) {
+                                  const std::exception_ptr& ep) {
     std::string what = "unknown exception";
     try {
       if (ep) std::rethrow_exception(ep);
