@@ -106,11 +106,15 @@ int serve(const ServeOptions& o) {
   }
   if (!o.port_file.empty()) {
     // Written after bind, renamed into place so a reader never sees a half-written number.
+    // Whoever asked for the file waits for it: failing to write it is fatal, not silent.
     std::string tmp = o.port_file + ".tmp";
-    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-      std::fprintf(f, "%d\n", port);
-      std::fclose(f);
-      std::rename(tmp.c_str(), o.port_file.c_str());
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    bool written = f != nullptr && std::fprintf(f, "%d\n", port) > 0;
+    if (f != nullptr && std::fclose(f) != 0) written = false;
+    if (!written || std::rename(tmp.c_str(), o.port_file.c_str()) != 0) {
+      log_event(fieldserve::server::LogLevel::error, "cannot write the port file",
+                {{"port_file", o.port_file}});
+      return 1;
     }
   }
   g_server = &server;
@@ -163,11 +167,18 @@ void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
   if (db == ":memory:" || db.empty()) return;
   auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
   std::string tmp = db + ".sync-mark.tmp";
+  bool written = false;
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << feed.database_id << " " << feed.last_seq << "\n";
+    out.flush();
+    written = out.good();
   }
-  std::rename(tmp.c_str(), (db + ".sync-mark").c_str());
+  // A stale mark would let a restored backup go unnoticed at the next start: say so.
+  if (!written || std::rename(tmp.c_str(), (db + ".sync-mark").c_str()) != 0) {
+    log_event(fieldserve::server::LogLevel::warn, "cannot write the sync mark",
+              {{"file", db + ".sync-mark"}});
+  }
 }
 
 void add_db_option(CLI::App* cmd, std::string& db) {
