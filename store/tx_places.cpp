@@ -173,19 +173,28 @@ bool SqliteTx::update_customer(const Customer& c) {
   return conn_.changes() == 1;
 }
 
-SiteId SqliteTx::insert_site(const Site& s) {
-  auto q = conn_.prepare(
-      "INSERT INTO sites (id, customer_id, address, lat, lon, center_id, center_explicit, "
-      "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km)");
-  q->bind(":id", id_or_null(s.id))
-      .bind(":customer", s.customer_id)
+namespace {
+
+// The columns insert_site and update_site both write.
+void bind_site_fields(Statement& q, const Site& s) {
+  q.bind(":customer", s.customer_id)
       .bind(":address", s.address)
       .bind(":lat", s.location.lat)
       .bind(":lon", s.location.lon)
       .bind(":center", s.center_id)
       .bind(":explicit", s.center_explicit)
-      .bind(":km", s.distance_km)
-      .exec();
+      .bind(":km", s.distance_km);
+}
+
+}  // namespace
+
+SiteId SqliteTx::insert_site(const Site& s) {
+  auto q = conn_.prepare(
+      "INSERT INTO sites (id, customer_id, address, lat, lon, center_id, center_explicit, "
+      "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km)");
+  q->bind(":id", id_or_null(s.id));
+  bind_site_fields(*q, s);
+  q->exec();
   return conn_.last_insert_id();
 }
 
@@ -218,16 +227,9 @@ bool SqliteTx::update_site(const Site& s) {
       "UPDATE sites SET customer_id = :customer, address = :address, lat = :lat, lon = :lon, "
       "center_id = :center, center_explicit = :explicit, distance_km = :km, "
       "version = version + 1 WHERE id = :id AND version = :version");
-  q->bind(":id", s.id)
-      .bind(":version", s.version)
-      .bind(":customer", s.customer_id)
-      .bind(":address", s.address)
-      .bind(":lat", s.location.lat)
-      .bind(":lon", s.location.lon)
-      .bind(":center", s.center_id)
-      .bind(":explicit", s.center_explicit)
-      .bind(":km", s.distance_km)
-      .exec();
+  q->bind(":id", s.id).bind(":version", s.version);
+  bind_site_fields(*q, s);
+  q->exec();
   return conn_.changes() == 1;
 }
 
