@@ -71,15 +71,46 @@ Result<Job> JobService::get(const Principal& who, JobId id) {
   return std::move(*job);
 }
 
-Result<std::vector<Job>> JobService::list(const Principal& who, const store::Page& page,
-                                          store::JobFilter filter) {
+namespace {
+
+Result<void> limit_to_own_jobs(const Principal& who, store::JobFilter& filter) {
   if (who.role == Role::technician) {
     if (filter.technician_id && filter.technician_id != who.technician_id) {
       return fail(ErrorCode::forbidden, "a technician token lists only its own jobs");
     }
     filter.technician_id = who.technician_id.value_or(-1);
   }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<Job>> JobService::list(const Principal& who, const store::Page& page,
+                                          store::JobFilter filter) {
+  if (auto ok = limit_to_own_jobs(who, filter); !ok) return std::unexpected(ok.error());
   return store_.read([&](store::Tx& tx) { return tx.jobs(page, filter); });
+}
+
+Result<std::vector<ListedJob>> JobService::list_known(
+    const Principal& who, const store::Page& page, store::JobFilter filter,
+    const std::function<bool(store::JobStamp)>& held) {
+  if (auto ok = limit_to_own_jobs(who, filter); !ok) return std::unexpected(ok.error());
+  return store_.read([&](store::Tx& tx) {
+    std::vector<ListedJob> rows;
+    std::vector<JobId> missing;
+    for (auto stamp : tx.job_stamps(page, filter)) {
+      if (!held(stamp)) missing.push_back(stamp.id);
+      rows.push_back({stamp, std::nullopt});
+    }
+    if (missing.empty()) return rows;
+    // Both lists are in id order: one pass pairs each job read with its row.
+    auto jobs = tx.jobs_by_id(missing);
+    auto next = jobs.begin();
+    for (auto& row : rows) {
+      if (next != jobs.end() && next->id == row.stamp.id) row.job = std::move(*next++);
+    }
+    return rows;
+  });
 }
 
 Result<std::vector<JobEvent>> JobService::events(const Principal& who, JobId id,

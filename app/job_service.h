@@ -2,6 +2,7 @@
 // The job use cases: create, read, list, change, assign by hand or by the engine, move through
 // the lifecycle, cancel, and the batch optimizer. Callable with no HTTP and no JSON; every
 // expected failure comes back as an Error whose code the edge maps to a status.
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -58,6 +59,13 @@ struct OptimizerOutcome {
   dispatch::Score after;
 };
 
+// A row of a job page for a caller that keeps its own copies of jobs: the job itself only when
+// the caller's copy of that version was missing (see JobService::list_known).
+struct ListedJob {
+  store::JobStamp stamp;
+  std::optional<Job> job;
+};
+
 struct Explanation {
   Job job;
   store::DecisionRecord decision;
@@ -78,6 +86,12 @@ class JobService {
   // A technician sees only its own jobs, whatever the filter says (forbidden if it names another).
   Result<std::vector<Job>> list(const Principal& who, const store::Page& page,
                                 store::JobFilter filter);
+  // The same page as list(), for a caller that holds rendered copies of jobs: `held(stamp)` says
+  // whether it holds that version (and should keep it until it has used the page); only the
+  // jobs it does not hold are read whole. One snapshot, so the page is as consistent as list().
+  Result<std::vector<ListedJob>> list_known(const Principal& who, const store::Page& page,
+                                            store::JobFilter filter,
+                                            const std::function<bool(store::JobStamp)>& held);
   Result<std::vector<JobEvent>> events(const Principal& who, JobId id, const store::Page& page);
   // The last dispatch decision for the job, with every candidate considered.
   Result<Explanation> explanation(JobId id);

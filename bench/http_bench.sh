@@ -34,10 +34,18 @@ insert=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required
 assign=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required_skills": ["hvac"]}' \
   rate "$base/api/v1/jobs" "${auth[@]}" -s bench/post_job.lua)
 
+# The same pages with no job renderings kept between requests (--job-cache 0): every job of
+# every page read whole and rendered, the cost of a page no request has asked for recently.
+kill "$server"; wait "$server" 2>/dev/null || true
+start_server --job-cache 0
+cold=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
+  rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
+
 printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
 printf '|---|---:|---:|\n'
 for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/{id}, 700 ids:$job" \
-           "GET /api/v1/jobs?limit=50, 14 pages:$list"; do
+           "GET /api/v1/jobs?limit=50, 14 pages:$list" \
+           "GET /api/v1/jobs?limit=50, 14 pages, --job-cache 0:$cold"; do
   name=${row%%:*}; value=${row##*:}
   awk -v n="$name" -v v="$value" -v b="$healthz" 'BEGIN { printf "| %s | %.0f | %.3f |\n", n, v, v / b }'
 done

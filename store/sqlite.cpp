@@ -76,6 +76,15 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);  // always SQLITE_OK
 }
 
+std::string json_id_array(const std::vector<std::int64_t>& ids) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) text += ',';
+    text += std::to_string(ids[i]);
+  }
+  return text + "]";
+}
+
 std::string Statement::get_text(int col) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();

@@ -93,6 +93,10 @@ class StatementUse {
   Statement& s_;
 };
 
+// An id list as a JSON array, read back by SQLite's json_each: one cached statement serves any
+// number of ids.
+std::string json_id_array(const std::vector<std::int64_t>& ids);
+
 class Connection {
  public:
   // Opens (creating if needed) and applies the pragmas every connection needs.

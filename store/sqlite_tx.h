@@ -48,6 +48,8 @@ class SqliteTx final : public Tx {
   JobId insert_job(const Job& j) override;
   std::optional<Job> job(JobId id) override;
   std::vector<Job> jobs(const Page& page, const JobFilter& filter) override;
+  std::vector<JobStamp> job_stamps(const Page& page, const JobFilter& filter) override;
+  std::vector<Job> jobs_by_id(const std::vector<JobId>& ids) override;
   std::vector<Job> unfinished_jobs() override;
   bool update_job(const Job& j) override;
   std::vector<Job> jobs_due_for_sla_check(Instant now, int limit) override;

@@ -41,6 +41,13 @@ struct TechnicianFilter {
   std::optional<std::string> skill;
 };
 
+// A job's identity and version: enough to tell whether a copy held elsewhere is current, since
+// every change to a job's stored fields (other than the SLA monitor's bookkeeping) bumps it.
+struct JobStamp {
+  JobId id = 0;
+  std::int64_t version = 0;
+};
+
 // What the dispatcher needs of a job in a technician's queue, with its site's location.
 struct QueuedRow {
   JobId id = 0;
@@ -182,6 +189,10 @@ class Tx {
   [[nodiscard]] virtual JobId insert_job(const Job& j) = 0;
   virtual std::optional<Job> job(JobId id) = 0;
   virtual std::vector<Job> jobs(const Page& page, const JobFilter& filter) = 0;
+  // The same page as jobs() gives, as stamps only; and whole jobs by id, in id order (ids that
+  // do not exist are left out).
+  virtual std::vector<JobStamp> job_stamps(const Page& page, const JobFilter& filter) = 0;
+  virtual std::vector<Job> jobs_by_id(const std::vector<JobId>& ids) = 0;
   // Open jobs (not resolved/closed/cancelled) whose SLA depends on the policy.
   virtual std::vector<Job> unfinished_jobs() = 0;
   [[nodiscard]] virtual bool update_job(

@@ -5,6 +5,7 @@
 #include "store/sqlite_tx.h"
 
 namespace fieldserve::store {
+
 namespace {
 
 constexpr const char* kJobColumns =
@@ -138,11 +139,13 @@ std::optional<Job> SqliteTx::job(JobId id) {
   return read_job(*q);
 }
 
-std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
-  // Only the filters given become conditions, so SQLite can use an index for them and does not
-  // test the absent ones row by row ("(:x IS NULL OR ...)" did both, a tenth of a page's cost).
-  // Each combination is one cached statement.
-  std::string sql = kJobColumns;
+namespace {
+
+// A page of the job list: `columns` (ending in "FROM jobs j ") with only the filters given as
+// conditions, so SQLite can use an index for them and does not test the absent ones row by row
+// ("(:x IS NULL OR ...)" did both, a tenth of a page's cost). Each combination is one cached
+// statement.
+std::string job_page_sql(std::string sql, const JobFilter& f) {
   sql += "WHERE j.id > :after ";
   if (f.status) sql += "AND j.status = :status ";
   if (f.severity) sql += "AND j.severity = :severity ";
@@ -158,19 +161,49 @@ std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
         "AND :sla IN (j.response_mark, j.arrival_mark, j.restore_mark) ";
   }
   sql += "ORDER BY j.id LIMIT :n";
-  auto q = conn_.prepare(sql);
-  q->bind(":after", page.after_id).bind(":n", page.limit);
-  if (f.status) q->bind(":status", to_string(*f.status));
-  if (f.severity) q->bind(":severity", to_string(*f.severity));
-  if (f.technician_id) q->bind(":technician", *f.technician_id);
-  if (f.site_id) q->bind(":site", *f.site_id);
-  if (f.center_id) q->bind(":center", *f.center_id);
-  if (f.reported_from) q->bind(":from", to_epoch_s(*f.reported_from));
-  if (f.reported_to) q->bind(":to", to_epoch_s(*f.reported_to));
-  if (f.needs_review) q->bind(":review", *f.needs_review);
-  if (f.sla_state) q->bind(":sla", to_string(*f.sla_state));
+  return sql;
+}
+
+void bind_job_page(Statement& q, const Page& page, const JobFilter& f) {
+  q.bind(":after", page.after_id).bind(":n", page.limit);
+  if (f.status) q.bind(":status", to_string(*f.status));
+  if (f.severity) q.bind(":severity", to_string(*f.severity));
+  if (f.technician_id) q.bind(":technician", *f.technician_id);
+  if (f.site_id) q.bind(":site", *f.site_id);
+  if (f.center_id) q.bind(":center", *f.center_id);
+  if (f.reported_from) q.bind(":from", to_epoch_s(*f.reported_from));
+  if (f.reported_to) q.bind(":to", to_epoch_s(*f.reported_to));
+  if (f.needs_review) q.bind(":review", *f.needs_review);
+  if (f.sla_state) q.bind(":sla", to_string(*f.sla_state));
+}
+
+}  // namespace
+
+std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
+  auto q = conn_.prepare(job_page_sql(kJobColumns, f));
+  bind_job_page(*q, page, f);
   std::vector<Job> out;
   out.reserve(static_cast<std::size_t>(std::max(page.limit, 0)));
+  while (q->step()) out.push_back(read_job(*q));
+  return out;
+}
+
+std::vector<JobStamp> SqliteTx::job_stamps(const Page& page, const JobFilter& f) {
+  auto q = conn_.prepare(job_page_sql("SELECT j.id, j.version FROM jobs j ", f));
+  bind_job_page(*q, page, f);
+  std::vector<JobStamp> out;
+  out.reserve(static_cast<std::size_t>(std::max(page.limit, 0)));
+  while (q->step()) out.push_back({q->get_int(0), q->get_int(1)});
+  return out;
+}
+
+std::vector<Job> SqliteTx::jobs_by_id(const std::vector<JobId>& ids) {
+  std::vector<Job> out;
+  if (ids.empty()) return out;
+  out.reserve(ids.size());
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.id IN (SELECT value FROM json_each(:ids)) ORDER BY j.id");
+  q->bind(":ids", json_id_array(ids));
   while (q->step()) out.push_back(read_job(*q));
   return out;
 }
@@ -195,15 +228,13 @@ std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
   return out;
 }
 
-std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
-
 std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(
       "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
       "j.arrival_done, j.assignment_locked FROM jobs j JOIN sites s ON s.id = j.site_id "
       "WHERE j.technician_id IN (SELECT value FROM json_each(:ids)) AND j.status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
-  q->bind(":ids", technician_id_array(ids));
+  q->bind(":ids", json_id_array(ids));
   std::vector<QueuedRow> out;
   while (q->step()) {
     QueuedRow r;
@@ -361,7 +392,7 @@ std::vector<Job> SqliteTx::device_jobs_by_id(TechnicianId technician,
                          "WHERE j.id IN (SELECT value FROM json_each(:ids)) AND "
                          "j.technician_id = :tech AND j.status IN " +
                          kOnDevice);
-  q->bind(":tech", technician).bind(":ids", technician_id_array(ids));
+  q->bind(":tech", technician).bind(":ids", json_id_array(ids));
   std::vector<Job> out;
   while (q->step()) out.push_back(read_job(*q));
   return out;

@@ -91,29 +91,14 @@ std::vector<Technician> SqliteTx::technicians(const Page& page, const Technician
   return out;
 }
 
-namespace {
-// An id list as a JSON array, read back by SQLite's json_each: one cached statement serves any
-// number of ids.
-std::string id_array(const std::vector<std::int64_t>& ids) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  return text + "]";
-}
-}  // namespace
-
 std::vector<Technician> SqliteTx::technicians_by_id(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(std::string(kTechnicianColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", id_array(ids));
+  q->bind(":ids", json_id_array(ids));
   std::vector<Technician> out;
   while (q->step()) out.push_back(read_technician(*q));
   return out;
 }
-
-std::string technician_id_array(const std::vector<TechnicianId>& ids) { return id_array(ids); }
 
 bool SqliteTx::update_technician(const Technician& t) {
   auto q = conn_.prepare(

@@ -310,26 +310,24 @@ void SqliteTx::put_setting(const std::string& key, const std::string& value) {
 
 namespace fieldserve::store {
 
-std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
-
 std::vector<Site> SqliteTx::sites_by_id(const std::vector<SiteId>& ids) {
   auto q = conn_.prepare(std::string(kSiteColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", technician_id_array(ids));
+  q->bind(":ids", json_id_array(ids));
   return collect<Site>(q, read_site);
 }
 
 std::vector<Customer> SqliteTx::customers_by_id(const std::vector<CustomerId>& ids) {
   auto q = conn_.prepare(std::string(kCustomerColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", technician_id_array(ids));
+  q->bind(":ids", json_id_array(ids));
   return collect<Customer>(q, read_customer);
 }
 
 std::vector<Equipment> SqliteTx::equipment_by_id(const std::vector<EquipmentId>& ids) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) +
                          "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", technician_id_array(ids));
+  q->bind(":ids", json_id_array(ids));
   return collect<Equipment>(q, read_equipment);
 }
 

@@ -5,8 +5,6 @@
 
 namespace fieldserve::store {
 
-std::string technician_id_array(const std::vector<TechnicianId>& ids);  // tx_people.cpp
-
 namespace {
 
 std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
@@ -261,7 +259,7 @@ void SqliteTx::insert_signoff(const Signoff& s) {
 std::vector<JobNote> SqliteTx::notes_of(const std::vector<JobId>& jobs) {
   write_note_runs();  // notes written earlier in this transaction are found too
   auto q = conn_.prepare(kNotesOfJobsSql);
-  q->bind(":ids", technician_id_array(jobs));
+  q->bind(":ids", json_id_array(jobs));
   std::vector<JobNote> out;
   while (q->step()) {
     out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2), q->get_text(3), q->get_text(4),
@@ -274,7 +272,7 @@ std::vector<JobPart> SqliteTx::parts_of(const std::vector<JobId>& jobs) {
   auto q = conn_.prepare(
       "SELECT id, job_id, technician_id, part_number, qty, signoff_id, at, received_at, op_id "
       "FROM job_parts WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
-  q->bind(":ids", technician_id_array(jobs));
+  q->bind(":ids", json_id_array(jobs));
   std::vector<JobPart> out;
   while (q->step()) {
     out.push_back({q->get_int(0),
@@ -294,7 +292,7 @@ std::vector<Signoff> SqliteTx::signoffs_of(const std::vector<JobId>& jobs) {
       "SELECT id, job_id, technician_id, signer_name, signer_role, signed_at, signed_at_device, "
       "lat, lon, rating, comment, received_at, op_id FROM signoffs "
       "WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, signed_at");
-  q->bind(":ids", technician_id_array(jobs));
+  q->bind(":ids", json_id_array(jobs));
   std::vector<Signoff> out;
   while (q->step()) {
     Signoff s;

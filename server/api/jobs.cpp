@@ -109,9 +109,15 @@ Result<Reply> list_jobs(Services& s, RouteRequest& req) {
     if (!f.sla_state)
       return fail(ErrorCode::bad_request, "sla_state must be pending, at_risk, met or breached");
   }
-  auto rows = s.jobs.list(req.who(), *page, f);
+  // The generation before the policy: a page rendered under a policy that changes meanwhile is
+  // filed under the older generation, which no later request asks for.
+  auto generation = s.policy.generation();
+  auto policy = s.policy.policy();
+  JobPageRenderer renderer(s.job_renders, policy, generation, s.clock.now());
+  auto rows = s.jobs.list_known(req.who(), *page, f,
+                                [&](store::JobStamp stamp) { return renderer.held(stamp); });
   if (!rows) return std::unexpected(rows.error());
-  return job_list_reply(*rows, page->limit, s.policy.policy(), s.clock.now());
+  return renderer.reply(*rows, page->limit);
 }
 
 Result<Reply> patch_job(Services& s, RouteRequest& req) {

@@ -30,6 +30,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       jobs(store_, writer, dispatcher),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),
       auth(store_, clock_),
-      limiter(options.rate_per_s, options.rate_burst) {}
+      limiter(options.rate_per_s, options.rate_burst),
+      job_renders(options.job_render_capacity) {}
 
 }  // namespace fieldserve::server

@@ -13,6 +13,7 @@
 #include "app/sla_ticker.h"
 #include "app/sync_service.h"
 #include "domain/time.h"
+#include "server/api/json/job_page.h"
 #include "server/http/metrics.h"
 #include "store/store.h"
 
@@ -31,6 +32,8 @@ struct ServiceOptions {
   // commit per push.
   bool group_commit = true;
   CostRates costs{};
+  // Jobs kept rendered for the job list (JobRenderCache); 0 renders every job every time.
+  std::size_t job_render_capacity = 20'000;
 };
 
 class Services {
@@ -51,6 +54,7 @@ class Services {
   app::Authenticator auth;
   app::RateLimiter limiter;
   Metrics metrics;
+  JobRenderCache job_renders;
 };
 
 }  // namespace fieldserve::server

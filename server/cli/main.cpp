@@ -56,6 +56,7 @@ struct ServeOptions {
   bool no_group_commit = false;
   int sync_retention_days = 30;
   fieldserve::server::CostRates costs;
+  int job_cache = 20'000;
 };
 
 void check_sync_mark(fieldserve::store::Store& store, const std::string& db);
@@ -76,7 +77,8 @@ int serve(const ServeOptions& o) {
   check_sync_mark(*store, o.db);
   fieldserve::SystemClock clock;
   fieldserve::server::Services services(*store, clock,
-                                        {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs});
+                                        {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs,
+                                         static_cast<std::size_t>(o.job_cache)});
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
   auto floor = store->write([&](fieldserve::store::Tx& tx) {
     return tx.prune_feed(clock.now() - std::chrono::days(o.sync_retention_days));
@@ -241,6 +243,11 @@ int main(int argc, char** argv) {
                         "write the port actually bound here (useful with --port 0)");
   serve_cmd->add_flag("--no-group-commit", serve_opts.no_group_commit,
                       "commit every sync push on its own (the benchmark baseline)");
+  serve_cmd
+      ->add_option("--job-cache", serve_opts.job_cache,
+                   "jobs kept rendered for the job list, about 1 kB each (0: none)")
+      ->check(CLI::Range(0, 10'000'000))
+      ->capture_default_str();
   serve_cmd
       ->add_option("--sync-retention-days", serve_opts.sync_retention_days,
                    "days of sync changes kept; older cursors get a reset")

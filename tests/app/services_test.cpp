@@ -66,6 +66,39 @@ TEST_F(AppTest, ATechnicianSeesOnlyItsOwnJobs) {
   store::JobFilter someone_else;
   someone_else.technician_id = tech + 1000;
   EXPECT_EQ(jobs.list(me, store::Page{0, 50}, someone_else).error().code, ErrorCode::forbidden);
+  auto none_held = [](store::JobStamp) { return false; };
+  EXPECT_EQ(jobs.list_known(me, store::Page{0, 50}, someone_else, none_held).error().code,
+            ErrorCode::forbidden);
+}
+
+TEST_F(AppTest, ListKnownReadsWholeOnlyTheJobsTheCallerDoesNotHold) {
+  std::vector<JobId> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto job = jobs.create(dispatcher_who, NewJob{.site_id = site, .auto_assign = false});
+    ASSERT_TRUE(job);
+    ids.push_back(job->id);
+  }
+  std::vector<store::JobStamp> asked;
+  auto rows = jobs.list_known(dispatcher_who, store::Page{0, 50}, {}, [&](store::JobStamp s) {
+    asked.push_back(s);
+    return s.id == ids[1];  // the caller holds the middle one
+  });
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  ASSERT_EQ(asked.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*rows)[i].stamp.id, ids[i]);
+    EXPECT_EQ((*rows)[i].stamp.version, 1);
+    EXPECT_EQ((*rows)[i].job.has_value(), i != 1);
+    if ((*rows)[i].job) {
+      EXPECT_EQ((*rows)[i].job->id, ids[i]);
+    }
+  }
+  // A technician's page holds its own jobs only, whatever it holds.
+  Principal me{8, Role::technician, "me", tech};
+  auto own = jobs.list_known(me, store::Page{0, 50}, {}, [](store::JobStamp) { return false; });
+  ASSERT_TRUE(own);
+  EXPECT_TRUE(own->empty());
 }
 
 TEST_F(AppTest, AStalePatchIsRefusedAndChangesNothing) {

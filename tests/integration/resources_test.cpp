@@ -437,6 +437,41 @@ TEST_F(ResourcesTest, RequestLogNamesTokenIdNeverTheToken) {
   EXPECT_EQ(log.find(admin()), std::string::npos);
 }
 
+// The list keeps renderings of unchanged jobs between requests: a change to the job, or to the
+// policy its distance band comes from, must show on the very next page.
+TEST_F(ResourcesTest, JobListShowsEachJobAsItIsNow) {
+  auto job = new_job({{"description", "before"}});
+  auto id = job["id"].get<std::int64_t>();
+  auto path = "/api/v1/jobs/" + std::to_string(id);
+  auto listed = [&] {
+    auto r = s().get("/api/v1/jobs?limit=1&cursor=" + std::to_string(id - 1), w().manager);
+    EXPECT_EQ(r.status, 200) << r.text;
+    EXPECT_EQ(r.body["items"].size(), 1u) << r.text;
+    return r.body["items"][0];
+  };
+  EXPECT_EQ(listed()["description"], "before");
+  EXPECT_EQ(listed(), s().get(path, w().manager).body);
+
+  ASSERT_EQ(s().patch(path, {{"description", "after"}}, w().dispatcher).status, 200);
+  EXPECT_EQ(listed()["description"], "after");
+  ASSERT_EQ(s().post(path + "/cancel", json::object(), w().dispatcher).status, 200);
+  auto cancelled = listed();
+  EXPECT_EQ(cancelled["status"], "cancelled");
+  EXPECT_EQ(cancelled["band_max_km"], 10.0);
+
+  // A cancelled job keeps its version through a policy change; its band still follows it.
+  auto original = s().get("/api/v1/sla-policy", admin()).body;
+  auto policy = original;
+  policy["tiers"]["critical"]["bands"][0]["max_km"] = 12;
+  ASSERT_EQ(s().put("/api/v1/sla-policy", policy, admin()).status, 200);
+  auto after_policy = listed();
+  EXPECT_EQ(after_policy["version"], cancelled["version"]);
+  EXPECT_EQ(after_policy["band_max_km"], 12.0);
+  EXPECT_EQ(after_policy, s().get(path, w().manager).body);
+  ASSERT_EQ(s().put("/api/v1/sla-policy", original, admin()).status, 200);
+  EXPECT_EQ(listed()["band_max_km"], 10.0);
+}
+
 TEST_F(ResourcesTest, PolicyChangeRecomputesOpenJobs) {
   auto job = new_job({{"reported_at", "2026-11-20T10:00:00Z"}});
   auto id = std::to_string(job["id"].get<std::int64_t>());

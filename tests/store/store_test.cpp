@@ -586,12 +586,35 @@ class JobQueryTest : public StoreTest {
       return true;
     });
   }
+  // The page's ids, checked to be the same through job_stamps (the list's other way in).
   std::vector<JobId> ids_of(const JobFilter& f, Page page = {}) {
-    std::vector<JobId> out;
+    std::vector<JobId> out, stamped;
     for (const Job& j : r([&](Tx& tx) { return tx.jobs(page, f); })) out.push_back(j.id);
+    for (auto stamp : r([&](Tx& tx) { return tx.job_stamps(page, f); })) {
+      stamped.push_back(stamp.id);
+    }
+    EXPECT_EQ(stamped, out);
     return out;
   }
 };
+
+TEST_F(JobQueryTest, StampsCarryTheVersionAndJobsComeBackByIdInIdOrder) {
+  w([&](Tx& tx) {
+    Job j = *tx.job(j2);
+    j.description = "changed";
+    return tx.update_job(j);
+  });
+  auto stamps = r([&](Tx& tx) { return tx.job_stamps({}, {}); });
+  ASSERT_EQ(stamps.size(), 4u);
+  EXPECT_EQ(stamps[0].version, 1);
+  EXPECT_EQ(stamps[1].version, 2);
+  auto jobs = r([&](Tx& tx) { return tx.jobs_by_id({j4, j2, j4 + 100}); });
+  ASSERT_EQ(jobs.size(), 2u) << "an id that does not exist is left out";
+  EXPECT_EQ(jobs[0].id, j2);
+  EXPECT_EQ(jobs[0].description, "changed");
+  EXPECT_EQ(jobs[1].id, j4);
+  EXPECT_TRUE(r([&](Tx& tx) { return tx.jobs_by_id({}); }).empty());
+}
 
 TEST_F(JobQueryTest, FiltersByStatusSeverityAndTechnician) {
   EXPECT_EQ(ids_of({.status = JobStatus::assigned}), (std::vector<JobId>{j1, j4}));

@@ -183,25 +183,4 @@ Reply job_reply(const Job& j, const dispatch::SlaPolicy& policy, Instant now, in
   return json_text_reply(std::move(out), status, j.version);
 }
 
-Reply job_list_reply(const std::vector<Job>& jobs, int page_limit,
-                     const dispatch::SlaPolicy& policy, Instant now) {
-  std::string out;
-  out.reserve(64 + jobs.size() * 1280);
-  out += R"({"items":[)";
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (i) out += ',';
-    append_job(out, jobs[i], policy, now);
-  }
-  out += R"(],"next_cursor":)";
-  if (static_cast<int>(jobs.size()) == page_limit && !jobs.empty()) {
-    out += '"';
-    append_int(out, jobs.back().id);
-    out += '"';
-  } else {
-    out += "null";
-  }
-  out += '}';
-  return json_text_reply(std::move(out));
-}
-
 }  // namespace fieldserve::server

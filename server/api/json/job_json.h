@@ -28,8 +28,5 @@ void append_job(std::string& out, const Job& j, const dispatch::SlaPolicy& polic
 // A reply holding JSON text, with the resource's version as its ETag.
 Reply json_text_reply(std::string text, int status = 200, std::optional<std::int64_t> version = {});
 Reply job_reply(const Job& j, const dispatch::SlaPolicy& policy, Instant now, int status = 200);
-// {"items": [...], "next_cursor"}: a cursor when the page came back full.
-Reply job_list_reply(const std::vector<Job>& jobs, int page_limit,
-                     const dispatch::SlaPolicy& policy, Instant now);
 
 }  // namespace fieldserve::server
