@@ -103,8 +103,9 @@ Result<std::vector<ListedJob>> JobService::list_known(
       rows.push_back({stamp, std::nullopt});
     }
     if (missing.empty()) return rows;
-    // Both lists are in id order: one pass pairs each job read with its row.
-    auto jobs = tx.jobs_by_id(missing);
+    // Both lists are in id order: one pass pairs each job read with its row. Holding none, the
+    // page itself is the cheaper read (a range, not a lookup per id); same snapshot, same rows.
+    auto jobs = missing.size() == rows.size() ? tx.jobs(page, filter) : tx.jobs_by_id(missing);
     auto next = jobs.begin();
     for (auto& row : rows) {
       if (next != jobs.end() && next->id == row.stamp.id) row.job = std::move(*next++);

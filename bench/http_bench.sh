@@ -26,6 +26,13 @@ list=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
   rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
 center=$(rate "$base/api/v1/centers/1" "${auth[@]}")
 
+# The same pages with no job renderings kept between requests (--job-cache 0): every job of
+# every page read whole and rendered, the cost of a page no request has asked for recently.
+kill "$server"; wait "$server" 2>/dev/null || true
+start_server --job-cache 0
+cold=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
+  rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
+
 # Job creation: a plain insert against the same insert with auto-assignment (a dispatch decision
 # in the same transaction), both at site 5 of the sample data; both commit with
 # synchronous=FULL, one transaction per request.
@@ -33,13 +40,6 @@ insert=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required
   rate "$base/api/v1/jobs" "${auth[@]}" -s bench/post_job.lua)
 assign=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required_skills": ["hvac"]}' \
   rate "$base/api/v1/jobs" "${auth[@]}" -s bench/post_job.lua)
-
-# The same pages with no job renderings kept between requests (--job-cache 0): every job of
-# every page read whole and rendered, the cost of a page no request has asked for recently.
-kill "$server"; wait "$server" 2>/dev/null || true
-start_server --job-cache 0
-cold=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
-  rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
 
 printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
 printf '|---|---:|---:|\n'

@@ -56,6 +56,13 @@ class Statement {
   std::int64_t get_int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double get_double(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string get_text(int col) const;
+  // The text in SQLite's own buffer: valid until the next step or reset. For values parsed on
+  // the spot (enum names), which then cost no copy.
+  std::string_view get_view(int col) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+                : std::string_view();
+  }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::optional<std::int64_t> get_opt_int(int col) const {
     return is_null(col) ? std::nullopt : std::optional(get_int(col));

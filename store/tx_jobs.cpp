@@ -23,19 +23,19 @@ constexpr const char* kJobColumns =
 Job read_job(Statement& q) {
   Job j;
   j.id = q.get_int(0);
-  j.kind = parse_job_kind(q.get_text(1)).value_or(JobKind::repair);
-  j.severity = parse_severity(q.get_text(2)).value_or(Severity::general);
+  j.kind = parse_job_kind(q.get_view(1)).value_or(JobKind::repair);
+  j.severity = parse_severity(q.get_view(2)).value_or(Severity::general);
   j.site_id = q.get_int(3);
   j.equipment_id = q.get_opt_int(4);
-  j.required_skills = split_skills(q.get_text(5));
+  j.required_skills = split_skills(q.get_view(5));
   j.description = q.get_text(6);
   j.reported_at = from_epoch_s(q.get_int(7));
   j.created_at = from_epoch_s(q.get_int(8));
   j.technician_id = q.get_opt_int(9);
   j.assignment_locked = q.get_int(10) != 0;
-  j.status = parse_job_status(q.get_text(11)).value_or(JobStatus::new_);
-  if (!q.is_null(12)) j.hold_reason = parse_hold_reason(q.get_text(12));
-  if (!q.is_null(13)) j.status_before_hold = parse_job_status(q.get_text(13));
+  j.status = parse_job_status(q.get_view(11)).value_or(JobStatus::new_);
+  if (!q.is_null(12)) j.hold_reason = parse_hold_reason(q.get_view(12));
+  if (!q.is_null(13)) j.status_before_hold = parse_job_status(q.get_view(13));
   j.hold_started_at = q.get_opt_instant(14);
   j.paused_s = q.get_int(15);
   j.needs_review = q.get_int(16) != 0;
@@ -52,7 +52,7 @@ Job read_job(Statement& q) {
   j.distance_km = q.get_double(31);
   for (int t = 0; t < 3; ++t) {
     j.sla[t].taken_s = q.get_opt_int(32 + t);
-    j.sla[t].announced = parse_sla_state(q.get_text(35 + t)).value_or(SlaState::pending);
+    j.sla[t].announced = parse_sla_state(q.get_view(35 + t)).value_or(SlaState::pending);
   }
   j.sla_next_check = q.get_opt_instant(38);
   return j;

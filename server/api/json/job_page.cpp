@@ -45,28 +45,23 @@ Reply JobPageRenderer::reply(const std::vector<app::ListedJob>& rows, int page_l
   out += R"({"items":[)";
   bool first = true;
   for (const auto& row : rows) {
-    const std::string* text = nullptr;
-    std::shared_ptr<const RenderedJob> fresh;
-    if (row.job) {
-      auto rendered = std::make_shared<RenderedJob>();
-      rendered->version = row.job->version;
-      rendered->policy_generation = generation_;
-      rendered->valid_until = Instant::max();
-      rendered->text.reserve(1024);
-      rendered->text += '{';
-      append_job_fields(rendered->text, *row.job, policy_, now_, rendered->valid_until);
-      rendered->text += '}';
-      fresh = rendered;
-      cache_.put(row.stamp.id, fresh);
-      text = &fresh->text;
-    } else if (auto it = held_.find(row.stamp.id); it != held_.end()) {
-      text = &it->second->text;
-    } else {
-      continue;  // neither held nor read: cannot happen within one snapshot
-    }
+    if (!row.job && !held_.contains(row.stamp.id)) continue;  // cannot happen in one snapshot
     if (!first) out += ',';
     first = false;
-    out += *text;
+    if (!row.job) {
+      out += held_.at(row.stamp.id)->text;
+      continue;
+    }
+    // Rendered in place, then copied for the cache: one copy, and none if it keeps nothing.
+    std::size_t start = out.size();
+    Instant valid_until = Instant::max();
+    out += '{';
+    append_job_fields(out, *row.job, policy_, now_, valid_until);
+    out += '}';
+    if (cache_.keeps()) {
+      cache_.put(row.stamp.id, std::make_shared<const RenderedJob>(RenderedJob{
+                                   row.job->version, generation_, valid_until, out.substr(start)}));
+    }
   }
   out += R"(],"next_cursor":)";
   if (static_cast<int>(rows.size()) == page_limit && !rows.empty()) {

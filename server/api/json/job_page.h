@@ -36,6 +36,7 @@ class JobRenderCache {
   std::shared_ptr<const RenderedJob> find(store::JobStamp stamp, std::uint64_t generation,
                                           Instant now);
   void put(JobId id, std::shared_ptr<const RenderedJob> rendered);
+  bool keeps() const { return shard_capacity_ > 0; }
 
  private:
   static constexpr std::size_t kShards = 16;  // request threads rarely wait on each other
