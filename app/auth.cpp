@@ -123,6 +123,22 @@ void Authenticator::forget(TokenId id) {
   std::erase_if(by_hash_, [&](const auto& item) { return item.second.principal.token_id == id; });
 }
 
+Result<IssuedToken> Authenticator::create(Role role, const std::string& name,
+                                          std::optional<TechnicianId> technician_id) {
+  auto now = clock_.now();
+  return store_.write([&](store::Tx& tx) -> Result<IssuedToken> {
+    if (technician_id && !tx.technician(*technician_id)) {
+      return fail(ErrorCode::unknown_reference,
+                  "technician_id " + std::to_string(*technician_id) + " does not exist");
+    }
+    return issue_token(tx, role, name, technician_id, now);
+  });
+}
+
+std::vector<Token> Authenticator::tokens(const store::Page& page) {
+  return store_.read([&](store::Tx& tx) { return tx.tokens(page); });
+}
+
 bool Authenticator::revoke(TokenId id) {
   bool found = store_.write([&](store::Tx& tx) { return tx.revoke_token(id); });
   if (found) forget(id);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "domain/error.h"
 #include "domain/model.h"
@@ -39,6 +40,10 @@ class Authenticator {
 
   // unauthorized for a missing, malformed, unknown or revoked token.
   Result<Principal> authenticate(const std::string& authorization_header);
+  // A new token for `technician_id` (which must exist) or for a person in `role`.
+  Result<IssuedToken> create(Role role, const std::string& name,
+                             std::optional<TechnicianId> technician_id);
+  std::vector<Token> tokens(const store::Page& page);
   // Revokes a token: false if there is none with this id. Its next request is refused, here at
   // once and by other processes on the same database within kRecheckAfter.
   bool revoke(TokenId id);

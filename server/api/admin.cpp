@@ -3,7 +3,6 @@
 #include "server/api/json/policy_json.h"
 #include "server/api/json/resource_json.h"
 #include "server/api/services.h"
-#include "server/api/support.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -18,21 +17,7 @@ Result<Reply> put_policy(Services& s, RouteRequest& req) {
   if (!body) return std::unexpected(body.error());
   auto policy = policy_from_json(*body);
   if (!policy) return std::unexpected(policy.error());
-  auto document = policy_to_json(*policy).dump();
-  // Inside the write transaction, which serializes every policy change: the new policy is live
-  // while open jobs are recomputed with it, and put back if the transaction fails.
-  app::write(s.store, [&](store::Tx& tx, app::Effects& fx) {
-    auto previous = s.policy.policy();
-    s.policy.set_policy(*policy);
-    try {
-      tx.put_setting("sla_policy", document);
-      s.writer.refresh_open_jobs(tx, fx, store::JobFilter{});  // new targets at once
-    } catch (...) {
-      s.policy.set_policy(previous);
-      throw;
-    }
-    return true;
-  });
+  s.places.replace_policy(*policy, policy_to_json(*policy).dump());
   return json_reply(policy_to_json(*policy));
 }
 
@@ -45,8 +30,7 @@ Result<Reply> list_audit(Services& s, RouteRequest& req) {
   }
   auto entity_id = req.query_int("entity_id");
   if (!entity_id) return std::unexpected(entity_id.error());
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.audit(entity, *entity_id, *page); });
-  return list_reply(rows, *page, audit_json);
+  return list_reply(s.places.audit(entity, *entity_id, *page), *page, audit_json);
 }
 
 }  // namespace

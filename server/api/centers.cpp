@@ -1,7 +1,6 @@
 #include "dispatch/calendar.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
-#include "server/api/support.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -33,46 +32,34 @@ Result<Reply> create_center(Services& s, RouteRequest& req) {
   Center c;
   FieldReader r(*body);
   if (auto ok = read_center(r, c, true); !ok) return std::unexpected(ok.error());
-  auto now = s.clock.now();
-  return app::write(s.store, [&](store::Tx& tx, app::Effects& fx) -> Result<Reply> {
-    c.id = tx.insert_center(c);
-    s.writer.rehome_sites(tx, fx, site_auditor(s, tx, req.who().actor(), now));
-    return json_reply(center_json(*tx.center(c.id)), 201);
-  });
+  auto created = s.places.create_center(req.who(), std::move(c));
+  if (!created) return std::unexpected(created.error());
+  return json_reply(center_json(*created), 201);
 }
 
 Result<Reply> get_center(Services& s, RouteRequest& req) {
-  auto c = s.store.read([&](store::Tx& tx) { return tx.center(req.path_id()); });
-  if (!c) return not_found("center", req.path_id());
+  auto c = s.places.center(req.path_id());
+  if (!c) return std::unexpected(c.error());
   return json_reply(center_json(*c));
 }
 
 Result<Reply> list_centers(Services& s, RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.centers(*page); });
-  return list_reply(rows, *page, center_json);
+  return list_reply(s.places.centers(*page), *page, center_json);
 }
 
 Result<Reply> patch_center(Services& s, RouteRequest& req) {
-  auto now = s.clock.now();
-  auto load = [](store::Tx& tx, CenterId id) { return tx.center(id); };
-  return versioned_patch(
-      s, req, "center", load,
-      [&](store::Tx& tx, app::Effects& fx, Center& c, const json& body) -> Result<Reply> {
-        auto before = c;
-        FieldReader r(body);
-        if (auto ok = read_center(r, c, false); !ok) return std::unexpected(ok.error());
-        if (!tx.update_center(c)) return changed_meanwhile();
-        if (!(before.location == c.location))
-          s.writer.rehome_sites(tx, fx, site_auditor(s, tx, req.who().actor(), now));
-        if (before.time_zone != c.time_zone || before.business_hours != c.business_hours) {
-          store::JobFilter filter;
-          filter.center_id = c.id;
-          s.writer.refresh_open_jobs(tx, fx, filter);
-        }
-        return json_reply(center_json(*tx.center(c.id)));
-      });
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
+  auto changed = s.places.patch_center(req.who(), req.path_id(), *if_match, [&](Center& c) {
+    FieldReader r(*body);
+    return read_center(r, c, false);
+  });
+  if (!changed) return std::unexpected(changed.error());
+  return json_reply(center_json(*changed));
 }
 
 }  // namespace

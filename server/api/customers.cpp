@@ -1,6 +1,5 @@
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
-#include "server/api/support.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -34,18 +33,14 @@ Result<Reply> create_customer(Services& s, RouteRequest& req) {
   Customer c;
   FieldReader r(*body);
   if (auto ok = read_customer(r, c, true); !ok) return std::unexpected(ok.error());
-  auto now = s.clock.now();
-  return s.store.write([&](store::Tx& tx) -> Result<Reply> {
-    c.id = tx.insert_customer(c);
-    auto stored = customer_json(*tx.customer(c.id));
-    record_changes(tx, "customer", c.id, "create", json::object(), stored, req.who().actor(), now);
-    return json_reply(stored, 201);
-  });
+  auto created = s.places.create_customer(req.who(), std::move(c));
+  if (!created) return std::unexpected(created.error());
+  return json_reply(customer_json(*created), 201);
 }
 
 Result<Reply> get_customer(Services& s, RouteRequest& req) {
-  auto c = s.store.read([&](store::Tx& tx) { return tx.customer(req.path_id()); });
-  if (!c) return not_found("customer", req.path_id());
+  auto c = s.places.customer(req.path_id());
+  if (!c) return std::unexpected(c.error());
   return json_reply(customer_json(*c));
 }
 
@@ -57,24 +52,20 @@ Result<Reply> list_customers(Services& s, RouteRequest& req) {
     tier = parse_account_tier(*t);
     if (!tier) return fail(ErrorCode::bad_request, "account_tier must be key or standard");
   }
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.customers(*page, tier); });
-  return list_reply(rows, *page, customer_json);
+  return list_reply(s.places.customers(*page, tier), *page, customer_json);
 }
 
 Result<Reply> patch_customer(Services& s, RouteRequest& req) {
-  auto now = s.clock.now();
-  auto load = [](store::Tx& tx, CustomerId id) { return tx.customer(id); };
-  return versioned_patch(
-      s, req, "customer", load,
-      [&](store::Tx& tx, app::Effects&, Customer& c, const json& body) -> Result<Reply> {
-        auto before = customer_json(c);
-        FieldReader r(body);
-        if (auto ok = read_customer(r, c, false); !ok) return std::unexpected(ok.error());
-        if (!tx.update_customer(c)) return changed_meanwhile();
-        auto after = customer_json(*tx.customer(c.id));
-        record_changes(tx, "customer", c.id, "update", before, after, req.who().actor(), now);
-        return json_reply(after);
-      });
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
+  auto changed = s.places.patch_customer(req.who(), req.path_id(), *if_match, [&](Customer& c) {
+    FieldReader r(*body);
+    return read_customer(r, c, false);
+  });
+  if (!changed) return std::unexpected(changed.error());
+  return json_reply(customer_json(*changed));
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
-#include "server/api/support.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -28,36 +27,20 @@ Result<void> read_equipment(FieldReader& r, Equipment& e, bool creating, Instant
   return r.finish();
 }
 
-Result<void> check_references(store::Tx& tx, const Equipment& e) {
-  if (!tx.site(e.site_id)) {
-    return fail(ErrorCode::unknown_reference,
-                "site_id " + std::to_string(e.site_id) + " does not exist");
-  }
-  if (tx.serial_taken(e.model, e.serial, e.id)) {
-    return fail(ErrorCode::conflict, "equipment " + e.model + " " + e.serial + " already exists");
-  }
-  return {};
-}
-
 Result<Reply> create_equipment(Services& s, RouteRequest& req) {
   auto body = req.body();
   if (!body) return std::unexpected(body.error());
-  auto now = s.clock.now();
   Equipment e;
   FieldReader r(*body);
-  if (auto ok = read_equipment(r, e, true, now); !ok) return std::unexpected(ok.error());
-  return s.store.write([&](store::Tx& tx) -> Result<Reply> {
-    if (auto ok = check_references(tx, e); !ok) return std::unexpected(ok.error());
-    e.id = tx.insert_equipment(e);
-    auto stored = equipment_json(*tx.equipment(e.id));
-    record_changes(tx, "equipment", e.id, "create", json::object(), stored, req.who().actor(), now);
-    return json_reply(stored, 201);
-  });
+  if (auto ok = read_equipment(r, e, true, s.clock.now()); !ok) return std::unexpected(ok.error());
+  auto created = s.places.create_equipment(req.who(), std::move(e));
+  if (!created) return std::unexpected(created.error());
+  return json_reply(equipment_json(*created), 201);
 }
 
 Result<Reply> get_equipment(Services& s, RouteRequest& req) {
-  auto e = s.store.read([&](store::Tx& tx) { return tx.equipment(req.path_id()); });
-  if (!e) return not_found("equipment", req.path_id());
+  auto e = s.places.equipment(req.path_id());
+  if (!e) return std::unexpected(e.error());
   return json_reply(equipment_json(*e));
 }
 
@@ -66,25 +49,21 @@ Result<Reply> list_equipment(Services& s, RouteRequest& req) {
   if (!page) return std::unexpected(page.error());
   auto site = req.query_int("site_id");
   if (!site) return std::unexpected(site.error());
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.equipment_list(*page, *site); });
-  return list_reply(rows, *page, equipment_json);
+  return list_reply(s.places.equipment_list(*page, *site), *page, equipment_json);
 }
 
 Result<Reply> patch_equipment(Services& s, RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
   auto now = s.clock.now();
-  auto load = [](store::Tx& tx, EquipmentId id) { return tx.equipment(id); };
-  return versioned_patch(
-      s, req, "equipment", load,
-      [&](store::Tx& tx, app::Effects&, Equipment& e, const json& body) -> Result<Reply> {
-        auto before = equipment_json(e);
-        FieldReader r(body);
-        if (auto ok = read_equipment(r, e, false, now); !ok) return std::unexpected(ok.error());
-        if (auto ok = check_references(tx, e); !ok) return std::unexpected(ok.error());
-        if (!tx.update_equipment(e)) return changed_meanwhile();
-        auto after = equipment_json(*tx.equipment(e.id));
-        record_changes(tx, "equipment", e.id, "update", before, after, req.who().actor(), now);
-        return json_reply(after);
-      });
+  auto changed = s.places.patch_equipment(req.who(), req.path_id(), *if_match, [&](Equipment& e) {
+    FieldReader r(*body);
+    return read_equipment(r, e, false, now);
+  });
+  if (!changed) return std::unexpected(changed.error());
+  return json_reply(equipment_json(*changed));
 }
 
 }  // namespace

@@ -98,15 +98,7 @@ Result<Reply> sla_report(Services& s, RouteRequest& req) {
     return fail(ErrorCode::validation_failed, "format must be json or csv");
   }
   auto now = s.clock.now();
-  auto groups = s.store.read([&](store::Tx& tx) -> Result<std::vector<dispatch::SlaGroup>> {
-    std::map<CenterId, std::string> zones;
-    for (const auto& c : tx.all_centers()) zones[c.id] = c.time_zone;
-    auto builder = dispatch::SlaReportBuilder::create(dims, now, zones);
-    if (!builder) return std::unexpected(builder.error());
-    tx.visit_sla_rows(window->from, window->to, *filter,
-                      [&](const SlaRow& row) { builder->add(row); });
-    return builder->finish();
-  });
+  auto groups = s.reports.sla(*window, *filter, dims, now);
   if (!groups) return std::unexpected(groups.error());
   if (format == "csv") return sla_csv(dims, *groups);
   json items = json::array();
@@ -183,39 +175,35 @@ Result<Reply> breach_list(Services& s, RouteRequest& req) {
     if (!after) return fail(ErrorCode::bad_request, "cursor is not one this server gave");
   }
   auto now = s.clock.now();
-  return s.store.read([&](store::Tx& tx) -> Result<Reply> {
-    auto rows = tx.breaches(window->from, window->to, now, *filter, target, after, limit + 1);
-    bool more = static_cast<int>(rows.size()) > limit;
-    if (more) rows.resize(limit);
-    json items = json::array();
-    for (const auto& row : rows) {
-      const auto& c = row.job.targets[static_cast<int>(row.target)];
-      Instant until = c.done_at.value_or(now);
-      double late_min = std::round(static_cast<double>((until - c.due).count()) / 6.0) / 10.0;
-      json dispatch = {
-          {"reason", row.dispatch_reason.empty() ? json(nullptr) : json(row.dispatch_reason)}};
-      if (auto decision = tx.latest_decision(row.job.job_id)) {
-        dispatch["decided_at"] = format_rfc3339(decision->decided_at);
-        dispatch["chosen_technician_id"] = decision->chosen ? json(*decision->chosen)
+  auto page = s.reports.breaches(*window, *filter, target, after, limit, now);
+  json items = json::array();
+  for (const auto& b : page.items) {
+    const auto& row = b.row;
+    const auto& c = row.job.targets[static_cast<int>(row.target)];
+    json dispatch = {
+        {"reason", row.dispatch_reason.empty() ? json(nullptr) : json(row.dispatch_reason)}};
+    if (b.decision) {
+      dispatch["decided_at"] = format_rfc3339(b.decision->decided_at);
+      dispatch["chosen_technician_id"] = b.decision->chosen ? json(*b.decision->chosen)
                                                             : json(nullptr);
-        dispatch["radius_km"] = decision->radius_km;
-        dispatch["candidates"] = json::parse(decision->candidates, nullptr, false);
-      }
-      items.push_back({{"job_id", row.job.job_id},
-                       {"target", std::string(to_string(row.target))},
-                       {"tier", std::string(to_string(row.job.severity))},
-                       {"technician_id",
-                        row.job.technician_id ? json(*row.job.technician_id) : json(nullptr)},
-                       {"center_id", row.job.center_id},
-                       {"reported_at", format_rfc3339(row.job.reported_at)},
-                       {"due", format_rfc3339(c.due)},
-                       {"done_at", c.done_at ? json(format_rfc3339(*c.done_at)) : json(nullptr)},
-                       {"lateness_minutes", late_min},
-                       {"dispatch", std::move(dispatch)}});
+      dispatch["radius_km"] = b.decision->radius_km;
+      dispatch["candidates"] = json::parse(b.decision->candidates, nullptr, false);
     }
-    return json_reply({{"items", std::move(items)},
-                       {"next_cursor", more ? json(breach_cursor(rows.back())) : json(nullptr)}});
-  });
+    items.push_back({{"job_id", row.job.job_id},
+                     {"target", std::string(to_string(row.target))},
+                     {"tier", std::string(to_string(row.job.severity))},
+                     {"technician_id",
+                      row.job.technician_id ? json(*row.job.technician_id) : json(nullptr)},
+                     {"center_id", row.job.center_id},
+                     {"reported_at", format_rfc3339(row.job.reported_at)},
+                     {"due", format_rfc3339(c.due)},
+                     {"done_at", c.done_at ? json(format_rfc3339(*c.done_at)) : json(nullptr)},
+                     {"lateness_minutes", b.lateness_minutes},
+                     {"dispatch", std::move(dispatch)}});
+  }
+  return json_reply({{"items", std::move(items)},
+                     {"next_cursor",
+                      page.more ? json(breach_cursor(page.items.back().row)) : json(nullptr)}});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "server/api/json/decision_json.h"
 #include "server/api/json/policy_json.h"
+#include "server/api/json/resource_json.h"
 #include "server/api/json/sync_json.h"
 #include "server/http/logging.h"
 
@@ -18,16 +19,32 @@ dispatch::SlaPolicy stored_policy(store::Store& store) {
   return dispatch::default_policy();
 }
 
+// The audit log keeps each field of a customer record as the API shows it: its JSON text.
+app::AuditFields audit_fields(const nlohmann::json& record) {
+  app::AuditFields fields;
+  for (const auto& [name, value] : record.items()) fields.emplace_back(name, value.dump());
+  return fields;
+}
+
+app::AuditEncoders audit_encoders() {
+  return {
+      [](const Customer& c) { return audit_fields(customer_json(c)); },
+      [](const Site& s, const dispatch::SlaPolicy& p) { return audit_fields(site_json(s, p)); },
+      [](const Equipment& e) { return audit_fields(equipment_json(e)); },
+  };
+}
+
 }  // namespace
 
 Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions options)
     : store(store_),
       clock(clock_),
-      costs(options.costs),
       policy(stored_policy(store_)),
       writer(policy, clock_),
       dispatcher(writer, candidates_json),
       jobs(store_, writer, dispatcher),
+      places(store_, writer, dispatcher, audit_encoders()),
+      reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),
       auth(store_, clock_),
       limiter(options.rate_per_s, options.rate_burst),

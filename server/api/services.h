@@ -8,8 +8,10 @@
 #include "app/dispatcher.h"
 #include "app/job_service.h"
 #include "app/job_writer.h"
+#include "app/places_service.h"
 #include "app/policy_source.h"
 #include "app/rate_limiter.h"
+#include "app/report_service.h"
 #include "app/sla_ticker.h"
 #include "app/sync_service.h"
 #include "domain/time.h"
@@ -19,19 +21,13 @@
 
 namespace fieldserve::server {
 
-// What the technician report prices a job's labour and travel at (parts come from part_prices).
-struct CostRates {
-  double labour_per_hour = 60;
-  double travel_per_km = 0.5;
-};
-
 struct ServiceOptions {
   double rate_per_s = 200;  // per token
   double rate_burst = 400;
   // Sync pushes share commits (Store::write_grouped). Off only to measure the baseline of one
   // commit per push.
   bool group_commit = true;
-  CostRates costs{};
+  app::CostRates costs{};
   // Jobs kept rendered for the job list (JobRenderCache); 0 renders every job every time.
   std::size_t job_render_capacity = 20'000;
 };
@@ -45,11 +41,12 @@ class Services {
 
   store::Store& store;
   const Clock& clock;
-  CostRates costs;
   app::PolicySource policy;
   app::JobWriter writer;
   app::Dispatcher dispatcher;
   app::JobService jobs;
+  app::PlacesService places;
+  app::ReportService reports;
   app::SyncService sync;
   app::Authenticator auth;
   app::RateLimiter limiter;

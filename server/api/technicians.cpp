@@ -1,6 +1,5 @@
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
-#include "server/api/support.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -32,23 +31,14 @@ Result<Reply> create_technician(Services& s, RouteRequest& req) {
   if (auto ok = read_technician(r, t, true, s.clock.now()); !ok) {
     return std::unexpected(ok.error());
   }
-  return app::write(s.store, [&](store::Tx& tx, app::Effects& fx) -> Result<Reply> {
-    if (!tx.center(t.home_center_id)) {
-      return fail(ErrorCode::unknown_reference,
-                  "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
-    }
-    t.id = tx.insert_technician(t);
-    s.dispatcher.technician_changed(tx, fx, t);
-    return json_reply(technician_json(*tx.technician(t.id)), 201);
-  });
+  auto created = s.places.create_technician(req.who(), std::move(t));
+  if (!created) return std::unexpected(created.error());
+  return json_reply(technician_json(*created), 201);
 }
 
 Result<Reply> get_technician(Services& s, RouteRequest& req) {
-  if (req.is_technician() && req.who().technician_id != req.path_id()) {
-    return fail(ErrorCode::forbidden, "a technician token reads only its own technician");
-  }
-  auto t = s.store.read([&](store::Tx& tx) { return tx.technician(req.path_id()); });
-  if (!t) return not_found("technician", req.path_id());
+  auto t = s.places.technician(req.who(), req.path_id());
+  if (!t) return std::unexpected(t.error());
   return json_reply(technician_json(*t));
 }
 
@@ -66,26 +56,21 @@ Result<Reply> list_technicians(Services& s, RouteRequest& req) {
     filter.active = *active == "true";
   }
   filter.skill = req.query("skill");
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.technicians(*page, filter); });
-  return list_reply(rows, *page, technician_json);
+  return list_reply(s.places.technicians(*page, filter), *page, technician_json);
 }
 
 Result<Reply> patch_technician(Services& s, RouteRequest& req) {
+  auto body = req.body();
+  if (!body) return std::unexpected(body.error());
+  auto if_match = req.if_match();
+  if (!if_match) return std::unexpected(if_match.error());
   auto now = s.clock.now();
-  auto load = [](store::Tx& tx, TechnicianId id) { return tx.technician(id); };
-  return versioned_patch(
-      s, req, "technician", load,
-      [&](store::Tx& tx, app::Effects& fx, Technician& t, const json& body) -> Result<Reply> {
-        FieldReader r(body);
-        if (auto ok = read_technician(r, t, false, now); !ok) return std::unexpected(ok.error());
-        if (!tx.center(t.home_center_id)) {
-          return fail(ErrorCode::unknown_reference,
-                      "home_center_id " + std::to_string(t.home_center_id) + " does not exist");
-        }
-        if (!tx.update_technician(t)) return changed_meanwhile();
-        s.dispatcher.technician_changed(tx, fx, t);
-        return json_reply(technician_json(*tx.technician(t.id)));
-      });
+  auto changed = s.places.patch_technician(req.who(), req.path_id(), *if_match, [&](Technician& t) {
+    FieldReader r(*body);
+    return read_technician(r, t, false, now);
+  });
+  if (!changed) return std::unexpected(changed.error());
+  return json_reply(technician_json(*changed));
 }
 
 }  // namespace

@@ -20,27 +20,20 @@ Result<Reply> create_token(Services& s, RouteRequest& req) {
     r.problem("technician_id", "is only for technician tokens");
   }
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
-  auto now = s.clock.now();
-  return s.store.write([&](store::Tx& tx) -> Result<Reply> {
-    if (technician_id && !tx.technician(*technician_id)) {
-      return fail(ErrorCode::unknown_reference,
-                  "technician_id " + std::to_string(*technician_id) + " does not exist");
-    }
-    auto issued = app::issue_token(tx, *role, *name, technician_id, now);
-    json out = {{"id", issued.id},
-                {"token", issued.token},
-                {"role", to_string(*role)},
-                {"name", *name},
-                {"technician_id", technician_id ? json(*technician_id) : json(nullptr)}};
-    return json_reply(out, 201);
-  });
+  auto issued = s.auth.create(*role, *name, technician_id);
+  if (!issued) return std::unexpected(issued.error());
+  json out = {{"id", issued->id},
+              {"token", issued->token},
+              {"role", to_string(*role)},
+              {"name", *name},
+              {"technician_id", technician_id ? json(*technician_id) : json(nullptr)}};
+  return json_reply(out, 201);
 }
 
 Result<Reply> list_tokens(Services& s, RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
-  auto rows = s.store.read([&](store::Tx& tx) { return tx.tokens(*page); });
-  return list_reply(rows, *page, token_json);
+  return list_reply(s.auth.tokens(*page), *page, token_json);
 }
 
 Result<Reply> revoke_token(Services& s, RouteRequest& req) {

@@ -55,7 +55,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;
   bool no_group_commit = false;
   int sync_retention_days = 30;
-  fieldserve::server::CostRates costs;
+  fieldserve::app::CostRates costs;
   int job_cache = 20'000;
 };
 
