@@ -78,6 +78,11 @@ std::shared_ptr<const SnapshotPage> SyncService::snapshot_page(
   return page;
 }
 
+std::int64_t SyncService::prune_feed(std::chrono::days retention) {
+  auto before = writer_.clock().now() - retention;
+  return store_.write([&](store::Tx& tx) { return tx.prune_feed(before); });
+}
+
 Result<PullPage> SyncService::pull(const Principal& who, const std::optional<sync::Cursor>& given,
                                    int limit) {
   auto technician = technician_of(who);

@@ -3,6 +3,7 @@
 // pushes what happened offline. The rules live in sync/; this service runs them against the
 // store. Job documents are rendered by the renderer the edge gives it, so that snapshot pages
 // can be kept rendered and reused while nothing in them changed.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -83,6 +84,10 @@ class SyncService {
   // one outcome per op. Throws StoreBusy/StoreError when nothing could be committed.
   Result<std::vector<OpOutcome>> push(const Principal& who, Instant client_time,
                                       const std::vector<sync::PushOp>& ops);
+
+  // Drops the changes older than `retention` (at the writer clock's now) and returns the feed's
+  // new floor: a device whose cursor is below it resets (a fresh snapshot; its outbox stays).
+  std::int64_t prune_feed(std::chrono::days retention);
 
  private:
   struct PushContext;

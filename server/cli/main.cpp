@@ -80,9 +80,7 @@ int serve(const ServeOptions& o) {
                                         {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs,
                                          static_cast<std::size_t>(o.job_cache)});
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
-  auto floor = store->write([&](fieldserve::store::Tx& tx) {
-    return tx.prune_feed(clock.now() - std::chrono::days(o.sync_retention_days));
-  });
+  auto floor = services.sync.prune_feed(std::chrono::days(o.sync_retention_days));
   fieldserve::server::HardenedServer server(o.limits);
   fieldserve::server::Gate gate{services.auth, services.limiter, services.metrics, [&store] {
                                   return fieldserve::server::ScrapeFigures{

@@ -1,6 +1,7 @@
 // The use cases in process, with a clock the test moves: what the integration suite checked by
 // waiting on the real server's wall clock.
 #include <chrono>
+#include <thread>
 
 #include "app/history_import.h"
 #include "app_fixture.h"
@@ -52,6 +53,47 @@ TEST_F(AppTest, TheTickerAnnouncesABreachWhenTheClockPassesTheDue) {
   EXPECT_EQ(ticker.run_once(), 0) << "a breach is announced once";
   EXPECT_EQ(job->version, jobs.get(dispatcher_who, job->id)->version)
       << "the ticker's bookkeeping leaves the version alone";
+}
+
+// The ticker's own thread, running while other threads change jobs (the ThreadSanitizer run of
+// CI includes this test). Whether the thread or the final pass announces a breach, it is
+// announced once per job: the assertions do not depend on how the threads interleave.
+TEST_F(AppTest, TheTickerThreadAndWritersTogetherAnnounceEachBreachOnce) {
+  std::vector<JobId> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto job = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                  .severity = Severity::critical,
+                                                  .auto_assign = false});
+    ASSERT_TRUE(job);
+    ids.push_back(job->id);
+  }
+  clock.advance(std::chrono::hours(1));  // every response target is past due
+  {
+    SlaTicker ticker(*store, writer, std::chrono::milliseconds(1));
+    ticker.start();
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 2; ++w) {
+      writers.emplace_back([&, w] {
+        for (std::size_t i = static_cast<std::size_t>(w); i < ids.size(); i += 2) {
+          auto job = jobs.get(dispatcher_who, ids[i]);
+          ASSERT_TRUE(job);
+          auto patched = jobs.patch(dispatcher_who, ids[i], std::nullopt,
+                                    JobChanges{.description = "checked " + std::to_string(i)});
+          ASSERT_TRUE(patched) << patched.error().message;
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    ticker.stop();
+  }
+  SlaTicker(*store, writer).run_once();
+  for (JobId id : ids) {
+    std::size_t response_breaches = 0;
+    for (const auto& e : events_of(id)) {
+      response_breaches += e.type == "sla_breached" && e.detail.rfind("response", 0) == 0;
+    }
+    EXPECT_EQ(response_breaches, 1u) << "job " << id;
+  }
 }
 
 TEST_F(AppTest, ATechnicianSeesOnlyItsOwnJobs) {
@@ -166,6 +208,38 @@ TEST_F(SyncServiceTest, AnAppliedOpKeepsOnlyTheFieldsTheServerDoesNotKnow) {
   EXPECT_EQ((*again)[0].status, sync::OpStatus::duplicate);
   auto notes = store->read([&](store::Tx& tx) { return tx.notes_of({job->id}); });
   EXPECT_EQ(notes.size(), 2u);
+}
+
+// Retention without waiting: the clock moves past it, the feed is pruned, and a device whose
+// cursor is older resets to a snapshot that still holds what was pushed.
+TEST_F(SyncServiceTest, ADeviceBehindThePrunedFeedResetsToASnapshotWithEverythingPushed) {
+  auto job = jobs.create(dispatcher_who, NewJob{.site_id = site, .required_skills = {"hvac"}});
+  ASSERT_TRUE(job);
+  auto first = sync.pull(tablet, std::nullopt, 50);
+  ASSERT_TRUE(first);
+  auto pushed = sync.push(tablet, clock.now(),
+                          {note(job->id, "018f0000-0000-7000-8000-000000000009", "x")});
+  ASSERT_TRUE(pushed);
+  ASSERT_EQ((*pushed)[0].status, sync::OpStatus::applied);
+
+  EXPECT_EQ(sync.prune_feed(std::chrono::days(1)), 0) << "nothing is a day old yet";
+  auto resumed = sync.pull(tablet, first->cursor, 50);
+  ASSERT_TRUE(resumed);
+  EXPECT_FALSE(resumed->reset);
+
+  // The feed stamps its rows with the database's own time (they are written by triggers), so
+  // the clock moves to a day past the machine's time, whatever that is.
+  clock.advance(std::chrono::duration_cast<std::chrono::seconds>(SystemClock().now() -
+                                                                 clock.now()) +
+                std::chrono::hours(25));
+  EXPECT_GT(sync.prune_feed(std::chrono::days(1)), 0);
+  auto back = sync.pull(tablet, first->cursor, 50);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_TRUE(back->reset);
+  EXPECT_EQ(std::string(back->documents()), std::to_string(job->id));
+  auto after = sync.pull(tablet, back->cursor, 50);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->reset) << "the new cursor resumes";
 }
 
 TEST_F(SyncServiceTest, ARejectedOpCarriesItsCatalogueCode) {

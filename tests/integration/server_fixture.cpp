@@ -1,5 +1,7 @@
 #include "server_fixture.h"
 
+#include <sqlite3.h>
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -298,6 +300,21 @@ World make_world(const ServerProcess& s) {
   w.tablet_a = s.make_token("technician", "tablet a", w.tech_a);
   w.tablet_b = s.make_token("technician", "tablet b", w.tech_b);
   return w;
+}
+
+std::int64_t scalar(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* q = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW) {
+    value = sqlite3_column_int64(q, 0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return value;
 }
 
 }  // namespace fieldserve::testing

@@ -89,6 +89,10 @@ World make_world(const ServerProcess& server);
 
 // A suite whose cases share one server with a World in it. ctest runs each case in a process of
 // its own, so cases never see each other's data there; run directly, they share it.
+// The first column of the first row of `sql`, run on the database file directly (-1 if none):
+// for what a test must set up behind a stopped server's back. SQLite-only.
+std::int64_t scalar(const std::string& db_path, const std::string& sql);
+
 class WorldTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

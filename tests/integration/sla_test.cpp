@@ -276,21 +276,6 @@ TEST_F(SlaMonitorTest, TheCsvReportHasAHeaderRowAndTheJsonFigures) {
 namespace fieldserve::testing {
 namespace {
 
-std::int64_t scalar(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* q = nullptr;
-  std::int64_t value = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
-      sqlite3_step(q) == SQLITE_ROW) {
-    value = sqlite3_column_int64(q, 0);
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-  return value;
-}
-
 // Jobs stored before the SLA monitor existed (migration 4 marks them with a next check at the
 // epoch) are settled at the next start without announcing their old breaches.
 TEST(SlaMonitorUpgrade, JobsFromBeforeTheMonitorAreSettledSilently) {

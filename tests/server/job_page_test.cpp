@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "dispatch/sla_policy.h"
 #include "server/api/json/job_json.h"
 #include "server/api/json/job_page.h"
@@ -140,6 +143,38 @@ TEST(JobRenderCache, AFullShardStartsOverAndStaysBounded) {
   JobPageRenderer(cache, policy, 0, now).reply(read_whole({open_job(17)}), 50);  // same shard
   EXPECT_EQ(cache.find({1, 4}, 0, now), nullptr);
   EXPECT_NE(cache.find({17, 4}, 0, now), nullptr);
+}
+
+// Request threads share the cache (the ThreadSanitizer run of CI includes this test): whatever
+// the interleaving, a rendering found is always of the version asked for.
+TEST(JobRenderCache, ThreadsSharingItOnlyEverSeeTheVersionTheyAskFor) {
+  auto policy = dispatch::default_policy();
+  JobRenderCache cache(64);  // small: shards start over while others read
+  Instant now = t0 + minutes(5);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int round = 0; round < 200; ++round) {
+        std::vector<Job> jobs;
+        for (JobId id = 1; id <= 20; ++id) {
+          Job j = open_job(id);
+          j.version = 1 + (round + w) % 3;
+          j.description = "v" + std::to_string(j.version);
+          jobs.push_back(j);
+        }
+        auto page = json::parse(page_through(cache, jobs, policy, 0, now));
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+          if (page["items"][i]["version"] != jobs[i].version ||
+              page["items"][i]["description"] != jobs[i].description) {
+            ++wrong;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
