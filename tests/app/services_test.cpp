@@ -74,7 +74,7 @@ TEST_F(AppTest, TheTickerThreadAndWritersTogetherAnnounceEachBreachOnce) {
     std::vector<std::thread> writers;
     for (int w = 0; w < 2; ++w) {
       writers.emplace_back([&, w] {
-        for (std::size_t i = static_cast<std::size_t>(w); i < ids.size(); i += 2) {
+        for (auto i = static_cast<std::size_t>(w); i < ids.size(); i += 2) {
           auto job = jobs.get(dispatcher_who, ids[i]);
           ASSERT_TRUE(job);
           auto patched = jobs.patch(dispatcher_who, ids[i], std::nullopt,
