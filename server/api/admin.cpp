@@ -1,4 +1,5 @@
 // The SLA policy and the audit log of customer records.
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/policy_json.h"
 #include "server/api/json/resource_json.h"
@@ -36,13 +37,31 @@ Result<Reply> list_audit(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_admin_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/sla-policy", kStaffRead, "The SLA policy in force",
-                    bind(s, get_policy)});
-  routes.push_back({"PUT", "/api/v1/sla-policy", kAdmin,
-                    "Replace the SLA policy; open jobs get new due times", bind(s, put_policy)});
-  routes.push_back({"GET", "/api/v1/audit", kAdmin | kManager,
-                    "Changes to customers, sites and equipment (filters: entity, entity_id)",
-                    bind(s, list_audit)});
+  auto policy = schema::ref("SlaPolicy");
+  routes.push_back({"GET",
+                    "/api/v1/sla-policy",
+                    kStaffRead,
+                    "The SLA policy in force",
+                    bind(s, get_policy),
+                    200,
+                    {.response = policy}});
+  routes.push_back({"PUT",
+                    "/api/v1/sla-policy",
+                    kAdmin,
+                    "Replace the SLA policy; open jobs get new due times",
+                    bind(s, put_policy),
+                    200,
+                    {.request = policy, .response = policy}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/audit",
+       kAdmin | kManager,
+       "Changes to customers, sites and equipment (filters: entity, entity_id)",
+       bind(s, list_audit),
+       200,
+       {.response = schema::page_of(schema::ref("AuditEntry")),
+        .query = page_query_with({schema::enumeration("entity", {"customer", "site", "equipment"}),
+                                  schema::id("entity_id")})}});
 }
 
 }  // namespace fieldserve::server

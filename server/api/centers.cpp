@@ -1,4 +1,5 @@
 #include "dispatch/calendar.h"
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
@@ -6,22 +7,31 @@
 namespace fieldserve::server {
 namespace {
 
-// Reads the fields a center may have; on PATCH (`creating` false) every field is optional.
+// What a center's create and PATCH bodies may hold (every field is optional on PATCH).
+namespace body {
+const schema::Field name = schema::text("name", 200);
+const schema::Field location = schema::object("location", location_schema());
+const schema::Field time_zone = schema::text("time_zone", 64, "IANA time zone, e.g. Asia/Shanghai");
+const schema::Field business_hours = schema::optional(schema::nullable(schema::object(
+    "business_hours", weekly_hours_schema(), "null or absent: Monday to Friday 08:00-18:00")));
+const std::vector<schema::Field> all{name, location, time_zone, business_hours};
+}  // namespace body
+
 Result<void> read_center(FieldReader& r, Center& c, bool creating) {
-  if (auto v = r.text("name", creating, 200)) c.name = *v;
-  if (auto v = r.location("location", creating)) c.location = *v;
-  if (auto v = r.text("time_zone", creating, 64)) {
+  if (auto v = r.text(body::name, creating)) c.name = *v;
+  if (auto v = r.location(body::location, creating)) c.location = *v;
+  if (auto v = r.text(body::time_zone, creating)) {
     if (dispatch::is_known_time_zone(*v)) c.time_zone = *v;
-    else r.problem("time_zone", "is not an IANA time zone such as Asia/Shanghai");
+    else r.problem(body::time_zone, "is not an IANA time zone such as Asia/Shanghai");
   }
-  if (r.has("business_hours") && !r.is_null("business_hours")) {
-    if (auto v = r.weekly_hours("business_hours", false)) {
+  if (r.has(body::business_hours) && !r.is_null(body::business_hours)) {
+    if (auto v = r.weekly_hours(body::business_hours, false)) {
       bool open = std::any_of(v->begin(), v->end(), [](const auto& d) { return d.has_value(); });
       if (open) c.business_hours = *v;
-      else r.problem("business_hours", "must open on at least one weekday");
+      else r.problem(body::business_hours, "must open on at least one weekday");
     }
   } else {
-    r.accept("business_hours");
+    r.accept(body::business_hours);
   }
   return r.finish();
 }
@@ -65,14 +75,35 @@ Result<Reply> patch_center(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_center_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/centers", kOperate, "Create a service center",
-                    bind(s, create_center), 201});
-  routes.push_back({"GET", "/api/v1/centers", kStaffRead, "List service centers",
-                    bind(s, list_centers)});
-  routes.push_back({"GET", "/api/v1/centers/{id}", kStaffRead, "Read a service center",
-                    bind(s, get_center)});
-  routes.push_back({"PATCH", "/api/v1/centers/{id}", kOperate, "Change a service center (If-Match)",
-                    bind(s, patch_center)});
+  auto center = schema::ref("Center");
+  routes.push_back({"POST",
+                    "/api/v1/centers",
+                    kOperate,
+                    "Create a service center",
+                    bind(s, create_center),
+                    201,
+                    {.request = schema::object_schema(body::all), .response = center}});
+  routes.push_back({"GET",
+                    "/api/v1/centers",
+                    kStaffRead,
+                    "List service centers",
+                    bind(s, list_centers),
+                    200,
+                    {.response = schema::page_of(center), .query = page_query()}});
+  routes.push_back({"GET",
+                    "/api/v1/centers/{id}",
+                    kStaffRead,
+                    "Read a service center",
+                    bind(s, get_center),
+                    200,
+                    {.response = center}});
+  routes.push_back({"PATCH",
+                    "/api/v1/centers/{id}",
+                    kOperate,
+                    "Change a service center (If-Match)",
+                    bind(s, patch_center),
+                    200,
+                    {.request = schema::object_schema(body::all, true), .response = center}});
 }
 
 }  // namespace fieldserve::server

@@ -1,3 +1,4 @@
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
@@ -5,25 +6,38 @@
 namespace fieldserve::server {
 namespace {
 
+// What a customer's create and PATCH bodies may hold (every field is optional on PATCH).
+namespace body {
+const schema::Field name = schema::text("name", 200);
+const schema::Field account_tier = schema::optional(schema::enumeration(
+    "account_tier", names_of({AccountTier::key, AccountTier::standard}), "default standard"));
+const schema::Field contact_name = schema::optional(schema::text("name", 200));
+const schema::Field contact_phone = schema::optional(schema::text("phone", 50));
+const schema::Field contact_email = schema::optional(schema::text("email", 254,
+                                                                  "an e-mail address, or empty"));
+const schema::Field contact = schema::optional(schema::object(
+    "contact", schema::object_schema({contact_name, contact_phone, contact_email}, true)));
+const schema::Field notes = schema::optional(schema::text("notes", 4000));
+const std::vector<schema::Field> all{name, account_tier, contact, notes};
+}  // namespace body
+
 Result<void> read_customer(FieldReader& r, Customer& c, bool creating) {
-  if (auto v = r.text("name", creating, 200)) c.name = *v;
-  if (auto v = r.one_of("account_tier", false, parse_account_tier, "key, standard")) {
-    c.account_tier = *v;
-  }
-  if (const json* contact = r.object("contact", false)) {
+  if (auto v = r.text(body::name, creating)) c.name = *v;
+  if (auto v = r.one_of(body::account_tier, creating, parse_account_tier)) c.account_tier = *v;
+  if (const json* contact = r.object(body::contact, creating)) {
     FieldReader cr(*contact, "contact");
-    if (auto v = cr.text("name", false, 200, true)) c.contact.name = *v;
-    if (auto v = cr.text("phone", false, 50, true)) c.contact.phone = *v;
-    if (auto v = cr.text("email", false, 254, true)) {
+    if (auto v = cr.text(body::contact_name, false)) c.contact.name = *v;
+    if (auto v = cr.text(body::contact_phone, false)) c.contact.phone = *v;
+    if (auto v = cr.text(body::contact_email, false)) {
       if (!v->empty() && (v->find('@') == std::string::npos || v->find(' ') != std::string::npos)) {
-        cr.problem("email", "is not an e-mail address");
+        cr.problem(body::contact_email, "is not an e-mail address");
       } else {
         c.contact.email = *v;
       }
     }
     r.merge(cr);
   }
-  if (auto v = r.text("notes", false, 4000, true)) c.notes = *v;
+  if (auto v = r.text(body::notes, creating)) c.notes = *v;
   return r.finish();
 }
 
@@ -71,14 +85,36 @@ Result<Reply> patch_customer(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_customer_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/customers", kOperate, "Create a customer",
-                    bind(s, create_customer), 201});
-  routes.push_back({"GET", "/api/v1/customers", kStaffRead, "List customers",
-                    bind(s, list_customers)});
-  routes.push_back({"GET", "/api/v1/customers/{id}", kStaffRead, "Read a customer",
-                    bind(s, get_customer)});
-  routes.push_back({"PATCH", "/api/v1/customers/{id}", kOperate, "Change a customer (If-Match)",
-                    bind(s, patch_customer)});
+  auto customer = schema::ref("Customer");
+  routes.push_back({"POST",
+                    "/api/v1/customers",
+                    kOperate,
+                    "Create a customer",
+                    bind(s, create_customer),
+                    201,
+                    {.request = schema::object_schema(body::all), .response = customer}});
+  routes.push_back({"GET",
+                    "/api/v1/customers",
+                    kStaffRead,
+                    "List customers (filter: account_tier)",
+                    bind(s, list_customers),
+                    200,
+                    {.response = schema::page_of(customer),
+                     .query = page_query_with({body::account_tier})}});
+  routes.push_back({"GET",
+                    "/api/v1/customers/{id}",
+                    kStaffRead,
+                    "Read a customer",
+                    bind(s, get_customer),
+                    200,
+                    {.response = customer}});
+  routes.push_back({"PATCH",
+                    "/api/v1/customers/{id}",
+                    kOperate,
+                    "Change a customer (If-Match)",
+                    bind(s, patch_customer),
+                    200,
+                    {.request = schema::object_schema(body::all, true), .response = customer}});
 }
 
 }  // namespace fieldserve::server

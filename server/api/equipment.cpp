@@ -1,3 +1,4 @@
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
@@ -5,24 +6,39 @@
 namespace fieldserve::server {
 namespace {
 
+// What equipment's create and PATCH bodies may hold (every field is optional on PATCH).
+namespace body {
+const schema::Field site_id = schema::id("site_id");
+const schema::Field model = schema::text("model", 200);
+const schema::Field serial = schema::text("serial", 100, "unique per model");
+const schema::Field sold_at = schema::timestamp("sold_at", "not in the future");
+const schema::Field installed_at = schema::optional(
+    schema::nullable(schema::timestamp("installed_at", "not before sold_at; null clears it")));
+const schema::Field warranty_months = schema::optional(schema::integer("warranty_months", 0, 240,
+                                                                       "default 12"));
+const std::vector<schema::Field> all{site_id, model,        serial,
+                                     sold_at, installed_at, warranty_months};
+}  // namespace body
+
 Result<void> read_equipment(FieldReader& r, Equipment& e, bool creating, Instant now) {
-  if (auto v = r.integer("site_id", creating, 1, INT64_MAX)) e.site_id = *v;
-  if (auto v = r.text("model", creating, 200)) e.model = *v;
-  if (auto v = r.text("serial", creating, 100)) e.serial = *v;
-  if (auto v = r.instant("sold_at", creating)) {
-    if (*v > now) r.problem("sold_at", "must not be in the future");
+  if (auto v = r.integer(body::site_id, creating)) e.site_id = *v;
+  if (auto v = r.text(body::model, creating)) e.model = *v;
+  if (auto v = r.text(body::serial, creating)) e.serial = *v;
+  if (auto v = r.instant(body::sold_at, creating)) {
+    if (*v > now) r.problem(body::sold_at, "must not be in the future");
     else e.sold_at = *v;
   }
-  if (r.is_null("installed_at")) {
-    r.accept("installed_at");
+  if (r.is_null(body::installed_at)) {
+    r.accept(body::installed_at);
     e.installed_at.reset();
-  } else if (auto v = r.instant("installed_at", false)) {
+  } else if (auto v = r.instant(body::installed_at, creating)) {
     e.installed_at = *v;
   }
-  if (auto v = r.integer("warranty_months", false, 0, 240))
+  if (auto v = r.integer(body::warranty_months, creating)) {
     e.warranty_months = static_cast<int>(*v);
+  }
   if (e.installed_at && e.sold_at.time_since_epoch().count() != 0 && *e.installed_at < e.sold_at) {
-    r.problem("installed_at", "must not be before sold_at");
+    r.problem(body::installed_at, "must not be before sold_at");
   }
   return r.finish();
 }
@@ -69,14 +85,39 @@ Result<Reply> patch_equipment(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_equipment_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/equipment", kOperate,
-                    "Register a piece of equipment at a site", bind(s, create_equipment), 201});
-  routes.push_back({"GET", "/api/v1/equipment", kStaffRead, "List equipment (filter: site_id)",
-                    bind(s, list_equipment)});
-  routes.push_back({"GET", "/api/v1/equipment/{id}", kStaffRead, "Read a piece of equipment",
-                    bind(s, get_equipment)});
-  routes.push_back({"PATCH", "/api/v1/equipment/{id}", kOperate,
-                    "Change a piece of equipment (If-Match)", bind(s, patch_equipment)});
+  auto equipment = schema::ref("Equipment");
+  routes.push_back(
+      {"POST",
+       "/api/v1/equipment",
+       kOperate,
+       "Register a piece of equipment at a site",
+       bind(s, create_equipment),
+       201,
+       {.request = schema::object_schema(body::all), .response = equipment, .errors = {409}}});
+  routes.push_back({"GET",
+                    "/api/v1/equipment",
+                    kStaffRead,
+                    "List equipment (filter: site_id)",
+                    bind(s, list_equipment),
+                    200,
+                    {.response = schema::page_of(equipment),
+                     .query = page_query_with({body::site_id})}});
+  routes.push_back({"GET",
+                    "/api/v1/equipment/{id}",
+                    kStaffRead,
+                    "Read a piece of equipment",
+                    bind(s, get_equipment),
+                    200,
+                    {.response = equipment}});
+  routes.push_back({"PATCH",
+                    "/api/v1/equipment/{id}",
+                    kOperate,
+                    "Change a piece of equipment (If-Match)",
+                    bind(s, patch_equipment),
+                    200,
+                    {.request = schema::object_schema(body::all, true),
+                     .response = equipment,
+                     .errors = {409}}});
 }
 
 }  // namespace fieldserve::server

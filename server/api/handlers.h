@@ -13,6 +13,8 @@ inline Handler bind(Services& s, ApiHandler handler) {
 
 // Every API route (without /healthz, /metrics and the OpenAPI document, which the router adds).
 RouteTable api_routes(Services& s);
+// The named schemas the routes' contracts refer to (server/api/json/schemas.cpp).
+nlohmann::json api_components();
 
 void add_center_routes(RouteTable& routes, Services& s);
 void add_customer_routes(RouteTable& routes, Services& s);

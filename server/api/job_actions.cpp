@@ -1,6 +1,7 @@
 // Job lifecycle actions: manual assignment, status moves, cancellation, the event log and the
 // last dispatch decision.
 #include "domain/job_status.h"
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/job_json.h"
 #include "server/api/json/resource_json.h"
@@ -8,6 +9,20 @@
 
 namespace fieldserve::server {
 namespace {
+
+// What the actions' bodies may hold.
+namespace body {
+const schema::Field technician_id = schema::id("technician_id");
+const schema::Field force = schema::optional(schema::boolean(
+    "force", "assign: also an inactive or full technician; auto-assign: dispatch again"));
+const schema::Field to = schema::enumeration("to", {"accepted", "en_route", "on_site", "on_hold",
+                                                    "resumed", "resolved", "closed"});
+const schema::Field hold_reason = schema::optional(schema::enumeration(
+    "reason", names_of({HoldReason::waiting_parts, HoldReason::waiting_customer}),
+    "why it goes on hold (with to: on_hold)"));
+const schema::Field note = schema::optional(schema::text("note", 4000));
+const schema::Field cancel_reason = schema::optional(schema::text("reason", 1000));
+}  // namespace body
 
 // Reads a job action's body with `read` (it reads its fields into its captures); the fields
 // must all be known.
@@ -24,8 +39,8 @@ Result<Reply> assign_job(Services& s, RouteRequest& req) {
   std::optional<std::int64_t> technician_id;
   bool force = false;
   auto ok = read_action(req, [&](FieldReader& r) {
-    technician_id = r.integer("technician_id", true, 1, INT64_MAX);
-    force = r.boolean("force", false).value_or(false);
+    technician_id = r.integer(body::technician_id, true);
+    force = r.boolean(body::force, true).value_or(false);
   });
   if (!ok) return std::unexpected(ok.error());
   auto done = s.jobs.assign(req.who(), req.path_id(), *technician_id, force);
@@ -51,10 +66,9 @@ Result<Reply> change_status(Services& s, RouteRequest& req) {
   std::optional<HoldReason> reason;
   std::optional<std::string> note;
   auto ok = read_action(req, [&](FieldReader& r) {
-    to = r.one_of("to", true, parse_status_request,
-                  "accepted, en_route, on_site, on_hold, resumed, resolved, closed");
-    reason = r.one_of("reason", false, parse_hold_reason, "waiting_parts, waiting_customer");
-    note = r.text("note", false, 4000, true);
+    to = r.one_of(body::to, true, parse_status_request);
+    reason = r.one_of(body::hold_reason, true, parse_hold_reason);
+    note = r.text(body::note, true);
   });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.change_status(req.who(), req.path_id(), *to, reason, note);
@@ -64,7 +78,7 @@ Result<Reply> change_status(Services& s, RouteRequest& req) {
 
 Result<Reply> cancel_job(Services& s, RouteRequest& req) {
   std::optional<std::string> reason;
-  auto ok = read_action(req, [&](FieldReader& r) { reason = r.text("reason", false, 1000, true); });
+  auto ok = read_action(req, [&](FieldReader& r) { reason = r.text(body::cancel_reason, true); });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.cancel(req.who(), req.path_id(), reason);
   if (!job) return std::unexpected(job.error());
@@ -73,8 +87,9 @@ Result<Reply> cancel_job(Services& s, RouteRequest& req) {
 
 Result<Reply> auto_assign_job(Services& s, RouteRequest& req) {
   bool force = false;
-  auto ok = read_action(req,
-                        [&](FieldReader& r) { force = r.boolean("force", false).value_or(false); });
+  auto ok = read_action(req, [&](FieldReader& r) {
+    force = r.boolean(body::force, true).value_or(false);
+  });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.auto_assign(req.who(), req.path_id(), force);
   if (!job) return std::unexpected(job.error());
@@ -107,22 +122,74 @@ Result<Reply> list_events(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_job_action_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/jobs/{id}/assign", kOperate,
+  namespace sc = schema;
+  auto job = sc::ref("Job");
+  // The assignment answer: the job with the rules the manual choice breaks.
+  auto assigned = job_schema();
+  assigned["properties"]["broken_rules"] = sc::array_of(
+      {{"type", "string"},
+       {"enum",
+        {"inactive", "off_shift", "missing_skills", "capacity", "radius", "eta_misses_due"}}});
+  assigned["properties"]["assignment_check"] =
+      sc::object_schema({sc::number("distance_km"), sc::timestamp("eta"),
+                         sc::array("missing_skills", {{"type", "string"}})});
+  assigned["required"].push_back("broken_rules");
+  assigned["required"].push_back("assignment_check");
+  routes.push_back({"POST",
+                    "/api/v1/jobs/{id}/assign",
+                    kOperate,
                     "Assign a technician by hand; the answer lists the rules it breaks",
-                    bind(s, assign_job)});
+                    bind(s, assign_job),
+                    200,
+                    {.request = sc::object_schema({body::technician_id, body::force}),
+                     .response = assigned,
+                     .errors = {409}}});
   routes.push_back(
-      {"POST", "/api/v1/jobs/{id}/auto-assign", kOperate,
+      {"POST",
+       "/api/v1/jobs/{id}/auto-assign",
+       kOperate,
        "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)",
-       bind(s, auto_assign_job)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}/candidates", kStaffRead,
-                    "The last dispatch decision: every technician considered and why",
-                    bind(s, get_candidates)});
-  routes.push_back({"POST", "/api/v1/jobs/{id}/status", kOperate | kTechnician,
-                    "Move a job through its lifecycle", bind(s, change_status)});
-  routes.push_back({"POST", "/api/v1/jobs/{id}/cancel", kOperate,
-                    "Cancel a job before it is resolved", bind(s, cancel_job)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}/events", kStaffRead | kTechnician,
-                    "The job's append-only event log", bind(s, list_events)});
+       bind(s, auto_assign_job),
+       200,
+       {.request = sc::object_schema({body::force}), .response = job, .errors = {409}}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/jobs/{id}/candidates",
+       kStaffRead,
+       "The last dispatch decision: every technician considered and why",
+       bind(s, get_candidates),
+       200,
+       {.response = sc::object_schema(
+            {sc::id("job_id"), sc::timestamp("decided_at"),
+             sc::number("radius_km", "how far the engine looked"),
+             sc::nullable(sc::text("reason", 200)), sc::optional_id("chosen_technician_id"),
+             sc::array("candidates", {{"type", "object"}},
+                       "every technician considered, with its figures and why it was or was "
+                       "not chosen")})}});
+  routes.push_back({"POST",
+                    "/api/v1/jobs/{id}/status",
+                    kOperate | kTechnician,
+                    "Move a job through its lifecycle",
+                    bind(s, change_status),
+                    200,
+                    {.request = sc::object_schema({body::to, body::hold_reason, body::note}),
+                     .response = job,
+                     .errors = {409}}});
+  routes.push_back(
+      {"POST",
+       "/api/v1/jobs/{id}/cancel",
+       kOperate,
+       "Cancel a job before it is resolved",
+       bind(s, cancel_job),
+       200,
+       {.request = sc::object_schema({body::cancel_reason}), .response = job, .errors = {409}}});
+  routes.push_back({"GET",
+                    "/api/v1/jobs/{id}/events",
+                    kStaffRead | kTechnician,
+                    "The job's append-only event log",
+                    bind(s, list_events),
+                    200,
+                    {.response = sc::page_of(sc::ref("JobEvent")), .query = page_query()}});
 }
 
 }  // namespace fieldserve::server

@@ -1,6 +1,8 @@
 // Job resources: create, read, list, change. Lifecycle actions are in job_actions.cpp.
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/job_json.h"
+#include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
@@ -24,25 +26,52 @@ struct JobInput {
   bool auto_assign = true;
 };
 
-Result<JobInput> read_job(const json& body, bool creating, Instant now) {
-  FieldReader r(body);
+// What a job's create and PATCH bodies may hold. site_id, kind, reported_at and auto_assign are
+// for create only.
+namespace body {
+const schema::Field site_id = schema::id("site_id");
+const schema::Field kind = schema::enumeration(
+    "kind",
+    names_of({JobKind::repair, JobKind::installation, JobKind::maintenance, JobKind::inspection}));
+const schema::Field reported_at = schema::optional(schema::timestamp(
+    "reported_at", "default now; not before 2000, not in the future (a minute of drift is now)"));
+const schema::Field auto_assign =
+    schema::optional(schema::boolean("auto_assign", "run the dispatch engine now (default true)"));
+const schema::Field severity = schema::enumeration("severity",
+                                                   names_of({Severity::critical, Severity::serious,
+                                                             Severity::general, Severity::minor}));
+const schema::Field description = schema::optional(schema::text("description", 4000));
+const schema::Field required_skills = schema::optional(
+    schema::array("required_skills", {{"type", "string"}, {"maxLength", 64}}, "at most 50"));
+const schema::Field equipment_id = schema::optional(schema::optional_id("equipment_id",
+                                                                        "null clears it"));
+const std::vector<schema::Field> create{site_id,  kind,        reported_at,     auto_assign,
+                                        severity, description, required_skills, equipment_id};
+const std::vector<schema::Field> patch{severity, description, required_skills, equipment_id};
+}  // namespace body
+
+Result<JobInput> read_job(const json& object, bool creating, Instant now) {
+  FieldReader r(object);
   JobInput in;
   if (creating) {
-    in.site_id = r.integer("site_id", true, 1, INT64_MAX);
-    in.kind = r.one_of("kind", true, parse_job_kind,
-                       "repair, installation, maintenance, inspection");
-    if (auto at = r.instant("reported_at", false)) {
-      if (*at > now + kReportedAtTolerance) r.problem("reported_at", "must not be in the future");
-      else if (*at < kEarliestReportedAt) r.problem("reported_at", "must not be before 2000");
-      else in.reported_at = std::min(*at, now);
+    in.site_id = r.integer(body::site_id, true);
+    in.kind = r.one_of(body::kind, true, parse_job_kind);
+    if (auto at = r.instant(body::reported_at, true)) {
+      if (*at > now + kReportedAtTolerance) {
+        r.problem(body::reported_at, "must not be in the future");
+      } else if (*at < kEarliestReportedAt) {
+        r.problem(body::reported_at, "must not be before 2000");
+      } else {
+        in.reported_at = std::min(*at, now);
+      }
     }
-    if (auto v = r.boolean("auto_assign", false)) in.auto_assign = *v;
+    if (auto v = r.boolean(body::auto_assign, true)) in.auto_assign = *v;
   }
-  in.severity = r.one_of("severity", creating, parse_severity, "critical, serious, general, minor");
-  in.description = r.text("description", false, 4000, true);
-  in.required_skills = r.skills("required_skills", false);
-  in.equipment_given = r.has("equipment_id");
-  in.equipment_id = r.integer("equipment_id", false, 1, INT64_MAX);
+  in.severity = r.one_of(body::severity, creating, parse_severity);
+  in.description = r.text(body::description, creating);
+  in.required_skills = r.skills(body::required_skills, creating);
+  in.equipment_given = r.has(body::equipment_id);
+  in.equipment_id = r.integer(body::equipment_id, creating);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   return in;
 }
@@ -142,18 +171,49 @@ Result<Reply> patch_job(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_job_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/jobs", kOperate,
+  auto job = schema::ref("Job");
+  routes.push_back({"POST",
+                    "/api/v1/jobs",
+                    kOperate,
                     "Create a job; due times come from its tier and distance band",
-                    bind(s, create_job), 201});
-  routes.push_back({"GET", "/api/v1/jobs", kStaffRead | kTechnician,
-                    "List jobs (filters: status, severity, technician_id, center_id, site_id, "
-                    "reported_from, reported_to, needs_review)",
-                    bind(s, list_jobs)});
-  routes.push_back({"GET", "/api/v1/jobs/{id}", kStaffRead | kTechnician, "Read a job",
-                    bind(s, get_job)});
-  routes.push_back({"PATCH", "/api/v1/jobs/{id}", kOperate,
+                    bind(s, create_job),
+                    201,
+                    {.request = schema::object_schema(body::create), .response = job}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/jobs",
+       kStaffRead | kTechnician,
+       "List jobs (filters: status, severity, technician_id, center_id, site_id, reported_from, "
+       "reported_to, needs_review, sla_state)",
+       bind(s, list_jobs),
+       200,
+       {.response = schema::page_of(job),
+        .query = page_query_with(
+            {schema::enumeration("status", names_of({JobStatus::new_, JobStatus::assigned,
+                                                     JobStatus::accepted, JobStatus::en_route,
+                                                     JobStatus::on_site, JobStatus::on_hold,
+                                                     JobStatus::resolved, JobStatus::signed_off,
+                                                     JobStatus::closed, JobStatus::cancelled})),
+             body::severity, schema::id("technician_id"), schema::id("center_id"),
+             schema::id("site_id"), schema::timestamp("reported_from", "inclusive"),
+             schema::timestamp("reported_to", "exclusive"),
+             schema::enumeration("needs_review", {"true", "false"}),
+             schema::enumeration("sla_state", {"pending", "at_risk", "met", "breached"},
+                                 "open jobs with a target in this state")})}});
+  routes.push_back({"GET",
+                    "/api/v1/jobs/{id}",
+                    kStaffRead | kTechnician,
+                    "Read a job",
+                    bind(s, get_job),
+                    200,
+                    {.response = job}});
+  routes.push_back({"PATCH",
+                    "/api/v1/jobs/{id}",
+                    kOperate,
                     "Change description, severity, required skills or equipment (If-Match)",
-                    bind(s, patch_job)});
+                    bind(s, patch_job),
+                    200,
+                    {.request = schema::object_schema(body::patch, true), .response = job}});
 }
 
 }  // namespace fieldserve::server

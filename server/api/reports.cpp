@@ -210,18 +210,97 @@ Result<Reply> breach_list(Services& s, RouteRequest& req) {
 
 void add_report_routes(RouteTable& routes, Services& s) {
   constexpr unsigned kReports = kAdmin | kManager;
-  routes.push_back({"GET", "/api/v1/reports/sla", kReports,
-                    "SLA compliance of jobs reported in [from, to), grouped by tier, technician, "
-                    "center, day or week (comma-separated for several); format json or csv",
-                    bind(s, sla_report)});
+  namespace sc = schema;
+  auto count = [](std::string name, std::string description = "") {
+    return sc::integer(std::move(name), 0, std::nullopt, std::move(description));
+  };
+  auto figures = sc::object_schema(
+      {count("met"), count("breached"), count("pending", "still open, not yet due"),
+       sc::nullable(sc::number("compliance_pct", "met / (met + breached); null when none")),
+       sc::nullable(sc::number("p50_minutes", "median minutes to done")),
+       sc::nullable(sc::number("p90_minutes"))});
+  auto group = sc::object_schema(
+      {sc::text("key", 400, "the group's keys joined by /"),
+       sc::object("keys", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}),
+       count("count"), count("cancelled"), sc::object("response", figures),
+       sc::object("arrival", figures), sc::object("restore", figures)});
+  auto sla_answer =
+      sc::object_schema({sc::timestamp("from"), sc::timestamp("to"), sc::timestamp("as_of"),
+                         sc::array("group_by", {{"type", "string"}}), sc::array("groups", group)});
+  auto tiers = std::vector<std::string>{"critical", "serious", "general", "minor"};
+  auto breach = sc::object_schema(
+      {sc::id("job_id"), sc::enumeration("target", {"response", "arrival", "restore"}),
+       sc::enumeration("tier", tiers), sc::optional_id("technician_id"), sc::id("center_id"),
+       sc::timestamp("reported_at"), sc::timestamp("due"), sc::nullable(sc::timestamp("done_at")),
+       sc::number("lateness_minutes", "past due, to a tenth; until now while open"),
+       sc::object("dispatch",
+                  sc::object_schema({sc::nullable(sc::text("reason", 200)),
+                                     sc::optional(sc::timestamp("decided_at")),
+                                     sc::optional(sc::optional_id("chosen_technician_id")),
+                                     sc::optional(sc::number("radius_km")),
+                                     sc::optional(sc::array("candidates", {{"type", "object"}}))}),
+                  "the last auto-dispatch decision, if there was one")});
+  auto pct = [](std::string name) { return sc::nullable(sc::number(std::move(name))); };
+  auto money = [](std::string name) { return sc::number(std::move(name)); };
+  auto technician_row = sc::object_schema(
+      {sc::id("technician_id"), sc::nullable(sc::text("name", 200)), count("jobs_done"),
+       sc::object("sla",
+                  sc::object_schema({count("met"), count("breached"), pct("compliance_pct")})),
+       pct("first_time_fix_pct"), count("visits"), sc::number("travel_km"),
+       pct("mean_satisfaction"), count("ratings"),
+       sc::nullable(sc::integer("complaints", 0, std::nullopt, "not recorded yet: null")),
+       sc::object("cost",
+                  sc::object_schema({sc::number("labour_hours"), money("labour"), money("travel"),
+                                     money("parts"), count("unpriced_parts"), money("total"),
+                                     pct("per_job")}))});
+  auto technicians_answer = sc::object_schema(
+      {sc::timestamp("from"), sc::timestamp("to"),
+       sc::object("rates",
+                  sc::object_schema({sc::number("labour_per_hour"), sc::number("travel_per_km")})),
+       sc::array("items", technician_row)});
+  // The window and filters every report reads (report_window, report_filter).
+  std::vector<sc::Field> window{
+      sc::optional(sc::timestamp("from", "inclusive; default 30 days before to")),
+      sc::optional(sc::timestamp("to", "exclusive; default now; at most 732 days after from"))};
+  auto filtered = window;
+  for (auto f : {sc::enumeration("tier", {"critical", "serious", "general", "minor"}),
+                 sc::id("center_id"), sc::id("technician_id")}) {
+    filtered.push_back(sc::optional(std::move(f)));
+  }
+  auto sla_query = filtered;
+  sla_query.push_back(sc::optional(sc::text(
+      "group_by", 60, "tier, technician, center, day or week, comma-separated; default tier")));
+  sla_query.push_back(sc::optional(sc::enumeration("format", {"json", "csv"})));
+  auto breach_query = filtered;
+  breach_query.push_back(sc::optional(sc::enumeration("target",
+                                                      {"response", "arrival", "restore"})));
+  breach_query.push_back(sc::optional(sc::integer("limit", 1, 500, "default 50")));
+  breach_query.push_back(sc::optional(sc::text("cursor", 100)));
   routes.push_back(
-      {"GET", "/api/v1/reports/sla/breaches", kReports,
+      {"GET",
+       "/api/v1/reports/sla",
+       kReports,
+       "SLA compliance of jobs reported in [from, to), grouped by tier, technician, "
+       "center, day or week (comma-separated for several); format json or csv",
+       bind(s, sla_report),
+       200,
+       {.response = sla_answer, .query = sla_query, .errors = {422}, .also_types = {"text/csv"}}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/reports/sla/breaches",
+       kReports,
        "Breached targets of jobs reported in [from, to), with the dispatch explanation",
-       bind(s, breach_list)});
-  routes.push_back({"GET", "/api/v1/reports/technicians", kReports,
+       bind(s, breach_list),
+       200,
+       {.response = sc::page_of(breach), .query = breach_query, .errors = {422}}});
+  routes.push_back({"GET",
+                    "/api/v1/reports/technicians",
+                    kReports,
                     "Per technician: jobs done in [from, to), SLA compliance, first-time fix, "
                     "travel, satisfaction and cost per job",
-                    bind(s, technician_report)});
+                    bind(s, technician_report),
+                    200,
+                    {.response = technicians_answer, .query = window, .errors = {422}}});
 }
 
 }  // namespace fieldserve::server

@@ -1,4 +1,5 @@
 #include "dispatch/site_placement.h"
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
@@ -6,14 +7,24 @@
 namespace fieldserve::server {
 namespace {
 
-Result<app::SiteChanges> read_site(const json& body, bool creating) {
-  FieldReader r(body);
+// What a site's create and PATCH bodies may hold (every field is optional on PATCH).
+namespace body {
+const schema::Field customer_id = schema::id("customer_id");
+const schema::Field address = schema::text("address", 500);
+const schema::Field location = schema::object("location", location_schema());
+const schema::Field center_id = schema::optional(schema::optional_id(
+    "center_id", "a center to serve the site; absent or null: the nearest center"));
+const std::vector<schema::Field> all{customer_id, address, location, center_id};
+}  // namespace body
+
+Result<app::SiteChanges> read_site(const json& object, bool creating) {
+  FieldReader r(object);
   app::SiteChanges in;
-  in.customer_id = r.integer("customer_id", creating, 1, INT64_MAX);
-  in.address = r.text("address", creating, 500);
-  in.location = r.location("location", creating);
-  in.center_given = r.has("center_id");
-  in.center_id = r.integer("center_id", false, 1, INT64_MAX);
+  in.customer_id = r.integer(body::customer_id, creating);
+  in.address = r.text(body::address, creating);
+  in.location = r.location(body::location, creating);
+  in.center_given = r.has(body::center_id);
+  in.center_id = r.integer(body::center_id, creating);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   return in;
 }
@@ -61,14 +72,38 @@ Result<Reply> patch_site(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_site_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/sites", kOperate,
-                    "Create a site; its center is the nearest unless center_id is given",
-                    bind(s, create_site), 201});
-  routes.push_back({"GET", "/api/v1/sites", kStaffRead,
-                    "List sites (filters: customer_id, center_id)", bind(s, list_sites)});
-  routes.push_back({"GET", "/api/v1/sites/{id}", kStaffRead, "Read a site", bind(s, get_site)});
-  routes.push_back({"PATCH", "/api/v1/sites/{id}", kOperate,
-                    "Change a site (If-Match); open jobs get new due times", bind(s, patch_site)});
+  auto site = schema::ref("Site");
+  routes.push_back(
+      {"POST",
+       "/api/v1/sites",
+       kOperate,
+       "Create a site; its center is the nearest unless center_id is given",
+       bind(s, create_site),
+       201,
+       {.request = schema::object_schema(body::all), .response = site, .errors = {409}}});
+  routes.push_back({"GET",
+                    "/api/v1/sites",
+                    kStaffRead,
+                    "List sites (filters: customer_id, center_id)",
+                    bind(s, list_sites),
+                    200,
+                    {.response = schema::page_of(site),
+                     .query = page_query_with({body::customer_id, schema::id("center_id")})}});
+  routes.push_back({"GET",
+                    "/api/v1/sites/{id}",
+                    kStaffRead,
+                    "Read a site",
+                    bind(s, get_site),
+                    200,
+                    {.response = site}});
+  routes.push_back(
+      {"PATCH",
+       "/api/v1/sites/{id}",
+       kOperate,
+       "Change a site (If-Match); open jobs get new due times",
+       bind(s, patch_site),
+       200,
+       {.request = schema::object_schema(body::all, true), .response = site, .errors = {409}}});
 }
 
 }  // namespace fieldserve::server

@@ -126,13 +126,24 @@ Result<Reply> push(Services& s, RouteRequest& req) {
 
 void add_sync_routes(RouteTable& routes, Services& s) {
   routes.push_back(
-      {"GET", "/api/v1/sync/pull", kTechnician,
+      {"GET",
+       "/api/v1/sync/pull",
+       kTechnician,
        "A technician's job list: a snapshot without a cursor, then changes and removals after it",
-       bind(s, pull)});
+       bind(s, pull),
+       200,
+       {.response = pull_page_schema(),
+        .query = {
+            schema::optional(schema::integer("limit", 1, 1000, "jobs per page (default 200)")),
+            schema::optional(schema::text("cursor", 200, "the cursor of the last page"))}}});
   routes.push_back(
-      {"POST", "/api/v1/sync/push", kTechnician,
+      {"POST",
+       "/api/v1/sync/push",
+       kTechnician,
        "Ops a device recorded offline, applied in order exactly once, committed before the answer",
-       bind(s, push)});
+       bind(s, push),
+       200,
+       {.request = push_request_schema(), .response = push_results_schema(), .errors = {503}}});
 }
 
 }  // namespace fieldserve::server

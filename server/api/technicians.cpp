@@ -1,3 +1,4 @@
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
@@ -5,21 +6,37 @@
 namespace fieldserve::server {
 namespace {
 
+// What a technician's create and PATCH bodies may hold (every field is optional on PATCH).
+namespace body {
+const schema::Field name = schema::text("name", 200);
+const schema::Field skills = schema::array("skills", {{"type", "string"}, {"maxLength", 64}},
+                                           "at most 50");
+const schema::Field home_center_id = schema::id("home_center_id");
+const schema::Field location = schema::optional(schema::nullable(
+    schema::object("location", location_schema(), "where it is now; null: unknown")));
+const schema::Field max_open_jobs = schema::optional(schema::integer("max_open_jobs", 1, 100,
+                                                                     "default 8"));
+const schema::Field active = schema::optional(schema::boolean("active", "default true"));
+const schema::Field shift = schema::object("shift", weekly_hours_schema());
+const std::vector<schema::Field> all{name,          skills, home_center_id, location,
+                                     max_open_jobs, active, shift};
+}  // namespace body
+
 Result<void> read_technician(FieldReader& r, Technician& t, bool creating, Instant now) {
-  if (auto v = r.text("name", creating, 200)) t.name = *v;
-  if (auto v = r.skills("skills", creating)) t.skills = *v;
-  if (auto v = r.integer("home_center_id", creating, 1, INT64_MAX)) t.home_center_id = *v;
-  if (r.is_null("location")) {
-    r.accept("location");
+  if (auto v = r.text(body::name, creating)) t.name = *v;
+  if (auto v = r.skills(body::skills, creating)) t.skills = *v;
+  if (auto v = r.integer(body::home_center_id, creating)) t.home_center_id = *v;
+  if (r.is_null(body::location)) {
+    r.accept(body::location);
     t.location.reset();
     t.location_at.reset();
-  } else if (auto v = r.location("location", false)) {
+  } else if (auto v = r.location(body::location, creating)) {
     t.location = *v;
     t.location_at = now;
   }
-  if (auto v = r.integer("max_open_jobs", false, 1, 100)) t.max_open_jobs = static_cast<int>(*v);
-  if (auto v = r.boolean("active", false)) t.active = *v;
-  if (auto v = r.weekly_hours("shift", creating)) t.shift = *v;
+  if (auto v = r.integer(body::max_open_jobs, creating)) t.max_open_jobs = static_cast<int>(*v);
+  if (auto v = r.boolean(body::active, creating)) t.active = *v;
+  if (auto v = r.weekly_hours(body::shift, creating)) t.shift = *v;
   return r.finish();
 }
 
@@ -76,16 +93,38 @@ Result<Reply> patch_technician(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_technician_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/technicians", kOperate, "Create a technician",
-                    bind(s, create_technician), 201});
-  routes.push_back({"GET", "/api/v1/technicians", kStaffRead,
+  auto technician = schema::ref("Technician");
+  routes.push_back({"POST",
+                    "/api/v1/technicians",
+                    kOperate,
+                    "Create a technician",
+                    bind(s, create_technician),
+                    201,
+                    {.request = schema::object_schema(body::all), .response = technician}});
+  routes.push_back({"GET",
+                    "/api/v1/technicians",
+                    kStaffRead,
                     "List technicians (filters: home_center_id, active, skill)",
-                    bind(s, list_technicians)});
-  routes.push_back({"GET", "/api/v1/technicians/{id}", kStaffRead | kTechnician,
+                    bind(s, list_technicians),
+                    200,
+                    {.response = schema::page_of(technician),
+                     .query = page_query_with({body::home_center_id,
+                                               schema::enumeration("active", {"true", "false"}),
+                                               schema::text("skill", 64)})}});
+  routes.push_back({"GET",
+                    "/api/v1/technicians/{id}",
+                    kStaffRead | kTechnician,
                     "Read a technician (a technician token: only its own)",
-                    bind(s, get_technician)});
-  routes.push_back({"PATCH", "/api/v1/technicians/{id}", kOperate, "Change a technician (If-Match)",
-                    bind(s, patch_technician)});
+                    bind(s, get_technician),
+                    200,
+                    {.response = technician}});
+  routes.push_back({"PATCH",
+                    "/api/v1/technicians/{id}",
+                    kOperate,
+                    "Change a technician (If-Match)",
+                    bind(s, patch_technician),
+                    200,
+                    {.request = schema::object_schema(body::all, true), .response = technician}});
 }
 
 }  // namespace fieldserve::server

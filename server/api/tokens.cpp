@@ -1,3 +1,4 @@
+#include "server/api/contracts.h"
 #include "server/api/handlers.h"
 #include "server/api/json/resource_json.h"
 #include "server/api/services.h"
@@ -6,13 +7,22 @@
 namespace fieldserve::server {
 namespace {
 
+// What a token's create body holds.
+namespace body {
+const schema::Field role = schema::enumeration("role", names_of({Role::admin, Role::dispatcher,
+                                                                 Role::manager, Role::technician}));
+const schema::Field name = schema::text("name", 200);
+const schema::Field technician_id =
+    schema::optional(schema::id("technician_id", "required for a technician token, only then"));
+}  // namespace body
+
 Result<Reply> create_token(Services& s, RouteRequest& req) {
   auto body = req.body();
   if (!body) return std::unexpected(body.error());
   FieldReader r(*body);
-  auto role = r.one_of("role", true, parse_role, "admin, dispatcher, manager, technician");
-  auto name = r.text("name", true, 200);
-  auto technician_id = r.integer("technician_id", false, 1, INT64_MAX);
+  auto role = r.one_of(body::role, true, parse_role);
+  auto name = r.text(body::name, true);
+  auto technician_id = r.integer(body::technician_id, true);
   if (role == Role::technician && !technician_id) {
     r.problem("technician_id", "is required for a technician token");
   }
@@ -47,13 +57,32 @@ Result<Reply> revoke_token(Services& s, RouteRequest& req) {
 }  // namespace
 
 void add_token_routes(RouteTable& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/tokens", kAdmin,
-                    "Create a token; its value is shown only in this answer", bind(s, create_token),
-                    201});
-  routes.push_back({"GET", "/api/v1/tokens", kAdmin, "List tokens (never their values)",
-                    bind(s, list_tokens)});
-  routes.push_back({"DELETE", "/api/v1/tokens/{id}", kAdmin,
-                    "Revoke a token; its next request is 401", bind(s, revoke_token), 204});
+  namespace sc = schema;
+  routes.push_back(
+      {"POST",
+       "/api/v1/tokens",
+       kAdmin,
+       "Create a token; its value is shown only in this answer",
+       bind(s, create_token),
+       201,
+       {.request = sc::object_schema({body::role, body::name, body::technician_id}),
+        .response = sc::object_schema(
+            {sc::id("id"), sc::text("token", 100, "the bearer token; never shown again"),
+             body::role, body::name, sc::optional_id("technician_id")})}});
+  routes.push_back({"GET",
+                    "/api/v1/tokens",
+                    kAdmin,
+                    "List tokens (never their values)",
+                    bind(s, list_tokens),
+                    200,
+                    {.response = sc::page_of(sc::ref("Token")), .query = page_query()}});
+  routes.push_back({"DELETE",
+                    "/api/v1/tokens/{id}",
+                    kAdmin,
+                    "Revoke a token; its next request is 401",
+                    bind(s, revoke_token),
+                    204,
+                    {.response = nullptr}});
 }
 
 }  // namespace fieldserve::server

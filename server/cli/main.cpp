@@ -88,7 +88,7 @@ int serve(const ServeOptions& o) {
                                       store->commits(), store->committer_nice(), 0};
                                 }};
   fieldserve::server::install_routes(server, gate, fieldserve::server::api_routes(services),
-                                     o.web_dir);
+                                     o.web_dir, fieldserve::server::api_components());
   if (!o.tls_cert.empty()) {
     std::string error;
     if (!server.enable_tls(o.tls_cert, o.tls_key, error)) {

@@ -14,6 +14,16 @@ struct ErrorInfo {
 
 ErrorInfo error_info(ErrorCode code);
 
+// Every code, for the OpenAPI document's list of them.
+inline constexpr ErrorCode kAllErrorCodes[] = {
+    ErrorCode::malformed_json,  ErrorCode::bad_request,       ErrorCode::validation_failed,
+    ErrorCode::unknown_field,   ErrorCode::unknown_reference, ErrorCode::not_found,
+    ErrorCode::conflict,        ErrorCode::stale_version,     ErrorCode::invalid_transition,
+    ErrorCode::invalid_cursor,  ErrorCode::invalid_signature, ErrorCode::unauthorized,
+    ErrorCode::forbidden,       ErrorCode::payload_too_large, ErrorCode::unsupported_media_type,
+    ErrorCode::length_required, ErrorCode::rate_limited,      ErrorCode::unavailable,
+    ErrorCode::internal};
+
 // {"error": {"code", "message", "details"}} as text.
 std::string error_body(const Error& error);
 std::string error_body(ErrorCode code, const std::string& message);

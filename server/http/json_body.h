@@ -11,6 +11,7 @@
 
 #include "domain/error.h"
 #include "domain/model.h"
+#include "server/http/schema.h"
 
 namespace fieldserve::server {
 
@@ -58,6 +59,51 @@ class FieldReader {
     if (!parsed) problem(name, "must be one of " + std::string(allowed));
     return parsed;
   }
+
+  // The same reads with the name and bounds taken from a field table entry (schema.h), so the
+  // reader and the OpenAPI document say the same: required when `creating` and the entry is
+  // not optional.
+  std::optional<std::string> text(const schema::Field& f, bool creating) {
+    return text(f.name.c_str(), creating && !f.optional, f.max_length.value_or(200), f.allow_empty);
+  }
+  std::optional<std::int64_t> integer(const schema::Field& f, bool creating) {
+    return integer(f.name.c_str(), creating && !f.optional,
+                   f.minimum ? static_cast<std::int64_t>(*f.minimum) : INT64_MIN,
+                   f.maximum ? static_cast<std::int64_t>(*f.maximum) : INT64_MAX);
+  }
+  std::optional<double> number(const schema::Field& f, bool creating) {
+    return number(f.name.c_str(), creating && !f.optional, f.minimum.value_or(-1e300),
+                  f.maximum.value_or(1e300));
+  }
+  std::optional<bool> boolean(const schema::Field& f, bool creating) {
+    return boolean(f.name.c_str(), creating && !f.optional);
+  }
+  std::optional<Instant> instant(const schema::Field& f, bool creating) {
+    return instant(f.name.c_str(), creating && !f.optional);
+  }
+  std::optional<geo::LatLon> location(const schema::Field& f, bool creating) {
+    return location(f.name.c_str(), creating && !f.optional);
+  }
+  std::optional<std::vector<std::string>> skills(const schema::Field& f, bool creating) {
+    return skills(f.name.c_str(), creating && !f.optional);
+  }
+  std::optional<WeeklyHours> weekly_hours(const schema::Field& f, bool creating) {
+    return weekly_hours(f.name.c_str(), creating && !f.optional);
+  }
+  const json* object(const schema::Field& f, bool creating) {
+    return object(f.name.c_str(), creating && !f.optional);
+  }
+  template <class Parse>
+  auto one_of(const schema::Field& f, bool creating, Parse parse)
+      -> decltype(parse(std::string_view{})) {
+    std::string allowed;
+    for (const auto& v : f.values) allowed += (allowed.empty() ? "" : ", ") + v;
+    return one_of(f.name.c_str(), creating && !f.optional, parse, allowed);
+  }
+  bool has(const schema::Field& f) const { return has(f.name.c_str()); }
+  bool is_null(const schema::Field& f) const { return is_null(f.name.c_str()); }
+  void accept(const schema::Field& f) { accept(f.name.c_str()); }
+  void problem(const schema::Field& f, const std::string& what) { problem(f.name.c_str(), what); }
 
   void problem(const char* name, const std::string& what);
   void merge(FieldReader& nested);

@@ -13,6 +13,7 @@
 #include "app/auth.h"
 #include "domain/error.h"
 #include "domain/model.h"
+#include "server/http/schema.h"
 #include "store/tx.h"
 
 namespace fieldserve::server {
@@ -62,6 +63,19 @@ enum RoleBit : unsigned {
 inline constexpr unsigned kStaffRead = kAdmin | kDispatcher | kManager;
 inline constexpr unsigned kOperate = kAdmin | kDispatcher;
 
+// What a route takes and answers, as the OpenAPI document states it (and the contract test holds
+// every answer to). The statuses every route of its kind can answer (401 without a token, 404
+// for an {id} that does not exist, 422 for a body that does not fit...) are added by the
+// document; `errors` names the ones particular to this route.
+struct Contract {
+  schema::json request;  // the body's schema; null: none (POST, PATCH, PUT: an untyped object)
+  schema::json response = {{"type", "object"}};  // the success answer's; null: no body (204)
+  std::vector<schema::Field> query;              // query parameters, with their bounds
+  std::vector<int> errors;                       // further error statuses this route can answer
+  std::string response_type = "application/json";
+  std::vector<std::string> also_types;  // other content types of the success answer (text)
+};
+
 struct Route {
   std::string method;  // GET POST PATCH PUT DELETE
   std::string path;    // OpenAPI style: /api/v1/jobs/{id}
@@ -69,6 +83,7 @@ struct Route {
   std::string summary;
   Handler handler;
   int success_status = 200;
+  Contract contract = {};
 };
 
 using RouteTable = std::vector<Route>;

@@ -1,6 +1,8 @@
 #include "server/http/router.h"
 
+#include <map>
 #include <regex>
+#include <set>
 
 #include "server/http/error_catalogue.h"
 #include "server/http/logging.h"
@@ -85,12 +87,20 @@ httplib::Server::Handler wrap(Gate& gate, Route route) {
 }  // namespace
 
 void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
-                    const std::string& web_dir) {
-  routes.push_back({"GET", "/healthz", kPublic, "Liveness: 200 while the server answers",
+                    const std::string& web_dir, const nlohmann::json& components) {
+  routes.push_back({"GET",
+                    "/healthz",
+                    kPublic,
+                    "Liveness: 200 while the server answers",
                     [](RouteRequest&) -> Result<Reply> {
                       return json_reply({{"status", "ok"}});
-                    }});
-  routes.push_back({"GET", "/metrics", kPublic, "Prometheus metrics",
+                    },
+                    200,
+                    {.response = schema::object_schema({schema::enumeration("status", {"ok"})})}});
+  routes.push_back({"GET",
+                    "/metrics",
+                    kPublic,
+                    "Prometheus metrics",
                     [&server, &gate](RouteRequest&) -> Result<Reply> {
                       Reply r;
                       r.content_type = "text/plain; version=0.0.4";
@@ -98,11 +108,23 @@ void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
                       figures.waiting_connections = server.waiting_connections();
                       r.text = gate.metrics.render(figures);
                       return r;
-                    }});
+                    },
+                    200,
+                    {.response = {{"type", "string"}}, .response_type = "text/plain"}});
   auto document = std::make_shared<nlohmann::json>();
-  routes.push_back({"GET", "/api/v1/openapi.json", kPublic, "This API as an OpenAPI 3 document",
-                    [document](RouteRequest&) -> Result<Reply> { return json_reply(*document); }});
-  *document = openapi_document(routes);
+  routes.push_back({"GET",
+                    "/api/v1/openapi.json",
+                    kPublic,
+                    "This API as an OpenAPI 3 document",
+                    [document](RouteRequest&) -> Result<Reply> { return json_reply(*document); },
+                    200,
+                    {.response = schema::object_schema(
+                         {schema::text("openapi", 10), schema::object("info", {{"type", "object"}}),
+                          schema::array("servers", {{"type", "object"}}),
+                          schema::array("security", {{"type", "object"}}),
+                          schema::object("components", {{"type", "object"}}),
+                          schema::object("paths", {{"type", "object"}})})}});
+  *document = openapi_document(routes, components);
 
   for (const auto& route : routes) {
     auto pattern = path_regex(route.path);
@@ -165,7 +187,61 @@ void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
   });
 }
 
-nlohmann::json openapi_document(const RouteTable& routes) {
+namespace {
+
+// The error statuses a route can answer, with the error codes behind each: those every route of
+// its kind shares (authentication, a body, an {id} in the path, If-Match, query parameters) and
+// the ones its contract adds.
+std::map<int, std::set<std::string>> error_statuses(const Route& r) {
+  std::map<int, std::set<std::string>> out;
+  auto add = [&](ErrorCode code) {
+    auto info = error_info(code);
+    out[info.http_status].insert(std::string(info.code));
+  };
+  if (!(r.roles & kPublic)) {
+    add(ErrorCode::unauthorized);
+    add(ErrorCode::forbidden);
+    add(ErrorCode::rate_limited);
+  }
+  if (!r.contract.request.is_null() || r.method == "POST" || r.method == "PATCH" ||
+      r.method == "PUT") {
+    for (auto code : {ErrorCode::malformed_json, ErrorCode::payload_too_large,
+                      ErrorCode::unsupported_media_type, ErrorCode::validation_failed,
+                      ErrorCode::unknown_field}) {
+      add(code);
+    }
+  }
+  if (r.path.find('{') != std::string::npos) add(ErrorCode::not_found);
+  if (r.method == "PATCH") add(ErrorCode::stale_version);
+  if (!r.contract.query.empty()) add(ErrorCode::bad_request);
+  for (int status : r.contract.errors) {
+    for (auto code : kAllErrorCodes) {
+      if (error_info(code).http_status == status) add(code);
+    }
+  }
+  return out;
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Missing, unknown or revoked token";
+    case 403: return "The token's role may not do this";
+    case 404: return "Not found";
+    case 409: return "Conflict with the resource's current state or version";
+    case 411: return "Length required";
+    case 413: return "Body too large";
+    case 415: return "Body is not application/json";
+    case 422: return "The body does not fit";
+    case 429: return "Rate limited";
+    case 503: return "Busy: try again";
+    default: return "Error";
+  }
+}
+
+}  // namespace
+
+nlohmann::json openapi_document(const RouteTable& routes, const nlohmann::json& components) {
   using nlohmann::json;
   json paths = json::object();
   static const std::regex param(R"(\{([a-z_]+)\})");
@@ -185,7 +261,7 @@ nlohmann::json openapi_document(const RouteTable& routes) {
       params.push_back({{"name", (*it)[1].str()},
                         {"in", "path"},
                         {"required", true},
-                        {"schema", {{"type", "integer"}}}});
+                        {"schema", {{"type", "integer"}, {"minimum", 1}}}});
     }
     if (r.method == "PATCH") {
       params.push_back({{"name", "If-Match"},
@@ -194,29 +270,68 @@ nlohmann::json openapi_document(const RouteTable& routes) {
                         {"schema", {{"type", "string"}}},
                         {"description", "the version last read; a stale one is 409"}});
     }
-    if (r.method == "GET" && r.path.find('{') == std::string::npos && !(r.roles & kPublic) &&
-        r.path != "/api/v1/sla-policy") {
+    if (r.contract.query.empty() && r.method == "GET" && r.path.find('{') == std::string::npos &&
+        !(r.roles & kPublic) && r.path != "/api/v1/sla-policy") {
       params.push_back({{"name", "limit"},
                         {"in", "query"},
                         {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
       params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
     }
-    if (!params.empty()) op["parameters"] = params;
-    if (r.method == "POST" || r.method == "PATCH" || r.method == "PUT") {
-      op["requestBody"] = {{"required", true},
-                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    for (const auto& q : r.contract.query) {
+      json p = {{"name", q.name},
+                {"in", "query"},
+                {"required", false},
+                {"schema", schema::value_schema(q)}};
+      if (!q.description.empty()) p["description"] = q.description;
+      params.push_back(std::move(p));
     }
-    std::string ok = std::to_string(r.success_status);
-    op["responses"] = {
-        {ok, {{"description", r.success_status == 204 ? "No content" : "Success"}}},
-        {"default",
-         {{"description", "Error"},
+    if (!params.empty()) op["parameters"] = params;
+    json request = r.contract.request;
+    if (request.is_null() && (r.method == "POST" || r.method == "PATCH" || r.method == "PUT")) {
+      request = {{"type", "object"}};
+    }
+    if (!request.is_null()) {
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", request}}}}}};
+    }
+    json responses = json::object();
+    json ok = {{"description", r.success_status == 204 ? "No content" : "Success"}};
+    if (!r.contract.response.is_null()) {
+      ok["content"] = {{r.contract.response_type, {{"schema", r.contract.response}}}};
+      for (const auto& type : r.contract.also_types) {
+        ok["content"][type] = {{"schema", {{"type", "string"}}}};
+      }
+    }
+    responses[std::to_string(r.success_status)] = ok;
+    for (const auto& [status, codes] : error_statuses(r)) {
+      std::string names;
+      for (const auto& c : codes) names += (names.empty() ? "" : ", ") + c;
+      responses[std::to_string(status)] = {
+          {"description", std::string(reason(status)) + " (error codes: " + names + ")"},
           {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
+           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+    }
+    op["responses"] = responses;
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     paths[r.path][method] = op;
   }
+  json codes = json::array();
+  for (auto code : kAllErrorCodes) codes.push_back(std::string(error_info(code).code));
+  json schemas = components.is_object() ? components : json::object();
+  schemas["Error"] = {
+      {"type", "object"},
+      {"required", {"error"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"error",
+         {{"type", "object"},
+          {"required", {"code", "message"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"code", {{"type", "string"}, {"enum", codes}}},
+            {"message", {{"type", "string"}}},
+            {"details", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}}}}}};
   return {{"openapi", "3.0.3"},
           {"info",
            {{"title", "fieldserve"},
@@ -226,18 +341,7 @@ nlohmann::json openapi_document(const RouteTable& routes) {
           {"security", json::array({{{"bearer", json::array()}}})},
           {"components",
            {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
-            {"schemas",
-             {{"Error",
-               {{"type", "object"},
-                {"required", {"error"}},
-                {"properties",
-                 {{"error",
-                   {{"type", "object"},
-                    {"required", {"code", "message"}},
-                    {"properties",
-                     {{"code", {{"type", "string"}}},
-                      {"message", {{"type", "string"}}},
-                      {"details", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}}}}}}}}}}},
+            {"schemas", schemas}}},
           {"paths", paths}};
 }
 

@@ -23,11 +23,13 @@ struct Gate {
   std::function<ScrapeFigures()> scrape;
 };
 
-// `web_dir`, when not empty, is served at /.
+// `web_dir`, when not empty, is served at /. `components` are the named schemas the routes'
+// contracts refer to.
 void install_routes(HardenedServer& server, Gate& gate, RouteTable routes,
-                    const std::string& web_dir);
+                    const std::string& web_dir, const nlohmann::json& components);
 
-// The OpenAPI 3 document for `routes`: built from the same table the server registers.
-nlohmann::json openapi_document(const RouteTable& routes);
+// The OpenAPI 3 document for `routes`: built from the same table the server registers, with
+// `components` as its named schemas (Error is added).
+nlohmann::json openapi_document(const RouteTable& routes, const nlohmann::json& components);
 
 }  // namespace fieldserve::server

@@ -31,7 +31,28 @@ std::filesystem::path make_temp_dir() {
   return pattern;
 }
 
-Response to_response(const httplib::Result& result) {
+// With FIELDSERVE_CONTRACT_DIR set (ctest sets it), every answer a test receives is appended to
+// a file there, one JSON line each, for the contract check (tests/contract/check_contract.mjs)
+// to hold against the OpenAPI document once the suite is done. One file per process.
+void record_exchange(const std::string& method, const std::string& path, const Response& r) {
+  static const char* dir = std::getenv("FIELDSERVE_CONTRACT_DIR");
+  if (!dir || r.status < 0) return;
+  auto type = r.headers.find("Content-Type");
+  json line = {{"method", method},
+               {"path", path},
+               {"status", r.status},
+               {"content_type", type == r.headers.end() ? "" : type->second}};
+  if (r.body.is_discarded()) line["body"] = r.text;
+  else line["body"] = r.body;
+  static const bool made = std::filesystem::create_directories(dir) || true;
+  (void)made;
+  std::ofstream out(std::string(dir) + "/exchanges-" + std::to_string(::getpid()) + ".jsonl",
+                    std::ios::app);
+  out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+Response to_response(const std::string& method, const std::string& path,
+                     const httplib::Result& result) {
   Response r;
   if (!result) {
     r.status = -1;
@@ -41,6 +62,7 @@ Response to_response(const httplib::Result& result) {
   r.text = result->body;
   r.headers = result->headers;
   r.body = json::parse(result->body, nullptr, false);
+  record_exchange(method, path, r);
   return r;
 }
 
@@ -174,20 +196,21 @@ std::string ServerProcess::log_containing(const std::string& needle) const {
 Response ServerProcess::get(const std::string& path, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response(c.Get(path.c_str(), auth(token)));
+  return to_response("GET", path, c.Get(path.c_str(), auth(token)));
 }
 
 Response ServerProcess::del(const std::string& path, const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response(c.Delete(path.c_str(), auth(token)));
+  return to_response("DELETE", path, c.Delete(path.c_str(), auth(token)));
 }
 
 Response ServerProcess::post(const std::string& path, const json& body,
                              const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response(c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
+  return to_response("POST", path,
+                     c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
 }
 
 Response ServerProcess::patch(const std::string& path, const json& body, const std::string& token,
@@ -196,14 +219,16 @@ Response ServerProcess::patch(const std::string& path, const json& body, const s
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   auto headers = auth(token);
   if (!if_match.empty()) headers.emplace("If-Match", if_match);
-  return to_response(c.Patch(path.c_str(), headers, body.dump(), "application/json"));
+  return to_response("PATCH", path,
+                     c.Patch(path.c_str(), headers, body.dump(), "application/json"));
 }
 
 Response ServerProcess::put(const std::string& path, const json& body,
                             const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response(c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
+  return to_response("PUT", path,
+                     c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
 }
 
 Response ServerProcess::send(const std::string& method, const std::string& path,
@@ -212,12 +237,14 @@ Response ServerProcess::send(const std::string& method, const std::string& path,
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   if (method == "POST")
-    return to_response(c.Post(path.c_str(), headers, body, content_type.c_str()));
+    return to_response(method, path, c.Post(path.c_str(), headers, body, content_type.c_str()));
   if (method == "PATCH")
-    return to_response(c.Patch(path.c_str(), headers, body, content_type.c_str()));
-  if (method == "PUT") return to_response(c.Put(path.c_str(), headers, body, content_type.c_str()));
-  if (method == "DELETE") return to_response(c.Delete(path.c_str(), headers));
-  return to_response(c.Get(path.c_str(), headers));
+    return to_response(method, path, c.Patch(path.c_str(), headers, body, content_type.c_str()));
+  if (method == "PUT") {
+    return to_response(method, path, c.Put(path.c_str(), headers, body, content_type.c_str()));
+  }
+  if (method == "DELETE") return to_response(method, path, c.Delete(path.c_str(), headers));
+  return to_response("GET", path, c.Get(path.c_str(), headers));
 }
 
 std::string ServerProcess::make_token(const std::string& role, const std::string& name,

@@ -27,7 +27,7 @@ class InProcessServer : public ::testing::Test {
                       }});
     routes.push_back({"GET", "/test/busy", kPublic, "database busy",
                       [](RouteRequest&) -> Result<Reply> { throw store::StoreBusy(5, "locked"); }});
-    install_routes(*server_, *gate_, routes, "");
+    install_routes(*server_, *gate_, routes, "", nlohmann::json::object());
     port_ = server_->bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_->listen_after_bind(); });

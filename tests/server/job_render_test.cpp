@@ -84,6 +84,31 @@ TEST(JobRender, RestAndSyncAgreeFieldForField) {
   EXPECT_EQ(valid_until, t0 + std::chrono::minutes(40)) << "arrival turns at risk next";
 }
 
+// The job renderer streams its fields by hand; the Job schema of the OpenAPI document is a table.
+// They must name the same fields (both sets compared sorted), each required one present.
+TEST(JobRender, WritesExactlyTheFieldsOfTheJobSchema) {
+  Instant t0 = from_epoch_s(1'794'794'400);
+  std::string text;
+  append_job(text, busy_job(t0), dispatch::default_policy(), t0);
+  json rendered = json::parse(text);
+  json schema = job_schema();
+  std::vector<std::string> rendered_names, schema_names;
+  for (const auto& [name, value] : rendered.items()) rendered_names.push_back(name);
+  for (const auto& [name, value] : schema["properties"].items()) schema_names.push_back(name);
+  EXPECT_EQ(rendered_names, schema_names);
+  for (const auto& name : schema["required"]) {
+    EXPECT_TRUE(rendered.contains(name.get<std::string>())) << name;
+  }
+  EXPECT_EQ(schema["additionalProperties"], false);
+  auto sla = sla_clock_schema();
+  for (const auto& target : {"response", "arrival", "restore"}) {
+    std::vector<std::string> clock_names, clock_schema;
+    for (const auto& [name, value] : rendered["sla"][target].items()) clock_names.push_back(name);
+    for (const auto& [name, value] : sla["properties"].items()) clock_schema.push_back(name);
+    EXPECT_EQ(clock_names, clock_schema) << target;
+  }
+}
+
 TEST(PushOpParsing, KeepsOnlyTheFieldsTheServerDoesNotKnow) {
   json known = {{"op_id", "018f0000-0000-7000-8000-000000000001"},
                 {"type", "note"},

@@ -5,6 +5,7 @@
 
 #include "dispatch/sla_monitor.h"
 #include "server/http/fast_json.h"
+#include "server/http/schema.h"
 
 namespace fieldserve::server {
 namespace {
@@ -150,6 +151,54 @@ void append_job(std::string& out, const Job& j, const dispatch::SlaPolicy& polic
   out += '{';
   append_job_fields(out, j, policy, now, valid_until);
   out += '}';
+}
+
+nlohmann::json sla_clock_schema() {
+  namespace s = schema;
+  return s::object_schema(
+      {s::integer("target_minutes", 1, std::nullopt), s::timestamp("due"),
+       s::timestamp("at_risk_at", "when the target counts as at risk"),
+       s::nullable(s::timestamp("done_at", "when the target was met (or missed for good)")),
+       s::enumeration("state", {"pending", "at_risk", "met", "breached"})});
+}
+
+nlohmann::json job_schema() {
+  namespace s = schema;
+  auto names = [](auto... values) {
+    std::vector<std::string> out;
+    (out.emplace_back(to_string(values)), ...);
+    return out;
+  };
+  auto clock = s::ref("SlaClock");
+  return s::object_schema({
+      s::id("id"),
+      s::enumeration("kind", names(JobKind::repair, JobKind::installation, JobKind::maintenance,
+                                   JobKind::inspection)),
+      s::enumeration("severity", names(Severity::critical, Severity::serious, Severity::general,
+                                       Severity::minor)),
+      s::enumeration("status", names(JobStatus::new_, JobStatus::assigned, JobStatus::accepted,
+                                     JobStatus::en_route, JobStatus::on_site, JobStatus::on_hold,
+                                     JobStatus::resolved, JobStatus::signed_off, JobStatus::closed,
+                                     JobStatus::cancelled)),
+      s::id("site_id"),
+      s::optional_id("equipment_id"),
+      s::nullable(s::enumeration("hold_reason",
+                                 names(HoldReason::waiting_parts, HoldReason::waiting_customer))),
+      s::text("description", 4000),
+      s::array("required_skills", {{"type", "string"}}),
+      s::timestamp("reported_at", "when the customer reported it; the SLA clocks start here"),
+      s::timestamp("created_at"),
+      s::optional_id("technician_id"),
+      s::boolean("assignment_locked", "assigned by hand: the optimizer leaves it alone"),
+      s::boolean("needs_review", "dispatched without a technician who meets every target"),
+      s::number("distance_km", "from its site's center"),
+      s::nullable(s::number("band_max_km", "upper limit of its band in its tier; null beyond")),
+      s::object("dispatch", s::object_schema({s::optional(s::text("reason", 200))}),
+                "why the engine chose as it did, if it dispatched the job"),
+      s::object("sla", s::object_schema({s::object("response", clock), s::object("arrival", clock),
+                                         s::object("restore", clock)})),
+      s::integer("version", 1, std::nullopt, "bumped by every change; send it as If-Match"),
+  });
 }
 
 Reply json_text_reply(std::string text, int status, std::optional<std::int64_t> version) {

@@ -2,6 +2,7 @@
 // The one renderer of a job: REST answers and the sync job document both
 // write a job's fields through append_job_fields, streaming into a string (no JSON tree on these
 // hot paths), so the two cannot disagree.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,11 @@ void append_job_fields(std::string& out, const Job& j, const dispatch::SlaPolicy
                        Instant now, Instant& valid_until);
 // The job as one JSON object.
 void append_job(std::string& out, const Job& j, const dispatch::SlaPolicy& policy, Instant now);
+
+// The Job schema append_job_fields writes (same fields, same order; tests/server/job_render_test
+// holds them together), and the schema of one SLA clock in it.
+nlohmann::json job_schema();
+nlohmann::json sla_clock_schema();
 
 // A reply holding JSON text, with the resource's version as its ETag.
 Reply json_text_reply(std::string text, int status = 200, std::optional<std::int64_t> version = {});

@@ -3,6 +3,42 @@
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
+namespace {
+
+// A tier's fields and a band's, as the policy document holds them.
+namespace field {
+const schema::Field response_minutes = schema::integer("response_minutes", 1, 525600);
+const schema::Field calendar = schema::enumeration("calendar", {"24x7", "business_hours"},
+                                                   "which hours the tier's clocks count");
+const schema::Field dispatch_radius_km = schema::number("dispatch_radius_km");
+const schema::Field max_km =
+    schema::nullable(schema::number("max_km", "the band's upper limit; null: unbounded (last)"));
+const schema::Field arrival_minutes = schema::integer("arrival_minutes", 1, 525600);
+const schema::Field restore_minutes = schema::integer("restore_minutes", 1, 525600);
+}  // namespace field
+
+schema::Field bounded(schema::Field f, double min, double max) {
+  f.minimum = min;
+  f.maximum = max;
+  return f;
+}
+
+}  // namespace
+
+nlohmann::json policy_schema() {
+  namespace s = schema;
+  auto band = s::object_schema({bounded(field::max_km, 0.001, 20000), field::arrival_minutes,
+                                field::restore_minutes});
+  json bands = s::array_of(band);
+  bands["minItems"] = 1;
+  bands["maxItems"] = 16;
+  auto tier = s::object_schema(
+      {field::response_minutes, field::calendar, bounded(field::dispatch_radius_km, 0.001, 20000),
+       s::object("bands", bands, "ascending by max_km, the last unbounded")});
+  std::vector<s::Field> tiers;
+  for (Severity sev : kSeverities) tiers.push_back(s::object(std::string(to_string(sev)), tier));
+  return s::object_schema({s::object("tiers", s::object_schema(tiers))});
+}
 
 nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
   json tiers = json::object();
@@ -38,12 +74,13 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
       FieldReader r(*tier_json, "tiers." + name);
       auto& tier = policy.tiers[static_cast<int>(s)];
       tier.response_minutes =
-          static_cast<int>(r.integer("response_minutes", true, 1, 525600).value_or(0));
-      auto calendar = r.text("calendar", true, 32);
+          static_cast<int>(r.integer(field::response_minutes, true).value_or(0));
+      auto calendar = r.text(field::calendar, true);
       if (calendar == "24x7") tier.calendar = dispatch::CalendarKind::always;
       else if (calendar == "business_hours") tier.calendar = dispatch::CalendarKind::business_hours;
-      else if (calendar) r.problem("calendar", "must be 24x7 or business_hours");
-      tier.dispatch_radius_km = r.number("dispatch_radius_km", true, 0.001, 20000).value_or(0);
+      else if (calendar) r.problem(field::calendar, "must be 24x7 or business_hours");
+      tier.dispatch_radius_km =
+          r.number(bounded(field::dispatch_radius_km, 0.001, 20000), true).value_or(0);
       auto it = tier_json->find("bands");
       r.accept("bands");
       if (it == tier_json->end() || !it->is_array() || it->empty() || it->size() > 16) {
@@ -57,12 +94,15 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
           }
           FieldReader b(band_json, "tiers." + name + ".bands[" + std::to_string(i) + "]");
           dispatch::DistanceBand band;
-          if (!b.is_null("max_km")) band.max_km = b.number("max_km", true, 0.001, 20000);
-          else b.accept("max_km");
+          if (!b.is_null(field::max_km)) {
+            band.max_km = b.number(bounded(field::max_km, 0.001, 20000), true);
+          } else {
+            b.accept(field::max_km);
+          }
           band.arrival_minutes =
-              static_cast<int>(b.integer("arrival_minutes", true, 1, 525600).value_or(0));
+              static_cast<int>(b.integer(field::arrival_minutes, true).value_or(0));
           band.restore_minutes =
-              static_cast<int>(b.integer("restore_minutes", true, 1, 525600).value_or(0));
+              static_cast<int>(b.integer(field::restore_minutes, true).value_or(0));
           r.merge(b);
           tier.bands.push_back(band);
         }

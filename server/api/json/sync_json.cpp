@@ -7,9 +7,97 @@
 #include "app/auth.h"
 #include "server/http/fast_json.h"
 #include "server/http/json_body.h"
+#include "server/http/schema.h"
+#include "sync/op_codes.h"
 #include "sync/signature.h"
 
 namespace fieldserve::server {
+
+nlohmann::json job_document_schema() {
+  namespace s = schema;
+  auto doc = job_schema();
+  auto add = [&](const s::Field& f) {
+    doc["properties"][f.name] = s::value_schema(f);
+    doc["required"].push_back(f.name);
+  };
+  auto location = s::object_schema({{.name = "lat", .type = s::Type::number},
+                                    {.name = "lon", .type = s::Type::number}});
+  add(s::object("site", s::object_schema({s::id("id"), s::text("address", 500),
+                                          s::object("location", location), s::id("center_id")})));
+  add(s::object(
+      "customer",
+      s::object_schema(
+          {s::id("id"), s::text("name", 200), s::enumeration("account_tier", {"key", "standard"}),
+           s::object("contact", s::object_schema({s::text("name", 200), s::text("phone", 50),
+                                                  s::text("email", 254)}))})));
+  auto equipment = s::object_schema(
+      {s::id("id"), s::text("model", 200), s::text("serial", 100), s::timestamp("sold_at"),
+       s::nullable(s::timestamp("installed_at")), s::integer("warranty_months", 0, 240)});
+  equipment["nullable"] = true;
+  add(s::object("equipment", equipment, "null when the job names none"));
+  add(s::array("notes", s::object_schema({s::id("id"), s::text("author", 200),
+                                          s::text("text", 4000), s::timestamp("at")})));
+  add(s::array("parts_used", s::object_schema({s::text("part_number", 64),
+                                               s::integer("qty", 1, 100000), s::timestamp("at")})));
+  add(s::array("signoffs",
+               s::object_schema({{.name = "id", .type = s::Type::string, .format = "uuid"},
+                                 s::text("signer_name", 200),
+                                 s::timestamp("signed_at"),
+                                 s::nullable(s::integer("rating", 1, 5))})));
+  return doc;
+}
+
+nlohmann::json pull_page_schema() {
+  namespace s = schema;
+  auto removed = s::object_schema(
+      {s::id("id"), s::enumeration("reason", {"reassigned", "cancelled", "closed"})});
+  return s::object_schema(
+      {s::text("cursor", 200, "pass it on the next pull"),
+       s::boolean("has_more", "pull again at once: the page was full"),
+       s::boolean("reset", "replace the job cache with this snapshot (never the outbox)"),
+       s::timestamp("server_time"),
+       s::object("jobs", s::object_schema({s::array("upserted", s::ref("JobDocument")),
+                                           s::array("removed", removed)}))});
+}
+
+nlohmann::json push_request_schema() {
+  namespace s = schema;
+  std::vector<std::string> types{"status", "signoff", "note", "parts_used", "location"};
+  // Ops are checked one by one (a broken op is rejected in its result, not the push), and
+  // fields a newer app sends are kept: an op is an open object.
+  auto op = s::object_schema({{.name = "op_id",
+                               .type = s::Type::string,
+                               .description = "UUID, v7 preferred",
+                               .format = "uuid"},
+                              s::enumeration("type", types),
+                              s::id("job_id"),
+                              s::timestamp("at", "when it happened, on the device's clock"),
+                              s::object("payload", {{"type", "object"}},
+                                        "by type: docs/sync-protocol.md")},
+                             false, true);
+  auto ops = s::array_of(op);
+  ops["maxItems"] = 500;
+  return s::object_schema({s::timestamp("client_time", "the device's clock when it sent the push"),
+                           s::object("ops", ops, "applied in order, each exactly once")});
+}
+
+nlohmann::json push_results_schema() {
+  namespace s = schema;
+  std::vector<std::string> statuses{"applied", "duplicate", "conflict", "rejected"};
+  std::vector<std::string> codes;
+  for (const auto& info : sync::op_code_catalogue()) {
+    if (!info.name.empty()) codes.emplace_back(info.name);
+  }
+  auto first = s::object_schema(
+      {s::enumeration("status", statuses), s::optional(s::enumeration("code", codes)),
+       s::optional(s::text("message", 1000)), s::timestamp("received_at")});
+  auto result = s::object_schema(
+      {s::nullable(s::text("op_id", 100)), s::enumeration("status", statuses),
+       s::optional(s::enumeration("code", codes)), s::optional(s::text("message", 1000)),
+       s::optional(s::object("first", first, "for a duplicate: the result it got first"))});
+  return s::object_schema({s::array("results", result, "one per op, in order")});
+}
+
 void append_job_document(std::string& out, const app::JobDocument& doc,
                          const dispatch::SlaPolicy& policy, Instant now, Instant& valid_until) {
   const Job& j = *doc.job;

@@ -18,6 +18,12 @@ namespace fieldserve::server {
 void append_job_document(std::string& out, const app::JobDocument& doc,
                          const dispatch::SlaPolicy& policy, Instant now, Instant& valid_until);
 
+// The schemas of the shapes above, for the OpenAPI document.
+nlohmann::json job_document_schema();
+nlohmann::json pull_page_schema();
+nlohmann::json push_request_schema();
+nlohmann::json push_results_schema();
+
 // Reads one element of a push's "ops". Never fails: a problem becomes the op's reject code.
 // Unknown fields are ignored and kept: in body (the whole op) and in unknown_fields (only them).
 sync::PushOp parse_push_op(const nlohmann::json& op);
