@@ -222,6 +222,28 @@ std::map<int, std::set<std::string>> error_statuses(const Route& r) {
   return out;
 }
 
+// A name for generated and runtime clients: the method and the path's words, a parameter as
+// "By" and its name: GET /api/v1/jobs/{id}/candidates is getJobsByIdCandidates.
+std::string operation_id(const Route& r) {
+  std::string id = r.method;
+  std::transform(id.begin(), id.end(), id.begin(), ::tolower);
+  std::string_view path = r.path;
+  if (path.starts_with("/api/v1")) path.remove_prefix(7);
+  bool upper = true;
+  for (char c : path) {
+    if (c == '/' || c == '-' || c == '_' || c == '.') {
+      upper = true;
+    } else if (c == '{') {
+      id += "By";
+      upper = true;
+    } else if (c != '}') {
+      id += upper ? static_cast<char>(::toupper(c)) : c;
+      upper = false;
+    }
+  }
+  return id;
+}
+
 const char* reason(int status) {
   switch (status) {
     case 400: return "Bad request";
@@ -246,7 +268,7 @@ nlohmann::json openapi_document(const RouteTable& routes, const nlohmann::json& 
   json paths = json::object();
   static const std::regex param(R"(\{([a-z_]+)\})");
   for (const auto& r : routes) {
-    json op = {{"summary", r.summary}};
+    json op = {{"summary", r.summary}, {"operationId", operation_id(r)}};
     json roles = json::array();
     for (Role role : {Role::admin, Role::dispatcher, Role::manager, Role::technician}) {
       if (r.roles & (1u << static_cast<int>(role))) roles.push_back(to_string(role));

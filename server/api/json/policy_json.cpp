@@ -36,6 +36,7 @@ nlohmann::json policy_schema() {
       {field::response_minutes, field::calendar, bounded(field::dispatch_radius_km, 0.001, 20000),
        s::object("bands", bands, "ascending by max_km, the last unbounded")});
   std::vector<s::Field> tiers;
+  tiers.reserve(kSeverities.size());
   for (Severity sev : kSeverities) tiers.push_back(s::object(std::string(to_string(sev)), tier));
   return s::object_schema({s::object("tiers", s::object_schema(tiers))});
 }
