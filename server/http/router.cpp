@@ -330,6 +330,7 @@ nlohmann::json openapi_document(const RouteTable& routes, const nlohmann::json& 
       for (const auto& c : codes) names += (names.empty() ? "" : ", ") + c;
       responses[std::to_string(status)] = {
           {"description", std::string(reason(status)) + " (error codes: " + names + ")"},
+          {"x-error-codes", codes},
           {"content",
            {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     }

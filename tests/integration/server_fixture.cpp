@@ -1,5 +1,7 @@
 #include "server_fixture.h"
 
+#include "server/http/json_body.h"
+
 #include <sqlite3.h>
 
 #include <arpa/inet.h>
@@ -34,7 +36,8 @@ std::filesystem::path make_temp_dir() {
 // With FIELDSERVE_CONTRACT_DIR set (ctest sets it), every answer a test receives is appended to
 // a file there, one JSON line each, for the contract check (tests/contract/check_contract.mjs)
 // to hold against the OpenAPI document once the suite is done. One file per process.
-void record_exchange(const std::string& method, const std::string& path, const Response& r) {
+void record_exchange(const std::string& method, const std::string& path, const std::string& request,
+                     const Response& r) {
   static const char* dir = std::getenv("FIELDSERVE_CONTRACT_DIR");
   if (!dir || r.status < 0) return;
   auto type = r.headers.find("Content-Type");
@@ -44,6 +47,12 @@ void record_exchange(const std::string& method, const std::string& path, const R
                {"content_type", type == r.headers.end() ? "" : type->second}};
   if (r.body.is_discarded()) line["body"] = r.text;
   else line["body"] = r.body;
+  if (!request.empty()) {
+    // Bodies sent to test the nesting cap would crash nlohmann's recursive parser here too.
+    bool shallow = server::json_nesting_depth(request) <= server::kMaxJsonDepth;
+    json sent = shallow ? json::parse(request, nullptr, false) : json(json::value_t::discarded);
+    line["request"] = sent.is_discarded() ? json(request) : sent;
+  }
   static const bool made = std::filesystem::create_directories(dir) || true;
   (void)made;
   std::ofstream out(std::string(dir) + "/exchanges-" + std::to_string(::getpid()) + ".jsonl",
@@ -52,7 +61,7 @@ void record_exchange(const std::string& method, const std::string& path, const R
 }
 
 Response to_response(const std::string& method, const std::string& path,
-                     const httplib::Result& result) {
+                     const httplib::Result& result, const std::string& request = "") {
   Response r;
   if (!result) {
     r.status = -1;
@@ -62,7 +71,7 @@ Response to_response(const std::string& method, const std::string& path,
   r.text = result->body;
   r.headers = result->headers;
   r.body = json::parse(result->body, nullptr, false);
-  record_exchange(method, path, r);
+  record_exchange(method, path, request, r);
   return r;
 }
 
@@ -209,8 +218,9 @@ Response ServerProcess::post(const std::string& path, const json& body,
                              const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response("POST", path,
-                     c.Post(path.c_str(), auth(token), body.dump(), "application/json"));
+  auto text = body.dump();
+  return to_response("POST", path, c.Post(path.c_str(), auth(token), text, "application/json"),
+                     text);
 }
 
 Response ServerProcess::patch(const std::string& path, const json& body, const std::string& token,
@@ -219,16 +229,16 @@ Response ServerProcess::patch(const std::string& path, const json& body, const s
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   auto headers = auth(token);
   if (!if_match.empty()) headers.emplace("If-Match", if_match);
-  return to_response("PATCH", path,
-                     c.Patch(path.c_str(), headers, body.dump(), "application/json"));
+  auto text = body.dump();
+  return to_response("PATCH", path, c.Patch(path.c_str(), headers, text, "application/json"), text);
 }
 
 Response ServerProcess::put(const std::string& path, const json& body,
                             const std::string& token) const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
-  return to_response("PUT", path,
-                     c.Put(path.c_str(), auth(token), body.dump(), "application/json"));
+  auto text = body.dump();
+  return to_response("PUT", path, c.Put(path.c_str(), auth(token), text, "application/json"), text);
 }
 
 Response ServerProcess::send(const std::string& method, const std::string& path,
@@ -237,11 +247,14 @@ Response ServerProcess::send(const std::string& method, const std::string& path,
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(20, 0);  // longer than the server's 5 s busy timeout
   if (method == "POST")
-    return to_response(method, path, c.Post(path.c_str(), headers, body, content_type.c_str()));
+    return to_response(method, path, c.Post(path.c_str(), headers, body, content_type.c_str()),
+                       body);
   if (method == "PATCH")
-    return to_response(method, path, c.Patch(path.c_str(), headers, body, content_type.c_str()));
+    return to_response(method, path, c.Patch(path.c_str(), headers, body, content_type.c_str()),
+                       body);
   if (method == "PUT") {
-    return to_response(method, path, c.Put(path.c_str(), headers, body, content_type.c_str()));
+    return to_response(method, path, c.Put(path.c_str(), headers, body, content_type.c_str()),
+                       body);
   }
   if (method == "DELETE") return to_response(method, path, c.Delete(path.c_str(), headers));
   return to_response("GET", path, c.Get(path.c_str(), headers));

@@ -14,6 +14,7 @@ nlohmann::json api_components() {
   schemas["SlaClock"] = sla_clock_schema();
   schemas["SlaPolicy"] = policy_schema();
   schemas["JobDocument"] = job_document_schema();
+  schemas["PushOp"] = push_op_schema();
   return schemas;
 }
 

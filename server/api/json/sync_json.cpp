@@ -62,23 +62,31 @@ nlohmann::json pull_page_schema() {
 
 nlohmann::json push_request_schema() {
   namespace s = schema;
-  std::vector<std::string> types{"status", "signoff", "note", "parts_used", "location"};
-  // Ops are checked one by one (a broken op is rejected in its result, not the push), and
-  // fields a newer app sends are kept: an op is an open object.
-  auto op = s::object_schema({{.name = "op_id",
-                               .type = s::Type::string,
-                               .description = "UUID, v7 preferred",
-                               .format = "uuid"},
-                              s::enumeration("type", types),
-                              s::id("job_id"),
-                              s::timestamp("at", "when it happened, on the device's clock"),
-                              s::object("payload", {{"type", "object"}},
-                                        "by type: docs/sync-protocol.md")},
-                             false, true);
-  auto ops = s::array_of(op);
+  // Any value is taken as an op and answered in its result (rejected when it is not one), so
+  // the push itself is refused only for what is outside the ops.
+  json any_op = {{"description",
+                  "an op as PushOp describes it; one that does not fit is answered rejected "
+                  "(malformed_op, unknown_op_type, validation_failed...), not refused"}};
+  auto ops = s::array_of(any_op);
   ops["maxItems"] = 500;
   return s::object_schema({s::timestamp("client_time", "the device's clock when it sent the push"),
                            s::object("ops", ops, "applied in order, each exactly once")});
+}
+
+nlohmann::json push_op_schema() {
+  namespace s = schema;
+  std::vector<std::string> types{"status", "signoff", "note", "parts_used", "location"};
+  // Fields a newer app sends are kept with the op: an op is an open object.
+  return s::object_schema({{.name = "op_id",
+                            .type = s::Type::string,
+                            .description = "UUID, v7 preferred",
+                            .format = "uuid"},
+                           s::enumeration("type", types),
+                           s::id("job_id"),
+                           s::timestamp("at", "when it happened, on the device's clock"),
+                           s::object("payload", {{"type", "object"}},
+                                     "by type: docs/sync-protocol.md")},
+                          false, true);
 }
 
 nlohmann::json push_results_schema() {

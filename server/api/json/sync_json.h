@@ -22,6 +22,7 @@ void append_job_document(std::string& out, const app::JobDocument& doc,
 nlohmann::json job_document_schema();
 nlohmann::json pull_page_schema();
 nlohmann::json push_request_schema();
+nlohmann::json push_op_schema();
 nlohmann::json push_results_schema();
 
 // Reads one element of a push's "ops". Never fails: a problem becomes the op's reject code.
