@@ -82,12 +82,14 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     states.push_back(std::move(state));
   }
 
-  auto decision = dispatch::decide(job, site->location, tier, states, now, travel_, config_);
+  auto service = dispatch::ServiceEstimate{};
+  auto decision = dispatch::decide(job, site->location, service, tier, states, now, travel_,
+                                   config_);
   std::optional<dispatch::Preemption> preemption;
   // Nobody meets the target: either the best misses it, or the ones who could are full.
   if (allow_preemption && !decision.reason.empty()) {
-    preemption = dispatch::find_preemption(job, site->location, tier, states, now, travel_,
-                                           config_);
+    preemption = dispatch::find_preemption(job, site->location, service, tier, states, now,
+                                           travel_);
   }
   auto from_status = job.status;
   std::optional<Job> moved;

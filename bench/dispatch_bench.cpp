@@ -106,7 +106,7 @@ void BM_DecisionWithGridIndex(benchmark::State& state) {
       near_states.clear();
       for (auto id : w.index.near(site, w.tier.dispatch_radius_km * factor))
         near_states.push_back(w.states[id - 1]);
-      d = decide(job, site, w.tier, near_states, kNow, travel);
+      d = decide(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel);
       if (d.reason != "no_eligible_technician") break;
     }
     benchmark::DoNotOptimize(d);
@@ -136,7 +136,7 @@ void BM_DecisionBruteForce(benchmark::State& state) {
       for (std::size_t i = 0; i < w.states.size(); ++i) {
         if (km[i] <= w.tier.dispatch_radius_km * factor) near_states.push_back(w.states[i]);
       }
-      d = decide(job, site, w.tier, near_states, kNow, travel);
+      d = decide(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel);
       if (d.reason != "no_eligible_technician") break;
     }
     benchmark::DoNotOptimize(d);

@@ -3,6 +3,7 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "dispatch/assignment_rules.h"
 #include "geo/distance.h"
@@ -12,69 +13,86 @@ namespace {
 
 int rank(Severity s) { return static_cast<int>(s); }  // critical = 0
 
-// The job goes behind every queued job that is more severe, or as severe and due no later; a
-// critical job goes right behind the job the technician is on site at (docs/decisions.md).
+// The job goes behind the job the technician is on site at and every queued job that is more
+// severe, or as severe and due no later: so a critical job goes right behind the job on site,
+// unless critical jobs due earlier are queued too (docs/decisions.md).
 bool goes_ahead(const QueuedJob& queued, const Job& job) {
   if (queued.status == JobStatus::on_site) return true;
-  if (job.severity == Severity::critical) return false;
   if (rank(queued.severity) != rank(job.severity))
     return rank(queued.severity) < rank(job.severity);
   return queued.arrival_due <= job.clock(SlaTarget::arrival).due;
 }
 
-// What placing the job in a technician's queue means: when it gets there, from where, and which
-// job already queued it would make late.
+// What placing the job in a technician's queue means: when it gets there, from where, how sure
+// that is, and which job already queued it would make late.
 struct QueueWalk {
-  Instant free_at;  // when the jobs ahead are done
+  Instant free_at;  // when the jobs ahead are done, as expected
   int ahead = 0;
   Instant eta;
+  double margin_minutes = 0;
   double travel_km = 0;  // the leg to the job
   JobId delayed = 0;     // first queued job on time without the job and late with it
 };
 
+std::chrono::seconds minutes(double m) {
+  return std::chrono::seconds(static_cast<std::int64_t>(std::lround(m * 60)));
+}
+
+// The time still to go on a job the technician is on site at. Past its expected time it is
+// overrunning, and is expected to end within half its spread: never "free already".
+std::chrono::seconds remaining_on_site(const QueuedJob& q, Instant now) {
+  auto elapsed = std::chrono::duration<double>(now - q.on_site_since.value_or(now)).count() / 60;
+  return minutes(std::max(q.service.expected_minutes - elapsed, q.service.spread_minutes / 2));
+}
+
+bool work_order(const QueuedJob* a, const QueuedJob* b) {
+  bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
+  if (a_on != b_on) return a_on;
+  if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
+  if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
+  return a->id < b->id;
+}
+
 // Walks the queue once: the work order is on site first, then severity, then arrival due; each
 // leg is measured once and shared by the walk with the job and the walk without it.
-QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon& site, Instant now,
-                     const TravelModel& travel, const EngineConfig& config, bool check_delays) {
+QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon& site,
+                     const ServiceEstimate& service, Instant now, const TravelModel& travel,
+                     bool check_delays) {
   std::vector<const QueuedJob*> queue;
   queue.reserve(t.queue.size());
   for (const auto& q : t.queue) {
     if (q.status != JobStatus::on_hold) queue.push_back(&q);  // waiting for parts or the customer
   }
-  std::sort(queue.begin(), queue.end(), [](const QueuedJob* a, const QueuedJob* b) {
-    bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
-    if (a_on != b_on) return a_on;
-    if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
-    if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
-    return a->id < b->id;
-  });
+  std::sort(queue.begin(), queue.end(), work_order);
   // In this order the jobs that go ahead form a prefix.
   std::size_t ahead = 0;
   while (ahead < queue.size() && goes_ahead(*queue[ahead], job)) ++ahead;
 
-  const std::chrono::seconds service{config.service_minutes * 60};
-  QueueWalk walk{now, static_cast<int>(ahead), now, 0, 0};
+  QueueWalk walk{now, static_cast<int>(ahead), now, 0, 0, 0};
   geo::LatLon from = t.position;
   auto serve = [&](const QueuedJob& q, Instant& free_at, std::chrono::seconds leg_time) {
     if (q.status == JobStatus::on_site) {
-      free_at = std::max(now, q.on_site_since.value_or(now) + service);
+      free_at = now + remaining_on_site(q, now);
       return now;  // already there
     }
     Instant arrive = free_at + leg_time;
-    free_at = arrive + service;
+    free_at = arrive + minutes(q.service.expected_minutes);
     return arrive;
   };
+  double variance = 0;
   for (std::size_t i = 0; i < ahead; ++i) {
     serve(*queue[i], walk.free_at, travel.leg(from, queue[i]->site).time);
+    variance += queue[i]->service.spread_minutes * queue[i]->service.spread_minutes;
     from = queue[i]->site;
   }
+  walk.margin_minutes = std::sqrt(variance);
   auto to_job = travel.leg(from, site);
   walk.travel_km = to_job.road_km;
   walk.eta = walk.free_at + to_job.time;
   if (!check_delays || ahead == queue.size()) return walk;
 
-  // The jobs behind: once as they are, once after the new job (on site for `service`).
-  Instant without = walk.free_at, with = walk.eta + service;
+  // The jobs behind: once as they are, once after the new job (on site for its expected time).
+  Instant without = walk.free_at, with = walk.eta + minutes(service.expected_minutes);
   geo::LatLon from_without = from;
   for (std::size_t i = ahead; i < queue.size(); ++i) {
     const auto& q = *queue[i];
@@ -91,7 +109,40 @@ QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon
   return walk;
 }
 
+double minutes_between(Instant from, Instant to) {
+  return std::chrono::duration<double>(to - from).count() / 60;
+}
+
+// The arrival a candidate can be counted on: its ETA plus the margin.
+double reliable_arrival(const Candidate& c, Instant now) {
+  return minutes_between(now, c.eta) + c.margin_minutes;
+}
+
 }  // namespace
+
+std::vector<PlannedArrival> planned_arrivals(const TechnicianState& t, Instant now,
+                                             const TravelModel& travel) {
+  std::vector<const QueuedJob*> queue;
+  for (const auto& q : t.queue) {
+    if (q.status != JobStatus::on_hold) queue.push_back(&q);
+  }
+  std::sort(queue.begin(), queue.end(), work_order);
+  std::vector<PlannedArrival> out;
+  Instant free_at = now;
+  geo::LatLon from = t.position;
+  for (const auto* q : queue) {
+    if (q->status == JobStatus::on_site) {
+      free_at = now + remaining_on_site(*q, now);
+      out.push_back({q->id, now});
+    } else {
+      Instant arrive = free_at + travel.leg(from, q->site).time;
+      free_at = arrive + minutes(q->service.expected_minutes);
+      out.push_back({q->id, arrive});
+    }
+    from = q->site;
+  }
+  return out;
+}
 
 bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
                  Instant until) {
@@ -116,8 +167,8 @@ bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant
   return false;
 }
 
-Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
-                std::span<const TechnicianState> technicians, Instant now,
+Decision decide(const Job& job, const geo::LatLon& site, const ServiceEstimate& service,
+                const TierPolicy& tier, std::span<const TechnicianState> technicians, Instant now,
                 const TravelModel& travel, const EngineConfig& config) {
   Decision decision;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
@@ -153,12 +204,14 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
     c.eligible = c.excluded_because.empty();
     if (c.eligible) {
       // Travel and ETA from where the technician will be once the jobs queued ahead are done.
-      auto walk = walk_queue(state, job, site, now, travel, config, false);
+      auto walk = walk_queue(state, job, site, service, now, travel, false);
       c.travel_km = walk.travel_km;
       c.free_at = walk.free_at;
       c.eta = walk.eta;
       c.queue_ahead = walk.ahead;
-      c.meets_arrival_target = c.eta <= arrival_due;
+      c.margin_minutes = walk.margin_minutes;
+      c.slack_minutes = minutes_between(c.eta, arrival_due);
+      c.meets_arrival_target = c.slack_minutes >= c.margin_minutes;
     }
     decision.candidates.push_back(c);
   }
@@ -167,43 +220,97 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
   // another job's target is not one that meets the targets. That check walks the whole queue, so
   // it runs only for the candidates that could win, in the order they would win, until one passes.
   std::vector<bool> delay_checked(decision.candidates.size(), false);
+  auto passes_delay_check = [&](std::size_t i) {
+    auto& c = decision.candidates[i];
+    if (!delay_checked[i]) {
+      delay_checked[i] = true;
+      c.delays_job_id = walk_queue(technicians[i], job, site, service, now, travel, true).delayed;
+      if (c.delays_job_id) c.meets_arrival_target = false;
+    }
+    return c.delays_job_id == 0;
+  };
+  const bool critical = job.severity == Severity::critical;
+  const double time_left = std::max(0.0, minutes_between(now, arrival_due));
+  auto thin = [&](const Candidate& c) {
+    return c.slack_minutes - c.margin_minutes < config.thin_slack_fraction * time_left;
+  };
   for (int factor = 1; factor <= config.max_radius_factor; factor *= 2) {
     double radius = tier.dispatch_radius_km * factor;
     decision.radius_km = radius;
-    std::vector<std::size_t> meeting;
-    const Candidate* earliest = nullptr;
+    std::vector<std::size_t> in_radius;
     for (std::size_t i = 0; i < decision.candidates.size(); ++i) {
       const auto& c = decision.candidates[i];
-      if (!c.eligible || c.distance_km > radius) continue;
-      if (c.meets_arrival_target) meeting.push_back(i);
-      if (!earliest || c.eta < earliest->eta ||
-          (c.eta == earliest->eta && c.travel_km < earliest->travel_km)) {
-        earliest = &c;
+      if (c.eligible && c.distance_km <= radius) in_radius.push_back(i);
+    }
+    if (in_radius.empty()) continue;
+    auto by_arrival = [&](std::size_t a, std::size_t b) {
+      double ra = reliable_arrival(decision.candidates[a], now);
+      double rb = reliable_arrival(decision.candidates[b], now);
+      if (ra != rb) return ra < rb;
+      return decision.candidates[a].travel_km < decision.candidates[b].travel_km;
+    };
+
+    if (critical) {
+      // The earliest arrival it can count on; least travel only between arrivals practically
+      // equal to it, and among those, one that makes no queued job late.
+      std::sort(in_radius.begin(), in_radius.end(), by_arrival);
+      double earliest = reliable_arrival(decision.candidates[in_radius.front()], now);
+      std::vector<std::size_t> equal;
+      for (auto i : in_radius) {
+        if (reliable_arrival(decision.candidates[i], now) <=
+            earliest + config.equal_arrival_minutes)
+          equal.push_back(i);
       }
+      std::stable_sort(equal.begin(), equal.end(), [&](std::size_t a, std::size_t b) {
+        return decision.candidates[a].travel_km < decision.candidates[b].travel_km;
+      });
+      std::optional<std::size_t> pick;
+      for (auto i : equal) {
+        if (passes_delay_check(i)) {
+          pick = i;
+          break;
+        }
+      }
+      if (!pick) pick = equal.front();  // a critical arrival outranks a queued job's
+      const auto& c = decision.candidates[*pick];
+      decision.chosen = c.technician_id;
+      if (c.slack_minutes < c.margin_minutes) decision.reason = "no_technician_meets_target";
+      break;
+    }
+
+    // Other tiers: candidates with comfortable slack by least travel; then thin slack, most first.
+    std::vector<std::size_t> meeting;
+    for (auto i : in_radius) {
+      if (decision.candidates[i].meets_arrival_target) meeting.push_back(i);
     }
     std::sort(meeting.begin(), meeting.end(), [&](std::size_t a, std::size_t b) {
       const auto &ca = decision.candidates[a], &cb = decision.candidates[b];
-      if (ca.travel_km != cb.travel_km) return ca.travel_km < cb.travel_km;
-      return ca.eta < cb.eta;
+      bool thin_a = thin(ca), thin_b = thin(cb);
+      if (thin_a != thin_b) return thin_b;
+      if (!thin_a) {
+        if (ca.travel_km != cb.travel_km) return ca.travel_km < cb.travel_km;
+        return ca.eta < cb.eta;
+      }
+      double spare_a = ca.slack_minutes - ca.margin_minutes;
+      double spare_b = cb.slack_minutes - cb.margin_minutes;
+      if (spare_a != spare_b) return spare_a > spare_b;
+      return ca.travel_km < cb.travel_km;
     });
     for (std::size_t i : meeting) {
-      auto& c = decision.candidates[i];
-      if (!delay_checked[i]) {
-        delay_checked[i] = true;
-        c.delays_job_id = walk_queue(technicians[i], job, site, now, travel, config, true).delayed;
-        if (c.delays_job_id) c.meets_arrival_target = false;
-      }
-      if (c.meets_arrival_target) {
-        decision.chosen = c.technician_id;
+      if (passes_delay_check(i)) {
+        decision.chosen = decision.candidates[i].technician_id;
         break;
       }
     }
     if (decision.chosen) break;
-    if (earliest) {
-      decision.chosen = earliest->technician_id;
-      decision.reason = "no_technician_meets_target";
-      break;
-    }
+    auto earliest = *std::min_element(in_radius.begin(), in_radius.end(), [&](auto a, auto b) {
+      const auto &ca = decision.candidates[a], &cb = decision.candidates[b];
+      if (ca.eta != cb.eta) return ca.eta < cb.eta;
+      return ca.travel_km < cb.travel_km;
+    });
+    decision.chosen = decision.candidates[earliest].technician_id;
+    decision.reason = "no_technician_meets_target";
+    break;
   }
   if (!decision.chosen) decision.reason = "no_eligible_technician";
   // Whoever stayed beyond the radius finally used was not eligible after all.
@@ -217,12 +324,13 @@ Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
 }
 
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
-                                          const TierPolicy& tier,
+                                          const ServiceEstimate& service, const TierPolicy& tier,
                                           std::span<const TechnicianState> technicians, Instant now,
-                                          const TravelModel& travel, const EngineConfig& config) {
+                                          const TravelModel& travel) {
   if (job.severity != Severity::critical) return std::nullopt;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
   std::optional<Preemption> best;
+  Instant best_reliable{};
   for (const auto& state : technicians) {
     const auto& t = *state.technician;
     if (!t.active || !on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due)))
@@ -240,12 +348,15 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       TechnicianState without = state;
       std::erase_if(without.queue, [&](const QueuedJob& other) { return other.id == q.id; });
       if (static_cast<int>(without.queue.size()) >= t.max_open_jobs) continue;
-      auto walk = walk_queue(without, job, site, now, travel, config, false);
+      auto walk = walk_queue(without, job, site, service, now, travel, false);
       Instant eta = walk.eta;
-      if (eta > arrival_due) continue;
+      auto reliable = eta + minutes(walk.margin_minutes);
+      if (reliable > arrival_due) continue;
       double km = walk.travel_km;
-      if (!best || km < best->travel_km || (km == best->travel_km && eta < best->eta)) {
+      if (!best || reliable < best_reliable ||
+          (reliable == best_reliable && km < best->travel_km)) {
         best = Preemption{t.id, q.id, eta, km};
+        best_reliable = reliable;
       }
     }
   }

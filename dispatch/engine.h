@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dispatch/service_times.h"
 #include "dispatch/sla_policy.h"
 #include "dispatch/travel.h"
 #include "domain/model.h"
@@ -14,8 +15,12 @@
 namespace fieldserve::dispatch {
 
 struct EngineConfig {
-  int service_minutes = 60;   // expected time on site for a queued job
   int max_radius_factor = 4;  // the radius doubles up to this factor when nobody is eligible
+  // Arrivals this close count as practically equal for a critical job: then least travel decides.
+  double equal_arrival_minutes = 2;
+  // Slack (after the margin) under this share of the time left to the due is thin: between
+  // candidates with thin slack, more slack wins over fewer kilometres.
+  double thin_slack_fraction = 0.25;
 };
 
 // A job already in a technician's queue, as the ETA needs it.
@@ -27,6 +32,8 @@ struct QueuedJob {
   Instant arrival_due{};
   std::optional<Instant> on_site_since;  // when status is on_site
   bool locked = false;                   // a dispatcher's assignment: never moved by preemption
+  ServiceEstimate service;               // its expected time on site, and how far that may run over
+  const std::vector<std::string>* required_skills = nullptr;  // for re-planning; may be null
 };
 
 struct TechnicianState {
@@ -42,10 +49,14 @@ struct Candidate {
   std::string excluded_because;  // inactive, off_shift, missing_skills, at_capacity, outside_radius
   double distance_km = 0;        // geodesic, the technician's position to the site (radius test)
   double travel_km = 0;          // road estimate from where they will be when free to the site
-  Instant free_at{};             // when the jobs queued ahead are done
+  Instant free_at{};             // when the jobs queued ahead are done, as expected
   Instant eta{};
-  // Its own arrival is on time and, where checked, it makes no queued job late. The queue check
-  // runs for the candidates that could win, by least travel, until one passes.
+  // How late the jobs ahead may run (one time in ten): the 90th percentile of their summed
+  // overruns, taking each job's spread as independent. 0 with nothing ahead.
+  double margin_minutes = 0;
+  double slack_minutes = 0;  // arrival due − ETA
+  // ETA + margin is no later than the due and, where checked, it makes no queued job late. The
+  // queue check runs for the candidates that could win, in the order they would, until one passes.
   bool meets_arrival_target = false;
   JobId delays_job_id = 0;  // a queued job this one would make late (then it does not meet)
   int queue_ahead = 0;
@@ -58,10 +69,11 @@ struct Decision {
   std::vector<Candidate> candidates;  // one per technician given, in the order given
 };
 
-// Decides who gets `job` at `now`. `site` is the job's site location. Technicians beyond the
-// final radius are listed as outside_radius.
-Decision decide(const Job& job, const geo::LatLon& site, const TierPolicy& tier,
-                std::span<const TechnicianState> technicians, Instant now,
+// Decides who gets `job` at `now` (docs/decisions.md, "The choice"). `site` is the job's site
+// location and `service` its own expected time on site (it decides whether queued jobs behind it
+// turn late). Technicians beyond the final radius are listed as outside_radius.
+Decision decide(const Job& job, const geo::LatLon& site, const ServiceEstimate& service,
+                const TierPolicy& tier, std::span<const TechnicianState> technicians, Instant now,
                 const TravelModel& travel, const EngineConfig& config = {});
 
 // Preemption for a critical job nobody can reach in time (docs/decisions.md): a technician who
@@ -73,13 +85,21 @@ struct Preemption {
   double travel_km = 0;
 };
 // Considers technicians that are eligible, or excluded only for being at capacity (moving a job
-// out frees a place), within the tier's radius. Among the options that meet the target, the least
-// travel wins; nullopt when the job is not critical or no option meets it.
+// out frees a place), within the tier's radius. Among the options that meet the target (with the
+// margin), the earliest arrival wins; nullopt when the job is not critical or no option meets it.
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
-                                          const TierPolicy& tier,
+                                          const ServiceEstimate& service, const TierPolicy& tier,
                                           std::span<const TechnicianState> technicians, Instant now,
-                                          const TravelModel& travel,
-                                          const EngineConfig& config = {});
+                                          const TravelModel& travel);
+
+// When the technician is expected at each job of their queue, in the order they work it (on
+// site first, then severity, then arrival due); jobs on hold are left out.
+struct PlannedArrival {
+  JobId id = 0;
+  Instant arrive{};
+};
+std::vector<PlannedArrival> planned_arrivals(const TechnicianState& technician, Instant now,
+                                             const TravelModel& travel);
 
 // Whether the technician is on shift at `now` or starts a shift before `until`.
 bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,

@@ -19,7 +19,9 @@ constexpr int kUnassignedFactor = 2;  // nobody is worse than a late technician
 
 // Each technician's k-th place starts after k jobs' service: the job in place k arrives at
 // max(now, free_at) + k × service + travel from where the technician is.
-constexpr std::chrono::minutes kServicePerPlace{60};
+std::chrono::seconds place_time(const OptimizeTechnician& t) {
+  return std::chrono::seconds(static_cast<std::int64_t>(std::max(1.0, t.place_minutes) * 60));
+}
 
 struct PairCost {
   bool breach;
@@ -27,9 +29,8 @@ struct PairCost {
 };
 
 PairCost pair_cost(const OptimizeTechnician& t, const OptimizeJob& job, int place, Instant now,
-                   const TravelModel& travel) {
-  auto leg = travel.leg(t.position, job.site);
-  Instant eta = std::max(now, t.free_at) + kServicePerPlace * place + leg.time;
+                   const Leg& leg) {
+  Instant eta = std::max(now, t.free_at) + place_time(t) * place + leg.time;
   return {eta > job.arrival_due, leg.road_km};
 }
 
@@ -78,9 +79,7 @@ Score score_assignment(std::span<const OptimizeJob> jobs,
       auto leg = travel.leg(t.position, job.site);
       s.km += leg.road_km;
       auto slack = job.arrival_due - (start + leg.time);
-      latest[n] = slack.count() < 0
-                      ? -1
-                      : slack.count() / std::chrono::seconds(kServicePerPlace).count();
+      latest[n] = slack.count() < 0 ? -1 : slack.count() / place_time(t).count();
     }
     std::vector<std::size_t> order(list.size());
     for (std::size_t n = 0; n < order.size(); ++n) order[n] = n;
@@ -137,8 +136,9 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs,
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     for (std::size_t k = 0; k < technicians.size(); ++k) {
       if (place_nodes[k].empty() || !may_take(technicians[k], jobs[i], policy, now)) continue;
+      auto leg = travel.leg(technicians[k].position, jobs[i].site);  // the same for every place
       for (std::size_t place = 0; place < place_nodes[k].size(); ++place) {
-        auto c = pair_cost(technicians[k], jobs[i], static_cast<int>(place), now, travel);
+        auto c = pair_cost(technicians[k], jobs[i], static_cast<int>(place), now, leg);
         auto arc = g.addArc(job_nodes[i], place_nodes[k][place]);
         capacity[arc] = 1;
         // Metres, so kilometres compare as integers; a later place costs one metre more per

@@ -3,7 +3,7 @@
 // tier-weighted arrival breaches, then road kilometres. The assignment step is solved exactly as a
 // min-cost flow (LEMON's network simplex): source → job (1) → one node per free place of each
 // technician (1) → sink, plus a job → sink arc for "nobody", priced above any breach. The job in a
-// technician's k-th place arrives after the work that stays with them, k services of 60 minutes,
+// technician's k-th place arrives after the work that stays with them, k expected services,
 // and the travel from where they are: so five urgent jobs given to one technician are priced as
 // the queue they make. Travel between the reassigned jobs themselves is not modelled (each leg is
 // from the technician's position); that is what keeps the step a flow, and exact.
@@ -31,8 +31,9 @@ struct OptimizeTechnician {
   const Technician* technician = nullptr;
   geo::LatLon position;
   std::string time_zone;
-  Instant free_at{};    // when the work they have started (or that is locked to them) ends
-  int free_places = 0;  // max_open_jobs minus jobs that stay with them
+  Instant free_at{};          // when the work they have started (or that is locked to them) ends
+  int free_places = 0;        // max_open_jobs minus jobs that stay with them
+  double place_minutes = 60;  // expected time on site per job queued for them
 };
 
 struct Score {

@@ -6,23 +6,38 @@
 #include <map>
 #include <memory>
 
+#include "dispatch/replan.h"
 #include "dispatch/site_placement.h"
 #include "geo/distance.h"
 
 namespace fieldserve::dispatch {
 namespace {
 
+constexpr Instant kNever = Instant::max();
+
 struct Work {
   std::size_t request;  // index into the sorted requests
   Job job;              // severity, skills and due times, as the engine sees them
   geo::LatLon site;
-  int service_minutes;
+  int true_minutes;  // known to the simulation only, never to the engine
+  ServiceKey key;
+  // The model's estimate, kept until the model learns from another finished job.
+  mutable ServiceEstimate estimate;
+  mutable int estimated_at = -1;
 };
 
 struct Active {
   Work work;
   Instant arrive{};
   Instant finish{};
+  ServiceEstimate estimate;  // what the engine expected when the job started
+};
+
+// A move-up under way: the technician is available all along and drops it when dispatched.
+struct Relocation {
+  geo::LatLon from, to;
+  Instant depart{}, arrive{};
+  double km = 0;
 };
 
 struct SimTechnician {
@@ -31,80 +46,25 @@ struct SimTechnician {
   geo::LatLon position;  // where the technician is when idle, or left from for the current job
   std::optional<Active> current;
   std::vector<Work> pending;
-  Instant idle_since{};
+  std::optional<Relocation> moving;
+  bool idle() const { return !current && pending.empty(); }
 };
 
 struct Outcome {
-  std::optional<Instant> arrive, finish;
+  std::optional<Instant> assigned, arrive, finish;
   double km = 0;
+  double work_minutes = 0;  // travel to the job and time on site
 };
 
-class Simulation {
- public:
-  Simulation(const TravelModel& travel, std::vector<Outcome>& outcomes)
-      : travel_(travel), outcomes_(outcomes) {}
+geo::LatLon along(const Relocation& r, double fraction) {
+  return {r.from.lat + (r.to.lat - r.from.lat) * fraction,
+          r.from.lon + (r.to.lon - r.from.lon) * fraction};
+}
 
-  // Runs every technician's day forward to `t`: jobs finish, the next one starts.
-  void advance(SimTechnician& s, Instant t) {
-    for (;;) {
-      if (s.current && s.current->finish <= t) {
-        s.position = s.current->work.site;
-        s.idle_since = s.current->finish;
-        s.current.reset();
-      }
-      if (s.current || s.pending.empty() || s.idle_since > t) return;
-      start_next(s, s.idle_since);
-    }
-  }
-
-  // Starts the most urgent pending job at `start` (severity, then arrival due).
-  void start_next(SimTechnician& s, Instant start) {
-    auto it =
-        std::min_element(s.pending.begin(), s.pending.end(), [](const Work& a, const Work& b) {
-          if (a.job.severity != b.job.severity) return a.job.severity < b.job.severity;
-          return a.job.clock(SlaTarget::arrival).due < b.job.clock(SlaTarget::arrival).due;
-        });
-    Work work = *it;
-    s.pending.erase(it);
-    Active a{work, start + travel_.travel_time(s.position, work.site), {}};
-    a.finish = a.arrive + std::chrono::minutes(work.service_minutes);
-    auto& o = outcomes_[work.request];
-    o.arrive = a.arrive;
-    o.finish = a.finish;
-    o.km = travel_.road_km(s.position, work.site);
-    s.current = a;
-  }
-
-  void assign(SimTechnician& s, Work work, Instant now) {
-    s.pending.push_back(std::move(work));
-    if (!s.current) {
-      s.idle_since = std::max(s.idle_since, now);
-      start_next(s, s.idle_since);
-    }
-  }
-
- private:
-  const TravelModel& travel_;
-  std::vector<Outcome>& outcomes_;
-};
-
-// The engine's view of a simulated technician at `now`.
-TechnicianState engine_state(const SimTechnician& s, const EngineConfig& config) {
-  TechnicianState state{&s.technician, s.position, s.time_zone, {}};
-  if (s.current) {
-    // The job in hand is committed: shown as on site since a moment chosen so that the engine's
-    // estimate of when it ends is the real end.
-    const auto& w = s.current->work;
-    state.queue.push_back({w.job.id, w.job.severity, JobStatus::on_site, w.site,
-                           w.job.clock(SlaTarget::arrival).due,
-                           s.current->finish - std::chrono::minutes(config.service_minutes)});
-    state.position = w.site;
-  }
-  for (const auto& w : s.pending) {
-    state.queue.push_back({w.job.id, w.job.severity, JobStatus::assigned, w.site,
-                           w.job.clock(SlaTarget::arrival).due, std::nullopt});
-  }
-  return state;
+double fraction_done(const Relocation& r, Instant now) {
+  if (now >= r.arrive) return 1;
+  auto total = std::chrono::duration<double>(r.arrive - r.depart).count();
+  return total <= 0 ? 1 : std::chrono::duration<double>(now - r.depart).count() / total;
 }
 
 bool has_skills(const Technician& t, const std::vector<std::string>& required) {
@@ -113,25 +73,272 @@ bool has_skills(const Technician& t, const std::vector<std::string>& required) {
   });
 }
 
-std::optional<std::size_t> nearest_free(const std::vector<SimTechnician>& sims,
-                                        const ReplayRequest& req, Instant now, int max_open) {
-  std::optional<std::size_t> idle, busy;
-  double idle_km = 0;
-  Instant busy_until{};
-  for (std::size_t i = 0; i < sims.size(); ++i) {
-    const auto& s = sims[i];
-    int open = static_cast<int>(s.pending.size()) + (s.current ? 1 : 0);
-    if (!has_skills(s.technician, req.required_skills) || open >= max_open) continue;
-    if (open == 0) {
-      double km = geo::geodesic_km(s.position, req.location);
-      if (!idle || km < idle_km) idle = i, idle_km = km;
-    } else {
-      Instant until = s.current ? s.current->finish : now;
-      if (!busy || until < busy_until) busy = i, busy_until = until;
+bool more_urgent(const Work& a, const Work& b) {
+  if (a.job.severity != b.job.severity) return a.job.severity < b.job.severity;
+  return a.job.clock(SlaTarget::arrival).due < b.job.clock(SlaTarget::arrival).due;
+}
+
+class Simulation {
+ public:
+  Simulation(std::vector<SimTechnician> sims, std::size_t requests, const TravelModel& travel,
+             const ReplayOptions& options)
+      : sims_(std::move(sims)),
+        outcomes_(requests),
+        travel_(travel),
+        options_(options),
+        model_(options.service_times),
+        demand_(options.coverage.cell_km) {}
+
+  bool engine() const { return options_.strategy == ReplayStrategy::sla; }
+
+  // The next job to finish, or kNever.
+  std::pair<Instant, std::size_t> next_finish() const {
+    std::pair<Instant, std::size_t> next{kNever, 0};
+    for (std::size_t i = 0; i < sims_.size(); ++i) {
+      if (sims_[i].current && sims_[i].current->finish < next.first)
+        next = {sims_[i].current->finish, i};
+    }
+    return next;
+  }
+
+  void finish(std::size_t i, Instant now) {
+    auto& s = sims_[i];
+    const auto& a = *s.current;
+    model_.record(a.work.key, a.work.true_minutes);
+    ++model_generation_;
+    double expected_end = std::chrono::duration<double>(a.arrive - now).count() / 60 +
+                          a.estimate.expected_minutes;
+    bool off_plan = std::abs(expected_end) > std::max(5.0, a.estimate.spread_minutes / 2);
+    s.position = a.work.site;
+    s.current.reset();
+    // The waiting requests first: one of them may be more urgent than anything queued.
+    offer_backlog(now);
+    if (!s.current && !s.pending.empty()) start_next(s, now);
+    if (engine() && options_.replan && off_plan) replan(now);
+    if (s.idle()) consider_move_up(now, {i});
+  }
+
+  void arrive(Work work, Instant now) {
+    bool critical = work.job.severity == Severity::critical;
+    if (critical) demand_.record(work.site, work.job.required_skills, now);
+    if (!dispatch(work, now, true)) backlog_.push_back(std::move(work));
+    if (engine() && options_.replan && critical) replan(now);
+  }
+
+  // Runs every queue to its end.
+  void drain() {
+    for (;;) {
+      auto [at, i] = next_finish();
+      if (at == kNever) return;
+      finish(i, at);
     }
   }
-  return idle ? idle : busy;
-}
+
+  const std::vector<Outcome>& outcomes() const { return outcomes_; }
+  double repositioning_km() const { return repositioning_km_; }
+  int moves() const { return moves_; }
+  int replans() const { return replans_; }
+  std::size_t technicians() const { return sims_.size(); }
+
+ private:
+  ServiceEstimate estimate(const Work& w) const {
+    if (w.estimated_at != model_generation_) {
+      w.estimate = model_.estimate(w.key);
+      w.estimated_at = model_generation_;
+    }
+    return w.estimate;
+  }
+
+  // Where an idle technician is now, a move-up that is under way counted up to here.
+  void stop_moving(SimTechnician& s, Instant now) {
+    if (!s.moving) return;
+    double f = fraction_done(*s.moving, now);
+    s.position = f >= 1 ? s.moving->to : along(*s.moving, f);
+    repositioning_km_ += s.moving->km * f;
+    s.moving.reset();
+  }
+
+  geo::LatLon where(const SimTechnician& s, Instant now) const {
+    if (s.current) return s.current->work.site;
+    if (s.moving) {
+      double f = fraction_done(*s.moving, now);
+      return f >= 1 ? s.moving->to : along(*s.moving, f);
+    }
+    return s.position;
+  }
+
+  // Starts the most urgent pending job (severity, then arrival due).
+  void start_next(SimTechnician& s, Instant now) {
+    stop_moving(s, now);
+    auto it = std::min_element(s.pending.begin(), s.pending.end(), more_urgent);
+    Work work = std::move(*it);
+    s.pending.erase(it);
+    auto leg = travel_.leg(s.position, work.site);
+    Active a{work, now + leg.time, {}, estimate(work)};
+    a.finish = a.arrive + std::chrono::minutes(work.true_minutes);
+    auto& o = outcomes_[work.request];
+    o.arrive = a.arrive;
+    o.finish = a.finish;
+    o.km = leg.road_km;
+    o.work_minutes = std::chrono::duration<double>(a.finish - now).count() / 60;
+    s.current = std::move(a);
+  }
+
+  void assign(std::size_t i, Work work, Instant now) {
+    auto& s = sims_[i];
+    bool was_idle = s.idle();
+    auto& o = outcomes_[work.request];
+    if (!o.assigned) o.assigned = now;
+    s.pending.push_back(std::move(work));
+    if (!s.current) start_next(s, now);
+    // A technician leaving the idle pool leaves a hole in the coverage: someone may fill it.
+    if (was_idle) {
+      std::vector<std::size_t> others;
+      for (std::size_t k = 0; k < sims_.size(); ++k) {
+        if (k != i && sims_[k].idle()) others.push_back(k);
+      }
+      consider_move_up(now, others);
+    }
+  }
+
+  // The engine's view of a simulated technician at `now`: the job in hand as on site since its
+  // (possibly future) arrival, every job with the model's estimate, never its true length.
+  TechnicianState engine_state(const SimTechnician& s, Instant now) const {
+    TechnicianState state{&s.technician, where(s, now), s.time_zone, {}};
+    if (s.current) {
+      const auto& w = s.current->work;
+      state.queue.push_back({w.job.id, w.job.severity, JobStatus::on_site, w.site,
+                             w.job.clock(SlaTarget::arrival).due, s.current->arrive, false,
+                             estimate(w), &w.job.required_skills});
+    }
+    for (const auto& w : s.pending) {
+      state.queue.push_back({w.job.id, w.job.severity, JobStatus::assigned, w.site,
+                             w.job.clock(SlaTarget::arrival).due, std::nullopt, false, estimate(w),
+                             &w.job.required_skills});
+    }
+    return state;
+  }
+
+  bool dispatch(const Work& work, Instant now, bool allow_preemption) {
+    if (!engine()) return dispatch_nearest(work, now);
+    std::vector<TechnicianState> states;
+    states.reserve(sims_.size());
+    for (const auto& s : sims_) states.push_back(engine_state(s, now));
+    const auto& tier = *tiers_[work.request];
+    auto service = estimate(work);
+    auto decision = decide(work.job, work.site, service, tier, states, now, travel_,
+                           options_.engine);
+    if (allow_preemption && !decision.reason.empty()) {
+      if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_)) {
+        auto& s = sims_[static_cast<std::size_t>(p->technician_id - 1)];
+        auto it = std::find_if(s.pending.begin(), s.pending.end(),
+                               [&](const Work& w) { return w.job.id == p->moved_job_id; });
+        if (it != s.pending.end()) {
+          Work moved = std::move(*it);
+          s.pending.erase(it);
+          assign(static_cast<std::size_t>(p->technician_id - 1), work, now);
+          if (!dispatch(moved, now, false)) backlog_.push_back(std::move(moved));
+          return true;
+        }
+      }
+    }
+    if (!decision.chosen) return false;
+    assign(static_cast<std::size_t>(*decision.chosen - 1), work, now);
+    return true;
+  }
+
+  // The baseline: the nearest idle technician with the skills, else nobody yet.
+  bool dispatch_nearest(const Work& work, Instant now) {
+    std::optional<std::size_t> best;
+    double best_km = 0;
+    for (std::size_t i = 0; i < sims_.size(); ++i) {
+      const auto& s = sims_[i];
+      if (!s.idle() || !has_skills(s.technician, work.job.required_skills)) continue;
+      double km = geo::geodesic_km(s.position, work.site);
+      if (!best || km < best_km) best = i, best_km = km;
+    }
+    if (!best) return false;
+    assign(*best, work, now);
+    return true;
+  }
+
+  void offer_backlog(Instant now) {
+    if (backlog_.empty()) return;
+    // Nobody with a free place: nothing to offer (the common case when the fleet is short).
+    bool any_room = std::any_of(sims_.begin(), sims_.end(), [&](const SimTechnician& s) {
+      return engine() ? static_cast<int>(s.pending.size()) + (s.current ? 1 : 0) <
+                            s.technician.max_open_jobs
+                      : s.idle();
+    });
+    if (!any_room) return;
+    std::stable_sort(backlog_.begin(), backlog_.end(), more_urgent);
+    std::vector<Work> still;
+    for (auto& w : backlog_) {
+      if (!dispatch(w, now, true)) still.push_back(std::move(w));
+    }
+    backlog_ = std::move(still);
+  }
+
+  // Rolling re-planning (dispatch/replan.h) over the technicians as the engine sees them.
+  void replan(Instant now) {
+    std::vector<TechnicianState> states;
+    states.reserve(sims_.size());
+    for (const auto& s : sims_) states.push_back(engine_state(s, now));
+    auto moves = dispatch::replan(states, policy_, now, travel_, options_.replan_config);
+    if (moves.empty()) return;
+    ++replans_;
+    for (const auto& m : moves) {
+      auto& from = sims_[static_cast<std::size_t>(m.from - 1)].pending;
+      auto it = std::find_if(from.begin(), from.end(),
+                             [&](const Work& w) { return w.job.id == m.job_id; });
+      if (it == from.end()) continue;
+      Work w = std::move(*it);
+      from.erase(it);
+      assign(static_cast<std::size_t>(m.to - 1), std::move(w), now);
+    }
+  }
+
+  void consider_move_up(Instant now, const std::vector<std::size_t>& candidates) {
+    if (!engine() || !options_.move_up || candidates.empty()) return;
+    std::vector<IdleTechnician> idle;
+    std::vector<std::size_t> movable;
+    for (std::size_t i = 0; i < sims_.size(); ++i) {
+      const auto& s = sims_[i];
+      if (!s.idle()) continue;
+      if (std::find(candidates.begin(), candidates.end(), i) != candidates.end() && !s.moving)
+        movable.push_back(idle.size());
+      idle.push_back({i, where(s, now), &s.technician.skills});
+    }
+    auto move = best_move_up(idle, movable, demand_, now, travel_, options_.coverage);
+    if (!move) return;
+    auto& s = sims_[move->index];
+    stop_moving(s, now);
+    s.moving = Relocation{s.position, move->to, now,
+                          now + travel_.travel_time(s.position, move->to), move->km};
+    ++moves_;
+  }
+
+ public:
+  // Set by the driver: each request's tier policy, and the policy for re-plans.
+  std::vector<const TierPolicy*> tiers_;
+  SlaPolicy policy_;
+
+  void finish_moves(Instant end) {
+    for (auto& s : sims_) stop_moving(s, std::max(end, s.moving ? s.moving->arrive : end));
+  }
+
+ private:
+  std::vector<SimTechnician> sims_;
+  std::vector<Outcome> outcomes_;
+  std::vector<Work> backlog_;
+  const TravelModel& travel_;
+  const ReplayOptions& options_;
+  ServiceTimeModel model_;
+  int model_generation_ = 0;
+  DemandHistory demand_;
+  double repositioning_km_ = 0;
+  int moves_ = 0, replans_ = 0;
+};
 
 }  // namespace
 
@@ -177,14 +384,15 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     sims.push_back(std::move(s));
   }
 
-  std::vector<Outcome> outcomes(requests.size());
+  Simulation sim(std::move(sims), requests.size(), travel, options);
+  sim.policy_ = policy;
   std::vector<Job> jobs(requests.size());
-  std::vector<bool> assigned(requests.size(), false);
-  Simulation sim(travel, outcomes);
   for (std::size_t r = 0; r < requests.size(); ++r) {
     const auto& req = requests[r];
     Instant now = req.reported_at;
-    for (auto& s : sims) sim.advance(s, now);
+    for (auto next = sim.next_finish(); next.first <= now; next = sim.next_finish()) {
+      sim.finish(next.second, next.first);
+    }
     auto placement = place_site(req.location, as_centers, std::nullopt);
     const auto& tier = policy.tier(req.severity);
     const Calendar& calendar = tier.calendar == CalendarKind::always ||
@@ -198,45 +406,32 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     job.required_skills = req.required_skills;
     job.reported_at = now;
     job.sla = compute_clocks(tier, placement->distance_km, now, calendar, 0);
-
-    std::optional<std::size_t> chosen;
-    if (options.strategy == ReplayStrategy::sla) {
-      std::vector<TechnicianState> states;
-      states.reserve(sims.size());
-      for (const auto& s : sims) states.push_back(engine_state(s, options.engine));
-      auto decision = decide(job, req.location, tier, states, now, travel, options.engine);
-      if (decision.chosen) chosen = static_cast<std::size_t>(*decision.chosen - 1);
-    } else {
-      // The baseline: the nearest technician with the skills who is idle; if nobody is, the one
-      // whose job in hand ends first. No radius, no targets, no queue order.
-      chosen = nearest_free(sims, req, now, options.max_open_jobs);
-    }
-    if (chosen) {
-      assigned[r] = true;
-      sim.assign(sims[*chosen], Work{r, job, req.location, req.service_minutes}, now);
-    }
+    sim.tiers_.push_back(&tier);
+    sim.arrive(Work{r, job, req.location, req.service_minutes, {req.kind, req.required_skills, {}}},
+               now);
   }
-  for (auto& s : sims) {
-    // Run every queue to its end.
-    for (int guard = 0; guard < 100000 && (s.current || !s.pending.empty()); ++guard) {
-      sim.advance(s, s.current ? s.current->finish : s.idle_since);
-    }
-  }
+  sim.drain();
 
   ReplayResult result;
   result.strategy = options.strategy == ReplayStrategy::sla ? "sla" : "nearest";
   result.requests = static_cast<int>(requests.size());
+  Instant first = requests.empty() ? Instant{} : requests.front().reported_at, last = first;
+  double work_minutes = 0;
   for (std::size_t r = 0; r < requests.size(); ++r) {
     int t = static_cast<int>(requests[r].severity);
     auto& tier = result.tiers[t];
     ++tier.count;
     int breached = 0;
-    if (!assigned[r]) {
+    const auto& o = sim.outcomes()[r];
+    if (!o.assigned) {
       ++result.unassigned;
       breached = 3;  // response, arrival and restore all pass unmet
     } else {
-      const auto& o = outcomes[r];
+      if (*o.assigned > jobs[r].clock(SlaTarget::response).due) ++breached;
       result.total_km += o.km;
+      tier.km += o.km;
+      work_minutes += o.work_minutes;
+      last = std::max(last, *o.finish);
       ++tier.arrived;
       tier.arrival_minutes.push_back(
           std::chrono::duration<double>(*o.arrive - requests[r].reported_at).count() / 60.0);
@@ -247,6 +442,14 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     tier.breaches += breached;
     result.weighted_breaches += breached * kBreachWeights[t];
   }
+  sim.finish_moves(last);
+  result.repositioning_km = sim.repositioning_km();
+  result.total_km += result.repositioning_km;
+  result.moves = sim.moves();
+  result.replans = sim.replans();
+  double fleet_minutes = static_cast<double>(sim.technicians()) *
+                         std::chrono::duration<double>(last - first).count() / 60;
+  result.utilisation_pct = fleet_minutes > 0 ? 100 * work_minutes / fleet_minutes : 0;
   return result;
 }
 

@@ -314,6 +314,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   replay_cmd->add_option("--out", replay_cmd_opts.out_file,
                          "write the JSON result here (default: stdout)");
+  replay_cmd->add_flag("--no-move-up", replay_cmd_opts.no_move_up,
+                       "the engine leaves idle technicians where they are");
+  replay_cmd->add_flag("--no-replan", replay_cmd_opts.no_replan,
+                       "the engine never re-plans jobs not yet started");
 
   fs::server::DeviceCommand device_opts;
   auto* device_cmd = cli.add_subcommand("device",

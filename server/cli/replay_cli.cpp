@@ -119,12 +119,17 @@ nlohmann::json result_json(const dispatch::ReplayResult& r) {
          std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 50) * 10) / 10},
         {"p90_arrival_minutes",
          std::round(dispatch::percentile_nearest_rank(t.arrival_minutes, 90) * 10) / 10},
-        {"breaches", t.breaches}};
+        {"breaches", t.breaches},
+        {"km", std::round(t.km * 10) / 10}};
   }
   return {{"strategy", r.strategy},
           {"requests", r.requests},
           {"unassigned", r.unassigned},
           {"total_km", std::round(r.total_km * 10) / 10},
+          {"repositioning_km", std::round(r.repositioning_km * 10) / 10},
+          {"moves", r.moves},
+          {"replans", r.replans},
+          {"utilisation_pct", std::round(r.utilisation_pct * 10) / 10},
           {"weighted_breaches", r.weighted_breaches},
           {"tiers", tiers}};
 }
@@ -195,6 +200,7 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   dispatch::ReplayOptions options;
   options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest
                                                : dispatch::ReplayStrategy::sla;
+  options.move_up = !cmd.no_move_up;
   dispatch::GeodesicTravel travel;
   return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,
                                       options));

@@ -12,6 +12,8 @@ struct ReplayCommand {
   std::string strategy = "sla";
   std::string policy_file;  // empty: the default policy
   std::string out_file;     // empty: stdout
+  bool no_move_up = false;  // ablations of the engine's parts, for comparing them
+  bool no_replan = false;
 };
 
 // Returns the process exit code; problems are described on stderr with file and line.

@@ -54,12 +54,13 @@ TechnicianState state(const Technician& t, double km_east) {
 }
 
 const GeodesicTravel kTravel;  // 1.3 circuity, 40 km/h: 1 km of geodesic = 117 s of driving
+const ServiceEstimate kService{60, 30};  // the job being placed: 60 min on site, p90 at 90
 
 TEST(Engine, PicksTheCandidateThatMeetsTheTargetWithLeastTravel) {
   // 10 km away: 13 km road, 19.5 min. 20 km away: 39 min. Both meet 45 min; the nearer wins.
   auto a = tech(1), b = tech(2);
   std::vector<TechnicianState> s{state(a, 20), state(b, 10)};
-  auto d = decide(critical_job(), east(0), tier(), s, kNow, kTravel);
+  auto d = decide(critical_job(), east(0), kService, tier(), s, kNow, kTravel);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 2);
   EXPECT_EQ(d.reason, "");
@@ -69,27 +70,130 @@ TEST(Engine, PicksTheCandidateThatMeetsTheTargetWithLeastTravel) {
   EXPECT_TRUE(d.candidates[0].meets_arrival_target);
 }
 
-TEST(Engine, LeastTravelAmongThoseMeetingTheTargetBeatsAnEarlierEta) {
-  // A is 30 km away: 39 km of road, there in 58.5 min. B is on site 10 km west of the new site
-  // for another 50 min, then 13 km of road: there in 69.5 min. Both meet a 120 min target; B
-  // travels less, so B wins although A would arrive first.
-  auto a = tech(1), b = tech(2);
+// A is 30 km away: 39 km of road, there in 58.5 min, nothing ahead (margin 0). B is on site
+// 10 km west of the new site since 10 min ago; the job there is expected to take 60 min (p90 at
+// 90), so B is free in 50 min, then drives 13 km: there in 69.5 min, with a 30 min margin.
+std::vector<TechnicianState> far_idle_and_near_busy(const Technician& a, const Technician& b) {
   auto sb = state(b, -10);
-  sb.queue.push_back({7, Severity::serious, JobStatus::on_site, east(-10), kNow, kNow - 10min});
-  std::vector<TechnicianState> s{state(a, 30), sb};
-  auto d = decide(critical_job(120), east(0), tier(), s, kNow, kTravel);
+  sb.queue.push_back(
+      {7, Severity::serious, JobStatus::on_site, east(-10), kNow, kNow - 10min, false, {60, 30}});
+  return {state(a, 30), sb};
+}
+
+TEST(Engine, OtherTiersTakeLeastTravelAmongThoseWithComfortableSlack) {
+  // A serious job due in 240 min: A has 181.5 min of slack, B 170.5 less its 30 min margin =
+  // 140.5; both above a quarter of the 240 min left (60): B travels less and wins.
+  auto a = tech(1), b = tech(2);
+  auto s = far_idle_and_near_busy(a, b);
+  auto job = critical_job(240);
+  job.severity = Severity::serious;
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 2);
-  EXPECT_LT(d.candidates[0].eta, d.candidates[1].eta);
   EXPECT_EQ(d.candidates[1].eta, kNow + 50min + 1170s);
   EXPECT_EQ(d.candidates[1].free_at, kNow + 50min);
   EXPECT_EQ(d.candidates[1].queue_ahead, 1);
+  EXPECT_DOUBLE_EQ(d.candidates[1].margin_minutes, 30);
+  EXPECT_DOUBLE_EQ(d.candidates[1].slack_minutes, 240 - 69.5);
+  EXPECT_DOUBLE_EQ(d.candidates[0].margin_minutes, 0);
+}
+
+TEST(Engine, WhenSlackIsThinMoreSlackBeatsFewerKilometres) {
+  // The same two, due in 120 min. B: 50.5 min of slack less a 30 min margin leaves 20.5, under a
+  // quarter of the 120 min left (30): thin. A has 61.5 min and nothing that can overrun: A wins
+  // although B drives 26 km less.
+  auto a = tech(1), b = tech(2);
+  auto s = far_idle_and_near_busy(a, b);
+  auto job = critical_job(120);
+  job.severity = Severity::serious;
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 1);
+  EXPECT_TRUE(d.candidates[1].meets_arrival_target);  // 69.5 + 30 ≤ 120: it meets, thinly
+  EXPECT_DOUBLE_EQ(d.candidates[0].slack_minutes, 61.5);
+}
+
+TEST(Engine, TheMarginDecidesWhetherATargetIsMet) {
+  // Due in 90 min: B's ETA (69.5) is on time, but with its 30 min margin it is not (99.5 > 90).
+  auto a = tech(1), b = tech(2);
+  auto s = far_idle_and_near_busy(a, b);
+  auto job = critical_job(90);
+  job.severity = Severity::serious;
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_FALSE(d.candidates[1].meets_arrival_target);
+  EXPECT_TRUE(d.candidates[0].meets_arrival_target);
+  EXPECT_EQ(*d.chosen, 1);
+}
+
+TEST(Engine, ACriticalJobGoesToTheEarliestArrivalNotTheLeastTravel) {
+  // Due in 120: B travels 13 km and A 39 km, but A is there at 58.5 min and B at 69.5 + 30.
+  auto a = tech(1), b = tech(2);
+  auto s = far_idle_and_near_busy(a, b);
+  auto d = decide(critical_job(120), east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_TRUE(d.chosen);
+  EXPECT_EQ(*d.chosen, 1);
+  EXPECT_EQ(d.reason, "");
+}
+
+TEST(Engine, BetweenPracticallyEqualCriticalArrivalsLeastTravelWins) {
+  // A idle 20 km away: there in 39 min (26 km). B on site at the new site itself, 40 of its
+  // expected 60 min done (p90 at 80): free in 20 min, 0 km, margin 20: counted on at 40 min,
+  // within the 2 minutes that make arrivals equal. B drives nothing and wins; had B started 10
+  // min later (counted on at 50) it would not.
+  auto a = tech(1), b = tech(2);
+  auto sb = state(b, 0);
+  sb.queue.push_back(
+      {7, Severity::general, JobStatus::on_site, east(0), kNow, kNow - 40min, false, {60, 20}});
+  std::vector<TechnicianState> s{state(a, 20), sb};
+  auto d = decide(critical_job(), east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(*d.chosen, 2);
+  s[1].queue[0].on_site_since = kNow - 30min;
+  d = decide(critical_job(), east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(*d.chosen, 1);
+}
+
+TEST(Engine, AnOverrunningJobIsExpectedToEndWithinHalfItsSpreadNotAlready) {
+  // B has been on site 80 min at a job expected to take 60 (p90 90): it is overrunning, and is
+  // expected free in 15 min (half the 30 min spread), not now; the margin stays 30.
+  auto b = tech(2);
+  auto sb = state(b, 0);
+  sb.queue.push_back(
+      {7, Severity::general, JobStatus::on_site, east(0), kNow, kNow - 80min, false, {60, 30}});
+  std::vector<TechnicianState> s{sb};
+  auto d = decide(critical_job(), east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].free_at, kNow + 15min);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 15min);
+  EXPECT_DOUBLE_EQ(d.candidates[0].margin_minutes, 30);
+  EXPECT_TRUE(d.candidates[0].meets_arrival_target);  // 15 + 30 ≤ 45
+}
+
+TEST(Engine, TheMarginAddsTheSpreadsOfTheJobsAheadAsIndependent) {
+  // On site (spread 30) and one queued serious job ahead (spread 40): sqrt(30² + 40²) = 50.
+  auto b = tech(2);
+  auto sb = state(b, 0);
+  sb.queue.push_back(
+      {7, Severity::serious, JobStatus::on_site, east(0), kNow, kNow, false, {60, 30}});
+  sb.queue.push_back({8,
+                      Severity::serious,
+                      JobStatus::assigned,
+                      east(0),
+                      kNow + 1h,
+                      std::nullopt,
+                      false,
+                      {45, 40}});
+  std::vector<TechnicianState> s{sb};
+  auto job = critical_job(600);
+  job.severity = Severity::general;
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].queue_ahead, 2);
+  EXPECT_DOUBLE_EQ(d.candidates[0].margin_minutes, 50);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 60min + 45min);
 }
 
 TEST(Engine, WhenNobodyMeetsTheTargetTheEarliestEtaWinsAndSaysSo) {
   auto a = tech(1), b = tech(2);
   std::vector<TechnicianState> s{state(a, 40), state(b, 50)};  // 78 and 97.5 min
-  auto d = decide(critical_job(45), east(0), tier(), s, kNow, kTravel);
+  auto d = decide(critical_job(45), east(0), kService, tier(), s, kNow, kTravel);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 1);
   EXPECT_EQ(d.reason, "no_technician_meets_target");
@@ -107,7 +211,7 @@ TEST(Engine, EveryExclusionReasonIsExplained) {
   // The last one sits at 300 km: beyond even 4 × 60 km.
   std::vector<TechnicianState> s{state(inactive, 1), state(off, 1), state(unskilled, 1), sf,
                                  state(far, 300)};
-  auto d = decide(critical_job(), east(0), tier(), s, kNow, kTravel);
+  auto d = decide(critical_job(), east(0), kService, tier(), s, kNow, kTravel);
   EXPECT_FALSE(d.chosen);
   EXPECT_EQ(d.reason, "no_eligible_technician");
   std::vector<std::string> reasons;
@@ -120,18 +224,19 @@ TEST(Engine, EveryExclusionReasonIsExplained) {
 TEST(Engine, RadiusWidensByDoublingUpToFourTimes) {
   auto a = tech(1);
   std::vector<TechnicianState> s{state(a, 100)};  // beyond 60, within 120
-  auto d = decide(critical_job(), east(0), tier(60), s, kNow, kTravel);
+  auto d = decide(critical_job(), east(0), kService, tier(60), s, kNow, kTravel);
   ASSERT_TRUE(d.chosen);
   EXPECT_DOUBLE_EQ(d.radius_km, 120);
   EXPECT_EQ(d.reason, "no_technician_meets_target");
   std::vector<TechnicianState> s2{state(a, 200)};  // within 240
-  EXPECT_DOUBLE_EQ(decide(critical_job(), east(0), tier(60), s2, kNow, kTravel).radius_km, 240);
+  EXPECT_DOUBLE_EQ(decide(critical_job(), east(0), kService, tier(60), s2, kNow, kTravel).radius_km,
+                   240);
 }
 
 TEST(Engine, ANearerTechnicianInsideTheRadiusIsPreferredOverWidening) {
   auto a = tech(1), b = tech(2);
   std::vector<TechnicianState> s{state(a, 100), state(b, 59)};
-  auto d = decide(critical_job(), east(0), tier(60), s, kNow, kTravel);
+  auto d = decide(critical_job(), east(0), kService, tier(60), s, kNow, kTravel);
   EXPECT_EQ(*d.chosen, 2);
   EXPECT_DOUBLE_EQ(d.radius_km, 60);
   EXPECT_EQ(d.candidates[0].excluded_because, "outside_radius");
@@ -148,7 +253,7 @@ TEST(Engine, CriticalJobGoesRightAfterTheOnSiteJob) {
   sa.queue.push_back({3, Severity::serious, JobStatus::accepted, east(20), kNow + 2h,
                       std::nullopt});
   std::vector<TechnicianState> s{sa};
-  auto d = decide(critical_job(120), east(0), tier(), s, kNow, kTravel);
+  auto d = decide(critical_job(120), east(0), kService, tier(), s, kNow, kTravel);
   EXPECT_EQ(d.candidates[0].queue_ahead, 1);
   EXPECT_EQ(d.candidates[0].free_at, kNow + 30min);
   EXPECT_EQ(d.candidates[0].eta, kNow + 30min + 585s);  // 5 km → 6.5 km road → 585 s
@@ -169,7 +274,7 @@ TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
   job.severity = Severity::general;
   job.clock(SlaTarget::arrival).due = kNow + 4h;
   std::vector<TechnicianState> s{sa};
-  auto d = decide(job, east(0), tier(100), s, kNow, kTravel);
+  auto d = decide(job, east(0), kService, tier(100), s, kNow, kTravel);
   // Ahead: the serious job and the general job due earlier. 10 km (1170 s) + 60 min, then 0 km
   // (same site) + 60 min, then back 10 km.
   EXPECT_EQ(d.candidates[0].queue_ahead, 2);
@@ -178,20 +283,49 @@ TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
 }
 
 TEST(Engine, ATechnicianWhoseQueuedJobWouldTurnLateDoesNotMeetTheTarget) {
-  // A (at the site) has a serious job 10 km away due in 30 min: 19.5 min of driving, on time.
-  // Taking the critical job first adds 60 min of service ahead of it: it would be late. B is
-  // 20 km away with nothing queued (39 min, on time): B gets the job although A is nearer.
+  // A (at the site) has a minor job 10 km away due in 30 min: 19.5 min of driving, on time. A
+  // serious job due in 45 min goes ahead of it, and its 60 min of service would make it late. B
+  // is 20 km away with nothing queued (39 min, on time): B gets the job although A is nearer.
   auto a = tech(1), b = tech(2);
   auto sa = state(a, 0);
-  sa.queue.push_back({5, Severity::serious, JobStatus::assigned, east(10), kNow + 30min,
+  sa.queue.push_back({5, Severity::minor, JobStatus::assigned, east(10), kNow + 30min,
                       std::nullopt});
   std::vector<TechnicianState> s{sa, state(b, 20)};
-  auto d = decide(critical_job(45), east(0), tier(), s, kNow, kTravel);
+  auto job = critical_job(45);
+  job.severity = Severity::serious;
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
   EXPECT_EQ(d.candidates[0].delays_job_id, 5);
   EXPECT_FALSE(d.candidates[0].meets_arrival_target);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 2);
   EXPECT_EQ(d.reason, "");
+}
+
+TEST(Engine, ACriticalArrivalOutranksAQueuedJobItMakesLate) {
+  // The same, critical: A is there now and B in 39 min, not practically equal; A takes it and
+  // the minor job turns late (re-planning may move it).
+  auto a = tech(1), b = tech(2);
+  auto sa = state(a, 0);
+  sa.queue.push_back({5, Severity::minor, JobStatus::assigned, east(10), kNow + 30min,
+                      std::nullopt});
+  std::vector<TechnicianState> s{sa, state(b, 20)};
+  auto d = decide(critical_job(45), east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(*d.chosen, 1);
+  EXPECT_EQ(d.candidates[0].delays_job_id, 5);
+  EXPECT_EQ(d.reason, "");
+}
+
+TEST(Engine, ACriticalJobQueuesBehindCriticalJobsDueEarlier) {
+  // A's queue: a critical job 10 km east due in 20 min, not started. The new critical job (due
+  // in 45) goes behind it: 19.5 min there, 60 on site, 19.5 back: ETA 99 min.
+  auto a = tech(1);
+  auto sa = state(a, 0);
+  sa.queue.push_back({5, Severity::critical, JobStatus::assigned, east(10), kNow + 20min,
+                      std::nullopt});
+  std::vector<TechnicianState> s{sa};
+  auto d = decide(critical_job(45), east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].queue_ahead, 1);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 1170s + 60min + 1170s);
 }
 
 TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
@@ -201,12 +335,14 @@ TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
   // window (due 11:51:40) but not inside a 20 min one (due 11:26:40).
   a.shift[2] = DaySpan{11 * 60 + 30, 17 * 60};
   std::vector<TechnicianState> s{state(a, 1)};
-  EXPECT_EQ(
-      decide(critical_job(45), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
-      "");
-  EXPECT_EQ(
-      decide(critical_job(20), east(0), tier(), s, kNow, kTravel).candidates[0].excluded_because,
-      "off_shift");
+  EXPECT_EQ(decide(critical_job(45), east(0), kService, tier(), s, kNow, kTravel)
+                .candidates[0]
+                .excluded_because,
+            "");
+  EXPECT_EQ(decide(critical_job(20), east(0), kService, tier(), s, kNow, kTravel)
+                .candidates[0]
+                .excluded_because,
+            "off_shift");
 }
 
 TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
@@ -216,9 +352,9 @@ TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
   sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
   std::vector<TechnicianState> s{sn, state(far, 50)};
   auto job = critical_job(45);
-  auto d = decide(job, east(0), tier(), s, kNow, kTravel);
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
   ASSERT_EQ(d.reason, "no_technician_meets_target");
-  auto p = find_preemption(job, east(0), tier(), s, kNow, kTravel);
+  auto p = find_preemption(job, east(0), kService, tier(), s, kNow, kTravel);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->technician_id, 1);
   EXPECT_EQ(p->moved_job_id, 9);
@@ -232,19 +368,20 @@ TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTie
     auto sn = state(near, 5);
     sn.queue.push_back({9, severity, status, east(30), kNow + 8h, std::nullopt});
     std::vector<TechnicianState> s{sn};
-    EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), s, kNow, kTravel));
+    EXPECT_FALSE(find_preemption(critical_job(), east(0), kService, tier(), s, kNow, kTravel));
   }
   auto locked = state(near, 5);
   locked.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h,
                           std::nullopt, true});
   std::vector<TechnicianState> only_locked{locked};
-  EXPECT_FALSE(find_preemption(critical_job(), east(0), tier(), only_locked, kNow, kTravel));
+  EXPECT_FALSE(find_preemption(critical_job(), east(0), kService, tier(), only_locked, kNow,
+                               kTravel));
   auto sn = state(near, 5);
   sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
   std::vector<TechnicianState> s{sn};
   auto serious = critical_job();
   serious.severity = Severity::serious;
-  EXPECT_FALSE(find_preemption(serious, east(0), tier(), s, kNow, kTravel));
+  EXPECT_FALSE(find_preemption(serious, east(0), kService, tier(), s, kNow, kTravel));
 }
 
 }  // namespace

@@ -32,22 +32,60 @@ struct Scenario {
   }
 };
 
-TEST(Replay, TheEngineWaitsForTheNearTechnicianWhoStillMeetsTheTarget) {
-  // R1 → T1 (1.3 road km, there at 1.95 min, done at 11.95 min). R2 at 1 min: T1 is busy until
-  // 11.95, then 1.3 km: there at 13.9 min, within 45. T2 would need 49.4 km (74.1 min): the engine
-  // waits for T1.
+TEST(Replay, ACriticalCallGoesToTheArrivalTheEngineCanCountOn) {
+  // R1 → T1 (1.3 road km, there at 1.95 min). R2 comes at 1 min. Nothing has finished yet, so the
+  // engine knows only the prior: 60 min on site, p90 at 90. T1 is on the way to R1: free at
+  // 1.95 + 60 min, then 1.3 km (1.95 min): ETA 62.9 min after R2's report, margin 30. T2 is idle
+  // 38 km away: 49.4 road km, 74.1 min, margin 0. 74.1 < 92.9: T2. R1 really takes 10 min, but
+  // the engine may not know that before R1 is done; it arrives late (74.1 > 45).
   auto r = Scenario{}.run(ReplayStrategy::sla);
   EXPECT_EQ(r.strategy, "sla");
   EXPECT_EQ(r.requests, 2);
   EXPECT_EQ(r.unassigned, 0);
-  EXPECT_NEAR(r.total_km, 2.6, 1e-6);
-  EXPECT_EQ(r.weighted_breaches, 0);
+  EXPECT_NEAR(r.total_km, 1.3 + 49.4, 1e-6);
+  EXPECT_NEAR(r.tiers[0].km, 1.3 + 49.4, 1e-6);
+  EXPECT_EQ(r.weighted_breaches, 8);
   const auto& c = r.tiers[0];
   EXPECT_EQ(c.count, 2);
-  EXPECT_EQ(c.arrival_met, 2);
+  EXPECT_EQ(c.arrival_met, 1);
   ASSERT_EQ(c.arrival_minutes.size(), 2u);
   EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 50), 1.95, 0.02);
-  EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 90), 13.9 - 1, 0.05);  // from R2's report
+  EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 90), 74.1, 0.05);
+  EXPECT_EQ(r.moves, 0);  // fewer than 20 critical calls seen: no demand to cover yet
+  // Work: T1 1.95 + 10 min, T2 74.1 + 10 min, over 2 technicians × (1 + 74.1 + 10) min.
+  EXPECT_NEAR(r.utilisation_pct, 100 * (11.95 + 84.1) / (2 * 85.1), 0.1);
+}
+
+TEST(Replay, TheEngineNeverSeesTheLengthOfAJobNotYetDone) {
+  // The same stream with R1 taking 10 or 200 min: when R2 comes, R1 is not done, so the engine
+  // decides the same (T2) both times.
+  Scenario short_job, long_job;
+  long_job.requests[1].service_minutes = 200;
+  EXPECT_DOUBLE_EQ(short_job.run(ReplayStrategy::sla).total_km,
+                   long_job.run(ReplayStrategy::sla).total_km);
+}
+
+TEST(Replay, LearnedServiceTimesLetTheEngineWaitForTheNearTechnician) {
+  // Twenty 10 min jobs at the center first, one at a time (T1 does them: it is nearest and
+  // idle). By the time R1 and R2 come, repair/pump is estimated at (5 × 60 + 20 × 10) / 25 = 20
+  // min, p90 − p50 = (5 × 30 + 0) / 25 = 6. R2 (critical, 2 km): T1 is counted on at 1.95 +
+  // 20 + 1.95 − 1 min ≈ 22.9 + 6; T2 at 74.1: the engine now waits for T1 and meets the target.
+  Scenario s;
+  for (int i = 0; i < 20; ++i) {
+    s.requests.push_back({"H" + std::to_string(i),
+                          kT0 - std::chrono::hours(20 - i),
+                          east(0),
+                          Severity::minor,
+                          JobKind::repair,
+                          {"pump"},
+                          10});
+  }
+  auto r = s.run(ReplayStrategy::sla);
+  EXPECT_EQ(r.tiers[0].arrival_met, 2);
+  EXPECT_EQ(r.tiers[0].breaches, 0);
+  EXPECT_NEAR(r.tiers[0].km, 2.6, 1e-6);
+  auto n = s.run(ReplayStrategy::nearest);
+  EXPECT_EQ(n.tiers[0].arrival_met, 1);  // the baseline still sends T2
 }
 
 TEST(Replay, TheNearestBaselineSendsTheIdleFarTechnicianAndBreaches) {
@@ -61,6 +99,17 @@ TEST(Replay, TheNearestBaselineSendsTheIdleFarTechnicianAndBreaches) {
   EXPECT_NEAR(percentile_nearest_rank(r.tiers[0].arrival_minutes, 90), 74.1, 0.05);
 }
 
+TEST(Replay, TheBaselineWaitsForTheFirstTechnicianToFreeUp) {
+  // Only T1. R2 waits until T1 is done with R1 (11.95 min), then drives 1.3 km: there at 13.9
+  // min, 12.9 after its report; assigned 10.95 min after it, past the 5 min response target.
+  Scenario s;
+  s.technicians.pop_back();
+  auto r = s.run(ReplayStrategy::nearest);
+  EXPECT_EQ(r.unassigned, 0);
+  EXPECT_NEAR(percentile_nearest_rank(r.tiers[0].arrival_minutes, 90), 12.9, 0.05);
+  EXPECT_EQ(r.tiers[0].breaches, 1);  // response
+}
+
 TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
   Scenario s;
   s.requests.push_back(
@@ -69,7 +118,7 @@ TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
   EXPECT_EQ(r.unassigned, 1);
   EXPECT_EQ(r.tiers[3].count, 1);
   EXPECT_EQ(r.tiers[3].breaches, 3);
-  EXPECT_EQ(r.weighted_breaches, 3);  // minor weighs 1
+  EXPECT_EQ(r.weighted_breaches, 3 + 8);  // minor weighs 1; R2's critical arrival 8
 }
 
 TEST(Percentile, NearestRank) {

@@ -72,6 +72,10 @@ TEST_F(DispatchTest, NewJobGoesToTheNearestQualifiedTechnicianWithItsExplanation
   EXPECT_EQ(by_id[farther]["eligible"], true);
   EXPECT_LT(by_id[near]["distance_km"].get<double>(), by_id[farther]["distance_km"].get<double>());
   EXPECT_TRUE(by_id[near]["meets_arrival_target"].get<bool>());
+  // Idle: nothing ahead can overrun, and the slack is the due less the ETA.
+  EXPECT_EQ(by_id[near]["margin_minutes"], 0.0);
+  EXPECT_GT(by_id[near]["slack_minutes"].get<double>(), 0);
+  EXPECT_FALSE(by_id[w().tech_a].contains("slack_minutes"));  // excluded: no ETA, no slack
   EXPECT_EQ(s().get("/api/v1/jobs/1/candidates", w().tablet_a).status, 403);
 }
 

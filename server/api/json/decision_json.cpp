@@ -22,8 +22,11 @@ std::string candidates_json(const dispatch::Decision& d) {
         c.technician_id, c.eligible, c.distance_km, c.meets_arrival_target);
     // Only technicians still in the running get an ETA; the field stays, null, for the rest.
     if (c.eligible) {
-      fmt::format_to(std::back_inserter(out), R"(,"eta":"{}","travel_km":{},"queue_ahead":{})",
-                     format_rfc3339(c.eta), c.travel_km, c.queue_ahead);
+      fmt::format_to(std::back_inserter(out),
+                     R"(,"eta":"{}","travel_km":{},"queue_ahead":{},"slack_minutes":{:.1f})"
+                     R"(,"margin_minutes":{:.1f})",
+                     format_rfc3339(c.eta), c.travel_km, c.queue_ahead, c.slack_minutes,
+                     c.margin_minutes);
     } else {
       fmt::format_to(std::back_inserter(out), R"(,"eta":null)");
     }

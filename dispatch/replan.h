@@ -1,0 +1,35 @@
+#pragma once
+// Rolling re-planning (docs/decisions.md, "Re-planning"): when a technician frees up early or
+// late, or a critical job comes in, the jobs not yet started and due within the horizon go back
+// to the batch optimizer (dispatch/optimizer.h), whose plan is taken only when its score
+// (weighted breaches, then km) is better than the plan as it stands. Each technician keeps the
+// job they are on site at, and is free for the rest when that job is expected to end.
+// Dispatcher-locked jobs and jobs on hold never move. Pure: the caller applies the moves.
+#include <span>
+#include <vector>
+
+#include "dispatch/engine.h"
+#include "dispatch/sla_policy.h"
+#include "dispatch/travel.h"
+
+namespace fieldserve::dispatch {
+
+struct ReplanConfig {
+  // Only jobs due within this move: later ones can be re-planned later, and leaving them out
+  // keeps each re-plan small.
+  double horizon_minutes = 720;
+};
+
+struct Reassignment {
+  JobId job_id = 0;
+  TechnicianId from = 0;
+  TechnicianId to = 0;
+};
+
+// `technicians` as the engine sees them (queues with required_skills set; a job without them
+// stays). Each job moves at most once.
+std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
+                                 const SlaPolicy& policy, Instant now, const TravelModel& travel,
+                                 const ReplanConfig& config = {});
+
+}  // namespace fieldserve::dispatch

@@ -1,0 +1,151 @@
+// The engine's learned parts, worked out by hand: service-time estimates, re-planning and
+// move-up. Scenarios on the equator, where a degree of longitude is 111.319491 km and each
+// geodesic km takes 117 s of driving (1.3 road km at 40 km/h).
+#include <gtest/gtest.h>
+
+#include "dispatch/coverage.h"
+#include "dispatch/replan.h"
+#include "dispatch/service_times.h"
+
+namespace fieldserve::dispatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr double kKmPerDegree = 111.319491;
+const Instant kNow = from_epoch_s(1'795'000'000);
+geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
+const GeodesicTravel kTravel;
+
+TEST(ServiceTimes, WithoutHistoryThePriorHolds) {
+  ServiceTimeModel m({.prior_minutes = 60});
+  auto e = m.estimate({JobKind::repair, {"hvac"}, ""});
+  EXPECT_DOUBLE_EQ(e.expected_minutes, 60);
+  EXPECT_DOUBLE_EQ(e.spread_minutes, 30);
+}
+
+TEST(ServiceTimes, HistoryIsShrunkTowardThePriorByItsWeight) {
+  // Five 20 min jobs: median 20, p90 20. (5 × 60 + 5 × 20) / 10 = 40 at the kind level; the
+  // skills level shrinks toward that: (5 × 40 + 5 × 20) / 10 = 30. Spread: 15, then 7.5.
+  ServiceTimeModel m({.prior_minutes = 60});
+  for (int i = 0; i < 5; ++i) m.record({JobKind::repair, {"hvac"}, ""}, 20);
+  auto e = m.estimate({JobKind::repair, {"hvac"}, ""});
+  EXPECT_DOUBLE_EQ(e.expected_minutes, 30);
+  EXPECT_DOUBLE_EQ(e.spread_minutes, 7.5);
+  // Another skill has only the kind level: 40, 15.
+  EXPECT_DOUBLE_EQ(m.estimate({JobKind::repair, {"pump"}, ""}).expected_minutes, 40);
+}
+
+TEST(ServiceTimes, TheMedianNotTheMeanSoOneJobLeftOpenDoesNotMoveIt) {
+  ServiceTimeModel m({.prior_minutes = 60, .prior_weight = 0});
+  for (int i = 0; i < 9; ++i) m.record({JobKind::inspection, {}, ""}, 30);
+  m.record({JobKind::inspection, {}, ""}, 900);   // left open a shift: kept, but the median holds
+  m.record({JobKind::inspection, {}, ""}, 5000);  // beyond a day: not time on site, ignored
+  auto e = m.estimate({JobKind::inspection, {}, ""});
+  EXPECT_DOUBLE_EQ(e.expected_minutes, 30);
+  EXPECT_DOUBLE_EQ(e.spread_minutes, 0);  // p90 of ten is the 9th: 30
+  EXPECT_EQ(m.samples({JobKind::inspection, {}, ""}), 10u);
+}
+
+TEST(ServiceTimes, TheEquipmentModelLevelIsUsedWhereKnown) {
+  ServiceTimeModel m({.prior_minutes = 60, .prior_weight = 0});
+  for (int i = 0; i < 4; ++i) m.record({JobKind::repair, {"hvac"}, "X100"}, 120);
+  for (int i = 0; i < 4; ++i) m.record({JobKind::repair, {"hvac"}, ""}, 30);
+  EXPECT_DOUBLE_EQ(m.estimate({JobKind::repair, {"hvac"}, "X100"}).expected_minutes, 120);
+  EXPECT_DOUBLE_EQ(m.estimate({JobKind::repair, {"hvac"}, ""}).expected_minutes, 30);
+}
+
+Technician tech(TechnicianId id) {
+  Technician t;
+  t.id = id;
+  t.skills = {"hvac"};
+  for (auto& d : t.shift) d = DaySpan{0, 1440};
+  t.max_open_jobs = 4;
+  return t;
+}
+
+TEST(Replan, AJobThatWouldBeLateInAQueueMovesToAFreeTechnician) {
+  // A stands at the site of two serious jobs 1 km east, due in 40 min, 60 min on site each: the
+  // second is reached at 60 + 1.95 min, late. B is idle 5 km east of them: 6.5 road km, 9.75
+  // min. Before: one serious breach (4). The optimizer moves one job to B: none.
+  const std::vector<std::string> skills{"hvac"};
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(6), "UTC", {}};
+  for (JobId id : {11, 12}) {
+    sa.queue.push_back({id,
+                        Severity::serious,
+                        JobStatus::assigned,
+                        east(1),
+                        kNow + 40min,
+                        std::nullopt,
+                        false,
+                        {60, 30},
+                        &skills});
+  }
+  std::vector<TechnicianState> states{sa, sb};
+  auto moves = replan(states, default_policy(), kNow, kTravel);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].from, 1);
+  EXPECT_EQ(moves[0].to, 2);
+  // Locked by a dispatcher: nothing moves.
+  for (auto& q : states[0].queue) q.locked = true;
+  EXPECT_TRUE(replan(states, default_policy(), kNow, kTravel).empty());
+}
+
+TEST(Replan, NothingMovesWhenThePlanIsNotBetter) {
+  // One job, on time where it is: the optimizer is not even asked.
+  const std::vector<std::string> skills{"hvac"};
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(6), "UTC", {}};
+  sa.queue.push_back({11,
+                      Severity::serious,
+                      JobStatus::assigned,
+                      east(1),
+                      kNow + 40min,
+                      std::nullopt,
+                      false,
+                      {60, 30},
+                      &skills});
+  sa.queue.push_back({12,
+                      Severity::minor,
+                      JobStatus::assigned,
+                      east(1),
+                      kNow + 600min,
+                      std::nullopt,
+                      false,
+                      {60, 30},
+                      &skills});
+  std::vector<TechnicianState> states{sa, sb};
+  EXPECT_TRUE(replan(states, default_policy(), kNow, kTravel).empty());
+}
+
+TEST(MoveUp, AnIdleTechnicianMovesTowardDemandNobodyCovers) {
+  // 25 critical hvac calls 10 km east; two idle technicians at 0. Moving one there cuts the
+  // drive to the next call from 19.5 min (10 km) to about 0, for 13 road km: a move.
+  DemandHistory history(2);
+  for (int i = 0; i < 25; ++i) history.record(east(10), {"hvac"}, kNow - std::chrono::hours(i));
+  const std::vector<std::string> skills{"hvac"};
+  std::vector<IdleTechnician> idle{{0, east(0), &skills}, {1, east(0), &skills}};
+  std::vector<std::size_t> movable{1};
+  auto move = best_move_up(idle, movable, history, kNow, kTravel, {});
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->index, 1u);
+  EXPECT_NEAR(move->to.lon * kKmPerDegree, 10, 1e-6);
+  EXPECT_NEAR(move->km, 13, 1e-3);
+  EXPECT_NEAR(move->gain_minutes, 19.5, 0.2);
+  // Someone already there: nothing to gain.
+  idle[0].at = east(10);
+  EXPECT_FALSE(best_move_up(idle, movable, history, kNow, kTravel, {}));
+}
+
+TEST(MoveUp, NoMoveBeforeEnoughHistory) {
+  DemandHistory history(2);
+  for (int i = 0; i < 19; ++i) history.record(east(10), {"hvac"}, kNow - std::chrono::hours(i));
+  const std::vector<std::string> skills{"hvac"};
+  std::vector<IdleTechnician> idle{{0, east(0), &skills}};
+  std::vector<std::size_t> movable{0};
+  EXPECT_FALSE(best_move_up(idle, movable, history, kNow, kTravel, {}));
+}
+
+}  // namespace
+}  // namespace fieldserve::dispatch
