@@ -201,6 +201,7 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest
                                                : dispatch::ReplayStrategy::sla;
   options.move_up = !cmd.no_move_up;
+  options.replan = !cmd.no_replan;
   dispatch::GeodesicTravel travel;
   return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,
                                       options));
