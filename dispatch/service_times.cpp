@@ -46,7 +46,7 @@ ServiceEstimate ServiceTimeModel::estimate(const ServiceKey& key) const {
     auto it = levels_.find(k);
     if (it == levels_.end()) break;  // a finer level has no history either
     const auto& level = it->second;
-    double n = static_cast<double>(level.recent.size());
+    auto n = static_cast<double>(level.recent.size());
     double w = config_.prior_weight;
     e.expected_minutes = (w * e.expected_minutes + n * level.p50) / (w + n);
     e.spread_minutes = (w * e.spread_minutes + n * (level.p90 - level.p50)) / (w + n);
