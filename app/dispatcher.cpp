@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "dispatch/replan.h"
+
 namespace fieldserve::app {
 
 void Dispatcher::refresh(store::Tx& tx) {
@@ -50,41 +52,77 @@ dispatch::Decision Dispatcher::auto_assign(store::Tx& tx, Effects& fx, Job& job,
   return decide_and_apply(tx, fx, job, actor, now, true);
 }
 
+void Dispatcher::refresh_service_times(store::Tx& tx, Instant now, int prior_minutes) {
+  constexpr auto kEvery = std::chrono::minutes(10);
+  constexpr int kHistory = 5000;
+  bool stale = !service_times_loaded_ || now - *service_times_loaded_ >= kEvery ||
+               now < *service_times_loaded_ ||
+               service_times_.config().prior_minutes != prior_minutes;
+  if (!stale) return;
+  dispatch::ServiceTimeConfig config;
+  config.prior_minutes = prior_minutes;
+  service_times_ = dispatch::ServiceTimeModel(config);
+  auto history = tx.service_history(kHistory);
+  // Oldest first, so each key's window keeps its most recent jobs.
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    service_times_.record({it->kind, it->required_skills, it->equipment_model}, it->minutes);
+  }
+  service_times_loaded_ = now;
+}
+
+dispatch::ServiceEstimate Dispatcher::estimate(JobKind kind, const std::vector<std::string>& skills,
+                                               const std::string& model) const {
+  return service_times_.estimate({kind, skills, model});
+}
+
+Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site,
+                                          double radius_km, JobId leave_out) {
+  std::map<CenterId, Center> centers;
+  for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
+  auto near_ids = index_.near(site, radius_km);
+  Snapshot snap;
+  snap.technicians = tx.technicians_by_id(near_ids);
+  snap.rows = tx.queues_of(near_ids);
+  std::map<TechnicianId, std::vector<const store::QueuedRow*>> queues;
+  for (const auto& row : snap.rows) queues[row.technician_id].push_back(&row);
+  snap.states.reserve(snap.technicians.size());
+  for (const auto& t : snap.technicians) {
+    dispatch::TechnicianState state;
+    state.technician = &t;
+    auto home = centers.find(t.home_center_id);
+    state.position = t.location.value_or(home != centers.end() ? home->second.location : site);
+    state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
+    for (const auto* open : queues[t.id]) {
+      if (open->id == leave_out) continue;
+      state.queue.push_back({open->id, open->severity, open->status, open->site,
+                             open->arrival_due, open->arrival_done, open->locked,
+                             estimate(open->kind, open->required_skills, open->equipment_model),
+                             &open->required_skills});
+    }
+    snap.states.push_back(std::move(state));
+  }
+  return snap;
+}
+
 dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job& job,
                                                 const std::string& actor, Instant now,
                                                 bool allow_preemption) {
   auto policy = writer_.policy().policy();
   const auto& tier = policy.tier(job.severity);
   auto site = tx.site(job.site_id);
-  std::map<CenterId, Center> centers;
-  for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
+  refresh_service_times(tx, now, policy.dispatch.service_minutes);
 
-  // Gather every technician that could be within the widest radius the engine may try.
-  std::vector<dispatch::TechnicianState> states;
-  double widest = tier.dispatch_radius_km * config_.max_radius_factor;
-  auto near_ids = index_.near(site->location, widest);
-  auto technicians = tx.technicians_by_id(near_ids);
-  std::map<TechnicianId, std::vector<store::QueuedRow>> queues;
-  for (const auto& row : tx.queues_of(near_ids)) queues[row.technician_id].push_back(row);
-  states.reserve(technicians.size());
-  for (const auto& t : technicians) {
-    dispatch::TechnicianState state;
-    state.technician = &t;
-    auto home = centers.find(t.home_center_id);
-    state.position = t.location.value_or(home != centers.end() ? home->second.location
-                                                               : site->location);
-    state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
-    for (const auto& open : queues[t.id]) {
-      if (open.id == job.id) continue;
-      state.queue.push_back({open.id, open.severity, open.status, open.site, open.arrival_due,
-                             open.arrival_done, open.locked});
-    }
-    states.push_back(std::move(state));
+  // Every technician that could be within the widest radius the engine may try.
+  auto snap = snapshot(tx, site->location, tier.dispatch_radius_km * config_.max_radius_factor,
+                       job.id);
+  const auto& states = snap.states;
+  std::string model;
+  if (job.equipment_id) {
+    if (auto e = tx.equipment(*job.equipment_id)) model = e->model;
   }
-
-  auto service = dispatch::ServiceEstimate{};
-  auto decision = dispatch::decide(job, site->location, service, tier, states, now, travel_,
-                                   config_);
+  auto service = estimate(job.kind, job.required_skills, model);
+  auto decision =
+      dispatch::decide(job, site->location, service, tier, states, now, travel_, config_);
   std::optional<dispatch::Preemption> preemption;
   // Nobody meets the target: either the best misses it, or the ones who could are full.
   if (allow_preemption && !decision.reason.empty()) {
@@ -131,7 +169,48 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     tx.insert_event(e);
     decide_and_apply(tx, fx, *moved, actor, now, false);
   }
+  // A critical job changes the plan around it: the jobs not started nearby may now be late.
+  if (allow_preemption && decision.chosen && job.severity == Severity::critical &&
+      policy.dispatch.rolling_replan) {
+    replan_near(tx, fx, site->location, tier.dispatch_radius_km, actor, now);
+  }
   return decision;
+}
+
+void Dispatcher::technician_freed(store::Tx& tx, Effects& fx, const Job& resolved,
+                                  const std::string& actor, Instant now) {
+  auto policy = writer_.policy().policy();
+  if (!policy.dispatch.rolling_replan) return;
+  auto site = tx.site(resolved.site_id);
+  if (!site) return;
+  std::lock_guard lock(mutex_);
+  refresh(tx);
+  refresh_service_times(tx, now, policy.dispatch.service_minutes);
+  replan_near(tx, fx, site->location, policy.tier(resolved.severity).dispatch_radius_km, actor,
+              now);
+}
+
+void Dispatcher::replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site,
+                             double radius_km, const std::string& actor, Instant now) {
+  auto snap = snapshot(tx, site, radius_km, 0);
+  auto moves = dispatch::replan(snap.states, writer_.policy().policy(), now, travel_);
+  for (const auto& m : moves) {
+    auto job = tx.job(m.job_id);
+    // Only what the plan saw: still not started, still with the technician it was taken from.
+    if (!job || job->technician_id != m.from || job->assignment_locked ||
+        (job->status != JobStatus::assigned && job->status != JobStatus::accepted))
+      continue;
+    auto from_status = job->status;
+    assign_to(*job, m.to, false, now);
+    writer_.save(tx, fx, *job);
+    ++job->version;
+    auto e = job_event(*job, "assigned", from_status, actor, EventSource::dispatcher, now);
+    e.detail = "replan; from technician " + std::to_string(m.from);
+    tx.insert_event(e);
+  }
+  if (!moves.empty()) {
+    fx.log(LogLevel::info, "dispatch", {{"replan_moves", static_cast<std::int64_t>(moves.size())}});
+  }
 }
 
 }  // namespace fieldserve::app

@@ -9,6 +9,7 @@
 #include "app/effects.h"
 #include "app/job_writer.h"
 #include "dispatch/engine.h"
+#include "dispatch/service_times.h"
 #include "geo/grid_index.h"
 #include "store/tx.h"
 
@@ -35,12 +36,32 @@ class Dispatcher {
   // Keeps the index in step with a technician this transaction wrote: patched after commit, or
   // reloaded at the next use if another write came in between.
   void technician_changed(store::Tx& tx, Effects& fx, const Technician& t);
+  // A job was resolved: its technician is free, early or late against the plan. With the
+  // policy's rolling_replan on, the jobs not yet started near it are planned again.
+  void technician_freed(store::Tx& tx, Effects& fx, const Job& resolved, const std::string& actor,
+                        Instant now);
   const dispatch::TravelModel& travel() const { return travel_; }
 
  private:
+  // The technicians within `radius_km` of `site` as the engine sees them; the states point into
+  // the vectors, which move with the struct.
+  struct Snapshot {
+    std::vector<Technician> technicians;
+    std::vector<store::QueuedRow> rows;
+    std::vector<dispatch::TechnicianState> states;
+  };
+  Snapshot snapshot(store::Tx& tx, const geo::LatLon& site, double radius_km, JobId leave_out);
   dispatch::Decision decide_and_apply(store::Tx& tx, Effects& fx, Job& job,
                                       const std::string& actor, Instant now, bool allow_preemption);
+  // Re-plans the jobs not yet started of the technicians near `site` (dispatch/replan.h) and
+  // applies the moves. The caller holds mutex_.
+  void replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
+                   const std::string& actor, Instant now);
   void refresh(store::Tx& tx);
+  // Reloads the learned service times from the latest completed jobs every ten minutes.
+  void refresh_service_times(store::Tx& tx, Instant now, int prior_minutes);
+  dispatch::ServiceEstimate estimate(JobKind kind, const std::vector<std::string>& skills,
+                                     const std::string& model) const;
 
   JobWriter& writer_;
   DecisionEncoder encode_;
@@ -49,6 +70,8 @@ class Dispatcher {
   dispatch::GeodesicTravel travel_;
   geo::GridIndex index_;
   std::int64_t known_revision_ = -1;  // the technicians' revision the index shows; -1: reload
+  dispatch::ServiceTimeModel service_times_;
+  std::optional<Instant> service_times_loaded_;
 };
 
 }  // namespace fieldserve::app

@@ -225,6 +225,7 @@ Result<Job> JobService::change_status(const Principal& who, JobId id, StatusRequ
       writer_.advance_if_signed(tx, fx, job.id, [&](const Job& moved) {
         return job_event(moved, "status", JobStatus::resolved, who.actor(), source_of(who), now);
       });
+      dispatcher_.technician_freed(tx, fx, job, who.actor(), now);
     }
     return {};
   });

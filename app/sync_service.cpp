@@ -291,7 +291,10 @@ OpOutcome SyncService::decide_and_apply(PushContext& c, store::Tx& tx, Effects& 
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (!op.text.empty()) e.detail += (e.detail.empty() ? "" : "; ") + op.text;
     tx.insert_event(e);
-    if (change->to == JobStatus::resolved) advance_when_signed(job.id);
+    if (change->to == JobStatus::resolved) {
+      advance_when_signed(job.id);
+      dispatcher_.technician_freed(tx, fx, job, c.who.actor(), c.received_at);
+    }
     return result;
   }
   JobId id = cached->id;

@@ -87,6 +87,14 @@ std::optional<MoveUp> best_move_up(std::span<const IdleTechnician> idle,
   auto minutes = [&](const geo::LatLon& a, const geo::LatLon& b) {
     return std::min(config.cap_minutes, flat_km(a, b) * per_km);
   };
+  // Minutes raised to `tail_exponent` before averaging: 2 weighs a far call more than two near
+  // ones, which is what the tail of the arrival times (its 90th percentile) needs.
+  const double p = config.tail_exponent;
+  auto cost = [p](double m) { return p == 1 ? m : std::pow(m, p); };
+  auto mean_minutes = [p](double sum, double weight) {
+    double mean = std::max(0.0, sum) / weight;
+    return p == 1 ? mean : std::pow(mean, 1 / p);
+  };
   auto has = [](const IdleTechnician& t, const std::string& skill) {
     return std::find(t.skills->begin(), t.skills->end(), skill) != t.skills->end();
   };
@@ -129,9 +137,13 @@ std::optional<MoveUp> best_move_up(std::span<const IdleTechnician> idle,
   std::optional<MoveUp> best;
   for (auto m : movable) {
     const auto& unit = idle[m];
-    double total = 0;
+    double total = 0, before = 0;
     for (const auto& skill : *unit.skills) {
-      if (auto it = views.find(skill); it != views.end()) total += it->second.total;
+      auto it = views.find(skill);
+      if (it == views.end()) continue;
+      total += it->second.total;
+      for (std::size_t c = 0; c < it->second.cells.size(); ++c)
+        before += it->second.cells[c].weight * cost(it->second.best[c]);
     }
     if (total <= 0) continue;
     // The posts: the busiest cells of any of its skills.
@@ -151,10 +163,11 @@ std::optional<MoveUp> best_move_up(std::span<const IdleTechnician> idle,
         for (std::size_t c = 0; c < v.cells.size(); ++c) {
           double others = v.best_of[c] == m ? v.second[c] : v.best[c];
           double after = std::min(others, minutes(post, v.cells[c].at));
-          saved += v.cells[c].weight * (v.best[c] - after);
+          saved += v.cells[c].weight * (cost(v.best[c]) - cost(after));
         }
       }
-      double gain = saved / total;
+      // In minutes: the drop in the power mean of the drive to the next critical call.
+      double gain = mean_minutes(before, total) - mean_minutes(before - saved, total);
       double km = travel.road_km(unit.at, post);
       if (gain < config.min_gain_minutes || gain < config.min_gain_per_km * km) continue;
       if (!best || gain > best->gain_minutes) best = MoveUp{unit.index, post, km, gain};

@@ -24,6 +24,7 @@ struct CoverageConfig {
   double min_gain_minutes = 1;   // mean drive to the next critical call saved by a move
   double min_gain_per_km = 0.2;  // ... and per kilometre driven to get there
   double cap_minutes = 60;       // a cell nobody idle can reach counts as this far
+  double tail_exponent = 1;      // 1: the mean drive (p-median); 2: its root mean square
 };
 
 // Critical calls seen, per skill, grid cell and hour of day (UTC: the daily rhythm is the same

@@ -3,6 +3,7 @@
 #include <lemon/list_graph.h>
 #include <lemon/network_simplex.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -13,8 +14,11 @@
 namespace fieldserve::dispatch {
 namespace {
 
-// Breaches dominate kilometres: one weighted breach costs more than any total of metres.
+// Breaches dominate lateness, and lateness kilometres: one weighted breach costs more than any
+// total of weighted minutes late, and one weighted minute late more than 1,000 km. So a job late
+// wherever it goes still goes where it is least late, not where the drive is shortest.
 constexpr std::int64_t kBreachCost = 1'000'000'000'000;
+constexpr std::int64_t kLateMinuteCost = 1'000'000;
 constexpr int kUnassignedFactor = 2;  // nobody is worse than a late technician
 
 // Each technician's k-th place starts after k jobs' service: the job in place k arrives at
@@ -25,13 +29,15 @@ std::chrono::seconds place_time(const OptimizeTechnician& t) {
 
 struct PairCost {
   bool breach;
+  std::int64_t late_minutes;
   double km;
 };
 
 PairCost pair_cost(const OptimizeTechnician& t, const OptimizeJob& job, int place, Instant now,
                    const Leg& leg) {
   Instant eta = std::max(now, t.free_at) + place_time(t) * place + leg.time;
-  return {eta > job.arrival_due, leg.road_km};
+  auto late = std::chrono::duration_cast<std::chrono::minutes>(eta - job.arrival_due).count();
+  return {eta > job.arrival_due, std::clamp<std::int64_t>(late, 0, 10'000), leg.road_km};
 }
 
 int weight(Severity s) { return kBreachWeights[static_cast<int>(s)]; }
@@ -101,9 +107,18 @@ Score score_assignment(std::span<const OptimizeJob> jobs,
   return s;
 }
 
-OptimizePlan optimize(std::span<const OptimizeJob> jobs,
-                      std::span<const OptimizeTechnician> technicians, const SlaPolicy& policy,
-                      Instant now, const TravelModel& travel) {
+namespace {
+
+struct Solution {
+  std::vector<std::optional<TechnicianId>> chosen;
+  std::int64_t cost = 0;
+};
+
+// The min-cost flow over the pairs allowed; with `current_only`, each job may only stay with the
+// technician it has (or go to nobody): the price of the plan as it stands, in the same terms.
+Solution solve(std::span<const OptimizeJob> jobs, std::span<const OptimizeTechnician> technicians,
+               const std::vector<std::vector<bool>>& allowed,
+               const std::vector<std::vector<Leg>>& legs, Instant now, bool current_only) {
   using Graph = lemon::ListDigraph;
   Graph g;
   auto source = g.addNode(), sink = g.addNode();
@@ -135,16 +150,17 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs,
   std::vector<PairArc> pairs;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     for (std::size_t k = 0; k < technicians.size(); ++k) {
-      if (place_nodes[k].empty() || !may_take(technicians[k], jobs[i], policy, now)) continue;
-      auto leg = travel.leg(technicians[k].position, jobs[i].site);  // the same for every place
+      if (place_nodes[k].empty() || !allowed[i][k]) continue;
+      if (current_only && jobs[i].current != technicians[k].technician->id) continue;
       for (std::size_t place = 0; place < place_nodes[k].size(); ++place) {
-        auto c = pair_cost(technicians[k], jobs[i], static_cast<int>(place), now, leg);
+        auto c = pair_cost(technicians[k], jobs[i], static_cast<int>(place), now, legs[i][k]);
         auto arc = g.addArc(job_nodes[i], place_nodes[k][place]);
         capacity[arc] = 1;
         // Metres, so kilometres compare as integers; a later place costs one metre more per
         // place, so earlier places fill first when nothing else differs. The graph is built in
         // input order and the solver is deterministic: the same input gives the same plan.
-        cost[arc] = (c.breach ? kBreachCost * weight(jobs[i].severity) : 0) +
+        std::int64_t w = weight(jobs[i].severity);
+        cost[arc] = (c.breach ? kBreachCost * w : 0) + kLateMinuteCost * w * c.late_minutes +
                     static_cast<std::int64_t>(std::llround(c.km * 1000)) +
                     static_cast<std::int64_t>(place);
         pairs.push_back({arc, i, k});
@@ -154,18 +170,44 @@ OptimizePlan optimize(std::span<const OptimizeJob> jobs,
   lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t> solver(g);
   solver.upperMap(capacity).costMap(cost).stSupply(source, sink,
                                                    static_cast<std::int64_t>(jobs.size()));
-  OptimizePlan plan;
-  std::vector<std::optional<TechnicianId>> chosen(jobs.size());
+  Solution out;
+  out.chosen.resize(jobs.size());
   if (solver.run() == decltype(solver)::OPTIMAL) {
+    out.cost = solver.totalCost();
     for (const auto& p : pairs) {
-      if (solver.flow(p.arc) > 0) chosen[p.job] = technicians[p.tech].technician->id;
+      if (solver.flow(p.arc) > 0) out.chosen[p.job] = technicians[p.tech].technician->id;
     }
   }
+  return out;
+}
+
+}  // namespace
+
+OptimizePlan optimize(std::span<const OptimizeJob> jobs,
+                      std::span<const OptimizeTechnician> technicians, const SlaPolicy& policy,
+                      Instant now, const TravelModel& travel) {
+  // Who may take what, and each leg, once: both solves share them.
+  std::vector<std::vector<bool>> allowed(jobs.size(), std::vector<bool>(technicians.size()));
+  std::vector<std::vector<Leg>> legs(jobs.size(), std::vector<Leg>(technicians.size()));
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    for (std::size_t k = 0; k < technicians.size(); ++k) {
+      if (technicians[k].free_places <= 0 || !may_take(technicians[k], jobs[i], policy, now))
+        continue;
+      allowed[i][k] = true;
+      legs[i][k] = travel.leg(technicians[k].position, jobs[i].site);
+    }
+  }
+  auto best = solve(jobs, technicians, allowed, legs, now, false);
+  auto as_is = solve(jobs, technicians, allowed, legs, now, true);
+  OptimizePlan plan;
   std::vector<std::optional<TechnicianId>> current;
   for (const auto& j : jobs) current.push_back(j.current);
   plan.before = score_assignment(jobs, technicians, current, now, travel);
-  plan.after = score_assignment(jobs, technicians, chosen, now, travel);
-  for (std::size_t i = 0; i < jobs.size(); ++i) plan.assignment.emplace_back(jobs[i].id, chosen[i]);
+  plan.after = score_assignment(jobs, technicians, best.chosen, now, travel);
+  plan.cost_before = as_is.cost;
+  plan.cost_after = best.cost;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    plan.assignment.emplace_back(jobs[i].id, best.chosen[i]);
   return plan;
 }
 

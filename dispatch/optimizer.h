@@ -1,6 +1,6 @@
 #pragma once
 // Batch optimize (docs/decisions.md): reassigns jobs not yet started to minimise, in order,
-// tier-weighted arrival breaches, then road kilometres. The assignment step is solved exactly as a
+// tier-weighted arrival breaches, then tier-weighted minutes late, then road kilometres. The assignment step is solved exactly as a
 // min-cost flow (LEMON's network simplex): source → job (1) → one node per free place of each
 // technician (1) → sink, plus a job → sink arc for "nobody", priced above any breach. The job in a
 // technician's k-th place arrives after the work that stays with them, k expected services,
@@ -45,6 +45,9 @@ struct Score {
 struct OptimizePlan {
   std::vector<std::pair<JobId, std::optional<TechnicianId>>> assignment;  // in the order given
   Score before, after;
+  // The flow's own price of the plan as it stands and of the plan found: weighted breaches, then
+  // weighted minutes late, then metres. cost_after ≤ cost_before always.
+  std::int64_t cost_before = 0, cost_after = 0;
 };
 
 // Which technicians may take which job: active, skilled, on shift by the job's arrival due, and

@@ -54,9 +54,9 @@ std::vector<Reassignment> optimizer_pass(std::span<const TechnicianState> techni
   }
   if (jobs.size() < 2) return {};
   auto plan = optimize(jobs, techs, policy, now, travel);
-  bool better = plan.after.weighted_breaches < plan.before.weighted_breaches ||
-                (plan.after.weighted_breaches == plan.before.weighted_breaches &&
-                 plan.after.km < plan.before.km - 0.5);
+  // Better in the optimizer's own terms by more than half a kilometre's worth: no churn of jobs
+  // between technicians for metres.
+  bool better = plan.cost_after < plan.cost_before - 500;
   std::vector<Reassignment> moves;
   if (!better) return moves;
   for (std::size_t j = 0; j < jobs.size(); ++j) {

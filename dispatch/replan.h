@@ -1,8 +1,9 @@
 #pragma once
 // Rolling re-planning (docs/decisions.md, "Re-planning"): when a technician frees up early or
 // late, or a critical job comes in, the jobs not yet started and due within the horizon go back
-// to the batch optimizer (dispatch/optimizer.h), whose plan is taken only when its score
-// (weighted breaches, then km) is better than the plan as it stands. Each technician keeps the
+// to the batch optimizer (dispatch/optimizer.h), whose plan is taken only when its price
+// (weighted breaches, then weighted minutes late, then km) is better than the plan as it stands
+// by more than half a kilometre's worth. Each technician keeps the
 // job they are on site at, and is free for the rest when that job is expected to end.
 // Dispatcher-locked jobs and jobs on hold never move. Pure: the caller applies the moves.
 #include <span>

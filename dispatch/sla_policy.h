@@ -25,8 +25,17 @@ struct TierPolicy {
   std::vector<DistanceBand> bands;  // ascending max_km, the last one unbounded
 };
 
+// How the engine plans, beyond the targets (docs/decisions.md, "Dispatch engine").
+struct DispatchSettings {
+  // The expected time on site before any history: the prior of the learned estimates.
+  int service_minutes = 60;
+  // Re-plan the jobs not yet started when a technician frees up or a critical job comes in.
+  bool rolling_replan = true;
+};
+
 struct SlaPolicy {
   std::array<TierPolicy, 4> tiers;  // indexed by Severity
+  DispatchSettings dispatch;
 
   const TierPolicy& tier(Severity s) const { return tiers[static_cast<int>(s)]; }
 };

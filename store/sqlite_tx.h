@@ -44,6 +44,7 @@ class SqliteTx final : public Tx {
   std::vector<Job> open_jobs_of(TechnicianId id) override;
   std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids) override;
   std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) override;
+  std::vector<ServiceRecord> service_history(int limit) override;
   std::int64_t technicians_revision() override;
   JobId insert_job(const Job& j) override;
   std::optional<Job> job(JobId id) override;

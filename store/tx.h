@@ -58,6 +58,17 @@ struct QueuedRow {
   Instant arrival_due{};
   std::optional<Instant> arrival_done;
   bool locked = false;  // assigned by a dispatcher
+  JobKind kind = JobKind::repair;
+  std::vector<std::string> required_skills;
+  std::string equipment_model;  // "" without equipment
+};
+
+// A completed job's time on site, for the learned service-time estimates.
+struct ServiceRecord {
+  JobKind kind = JobKind::repair;
+  std::vector<std::string> required_skills;
+  std::string equipment_model;
+  double minutes = 0;  // arrival to restore, less time on hold
 };
 
 struct DecisionRecord {
@@ -183,6 +194,8 @@ class Tx {
   // Several technicians at once, in one statement each: the dispatcher's gather.
   virtual std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids) = 0;
   virtual std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) = 0;
+  // The most recently restored jobs' times on site, newest first, at most `limit`.
+  virtual std::vector<ServiceRecord> service_history(int limit) = 0;
   // Bumped by the database on every technician insert or update.
   virtual std::int64_t technicians_revision() = 0;
 

@@ -231,7 +231,9 @@ std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
 std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(
       "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
-      "j.arrival_done, j.assignment_locked FROM jobs j JOIN sites s ON s.id = j.site_id "
+      "j.arrival_done, j.assignment_locked, j.kind, j.required_skills, "
+      "COALESCE(e.model, '') FROM jobs j JOIN sites s ON s.id = j.site_id "
+      "LEFT JOIN equipment e ON e.id = j.equipment_id "
       "WHERE j.technician_id IN (SELECT value FROM json_each(:ids)) AND j.status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
   q->bind(":ids", json_id_array(ids));
@@ -246,7 +248,30 @@ std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids)
     r.arrival_due = from_epoch_s(q->get_int(6));
     r.arrival_done = q->get_opt_instant(7);
     r.locked = q->get_int(8) != 0;
-    out.push_back(r);
+    r.kind = parse_job_kind(q->get_view(9)).value_or(JobKind::repair);
+    r.required_skills = split_skills(q->get_view(10));
+    r.equipment_model = q->get_text(11);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ServiceRecord> SqliteTx::service_history(int limit) {
+  auto q = conn_.prepare(
+      "SELECT j.kind, j.required_skills, COALESCE(e.model, ''), "
+      "j.restore_done - j.arrival_done - j.paused_s FROM jobs j "
+      "LEFT JOIN equipment e ON e.id = j.equipment_id "
+      "WHERE j.restore_done IS NOT NULL AND j.arrival_done IS NOT NULL "
+      "ORDER BY j.restore_done DESC LIMIT :limit");
+  q->bind(":limit", limit);
+  std::vector<ServiceRecord> out;
+  while (q->step()) {
+    ServiceRecord r;
+    r.kind = parse_job_kind(q->get_view(0)).value_or(JobKind::repair);
+    r.required_skills = split_skills(q->get_view(1));
+    r.equipment_model = q->get_text(2);
+    r.minutes = static_cast<double>(q->get_int(3)) / 60;
+    out.push_back(std::move(r));
   }
   return out;
 }

@@ -201,7 +201,14 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest
                                                : dispatch::ReplayStrategy::sla;
   options.move_up = !cmd.no_move_up;
-  options.replan = !cmd.no_replan;
+  if (auto* e = std::getenv("XTMP")) {  // XTMP: temporary tuning hook, remove
+    std::sscanf(e, "%lf,%lf,%lf,%d", &options.coverage.tail_exponent,
+                &options.coverage.min_gain_minutes, &options.coverage.min_gain_per_km,
+                &options.coverage.hour_window);
+  }
+  // The engine plans as the server would under this policy.
+  options.replan = policy.dispatch.rolling_replan && !cmd.no_replan;
+  options.service_times.prior_minutes = policy.dispatch.service_minutes;
   dispatch::GeodesicTravel travel;
   return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,
                                       options));

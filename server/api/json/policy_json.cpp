@@ -15,6 +15,13 @@ const schema::Field max_km =
     schema::nullable(schema::number("max_km", "the band's upper limit; null: unbounded (last)"));
 const schema::Field arrival_minutes = schema::integer("arrival_minutes", 1, 525600);
 const schema::Field restore_minutes = schema::integer("restore_minutes", 1, 525600);
+const schema::Field service_minutes =
+    schema::optional(schema::integer("service_minutes", 1, 1440,
+                                     "expected time on site before any history (default 60)"));
+const schema::Field rolling_replan = schema::optional(schema::boolean(
+    "rolling_replan",
+    "re-plan jobs not yet started when a technician frees up or a critical job comes in "
+    "(default true)"));
 }  // namespace field
 
 schema::Field bounded(schema::Field f, double min, double max) {
@@ -38,7 +45,11 @@ nlohmann::json policy_schema() {
   std::vector<s::Field> tiers;
   tiers.reserve(kSeverities.size());
   for (Severity sev : kSeverities) tiers.push_back(s::object(std::string(to_string(sev)), tier));
-  return s::object_schema({s::object("tiers", s::object_schema(tiers))});
+  return s::object_schema(
+      {s::object("tiers", s::object_schema(tiers)),
+       s::optional(s::object("dispatch",
+                             s::object_schema({field::service_minutes, field::rolling_replan}),
+                             "how the engine plans (optional)"))});
 }
 
 nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
@@ -57,7 +68,10 @@ nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
         {"dispatch_radius_km", t.dispatch_radius_km},
         {"bands", bands}};
   }
-  return {{"tiers", tiers}};
+  return {{"tiers", tiers},
+          {"dispatch",
+           {{"service_minutes", policy.dispatch.service_minutes},
+            {"rolling_replan", policy.dispatch.rolling_replan}}}};
 }
 
 Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
@@ -111,6 +125,13 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
       tier_reader.merge(r);
     }
     top.merge(tier_reader);
+  }
+  if (const json* settings = top.object("dispatch", false)) {
+    FieldReader d(*settings, "dispatch");
+    if (auto m = d.integer(field::service_minutes, false))
+      policy.dispatch.service_minutes = static_cast<int>(*m);
+    if (auto r = d.boolean(field::rolling_replan, false)) policy.dispatch.rolling_replan = *r;
+    top.merge(d);
   }
   if (auto done = top.finish(); !done) return std::unexpected(done.error());
   if (auto valid = dispatch::validate(policy); !valid) return std::unexpected(valid.error());
