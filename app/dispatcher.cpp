@@ -75,8 +75,8 @@ dispatch::ServiceEstimate Dispatcher::estimate(JobKind kind, const std::vector<s
   return service_times_.estimate({kind, skills, model});
 }
 
-Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site,
-                                          double radius_km, JobId leave_out) {
+Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site, double radius_km,
+                                          JobId leave_out) {
   std::map<CenterId, Center> centers;
   for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
   auto near_ids = index_.near(site, radius_km);
@@ -94,8 +94,8 @@ Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site
     state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
     for (const auto* open : queues[t.id]) {
       if (open->id == leave_out) continue;
-      state.queue.push_back({open->id, open->severity, open->status, open->site,
-                             open->arrival_due, open->arrival_done, open->locked,
+      state.queue.push_back({open->id, open->severity, open->status, open->site, open->arrival_due,
+                             open->arrival_done, open->locked,
                              estimate(open->kind, open->required_skills, open->equipment_model),
                              &open->required_skills});
     }
@@ -121,8 +121,8 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     if (auto e = tx.equipment(*job.equipment_id)) model = e->model;
   }
   auto service = estimate(job.kind, job.required_skills, model);
-  auto decision =
-      dispatch::decide(job, site->location, service, tier, states, now, travel_, config_);
+  auto decision = dispatch::decide(job, site->location, service, tier, states, now, travel_,
+                                   config_);
   std::optional<dispatch::Preemption> preemption;
   // Nobody meets the target: either the best misses it, or the ones who could are full.
   if (allow_preemption && !decision.reason.empty()) {
@@ -190,8 +190,8 @@ void Dispatcher::technician_freed(store::Tx& tx, Effects& fx, const Job& resolve
               now);
 }
 
-void Dispatcher::replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site,
-                             double radius_km, const std::string& actor, Instant now) {
+void Dispatcher::replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
+                             const std::string& actor, Instant now) {
   auto snap = snapshot(tx, site, radius_km, 0);
   auto moves = dispatch::replan(snap.states, writer_.policy().policy(), now, travel_);
   for (const auto& m : moves) {

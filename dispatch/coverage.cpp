@@ -42,28 +42,33 @@ std::pair<long, long> DemandHistory::cell_of(const geo::LatLon& at) {
           std::lround(std::floor(at.lon * *km_per_degree_lon_ / cell_km_))};
 }
 
+std::vector<std::string> DemandHistory::skill_set(std::vector<std::string> skills) {
+  std::sort(skills.begin(), skills.end());
+  skills.erase(std::unique(skills.begin(), skills.end()), skills.end());
+  return skills;
+}
+
 void DemandHistory::record(const geo::LatLon& at, const std::vector<std::string>& skills,
                            Instant when) {
-  auto key = cell_of(at);
-  for (const auto& skill : skills) {
-    auto& cell = cells_[skill][key];
-    ++cell.by_hour[hour_of_day(when)];
-    cell.lat_sum += at.lat;
-    cell.lon_sum += at.lon;
-    ++cell.total;
-    ++calls_[skill];
-  }
+  auto set = skill_set(skills);
+  auto& cell = cells_[set][cell_of(at)];
+  ++cell.by_hour[hour_of_day(when)];
+  cell.lat_sum += at.lat;
+  cell.lon_sum += at.lon;
+  ++cell.total;
+  ++calls_;
 }
 
-int DemandHistory::calls(const std::string& skill) const {
-  auto it = calls_.find(skill);
-  return it == calls_.end() ? 0 : it->second;
+std::vector<std::vector<std::string>> DemandHistory::skill_sets() const {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& [set, cells] : cells_) out.push_back(set);
+  return out;
 }
 
-std::vector<DemandHistory::Point> DemandHistory::demand(const std::string& skill, Instant when,
-                                                        int hour_window) const {
+std::vector<DemandHistory::Point> DemandHistory::demand(const std::vector<std::string>& skills,
+                                                        Instant when, int hour_window) const {
   std::vector<Point> out;
-  auto it = cells_.find(skill);
+  auto it = cells_.find(skill_set(skills));
   if (it == cells_.end()) return out;
   int hour = hour_of_day(when);
   for (const auto& [key, cell] : it->second) {
@@ -95,75 +100,85 @@ std::optional<MoveUp> best_move_up(std::span<const IdleTechnician> idle,
     double mean = std::max(0.0, sum) / weight;
     return p == 1 ? mean : std::pow(mean, 1 / p);
   };
-  auto has = [](const IdleTechnician& t, const std::string& skill) {
-    return std::find(t.skills->begin(), t.skills->end(), skill) != t.skills->end();
+  // A technician covers a set of skills when they have every one of them.
+  auto covers = [](const IdleTechnician& t, const std::vector<std::string>& set) {
+    return std::all_of(set.begin(), set.end(), [&](const std::string& skill) {
+      return std::find(t.skills->begin(), t.skills->end(), skill) != t.skills->end();
+    });
   };
+  if (history.calls() < config.min_history) return std::nullopt;
 
-  // Per skill of the movable technicians: the demand, and each cell's nearest and second
-  // nearest idle technician, so that moving one technician re-prices a cell in O(1).
-  struct SkillView {
+  // Per skill set some movable technician covers: the demand, and each cell's nearest and
+  // second nearest idle technician, so that moving one technician re-prices a cell in O(1).
+  struct SetView {
+    std::vector<std::string> set;
     std::vector<DemandHistory::Point> cells;
     std::vector<double> best, second;
     std::vector<std::size_t> best_of;  // position in `idle`
     double total = 0;
   };
-  std::map<std::string, SkillView> views;
-  for (auto m : movable) {
-    for (const auto& skill : *idle[m].skills) {
-      if (views.contains(skill) || history.calls(skill) < config.min_history) continue;
-      SkillView v;
-      v.cells = history.demand(skill, now, config.hour_window);
-      v.best.assign(v.cells.size(), config.cap_minutes);
-      v.second.assign(v.cells.size(), config.cap_minutes);
-      v.best_of.assign(v.cells.size(), idle.size());
-      for (std::size_t c = 0; c < v.cells.size(); ++c) {
-        v.total += v.cells[c].weight;
-        for (std::size_t u = 0; u < idle.size(); ++u) {
-          if (!has(idle[u], skill)) continue;
-          double t = minutes(idle[u].at, v.cells[c].at);
-          if (t < v.best[c]) {
-            v.second[c] = v.best[c];
-            v.best[c] = t;
-            v.best_of[c] = u;
-          } else if (t < v.second[c]) {
-            v.second[c] = t;
-          }
+  std::vector<SetView> views;
+  for (const auto& set : history.skill_sets()) {
+    bool wanted = std::any_of(movable.begin(), movable.end(),
+                              [&](std::size_t m) { return covers(idle[m], set); });
+    if (!wanted) continue;
+    SetView v{set, history.demand(set, now, config.hour_window), {}, {}, {}, 0};
+    v.best.assign(v.cells.size(), config.cap_minutes);
+    v.second.assign(v.cells.size(), config.cap_minutes);
+    v.best_of.assign(v.cells.size(), idle.size());
+    for (std::size_t c = 0; c < v.cells.size(); ++c) {
+      v.total += v.cells[c].weight;
+      for (std::size_t u = 0; u < idle.size(); ++u) {
+        if (!covers(idle[u], set)) continue;
+        double t = minutes(idle[u].at, v.cells[c].at);
+        if (t < v.best[c]) {
+          v.second[c] = v.best[c];
+          v.best[c] = t;
+          v.best_of[c] = u;
+        } else if (t < v.second[c]) {
+          v.second[c] = t;
         }
       }
-      views.emplace(skill, std::move(v));
     }
+    views.push_back(std::move(v));
   }
 
   std::optional<MoveUp> best;
   for (auto m : movable) {
     const auto& unit = idle[m];
+    std::vector<const SetView*> mine;
     double total = 0, before = 0;
-    for (const auto& skill : *unit.skills) {
-      auto it = views.find(skill);
-      if (it == views.end()) continue;
-      total += it->second.total;
-      for (std::size_t c = 0; c < it->second.cells.size(); ++c)
-        before += it->second.cells[c].weight * cost(it->second.best[c]);
+    for (const auto& v : views) {
+      if (!covers(unit, v.set)) continue;
+      mine.push_back(&v);
+      total += v.total;
+      for (std::size_t c = 0; c < v.cells.size(); ++c)
+        before += v.cells[c].weight * cost(v.best[c]);
     }
     if (total <= 0) continue;
-    // The posts: the busiest cells of any of its skills.
-    std::vector<geo::LatLon> posts;
-    for (const auto& skill : *unit.skills) {
-      auto it = views.find(skill);
-      if (it == views.end()) continue;
-      for (std::size_t c = 0; c < it->second.cells.size() && c < std::size_t(config.posts); ++c)
-        posts.push_back(it->second.cells[c].at);
+    // The posts: the cells that weigh most in the objective as it stands, busy or badly
+    // covered (a lone call far from everyone counts as much as many calls near someone).
+    std::vector<std::pair<double, geo::LatLon>> ranked;
+    for (const auto* v : mine) {
+      for (std::size_t c = 0; c < v->cells.size(); ++c)
+        ranked.emplace_back(v->cells[c].weight * cost(v->best[c]), v->cells[c].at);
     }
+    auto keep = std::min(ranked.size(), static_cast<std::size_t>(config.posts));
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.end(), [](const auto& a, const auto& b) {
+                        if (a.first != b.first) return a.first > b.first;
+                        return a.second.lat != b.second.lat ? a.second.lat < b.second.lat
+                                                            : a.second.lon < b.second.lon;
+                      });
+    std::vector<geo::LatLon> posts;
+    for (std::size_t i = 0; i < keep; ++i) posts.push_back(ranked[i].second);
     for (const auto& post : posts) {
       double saved = 0;
-      for (const auto& skill : *unit.skills) {
-        auto it = views.find(skill);
-        if (it == views.end()) continue;
-        const auto& v = it->second;
-        for (std::size_t c = 0; c < v.cells.size(); ++c) {
-          double others = v.best_of[c] == m ? v.second[c] : v.best[c];
-          double after = std::min(others, minutes(post, v.cells[c].at));
-          saved += v.cells[c].weight * (cost(v.best[c]) - cost(after));
+      for (const auto* v : mine) {
+        for (std::size_t c = 0; c < v->cells.size(); ++c) {
+          double others = v->best_of[c] == m ? v->second[c] : v->best[c];
+          double after = std::min(others, minutes(post, v->cells[c].at));
+          saved += v->cells[c].weight * (cost(v->best[c]) - cost(after));
         }
       }
       // In minutes: the drop in the power mean of the drive to the next critical call.

@@ -20,15 +20,16 @@ struct CoverageConfig {
   double cell_km = 2;            // the demand grid
   int hour_window = 11;          // calls within ± this many hours of the time of day are pooled
   int posts = 16;                // where a technician may be sent: the busiest cells of a skill
-  int min_history = 20;          // critical calls of a skill seen before any move for it
+  int min_history = 20;          // critical calls seen before any move
   double min_gain_minutes = 1;   // mean drive to the next critical call saved by a move
   double min_gain_per_km = 0.2;  // ... and per kilometre driven to get there
   double cap_minutes = 60;       // a cell nobody idle can reach counts as this far
   double tail_exponent = 1;      // 1: the mean drive (p-median); 2: its root mean square
 };
 
-// Critical calls seen, per skill, grid cell and hour of day (UTC: the daily rhythm is the same
-// in any zone).
+// Critical calls seen, per required skill set, grid cell and hour of day (UTC: the daily rhythm
+// is the same in any zone). A call needing two skills is demand only a technician with both can
+// cover, so sets are kept whole.
 class DemandHistory {
  public:
   explicit DemandHistory(double cell_km = 2) : cell_km_(cell_km) {}
@@ -37,9 +38,11 @@ class DemandHistory {
     geo::LatLon at;  // the centroid of the cell's calls
     double weight;   // calls in the cell within the hour window
   };
-  // The cells where `skill` was needed around the hour of `when`, busiest first.
-  std::vector<Point> demand(const std::string& skill, Instant when, int hour_window) const;
-  int calls(const std::string& skill) const;
+  // The cells where `skills` (as a set) were needed around the hour of `when`, busiest first.
+  std::vector<Point> demand(const std::vector<std::string>& skills, Instant when,
+                            int hour_window) const;
+  std::vector<std::vector<std::string>> skill_sets() const;
+  int calls() const { return calls_; }
 
  private:
   struct Cell {
@@ -47,11 +50,12 @@ class DemandHistory {
     double lat_sum = 0, lon_sum = 0;
     int total = 0;
   };
+  static std::vector<std::string> skill_set(std::vector<std::string> skills);
   std::pair<long, long> cell_of(const geo::LatLon& at);
   double cell_km_;
   std::optional<double> km_per_degree_lon_;  // fixed by the first call
-  std::map<std::string, std::map<std::pair<long, long>, Cell>> cells_;
-  std::map<std::string, int> calls_;
+  std::map<std::vector<std::string>, std::map<std::pair<long, long>, Cell>> cells_;
+  int calls_ = 0;
 };
 
 struct IdleTechnician {

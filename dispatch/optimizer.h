@@ -1,12 +1,13 @@
 #pragma once
 // Batch optimize (docs/decisions.md): reassigns jobs not yet started to minimise, in order,
-// tier-weighted arrival breaches, then tier-weighted minutes late, then road kilometres. The assignment step is solved exactly as a
-// min-cost flow (LEMON's network simplex): source → job (1) → one node per free place of each
-// technician (1) → sink, plus a job → sink arc for "nobody", priced above any breach. The job in a
-// technician's k-th place arrives after the work that stays with them, k expected services,
-// and the travel from where they are: so five urgent jobs given to one technician are priced as
-// the queue they make. Travel between the reassigned jobs themselves is not modelled (each leg is
-// from the technician's position); that is what keeps the step a flow, and exact.
+// tier-weighted arrival breaches, then tier-weighted minutes late, then road kilometres. The
+// assignment step is solved exactly as a min-cost flow (LEMON's network simplex): source → job (1)
+// → one node per free place of each technician (1) → sink, plus a job → sink arc for "nobody",
+// priced above any breach. The job in a technician's k-th place arrives after the work that stays
+// with them, k expected services, and the travel from where they are: so five urgent jobs given to
+// one technician are priced as the queue they make. Travel between the reassigned jobs themselves
+// is not modelled (each leg is from the technician's position); that is what keeps the step a flow,
+// and exact.
 #include <optional>
 #include <span>
 #include <string>

@@ -201,11 +201,6 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   options.strategy = cmd.strategy == "nearest" ? dispatch::ReplayStrategy::nearest
                                                : dispatch::ReplayStrategy::sla;
   options.move_up = !cmd.no_move_up;
-  if (auto* e = std::getenv("XTMP")) {  // XTMP: temporary tuning hook, remove
-    std::sscanf(e, "%lf,%lf,%lf,%d", &options.coverage.tail_exponent,
-                &options.coverage.min_gain_minutes, &options.coverage.min_gain_per_km,
-                &options.coverage.hour_window);
-  }
   // The engine plans as the server would under this policy.
   options.replan = policy.dispatch.rolling_replan && !cmd.no_replan;
   options.service_times.prior_minutes = policy.dispatch.service_minutes;

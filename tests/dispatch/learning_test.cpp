@@ -138,6 +138,19 @@ TEST(MoveUp, AnIdleTechnicianMovesTowardDemandNobodyCovers) {
   EXPECT_FALSE(best_move_up(idle, movable, history, kNow, kTravel, {}));
 }
 
+TEST(MoveUp, DemandForTwoSkillsIsCoveredOnlyByATechnicianWithBoth) {
+  DemandHistory history(2);
+  for (int i = 0; i < 25; ++i)
+    history.record(east(10), {"pump", "hvac"}, kNow - std::chrono::hours(i));
+  const std::vector<std::string> one{"hvac"}, both{"hvac", "pump"};
+  std::vector<IdleTechnician> idle{{0, east(0), &one}, {1, east(0), &both}};
+  std::vector<std::size_t> only_one{0}, only_both{1};
+  EXPECT_FALSE(best_move_up(idle, only_one, history, kNow, kTravel, {}));
+  auto move = best_move_up(idle, only_both, history, kNow, kTravel, {});
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->index, 1u);
+}
+
 TEST(MoveUp, NoMoveBeforeEnoughHistory) {
   DemandHistory history(2);
   for (int i = 0; i < 19; ++i) history.record(east(10), {"hvac"}, kNow - std::chrono::hours(i));

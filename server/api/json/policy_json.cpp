@@ -15,9 +15,8 @@ const schema::Field max_km =
     schema::nullable(schema::number("max_km", "the band's upper limit; null: unbounded (last)"));
 const schema::Field arrival_minutes = schema::integer("arrival_minutes", 1, 525600);
 const schema::Field restore_minutes = schema::integer("restore_minutes", 1, 525600);
-const schema::Field service_minutes =
-    schema::optional(schema::integer("service_minutes", 1, 1440,
-                                     "expected time on site before any history (default 60)"));
+const schema::Field service_minutes = schema::optional(schema::integer(
+    "service_minutes", 1, 1440, "expected time on site before any history (default 60)"));
 const schema::Field rolling_replan = schema::optional(schema::boolean(
     "rolling_replan",
     "re-plan jobs not yet started when a technician frees up or a critical job comes in "
