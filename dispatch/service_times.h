@@ -27,9 +27,9 @@ struct ServiceKey {
 struct ServiceTimeConfig {
   double prior_minutes = 60;  // the policy default, before any history
   double prior_spread_fraction = 0.5;
-  int window = 200;           // the most recent durations kept per key
-  double prior_weight = 5;    // how many completed jobs the parent estimate is worth
-  double max_minutes = 1440;  // a longer "duration" is a job left open, not time on site
+  int window = 200;          // the most recent durations kept per key
+  double prior_weight = 5;   // how many completed jobs the parent estimate is worth
+  double max_minutes = 720;  // a longer span is not continuous time on site (left, came back)
 };
 
 class ServiceTimeModel {

@@ -39,8 +39,8 @@ TEST(ServiceTimes, HistoryIsShrunkTowardThePriorByItsWeight) {
 TEST(ServiceTimes, TheMedianNotTheMeanSoOneJobLeftOpenDoesNotMoveIt) {
   ServiceTimeModel m({.prior_minutes = 60, .prior_weight = 0});
   for (int i = 0; i < 9; ++i) m.record({JobKind::inspection, {}, ""}, 30);
-  m.record({JobKind::inspection, {}, ""}, 900);   // left open a shift: kept, but the median holds
-  m.record({JobKind::inspection, {}, ""}, 5000);  // beyond a day: not time on site, ignored
+  m.record({JobKind::inspection, {}, ""}, 700);  // a long day: kept, but the median holds
+  m.record({JobKind::inspection, {}, ""}, 900);  // over 12 hours: not time on site, ignored
   auto e = m.estimate({JobKind::inspection, {}, ""});
   EXPECT_DOUBLE_EQ(e.expected_minutes, 30);
   EXPECT_DOUBLE_EQ(e.spread_minutes, 0);  // p90 of ten is the 9th: 30
