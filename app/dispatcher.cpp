@@ -1,6 +1,7 @@
 #include "app/dispatcher.h"
 
 #include <map>
+#include <ranges>
 
 #include "dispatch/replan.h"
 
@@ -64,8 +65,8 @@ void Dispatcher::refresh_service_times(store::Tx& tx, Instant now, int prior_min
   service_times_ = dispatch::ServiceTimeModel(config);
   auto history = tx.service_history(kHistory);
   // Oldest first, so each key's window keeps its most recent jobs.
-  for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    service_times_.record({it->kind, it->required_skills, it->equipment_model}, it->minutes);
+  for (const auto& done : std::ranges::reverse_view(history)) {
+    service_times_.record({done.kind, done.required_skills, done.equipment_model}, done.minutes);
   }
   service_times_loaded_ = now;
 }

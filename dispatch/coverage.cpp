@@ -61,6 +61,7 @@ void DemandHistory::record(const geo::LatLon& at, const std::vector<std::string>
 
 std::vector<std::vector<std::string>> DemandHistory::skill_sets() const {
   std::vector<std::vector<std::string>> out;
+  out.reserve(cells_.size());
   for (const auto& [set, cells] : cells_) out.push_back(set);
   return out;
 }
