@@ -219,11 +219,20 @@ class Simulation {
     return state;
   }
 
-  bool dispatch(const Work& work, Instant now, bool allow_preemption) {
-    if (!engine()) return dispatch_nearest(work, now);
+  std::vector<TechnicianState> engine_states(Instant now) const {
     std::vector<TechnicianState> states;
     states.reserve(sims_.size());
     for (const auto& s : sims_) states.push_back(engine_state(s, now));
+    return states;
+  }
+
+  // `prepared`: the engine's view at `now` when the caller already has it (nothing changed since).
+  bool dispatch(const Work& work, Instant now, bool allow_preemption,
+                const std::vector<TechnicianState>* prepared = nullptr) {
+    if (!engine()) return dispatch_nearest(work, now);
+    std::vector<TechnicianState> fresh;
+    if (!prepared) fresh = engine_states(now);
+    const auto& states = prepared ? *prepared : fresh;
     const auto& tier = *tiers_[work.request];
     auto service = estimate(work);
     auto decision = decide(work.job, work.site, service, tier, states, now, travel_,
@@ -272,18 +281,23 @@ class Simulation {
     });
     if (!any_room) return;
     std::stable_sort(backlog_.begin(), backlog_.end(), more_urgent);
+    // One view of the fleet serves every request nobody takes; an assignment changes it.
     std::vector<Work> still;
+    std::optional<std::vector<TechnicianState>> states;
     for (auto& w : backlog_) {
-      if (!dispatch(w, now, true)) still.push_back(std::move(w));
+      if (engine() && !states) states = engine_states(now);
+      if (dispatch(w, now, true, states ? &*states : nullptr)) {
+        states.reset();
+      } else {
+        still.push_back(std::move(w));
+      }
     }
     backlog_ = std::move(still);
   }
 
   // Rolling re-planning (dispatch/replan.h) over the technicians as the engine sees them.
   void replan(Instant now) {
-    std::vector<TechnicianState> states;
-    states.reserve(sims_.size());
-    for (const auto& s : sims_) states.push_back(engine_state(s, now));
+    auto states = engine_states(now);
     auto moves = dispatch::replan(states, policy_, now, travel_, options_.replan_config);
     if (moves.empty()) return;
     ++replans_;
