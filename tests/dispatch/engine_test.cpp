@@ -4,13 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include "equator.h"
+
 namespace fieldserve::dispatch {
 namespace {
 
+using testing::east;
+using testing::kKmPerDegree;
+
 using namespace std::chrono_literals;
 
-constexpr double kKmPerDegree = 111.319491;
-const Instant kNow = from_epoch_s(1'795'000'000);  // Wednesday 2026-11-18, 11:06:40 UTC
+const Instant kNow = testing::kEquatorNow;
 
 WeeklyHours all_week() {
   WeeklyHours h{};
@@ -29,7 +33,6 @@ Technician tech(TechnicianId id, std::vector<std::string> skills = {"hvac"}) {
 }
 
 // A site on the equator at longitude 0; technicians at `km` east of it.
-geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
 
 Job critical_job(int arrival_minutes = 45) {
   Job j;
@@ -80,14 +83,19 @@ std::vector<TechnicianState> far_idle_and_near_busy(const Technician& a, const T
   return {state(a, 30), sb};
 }
 
+// A serious job due in `minutes`, decided between far_idle_and_near_busy's two technicians.
+Decision serious_between_far_idle_and_near_busy(int minutes) {
+  auto a = tech(1), b = tech(2);
+  auto s = far_idle_and_near_busy(a, b);
+  auto job = critical_job(minutes);
+  job.severity = Severity::serious;
+  return decide(job, east(0), kService, tier(), s, kNow, kTravel);
+}
+
 TEST(Engine, OtherTiersTakeLeastTravelAmongThoseWithComfortableSlack) {
   // A serious job due in 240 min: A has 181.5 min of slack, B 170.5 less its 30 min margin =
   // 140.5; both above a quarter of the 240 min left (60): B travels less and wins.
-  auto a = tech(1), b = tech(2);
-  auto s = far_idle_and_near_busy(a, b);
-  auto job = critical_job(240);
-  job.severity = Severity::serious;
-  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  auto d = serious_between_far_idle_and_near_busy(240);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 2);
   EXPECT_EQ(d.candidates[1].eta, kNow + 50min + 1170s);
@@ -102,11 +110,7 @@ TEST(Engine, WhenSlackIsThinMoreSlackBeatsFewerKilometres) {
   // The same two, due in 120 min. B: 50.5 min of slack less a 30 min margin leaves 20.5, under a
   // quarter of the 120 min left (30): thin. A has 61.5 min and nothing that can overrun: A wins
   // although B drives 26 km less.
-  auto a = tech(1), b = tech(2);
-  auto s = far_idle_and_near_busy(a, b);
-  auto job = critical_job(120);
-  job.severity = Severity::serious;
-  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  auto d = serious_between_far_idle_and_near_busy(120);
   ASSERT_TRUE(d.chosen);
   EXPECT_EQ(*d.chosen, 1);
   EXPECT_TRUE(d.candidates[1].meets_arrival_target);  // 69.5 + 30 ≤ 120: it meets, thinly
@@ -115,11 +119,7 @@ TEST(Engine, WhenSlackIsThinMoreSlackBeatsFewerKilometres) {
 
 TEST(Engine, TheMarginDecidesWhetherATargetIsMet) {
   // Due in 90 min: B's ETA (69.5) is on time, but with its 30 min margin it is not (99.5 > 90).
-  auto a = tech(1), b = tech(2);
-  auto s = far_idle_and_near_busy(a, b);
-  auto job = critical_job(90);
-  job.severity = Severity::serious;
-  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  auto d = serious_between_far_idle_and_near_busy(90);
   EXPECT_FALSE(d.candidates[1].meets_arrival_target);
   EXPECT_TRUE(d.candidates[0].meets_arrival_target);
   EXPECT_EQ(*d.chosen, 1);
@@ -282,15 +282,22 @@ TEST(Engine, GeneralJobWaitsForMoreSevereAndEarlierDueJobs) {
   EXPECT_EQ(d.candidates[0].eta, kNow + 1170s + 2h + 1170s);
 }
 
+// A at the site with a minor job 10 km away due in 30 min (19.5 min of driving: on time as it
+// stands); B idle 20 km away.
+std::vector<TechnicianState> at_site_with_a_minor_job_and_far_idle(const Technician& a,
+                                                                   const Technician& b) {
+  auto sa = state(a, 0);
+  sa.queue.push_back({5, Severity::minor, JobStatus::assigned, east(10), kNow + 30min,
+                      std::nullopt});
+  return {sa, state(b, 20)};
+}
+
 TEST(Engine, ATechnicianWhoseQueuedJobWouldTurnLateDoesNotMeetTheTarget) {
   // A (at the site) has a minor job 10 km away due in 30 min: 19.5 min of driving, on time. A
   // serious job due in 45 min goes ahead of it, and its 60 min of service would make it late. B
   // is 20 km away with nothing queued (39 min, on time): B gets the job although A is nearer.
   auto a = tech(1), b = tech(2);
-  auto sa = state(a, 0);
-  sa.queue.push_back({5, Severity::minor, JobStatus::assigned, east(10), kNow + 30min,
-                      std::nullopt});
-  std::vector<TechnicianState> s{sa, state(b, 20)};
+  auto s = at_site_with_a_minor_job_and_far_idle(a, b);
   auto job = critical_job(45);
   job.severity = Severity::serious;
   auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
@@ -305,10 +312,7 @@ TEST(Engine, ACriticalArrivalOutranksAQueuedJobItMakesLate) {
   // The same, critical: A is there now and B in 39 min, not practically equal; A takes it and
   // the minor job turns late (re-planning may move it).
   auto a = tech(1), b = tech(2);
-  auto sa = state(a, 0);
-  sa.queue.push_back({5, Severity::minor, JobStatus::assigned, east(10), kNow + 30min,
-                      std::nullopt});
-  std::vector<TechnicianState> s{sa, state(b, 20)};
+  auto s = at_site_with_a_minor_job_and_far_idle(a, b);
   auto d = decide(critical_job(45), east(0), kService, tier(), s, kNow, kTravel);
   EXPECT_EQ(*d.chosen, 1);
   EXPECT_EQ(d.candidates[0].delays_job_id, 5);

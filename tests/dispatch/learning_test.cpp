@@ -3,6 +3,8 @@
 // geodesic km takes 117 s of driving (1.3 road km at 40 km/h).
 #include <gtest/gtest.h>
 
+#include "equator.h"
+
 #include "dispatch/coverage.h"
 #include "dispatch/replan.h"
 #include "dispatch/service_times.h"
@@ -10,11 +12,12 @@
 namespace fieldserve::dispatch {
 namespace {
 
+using testing::east;
+using testing::kKmPerDegree;
+
 using namespace std::chrono_literals;
 
-constexpr double kKmPerDegree = 111.319491;
-const Instant kNow = from_epoch_s(1'795'000'000);
-geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
+const Instant kNow = testing::kEquatorNow;
 const GeodesicTravel kTravel;
 
 TEST(ServiceTimes, WithoutHistoryThePriorHolds) {
@@ -64,24 +67,20 @@ Technician tech(TechnicianId id) {
   return t;
 }
 
+const std::vector<std::string> kHvac{"hvac"};
+
+// A job not yet started at 1 km east: 60 min on site expected, p90 at 90.
+QueuedJob not_started(JobId id, Severity severity, Instant due) {
+  return {id, severity, JobStatus::assigned, east(1), due, std::nullopt, false, {60, 30}, &kHvac};
+}
+
 TEST(Replan, AJobThatWouldBeLateInAQueueMovesToAFreeTechnician) {
   // A stands at the site of two serious jobs 1 km east, due in 40 min, 60 min on site each: the
   // second is reached at 60 + 1.95 min, late. B is idle 5 km east of them: 6.5 road km, 9.75
   // min. Before: one serious breach (4). The optimizer moves one job to B: none.
-  const std::vector<std::string> skills{"hvac"};
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(6), "UTC", {}};
-  for (JobId id : {11, 12}) {
-    sa.queue.push_back({id,
-                        Severity::serious,
-                        JobStatus::assigned,
-                        east(1),
-                        kNow + 40min,
-                        std::nullopt,
-                        false,
-                        {60, 30},
-                        &skills});
-  }
+  for (JobId id : {11, 12}) sa.queue.push_back(not_started(id, Severity::serious, kNow + 40min));
   std::vector<TechnicianState> states{sa, sb};
   auto moves = replan(states, default_policy(), kNow, kTravel);
   ASSERT_EQ(moves.size(), 1u);
@@ -93,28 +92,12 @@ TEST(Replan, AJobThatWouldBeLateInAQueueMovesToAFreeTechnician) {
 }
 
 TEST(Replan, NothingMovesWhenThePlanIsNotBetter) {
-  // One job, on time where it is: the optimizer is not even asked.
-  const std::vector<std::string> skills{"hvac"};
+  // A serious job on time where it is and a minor one due in 10 hours behind it: moving either
+  // to B, 5 km further away, only adds kilometres.
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(6), "UTC", {}};
-  sa.queue.push_back({11,
-                      Severity::serious,
-                      JobStatus::assigned,
-                      east(1),
-                      kNow + 40min,
-                      std::nullopt,
-                      false,
-                      {60, 30},
-                      &skills});
-  sa.queue.push_back({12,
-                      Severity::minor,
-                      JobStatus::assigned,
-                      east(1),
-                      kNow + 600min,
-                      std::nullopt,
-                      false,
-                      {60, 30},
-                      &skills});
+  sa.queue.push_back(not_started(11, Severity::serious, kNow + 40min));
+  sa.queue.push_back(not_started(12, Severity::minor, kNow + 600min));
   std::vector<TechnicianState> states{sa, sb};
   EXPECT_TRUE(replan(states, default_policy(), kNow, kTravel).empty());
 }

@@ -174,9 +174,9 @@ TEST(Optimizer, IsDeterministic) {
   EXPECT_EQ(a.assignment, b.assignment);
 }
 
-TEST(Optimizer, PrefersFewerBreachesOverFewerKilometres) {
-  // One technician next to the site but busy for two hours; one 20 km away and free. The job is
-  // due in 45 minutes: the far one is on time, so it wins despite the kilometres.
+// One technician next to a site at (0, 0) but busy for two hours; one 20 km away and free. One
+// critical job there, due in `due`.
+OptimizePlan near_busy_or_far_free(std::chrono::minutes due) {
   Technician near_t, far_t;
   near_t.id = 1;
   far_t.id = 2;
@@ -186,8 +186,13 @@ TEST(Optimizer, PrefersFewerBreachesOverFewerKilometres) {
   }
   std::vector<OptimizeTechnician> techs{{&near_t, {0, 0.001}, "UTC", kNow + 2h, 1},
                                         {&far_t, {0, 0.18}, "UTC", kNow, 1}};
-  std::vector<OptimizeJob> jobs{{1, Severity::critical, {0, 0}, {"a"}, kNow + 45min, 1}};
-  auto plan = optimize(jobs, techs, default_policy(), kNow, GeodesicTravel{});
+  std::vector<OptimizeJob> jobs{{1, Severity::critical, {0, 0}, {"a"}, kNow + due, 1}};
+  return optimize(jobs, techs, default_policy(), kNow, GeodesicTravel{});
+}
+
+TEST(Optimizer, PrefersFewerBreachesOverFewerKilometres) {
+  // Due in 45 minutes: the far one (39 min) is on time, so it wins despite the kilometres.
+  auto plan = near_busy_or_far_free(45min);
   ASSERT_TRUE(plan.assignment[0].second);
   EXPECT_EQ(*plan.assignment[0].second, 2);
   EXPECT_EQ(plan.before.weighted_breaches, 8);
@@ -195,20 +200,10 @@ TEST(Optimizer, PrefersFewerBreachesOverFewerKilometres) {
 }
 
 TEST(Optimizer, AJobLateWhereverItGoesGoesWhereItIsLeastLate) {
-  // Due in 10 minutes: nobody can make it. The near technician (about 0.1 km) is busy for two
-  // hours: 120 min, 110 late. The far one (20 km, 39 min) is 29 late. Fewest kilometres would
-  // pick the near one; fewest minutes late picks the far one.
-  Technician near_t, far_t;
-  near_t.id = 1;
-  far_t.id = 2;
-  for (auto* t : {&near_t, &far_t}) {
-    t->skills = {"a"};
-    for (auto& d : t->shift) d = DaySpan{0, 1440};
-  }
-  std::vector<OptimizeTechnician> techs{{&near_t, {0, 0.001}, "UTC", kNow + 2h, 1},
-                                        {&far_t, {0, 0.18}, "UTC", kNow, 1}};
-  std::vector<OptimizeJob> jobs{{1, Severity::critical, {0, 0}, {"a"}, kNow + 10min, 1}};
-  auto plan = optimize(jobs, techs, default_policy(), kNow, GeodesicTravel{});
+  // Due in 10 minutes: nobody can make it. The near technician (about 0.1 km) is there at 120
+  // min, 110 late; the far one at 39 min, 29 late. Fewest kilometres would pick the near one;
+  // fewest minutes late picks the far one.
+  auto plan = near_busy_or_far_free(10min);
   ASSERT_TRUE(plan.assignment[0].second);
   EXPECT_EQ(*plan.assignment[0].second, 2);
   EXPECT_EQ(plan.after.weighted_breaches, plan.before.weighted_breaches);  // 8 either way

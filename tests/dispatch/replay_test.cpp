@@ -5,14 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include "equator.h"
+
 namespace fieldserve::dispatch {
 namespace {
 
+using testing::east;
+using testing::kKmPerDegree;
+
 using namespace std::chrono_literals;
 
-constexpr double kKmPerDegree = 111.319491;
-const Instant kT0 = from_epoch_s(1'795'000'000);
-geo::LatLon east(double km) { return {0, km / kKmPerDegree}; }
+const Instant kT0 = testing::kEquatorNow;
 
 struct Scenario {
   std::vector<ReplayCenter> centers{{"C", east(0), "UTC"}};
