@@ -171,9 +171,18 @@ Result<Job> JobService::patch(const Principal& who, JobId id, std::optional<std:
     auto job = tx.job(id);
     if (!job) return not_found("job", id);
     if (auto ok = check_version(if_match, job->version); !ok) return std::unexpected(ok.error());
-    if (job->status == JobStatus::closed || job->status == JobStatus::cancelled) {
-      return fail(ErrorCode::conflict,
-                  "a " + std::string(to_string(job->status)) + " job cannot change");
+    bool only_review = !in.description && !in.required_skills && !in.equipment_given &&
+                       !in.severity;
+    if ((job->status == JobStatus::closed || job->status == JobStatus::cancelled) && !only_review) {
+      return fail(ErrorCode::conflict, "a " + std::string(to_string(job->status)) +
+                                           " job cannot change (only needs_review can)");
+    }
+    std::optional<JobEvent> review;
+    if (in.needs_review && *in.needs_review != job->needs_review) {
+      job->needs_review = *in.needs_review;
+      review = job_event(*job, "needs_review", job->status, who.actor(), EventSource::dispatcher,
+                         now);
+      review->detail = job->needs_review ? "raised by a dispatcher" : "cleared by a dispatcher";
     }
     std::vector<std::string> changed;
     if (in.description && *in.description != job->description) {
@@ -195,8 +204,9 @@ Result<Job> JobService::patch(const Principal& who, JobId id, std::optional<std:
       job->severity = *in.severity;
       if (auto ok = writer_.refresh_due_times(tx, *job); !ok) return std::unexpected(ok.error());
     }
+    if (!changed.empty() || review) writer_.save(tx, fx, *job);
+    if (review) tx.insert_event(*review);
     if (!changed.empty()) {
-      writer_.save(tx, fx, *job);
       auto e = job_event(*job, "updated", job->status, who.actor(), EventSource::dispatcher, now);
       for (const auto& c : changed) e.detail += (e.detail.empty() ? "" : "; ") + c;
       tx.insert_event(e);

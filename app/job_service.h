@@ -37,6 +37,9 @@ struct JobChanges {
   std::optional<std::vector<std::string>> required_skills;
   bool equipment_given = false;  // equipment_id was sent (null clears it)
   std::optional<EquipmentId> equipment_id;
+  // A dispatcher's verdict on a job the field flagged: false clears the flag, true raises it.
+  // The only change a closed or cancelled job still takes.
+  std::optional<bool> needs_review;
 };
 
 struct Assignment {

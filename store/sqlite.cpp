@@ -90,6 +90,12 @@ std::string Statement::get_text(int col) const {
   return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+std::string Statement::get_blob(int col) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  return bytes ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+               : std::string();
+}
+
 Connection::Connection(const std::string& path, bool read_only) {
   // SQLite's memory statistics take a global mutex on every allocation; nothing here reads them.
   // The setting only takes before the library's first use, so a failure later is harmless.

@@ -56,6 +56,7 @@ class Statement {
   std::int64_t get_int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double get_double(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string get_text(int col) const;
+  std::string get_blob(int col) const;
   // The text in SQLite's own buffer: valid until the next step or reset. For values parsed on
   // the spot (enum names), which then cost no copy.
   std::string_view get_view(int col) const {

@@ -86,6 +86,9 @@ class SqliteTx final : public Tx {
   std::vector<JobNote> notes_of(const std::vector<JobId>& jobs) override;
   std::vector<JobPart> parts_of(const std::vector<JobId>& jobs) override;
   std::vector<Signoff> signoffs_of(const std::vector<JobId>& jobs) override;
+  std::vector<ChecklistItem> signoff_checklist(const std::string& signoff_id) override;
+  std::optional<SignatureImage> signature(const std::string& signoff_id) override;
+  std::map<std::string, Instant> device_times(const std::vector<std::string>& op_ids) override;
   bool move_technician(TechnicianId id, geo::LatLon at, Instant when) override;
   void insert_decision(const DecisionRecord& d) override;
   std::optional<DecisionRecord> latest_decision(JobId job) override;

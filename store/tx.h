@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -144,6 +145,12 @@ struct DoneJobRow {
   int unpriced_parts = 0;
 };
 
+// A sign-off's image, with the job it belongs to (for the job's access rules).
+struct SignatureImage {
+  JobId job_id = 0;
+  std::string png;
+};
+
 struct VisitRow {
   TechnicianId technician_id = 0;
   JobId job_id = 0;
@@ -263,6 +270,10 @@ class Tx {
   virtual std::vector<JobPart> parts_of(const std::vector<JobId>& jobs) = 0;
   virtual std::vector<Signoff> signoffs_of(
       const std::vector<JobId>& jobs) = 0;  // without the image
+  virtual std::vector<ChecklistItem> signoff_checklist(const std::string& signoff_id) = 0;
+  virtual std::optional<SignatureImage> signature(const std::string& signoff_id) = 0;
+  // Each op's time on the device's clock, from the op ledger; ops not in it are left out.
+  virtual std::map<std::string, Instant> device_times(const std::vector<std::string>& op_ids) = 0;
   // A location ping: kept only if newer than the one stored. True when it moved the technician.
   [[nodiscard]] virtual bool move_technician(TechnicianId id, geo::LatLon at, Instant when) = 0;
 

@@ -313,6 +313,33 @@ std::vector<Signoff> SqliteTx::signoffs_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
+std::vector<ChecklistItem> SqliteTx::signoff_checklist(const std::string& signoff_id) {
+  auto q = conn_.prepare(
+      "SELECT item, ok, note FROM signoff_checklist WHERE signoff_id = :id ORDER BY position");
+  q->bind(":id", signoff_id);
+  std::vector<ChecklistItem> out;
+  while (q->step()) out.push_back({q->get_text(0), q->get_int(1) != 0, q->get_text(2)});
+  return out;
+}
+
+std::optional<SignatureImage> SqliteTx::signature(const std::string& signoff_id) {
+  auto q = conn_.prepare("SELECT job_id, signature_png FROM signoffs WHERE id = :id");
+  q->bind(":id", signoff_id);
+  if (!q->step()) return std::nullopt;
+  return SignatureImage{q->get_int(0), q->get_blob(1)};
+}
+
+std::map<std::string, Instant> SqliteTx::device_times(const std::vector<std::string>& op_ids) {
+  auto q = conn_.prepare("SELECT device_at FROM sync_ops WHERE op_id = :op");
+  std::map<std::string, Instant> out;
+  for (const auto& op : op_ids) {
+    q->bind(":op", op);
+    if (q->step() && !q->is_null(0)) out.emplace(op, from_epoch_s(q->get_int(0)));
+    q->reset();
+  }
+  return out;
+}
+
 bool SqliteTx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
   auto q = conn_.prepare(
       "UPDATE technicians SET lat = :lat, lon = :lon, location_at = :at, version = version + 1 "

@@ -23,6 +23,7 @@ void add_equipment_routes(RouteTable& routes, Services& s);
 void add_technician_routes(RouteTable& routes, Services& s);
 void add_job_routes(RouteTable& routes, Services& s);
 void add_job_action_routes(RouteTable& routes, Services& s);
+void add_job_fact_routes(RouteTable& routes, Services& s);
 void add_token_routes(RouteTable& routes, Services& s);
 void add_admin_routes(RouteTable& routes, Services& s);
 void add_optimize_routes(RouteTable& routes, Services& s);

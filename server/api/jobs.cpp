@@ -24,6 +24,7 @@ struct JobInput {
   std::optional<EquipmentId> equipment_id;
   std::optional<Instant> reported_at;
   bool auto_assign = true;
+  std::optional<bool> needs_review;
 };
 
 // What a job's create and PATCH bodies may hold. site_id, kind, reported_at and auto_assign are
@@ -47,7 +48,10 @@ const schema::Field equipment_id = schema::optional(schema::optional_id("equipme
                                                                         "null clears it"));
 const std::vector<schema::Field> create{site_id,  kind,        reported_at,     auto_assign,
                                         severity, description, required_skills, equipment_id};
-const std::vector<schema::Field> patch{severity, description, required_skills, equipment_id};
+const schema::Field needs_review = schema::optional(schema::boolean(
+    "needs_review", "false clears the flag the field raised; recorded as an event"));
+const std::vector<schema::Field> patch{severity, description, required_skills, equipment_id,
+                                       needs_review};
 }  // namespace body
 
 Result<JobInput> read_job(const json& object, bool creating, Instant now) {
@@ -72,6 +76,7 @@ Result<JobInput> read_job(const json& object, bool creating, Instant now) {
   in.required_skills = r.skills(body::required_skills, creating);
   in.equipment_given = r.has(body::equipment_id);
   in.equipment_id = r.integer(body::equipment_id, creating);
+  if (!creating) in.needs_review = r.boolean(body::needs_review, false);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   return in;
 }
@@ -163,6 +168,7 @@ Result<Reply> patch_job(Services& s, RouteRequest& req) {
   changes.required_skills = in->required_skills;
   changes.equipment_given = in->equipment_given;
   changes.equipment_id = in->equipment_id;
+  changes.needs_review = in->needs_review;
   auto job = s.jobs.patch(req.who(), req.path_id(), *if_match, changes);
   if (!job) return std::unexpected(job.error());
   return job_reply(*job, s.policy.policy(), now);
@@ -207,13 +213,15 @@ void add_job_routes(RouteTable& routes, Services& s) {
                     bind(s, get_job),
                     200,
                     {.response = job}});
-  routes.push_back({"PATCH",
-                    "/api/v1/jobs/{id}",
-                    kOperate,
-                    "Change description, severity, required skills or equipment (If-Match)",
-                    bind(s, patch_job),
-                    200,
-                    {.request = schema::object_schema(body::patch, true), .response = job}});
+  routes.push_back(
+      {"PATCH",
+       "/api/v1/jobs/{id}",
+       kOperate,
+       "Change description, severity, required skills or equipment, or clear needs_review "
+       "(If-Match)",
+       bind(s, patch_job),
+       200,
+       {.request = schema::object_schema(body::patch, true), .response = job}});
 }
 
 }  // namespace fieldserve::server

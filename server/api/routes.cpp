@@ -11,6 +11,7 @@ RouteTable api_routes(Services& s) {
   add_technician_routes(routes, s);
   add_job_routes(routes, s);
   add_job_action_routes(routes, s);
+  add_job_fact_routes(routes, s);
   add_token_routes(routes, s);
   add_admin_routes(routes, s);
   add_optimize_routes(routes, s);

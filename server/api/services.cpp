@@ -43,6 +43,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       writer(policy, clock_),
       dispatcher(writer, candidates_json),
       jobs(store_, writer, dispatcher),
+      facts(store_),
       places(store_, writer, dispatcher, audit_encoders()),
       reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),

@@ -6,6 +6,7 @@
 
 #include "app/auth.h"
 #include "app/dispatcher.h"
+#include "app/facts_service.h"
 #include "app/job_service.h"
 #include "app/job_writer.h"
 #include "app/places_service.h"
@@ -45,6 +46,7 @@ class Services {
   app::JobWriter writer;
   app::Dispatcher dispatcher;
   app::JobService jobs;
+  app::FactsService facts;
   app::PlacesService places;
   app::ReportService reports;
   app::SyncService sync;

@@ -27,6 +27,8 @@ struct RouteRequest {
 
   // The n-th {id} of the path (1-based), as matched by the route's pattern.
   std::int64_t path_id(int n = 1) const;
+  // The n-th path parameter as matched, for {uuid}.
+  std::string path_text(int n) const { return http.matches[n].str(); }
   std::optional<std::string> query(const char* name) const;
   // An integer query parameter: nullopt when absent, bad_request when not an integer.
   Result<std::optional<std::int64_t>> query_int(const char* name) const;

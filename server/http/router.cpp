@@ -11,10 +11,13 @@
 namespace fieldserve::server {
 namespace {
 
-// "/api/v1/jobs/{id}/events" → "/api/v1/jobs/(\d+)/events"; ids are the only path parameters.
+// "/api/v1/jobs/{id}/events" → "/api/v1/jobs/(\d+)/events". Path parameters are integer ids,
+// except {uuid}: the id a device made for a sign-off.
 std::string path_regex(const std::string& path) {
+  static const std::regex uuid(R"(\{uuid\})");
   static const std::regex param(R"(\{[a-z_]+\})");
-  return std::regex_replace(path, param, R"((\d{1,18}))");
+  auto out = std::regex_replace(path, uuid, R"(([0-9A-Fa-f-]{36}))");
+  return std::regex_replace(out, param, R"((\d{1,18}))");
 }
 
 void render(Result<Reply>& result, httplib::Response& res) {
@@ -280,10 +283,12 @@ nlohmann::json openapi_document(const RouteTable& routes, const nlohmann::json& 
     }
     json params = json::array();
     for (std::sregex_iterator it(r.path.begin(), r.path.end(), param), end; it != end; ++it) {
-      params.push_back({{"name", (*it)[1].str()},
+      auto name = (*it)[1].str();
+      params.push_back({{"name", name},
                         {"in", "path"},
                         {"required", true},
-                        {"schema", {{"type", "integer"}, {"minimum", 1}}}});
+                        {"schema", name == "uuid" ? json{{"type", "string"}, {"format", "uuid"}}
+                                                  : json{{"type", "integer"}, {"minimum", 1}}}});
     }
     if (r.method == "PATCH") {
       params.push_back({{"name", "If-Match"},
