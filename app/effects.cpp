@@ -13,6 +13,22 @@ void Effects::log(LogLevel level, std::string message, std::vector<Field> fields
   });
 }
 
+void Effects::before_commit(std::string key, std::function<void(store::Tx&)> work) {
+  for (const auto& [k, w] : before_commit_) {
+    if (k == key) return;
+  }
+  before_commit_.emplace_back(std::move(key), std::move(work));
+}
+
+void Effects::finish(store::Tx& tx) {
+  // Work may ask for more work (a refresh that writes a job asks for its unit again: skipped,
+  // the key is taken), which would invalidate a range loop's iterators: walk by index.
+  for (std::size_t i = 0; i < before_commit_.size(); ++i) {  // NOLINT(modernize-loop-convert)
+    auto work = before_commit_[i].second;
+    work(tx);
+  }
+}
+
 void Effects::run() {
   auto effects = std::move(effects_);
   effects_.clear();

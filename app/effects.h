@@ -6,6 +6,7 @@
 // of every attempt but the committed one are dropped unseen.
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,8 +22,18 @@ class Effects {
   void after_commit(std::function<void()> effect) { effects_.push_back(std::move(effect)); }
   void log(LogLevel level, std::string message, std::vector<Field> fields = {});
 
+  // Work for the end of the body's transaction, inside it, once per key however often it is
+  // asked for: a write that touches several repair jobs of a unit works out the unit's warranty
+  // blocks once, after its status events are in (JobWriter).
+  void before_commit(std::string key, std::function<void(store::Tx&)> work);
+  // Runs the before-commit work in the order asked (write() calls it when the body succeeds).
+  void finish(store::Tx& tx);
+
   // Forgets everything added: a new attempt of the body begins.
-  void clear() { effects_.clear(); }
+  void clear() {
+    effects_.clear();
+    before_commit_.clear();
+  }
   std::size_t size() const { return effects_.size(); }
 
   // Runs every effect once, in the order added, then forgets them. An effect that throws is
@@ -31,6 +42,7 @@ class Effects {
 
  private:
   std::vector<std::function<void()>> effects_;
+  std::vector<std::pair<std::string, std::function<void(store::Tx&)>>> before_commit_;
 };
 
 namespace detail {
@@ -42,7 +54,17 @@ auto with_effects(Transact transact, F& body) {
   Effects effects;
   auto result = transact([&](store::Tx& tx) {
     effects.clear();
-    return body(tx, effects);
+    using Answer = decltype(body(tx, effects));
+    if constexpr (std::is_void_v<Answer>) {
+      body(tx, effects);
+      effects.finish(tx);
+    } else {
+      Answer answer = body(tx, effects);
+      bool ok = true;
+      if constexpr (store::kIsExpected<Answer>) ok = answer.has_value();
+      if (ok) effects.finish(tx);
+      return answer;
+    }
   });
   if constexpr (store::kIsExpected<decltype(result)>) {
     if (!result) return result;

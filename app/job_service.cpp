@@ -143,6 +143,7 @@ Result<Job> JobService::create(const Principal& who, const NewJob& in) {
     job.kind = in.kind;
     job.severity = in.severity;
     job.description = in.description;
+    job.fault = in.fault;
     job.required_skills = in.required_skills;
     job.equipment_id = in.equipment_id;
     job.reported_at = in.reported_at.value_or(now);
@@ -171,7 +172,7 @@ Result<Job> JobService::patch(const Principal& who, JobId id, std::optional<std:
     auto job = tx.job(id);
     if (!job) return not_found("job", id);
     if (auto ok = check_version(if_match, job->version); !ok) return std::unexpected(ok.error());
-    bool only_review = !in.description && !in.required_skills && !in.equipment_given &&
+    bool only_review = !in.description && !in.fault && !in.required_skills && !in.equipment_given &&
                        !in.severity;
     if ((job->status == JobStatus::closed || job->status == JobStatus::cancelled) && !only_review) {
       return fail(ErrorCode::conflict, "a " + std::string(to_string(job->status)) +
@@ -193,7 +194,13 @@ Result<Job> JobService::patch(const Principal& who, JobId id, std::optional<std:
       job->required_skills = *in.required_skills;
       changed.emplace_back("required_skills");
     }
+    if (in.fault && *in.fault != job->fault) {
+      job->fault = *in.fault;
+      changed.emplace_back("fault");
+    }
     if (in.equipment_given && in.equipment_id != job->equipment_id) {
+      // The unit it leaves has one repair fewer.
+      writer_.refresh_warranty(fx, job->equipment_id);
       job->equipment_id = in.equipment_id;
       if (auto ok = check_equipment(tx, *job); !ok) return std::unexpected(ok.error());
       changed.emplace_back("equipment_id");

@@ -24,6 +24,7 @@ struct NewJob {
   JobKind kind = JobKind::repair;
   Severity severity = Severity::general;
   std::string description;
+  std::string fault;
   std::vector<std::string> required_skills;
   std::optional<EquipmentId> equipment_id;
   std::optional<Instant> reported_at;  // now when absent
@@ -34,6 +35,7 @@ struct NewJob {
 struct JobChanges {
   std::optional<Severity> severity;
   std::optional<std::string> description;
+  std::optional<std::string> fault;  // "" clears it
   std::optional<std::vector<std::string>> required_skills;
   bool equipment_given = false;  // equipment_id was sent (null clears it)
   std::optional<EquipmentId> equipment_id;

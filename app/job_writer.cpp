@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "app/warranty.h"
 #include "dispatch/site_placement.h"
 
 namespace fieldserve::app {
@@ -86,18 +87,46 @@ void JobWriter::announce(store::Tx& tx, Effects& fx, const Job& job,
   }
 }
 
+void JobWriter::refresh_warranty(Effects& fx, std::optional<EquipmentId> unit) {
+  if (!unit) return;
+  fx.before_commit("warranty:" + std::to_string(*unit), [this, id = *unit](store::Tx& tx) {
+    refresh_unit_warranty(tx, id, clock_.now());
+  });
+}
+
+// The written job's block is worked out before it is stored, from the job as it is in memory,
+// so that the answer to the write shows it and the job is not written twice; the unit's other
+// jobs are worked out again at the end of the transaction.
+void JobWriter::settle_warranty(store::Tx& tx, Effects& fx, Job& job, Instant change_at) {
+  if (job.kind != JobKind::repair || !job.equipment_id) {
+    job.warranty.reset();
+    return;
+  }
+  if (auto unit = tx.equipment(*job.equipment_id)) {
+    job.warranty = warranty_block(unit_history(tx, *unit, &job, change_at), job, clock_.now());
+  }
+  refresh_warranty(fx, job.equipment_id);
+}
+
 JobId JobWriter::save_new(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice) {
   auto now = clock_.now();
   auto changes = settle_sla(tx, job, now);
+  settle_warranty(tx, fx, job, now);
   job.id = tx.insert_job(job);
   if (notice == SlaNotice::announce) announce(tx, fx, job, changes, now);
   return job.id;
 }
 
 bool JobWriter::save(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice) {
+  return write_job(tx, fx, job, notice, clock_.now());
+}
+
+bool JobWriter::write_job(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice,
+                          Instant change_at) {
   auto now = clock_.now();
   bool silent = notice == SlaNotice::silent || from_before_the_monitor(job);
   auto changes = settle_sla(tx, job, now);
+  settle_warranty(tx, fx, job, change_at);
   if (!tx.update_job(job)) return false;
   if (!silent) announce(tx, fx, job, changes, now);
   return true;
@@ -123,7 +152,7 @@ Result<void> JobWriter::store_status_change(store::Tx& tx, Effects& fx, Job& job
   if (resuming) {
     if (auto ok = refresh_due_times(tx, job); !ok) return ok;
   }
-  save(tx, fx, job);
+  write_job(tx, fx, job, SlaNotice::announce, at);
   return {};
 }
 

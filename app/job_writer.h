@@ -57,6 +57,12 @@ class JobWriter {
   bool advance_if_signed(store::Tx& tx, Effects& fx, JobId id,
                          const std::function<JobEvent(const Job&)>& event);
 
+  // Asks for the unit's repair jobs' warranty blocks to be worked out again at the end of the
+  // transaction (after the write's status events are in). save() asks for the unit of the repair
+  // job it writes; a change that affects a unit otherwise (an exchange, an edit of the unit, a
+  // job moved off it) asks for it here.
+  void refresh_warranty(Effects& fx, std::optional<EquipmentId> unit);
+
   // Recomputes due and at-risk times of every target not yet done from the job's tier, its
   // site's distance and the center's calendar. A done target keeps its due: its verdict is
   // final. Fails only if the site or center vanished.
@@ -74,6 +80,8 @@ class JobWriter {
  private:
   Result<std::shared_ptr<const dispatch::Calendar>> calendar_of(store::Tx& tx, const Job& job);
   std::vector<dispatch::SlaAnnouncement> settle_sla(store::Tx& tx, Job& job, Instant now);
+  void settle_warranty(store::Tx& tx, Effects& fx, Job& job, Instant change_at);
+  bool write_job(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice, Instant change_at);
   void announce(store::Tx& tx, Effects& fx, const Job& job,
                 const std::vector<dispatch::SlaAnnouncement>& changes, Instant now);
 

@@ -269,9 +269,11 @@ Result<Equipment> PlacesService::patch_equipment(const Principal& who, Equipment
   return change_record<Equipment>(
       store_, "equipment", id, if_match,
       [](store::Tx& tx, EquipmentId e) { return tx.equipment(e); }, edit,
-      [&](store::Tx& tx, Effects&, const Equipment& before, const Equipment& e) -> Result<void> {
+      [&](store::Tx& tx, Effects& fx, const Equipment& before, const Equipment& e) -> Result<void> {
         if (auto ok = check_equipment_references(tx, e); !ok) return std::unexpected(ok.error());
         if (!tx.update_equipment(e)) return changed_meanwhile();
+        // A new sale date or period changes what its repair jobs are entitled to.
+        writer_.refresh_warranty(fx, e.id);
         record_changes(tx, "equipment", e.id, "update", audit_.equipment(before),
                        audit_.equipment(*tx.equipment(e.id)), who.actor(), now);
         return {};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/time.h"
+#include "domain/warranty.h"
 #include "geo/lat_lon.h"
 
 namespace fieldserve {
@@ -84,6 +85,16 @@ struct Equipment {
   std::int64_t version = 1;
 };
 
+// A unit exchanged under warranty: its guarantee period and repair counts start again at `at`.
+struct EquipmentExchange {
+  std::int64_t id = 0;
+  EquipmentId equipment_id = 0;
+  Instant at{};
+  std::string note;
+  std::string actor;
+  Instant recorded_at{};
+};
+
 struct Technician {
   TechnicianId id = 0;
   std::string name;
@@ -128,6 +139,26 @@ struct SlaClock {
   SlaState announced = SlaState::pending;
 };
 
+// A repair job's warranty block (docs/after-sales.md, "Warranty"): worked out for its fault at
+// its report, and kept on the job like its due times.
+struct JobWarranty {
+  bool in_warranty = false;
+  WarrantyBasis basis = WarrantyBasis::in_warranty;
+  // While the job is open: from when rule 4 holds (a repair open more than 30 days) if nothing
+  // else happens to the unit's open repairs. Read against the clock when the job is shown.
+  std::optional<Instant> exchange_from;
+
+  // The basis at `now` for a job still open (`open`), rule 4 included.
+  WarrantyBasis basis_at(Instant now, bool open) const {
+    bool overridable = basis == WarrantyBasis::in_warranty ||
+                       basis == WarrantyBasis::repeat_failure;
+    if (open && overridable && exchange_from && now >= *exchange_from)
+      return WarrantyBasis::repair_over_30_days;
+    return basis;
+  }
+  bool operator==(const JobWarranty&) const = default;
+};
+
 struct Job {
   JobId id = 0;
   JobKind kind = JobKind::repair;
@@ -137,6 +168,9 @@ struct Job {
   std::optional<EquipmentId> equipment_id;
   std::vector<std::string> required_skills;
   std::string description;
+  std::string fault;  // a fault code ("compressor"); "" when none was given
+  // Set on repair jobs with equipment (JobWriter keeps it current); empty on every other job.
+  std::optional<JobWarranty> warranty;
   Instant reported_at{};
   Instant created_at{};
   std::optional<TechnicianId> technician_id;
@@ -242,7 +276,7 @@ struct AuditEntry {
   std::int64_t id = 0;
   std::string entity;  // customer | site | equipment
   std::int64_t entity_id = 0;
-  std::string action;  // create | update
+  std::string action;  // create | update | exchange (equipment)
   std::string field;
   std::string old_value, new_value;
   std::string actor;

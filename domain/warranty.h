@@ -37,6 +37,7 @@ struct PartsHold {
 
 // A repair job on the unit, as far as the rules care.
 struct RepairRecord {
+  std::int64_t job_id = 0;
   std::string fault;  // "" when the report named none
   Instant reported_at{};
   std::optional<Instant> ended_at;  // resolved or cancelled

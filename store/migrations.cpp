@@ -495,6 +495,23 @@ DROP TABLE job_note_runs;
 DROP INDEX sync_changes_by_technician;
 CREATE INDEX sync_changes_by_bucket ON sync_changes((seq >> 10), technician_id);
 )sql"},
+      {10, R"sql(
+-- Warranty (docs/after-sales.md): a job's fault code, its warranty block kept like its due
+-- times (warranty_in NULL: no block), and the units' exchanges, which restart the period.
+ALTER TABLE jobs ADD COLUMN fault TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN warranty_in INTEGER;
+ALTER TABLE jobs ADD COLUMN warranty_basis TEXT;
+ALTER TABLE jobs ADD COLUMN warranty_exchange_from INTEGER;
+CREATE TABLE equipment_exchanges (
+  id INTEGER PRIMARY KEY,
+  equipment_id INTEGER NOT NULL REFERENCES equipment(id),
+  at INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX equipment_exchanges_by_unit ON equipment_exchanges(equipment_id, at);
+)sql"},
   };
   return list;
 }

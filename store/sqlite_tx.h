@@ -94,6 +94,10 @@ class SqliteTx final : public Tx {
   std::optional<DecisionRecord> latest_decision(JobId job) override;
   std::int64_t insert_event(const JobEvent& e) override;
   std::vector<JobEvent> events(JobId job, const Page& page) override;
+  std::vector<JobEvent> status_events_of(const std::vector<JobId>& jobs) override;
+  std::vector<Job> repair_jobs_of(EquipmentId unit) override;
+  std::vector<EquipmentExchange> exchanges_of(EquipmentId unit) override;
+  std::int64_t insert_exchange(const EquipmentExchange& e) override;
   TokenId insert_token(const Token& t, const std::string& sha256_hex) override;
   std::optional<Token> token_by_hash(const std::string& sha256_hex) override;
   std::vector<Token> tokens(const Page& page) override;

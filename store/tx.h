@@ -282,6 +282,13 @@ class Tx {
 
   virtual std::int64_t insert_event(const JobEvent& e) = 0;
   virtual std::vector<JobEvent> events(JobId job, const Page& page) = 0;
+  // The status events of these jobs, per job in time order: holds, resolution, cancellation.
+  virtual std::vector<JobEvent> status_events_of(const std::vector<JobId>& jobs) = 0;
+
+  // Warranty: a unit's repair jobs and exchanges.
+  virtual std::vector<Job> repair_jobs_of(EquipmentId unit) = 0;
+  virtual std::vector<EquipmentExchange> exchanges_of(EquipmentId unit) = 0;  // by time
+  virtual std::int64_t insert_exchange(const EquipmentExchange& e) = 0;
 
   [[nodiscard]] virtual TokenId insert_token(const Token& t, const std::string& sha256_hex) = 0;
   virtual std::optional<Token> token_by_hash(const std::string& sha256_hex) = 0;

@@ -17,7 +17,8 @@ constexpr const char* kJobColumns =
     "j.arrival_target, j.arrival_due, j.arrival_risk, j.arrival_done, "
     "j.restore_target, j.restore_due, j.restore_risk, j.restore_done, j.version, j.distance_km, "
     "j.response_taken, j.arrival_taken, j.restore_taken, j.response_mark, j.arrival_mark, "
-    "j.restore_mark, j.sla_next_check "
+    "j.restore_mark, j.sla_next_check, j.fault, j.warranty_in, j.warranty_basis, "
+    "j.warranty_exchange_from "
     "FROM jobs j ";
 
 Job read_job(Statement& q) {
@@ -55,6 +56,13 @@ Job read_job(Statement& q) {
     j.sla[t].announced = parse_sla_state(q.get_view(35 + t)).value_or(SlaState::pending);
   }
   j.sla_next_check = q.get_opt_instant(38);
+  j.fault = q.get_text(39);
+  if (!q.is_null(40)) {
+    j.warranty = JobWarranty{
+        q.get_int(40) != 0,
+        parse_warranty_basis(q.get_view(41)).value_or(WarrantyBasis::in_warranty),
+        q.get_opt_instant(42)};
+  }
   return j;
 }
 
@@ -94,7 +102,12 @@ void bind_job(Statement& q, const Job& j) {
       .bind(":hold_started", opt_epoch(j.hold_started_at))
       .bind(":paused", j.paused_s)
       .bind(":review", j.needs_review)
-      .bind(":reason", j.dispatch_reason);
+      .bind(":reason", j.dispatch_reason)
+      .bind(":fault", j.fault)
+      .bind(":w_in", j.warranty ? std::optional<bool>(j.warranty->in_warranty) : std::nullopt)
+      .bind(":w_basis",
+            j.warranty ? std::optional(std::string(to_string(j.warranty->basis))) : std::nullopt)
+      .bind(":w_from", j.warranty ? opt_epoch(j.warranty->exchange_from) : std::nullopt);
   static constexpr const char* kNames[3][4] = {{":rs_t", ":rs_d", ":rs_r", ":rs_x"},
                                                {":ar_t", ":ar_d", ":ar_r", ":ar_x"},
                                                {":re_t", ":re_d", ":re_r", ":re_x"}};
@@ -119,12 +132,13 @@ JobId SqliteTx::insert_job(const Job& j) {
       "response_target, response_due, response_risk, response_done, "
       "arrival_target, arrival_due, arrival_risk, arrival_done, "
       "restore_target, restore_due, restore_risk, restore_done, response_taken, arrival_taken, "
-      "restore_taken, response_mark, arrival_mark, restore_mark, sla_next_check) VALUES (:id, "
+      "restore_taken, response_mark, arrival_mark, restore_mark, sla_next_check, fault, "
+      "warranty_in, warranty_basis, warranty_exchange_from) VALUES (:id, "
       ":kind, :severity, "
       ":site, :km, :equipment, :skills, :description, :reported, :created, :technician, :locked, "
       ":status, :hold_reason, :before_hold, :hold_started, :paused, :review, :reason, "
       ":rs_t, :rs_d, :rs_r, :rs_x, :ar_t, :ar_d, :ar_r, :ar_x, :re_t, :re_d, :re_r, :re_x, "
-      ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next)");
+      ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next, :fault, :w_in, :w_basis, :w_from)");
   bind_job(*q, j);
   q->bind(":id", j.id ? std::optional(j.id) : std::nullopt)
       .bind(":created", to_epoch_s(j.created_at))
@@ -320,7 +334,9 @@ bool SqliteTx::update_job(const Job& j) {
       "restore_target = :re_t, restore_due = :re_d, restore_risk = :re_r, restore_done = :re_x, "
       "response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
       "response_mark = :rs_m, arrival_mark = :ar_m, restore_mark = :re_m, sla_next_check = :next, "
-      "version = version + 1 WHERE id = :id AND version = :version");
+      "fault = :fault, warranty_in = :w_in, warranty_basis = :w_basis, "
+      "warranty_exchange_from = :w_from, version = version + 1 WHERE id = :id AND version = "
+      ":version");
   bind_job(*q, j);
   q->bind(":id", j.id).bind(":version", j.version).exec();
   return conn_.changes() == 1;
@@ -365,29 +381,56 @@ std::int64_t SqliteTx::insert_event(const JobEvent& e) {
   return conn_.last_insert_id();
 }
 
+namespace {
+
+constexpr const char* kEventColumns =
+    "SELECT id, job_id, type, from_status, to_status, technician_id, actor, source, at, "
+    "received_at, detail, device_at FROM job_events ";
+
+JobEvent read_event(Statement& q) {
+  JobEvent e;
+  e.id = q.get_int(0);
+  e.job_id = q.get_int(1);
+  e.type = q.get_text(2);
+  if (!q.is_null(3)) e.from_status = parse_job_status(q.get_text(3));
+  if (!q.is_null(4)) e.to_status = parse_job_status(q.get_text(4));
+  e.technician_id = q.get_opt_int(5);
+  e.actor = q.get_text(6);
+  e.source = parse_event_source(q.get_text(7)).value_or(EventSource::api);
+  e.at = from_epoch_s(q.get_int(8));
+  e.received_at = from_epoch_s(q.get_int(9));
+  e.detail = q.get_text(10);
+  e.device_at = q.get_opt_instant(11);
+  return e;
+}
+
+}  // namespace
+
 std::vector<JobEvent> SqliteTx::events(JobId job, const Page& page) {
-  auto q = conn_.prepare(
-      "SELECT id, job_id, type, from_status, to_status, technician_id, actor, source, at, "
-      "received_at, detail, device_at FROM job_events WHERE job_id = :job AND id > :after "
-      "ORDER BY id LIMIT :n");
+  auto q = conn_.prepare(std::string(kEventColumns) +
+                         "WHERE job_id = :job AND id > :after ORDER BY id LIMIT :n");
   q->bind(":job", job).bind(":after", page.after_id).bind(":n", page.limit);
   std::vector<JobEvent> out;
-  while (q->step()) {
-    JobEvent e;
-    e.id = q->get_int(0);
-    e.job_id = q->get_int(1);
-    e.type = q->get_text(2);
-    if (!q->is_null(3)) e.from_status = parse_job_status(q->get_text(3));
-    if (!q->is_null(4)) e.to_status = parse_job_status(q->get_text(4));
-    e.technician_id = q->get_opt_int(5);
-    e.actor = q->get_text(6);
-    e.source = parse_event_source(q->get_text(7)).value_or(EventSource::api);
-    e.at = from_epoch_s(q->get_int(8));
-    e.received_at = from_epoch_s(q->get_int(9));
-    e.detail = q->get_text(10);
-    e.device_at = q->get_opt_instant(11);
-    out.push_back(std::move(e));
-  }
+  while (q->step()) out.push_back(read_event(*q));
+  return out;
+}
+
+std::vector<JobEvent> SqliteTx::status_events_of(const std::vector<JobId>& jobs) {
+  auto q = conn_.prepare(std::string(kEventColumns) +
+                         "WHERE job_id IN (SELECT value FROM json_each(:ids)) AND type = 'status' "
+                         "ORDER BY job_id, at, id");
+  q->bind(":ids", json_id_array(jobs));
+  std::vector<JobEvent> out;
+  while (q->step()) out.push_back(read_event(*q));
+  return out;
+}
+
+std::vector<Job> SqliteTx::repair_jobs_of(EquipmentId unit) {
+  auto q = conn_.prepare(std::string(kJobColumns) +
+                         "WHERE j.equipment_id = :unit AND j.kind = 'repair' ORDER BY j.id");
+  q->bind(":unit", unit);
+  std::vector<Job> out;
+  while (q->step()) out.push_back(read_job(*q));
   return out;
 }
 

@@ -20,6 +20,7 @@ void add_center_routes(RouteTable& routes, Services& s);
 void add_customer_routes(RouteTable& routes, Services& s);
 void add_site_routes(RouteTable& routes, Services& s);
 void add_equipment_routes(RouteTable& routes, Services& s);
+void add_warranty_routes(RouteTable& routes, Services& s);
 void add_technician_routes(RouteTable& routes, Services& s);
 void add_job_routes(RouteTable& routes, Services& s);
 void add_job_action_routes(RouteTable& routes, Services& s);

@@ -19,6 +19,7 @@ struct JobInput {
   std::optional<JobKind> kind;
   std::optional<Severity> severity;
   std::optional<std::string> description;
+  std::optional<std::string> fault;
   std::optional<std::vector<std::string>> required_skills;
   bool equipment_given = false;
   std::optional<EquipmentId> equipment_id;
@@ -42,16 +43,18 @@ const schema::Field severity = schema::enumeration("severity",
                                                    names_of({Severity::critical, Severity::serious,
                                                              Severity::general, Severity::minor}));
 const schema::Field description = schema::optional(schema::text("description", 4000));
+const schema::Field fault = schema::optional(schema::text(
+    "fault", 64, "a fault code (compressor): warranty repairs are counted per fault; \"\" clears"));
 const schema::Field required_skills = schema::optional(
     schema::array("required_skills", {{"type", "string"}, {"maxLength", 64}}, "at most 50"));
 const schema::Field equipment_id = schema::optional(schema::optional_id("equipment_id",
                                                                         "null clears it"));
-const std::vector<schema::Field> create{site_id,  kind,        reported_at,     auto_assign,
-                                        severity, description, required_skills, equipment_id};
+const std::vector<schema::Field> create{site_id,     kind,  reported_at,     auto_assign, severity,
+                                        description, fault, required_skills, equipment_id};
 const schema::Field needs_review = schema::optional(schema::boolean(
     "needs_review", "false clears the flag the field raised; recorded as an event"));
-const std::vector<schema::Field> patch{severity, description, required_skills, equipment_id,
-                                       needs_review};
+const std::vector<schema::Field> patch{severity,        description,  fault,
+                                       required_skills, equipment_id, needs_review};
 }  // namespace body
 
 Result<JobInput> read_job(const json& object, bool creating, Instant now) {
@@ -73,6 +76,7 @@ Result<JobInput> read_job(const json& object, bool creating, Instant now) {
   }
   in.severity = r.one_of(body::severity, creating, parse_severity);
   in.description = r.text(body::description, creating);
+  in.fault = r.text(body::fault, creating);
   in.required_skills = r.skills(body::required_skills, creating);
   in.equipment_given = r.has(body::equipment_id);
   in.equipment_id = r.integer(body::equipment_id, creating);
@@ -92,6 +96,7 @@ Result<Reply> create_job(Services& s, RouteRequest& req) {
   job.kind = *in->kind;
   job.severity = *in->severity;
   job.description = in->description.value_or("");
+  job.fault = in->fault.value_or("");
   job.required_skills = in->required_skills.value_or(std::vector<std::string>{});
   job.equipment_id = in->equipment_id;
   job.reported_at = in->reported_at;
@@ -165,6 +170,7 @@ Result<Reply> patch_job(Services& s, RouteRequest& req) {
   app::JobChanges changes;
   changes.severity = in->severity;
   changes.description = in->description;
+  changes.fault = in->fault;
   changes.required_skills = in->required_skills;
   changes.equipment_given = in->equipment_given;
   changes.equipment_id = in->equipment_id;

@@ -8,6 +8,7 @@ RouteTable api_routes(Services& s) {
   add_customer_routes(routes, s);
   add_site_routes(routes, s);
   add_equipment_routes(routes, s);
+  add_warranty_routes(routes, s);
   add_technician_routes(routes, s);
   add_job_routes(routes, s);
   add_job_action_routes(routes, s);

@@ -44,6 +44,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       dispatcher(writer, candidates_json),
       jobs(store_, writer, dispatcher),
       facts(store_),
+      warranty(store_, writer),
       places(store_, writer, dispatcher, audit_encoders()),
       reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),

@@ -15,6 +15,7 @@
 #include "app/report_service.h"
 #include "app/sla_ticker.h"
 #include "app/sync_service.h"
+#include "app/warranty_service.h"
 #include "domain/time.h"
 #include "server/api/json/job_page.h"
 #include "server/http/metrics.h"
@@ -47,6 +48,7 @@ class Services {
   app::Dispatcher dispatcher;
   app::JobService jobs;
   app::FactsService facts;
+  app::WarrantyService warranty;
   app::PlacesService places;
   app::ReportService reports;
   app::SyncService sync;

@@ -69,6 +69,7 @@ Result<app::HistoricJob> read_historic_job(const json& row, Instant now) {
   job.equipment_id = r.integer("equipment_id", false, 1, INT64_MAX);
   job.required_skills = r.skills("required_skills", false).value_or(std::vector<std::string>{});
   job.description = r.text("description", false, 4000, true).value_or("");
+  job.fault = r.text("fault", false, 64, true).value_or("");
   job.reported_at = r.instant("reported_at", true).value_or(now);
   if (job.reported_at > now) r.problem("reported_at", "must not be in the future");
   history.technician = r.integer("technician_id", false, 1, INT64_MAX);

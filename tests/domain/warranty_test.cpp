@@ -20,11 +20,11 @@ Instant day(int d) { return kSale + d * kDay; }
 UnitHistory unit() { return {kSale, 12, {}, {}}; }
 
 RepairRecord resolved(const char* fault, int reported_day, int resolved_day) {
-  return {fault, day(reported_day), day(resolved_day), true, {}};
+  return {0, fault, day(reported_day), day(resolved_day), true, {}};
 }
 
 RepairRecord open_repair(const char* fault, int reported_day) {
-  return {fault, day(reported_day), std::nullopt, false, {}};
+  return {0, fault, day(reported_day), std::nullopt, false, {}};
 }
 
 std::vector<std::string> names(WarrantyBasis b) {

@@ -71,6 +71,33 @@ void append_sla(std::string& out, const Job& j, Instant now, Instant& valid_unti
   out += '}';
 }
 
+// Rule 4 is read against the clock while the job is open: the page is good until it would hold.
+void append_warranty(std::string& out, const Job& j, Instant now, Instant& valid_until) {
+  if (!j.warranty) {
+    out += "null";
+    return;
+  }
+  const auto& w = *j.warranty;
+  bool open = j.status != JobStatus::resolved && j.status != JobStatus::signed_off &&
+              j.status != JobStatus::closed && j.status != JobStatus::cancelled;
+  auto basis = w.basis_at(now, open);
+  if (open && basis != WarrantyBasis::repair_over_30_days && w.exchange_from &&
+      *w.exchange_from > now) {
+    valid_until = std::min(valid_until, *w.exchange_from);
+  }
+  out += R"({"in_warranty":)";
+  append_bool(out, w.in_warranty);
+  out += R"(,"basis":)";
+  append_name(out, to_string(basis));
+  out += R"(,"remedies":[)";
+  auto remedies = remedies_for(basis);
+  for (std::size_t i = 0; i < remedies.size(); ++i) {
+    if (i) out += ',';
+    append_name(out, to_string(remedies[i]));
+  }
+  out += "]}";
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -116,6 +143,9 @@ void append_job_fields(std::string& out, const Job& j, const dispatch::SlaPolicy
   else out += "null";
   out += R"(,"description":)";
   append_json_string(out, j.description);
+  out += R"(,"fault":)";
+  if (j.fault.empty()) out += "null";
+  else append_json_string(out, j.fault);
   out += R"(,"required_skills":[)";
   for (std::size_t i = 0; i < j.required_skills.size(); ++i) {
     if (i) out += ',';
@@ -140,7 +170,9 @@ void append_job_fields(std::string& out, const Job& j, const dispatch::SlaPolicy
     out += R"("reason":)";
     append_json_string(out, j.dispatch_reason);
   }
-  out += R"(},"sla":)";
+  out += R"(},"warranty":)";
+  append_warranty(out, j, now, valid_until);
+  out += R"(,"sla":)";
   append_sla(out, j, now, valid_until);
   out += R"(,"version":)";
   append_int(out, j.version);
@@ -160,6 +192,31 @@ nlohmann::json sla_clock_schema() {
        s::timestamp("at_risk_at", "when the target counts as at risk"),
        s::nullable(s::timestamp("done_at", "when the target was met (or missed for good)")),
        s::enumeration("state", {"pending", "at_risk", "met", "breached"})});
+}
+
+std::vector<std::string> warranty_basis_names() {
+  std::vector<std::string> out;
+  for (auto b : {WarrantyBasis::within_7_days, WarrantyBasis::within_15_days,
+                 WarrantyBasis::out_of_warranty, WarrantyBasis::repair_over_30_days,
+                 WarrantyBasis::repeat_failure, WarrantyBasis::in_warranty}) {
+    out.emplace_back(to_string(b));
+  }
+  return out;
+}
+
+nlohmann::json remedies_schema() {
+  std::vector<std::string> names;
+  for (auto r : {Remedy::return_unit, Remedy::exchange, Remedy::repair, Remedy::paid_repair}) {
+    names.emplace_back(to_string(r));
+  }
+  return {{"type", "string"}, {"enum", names}};
+}
+
+nlohmann::json warranty_schema() {
+  namespace s = schema;
+  return s::object_schema({s::boolean("in_warranty", "at the report"),
+                           s::enumeration("basis", warranty_basis_names()),
+                           s::array("remedies", remedies_schema(), "in the standard's order")});
 }
 
 nlohmann::json job_schema() {
@@ -185,6 +242,7 @@ nlohmann::json job_schema() {
       s::nullable(s::enumeration("hold_reason",
                                  names(HoldReason::waiting_parts, HoldReason::waiting_customer))),
       s::text("description", 4000),
+      s::nullable(s::text("fault", 64, "a fault code, e.g. compressor; null when none was given")),
       s::array("required_skills", {{"type", "string"}}),
       s::timestamp("reported_at", "when the customer reported it; the SLA clocks start here"),
       s::timestamp("created_at"),
@@ -195,6 +253,8 @@ nlohmann::json job_schema() {
       s::nullable(s::number("band_max_km", "upper limit of its band in its tier; null beyond")),
       s::object("dispatch", s::object_schema({s::optional(s::text("reason", 200))}),
                 "why the engine chose as it did, if it dispatched the job"),
+      s::nullable(s::object("warranty", warranty_schema(),
+                            "repair jobs with equipment: the remedy the customer is entitled to")),
       s::object("sla", s::object_schema({s::object("response", clock), s::object("arrival", clock),
                                          s::object("restore", clock)})),
       s::integer("version", 1, std::nullopt, "bumped by every change; send it as If-Match"),

@@ -30,6 +30,10 @@ void append_job(std::string& out, const Job& j, const dispatch::SlaPolicy& polic
 // holds them together), and the schema of one SLA clock in it.
 nlohmann::json job_schema();
 nlohmann::json sla_clock_schema();
+// A repair job's warranty block: {"in_warranty", "basis", "remedies"}; and its parts.
+nlohmann::json warranty_schema();
+std::vector<std::string> warranty_basis_names();
+nlohmann::json remedies_schema();  // one remedy's name
 
 // A reply holding JSON text, with the resource's version as its ETag.
 Reply json_text_reply(std::string text, int status = 200, std::optional<std::int64_t> version = {});

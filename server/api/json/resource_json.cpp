@@ -206,7 +206,7 @@ const std::vector<Column<AuditEntry>>& audit_columns() {
       {s::enumeration("entity", {"customer", "site", "equipment"}),
        [](const AuditEntry& e) { return json(e.entity); }},
       {s::id("entity_id"), [](const AuditEntry& e) { return id_json(e.entity_id); }},
-      {s::enumeration("action", {"create", "update"}),
+      {s::enumeration("action", {"create", "update", "exchange"}),
        [](const AuditEntry& e) { return json(e.action); }},
       {s::text("field", 64), [](const AuditEntry& e) { return json(e.field); }},
       {s::text("old_value", 8000, "the field's JSON text before; empty on create"),
