@@ -6,7 +6,6 @@
 // of every attempt but the committed one are dropped unseen.
 #include <functional>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -54,17 +53,11 @@ auto with_effects(Transact transact, F& body) {
   Effects effects;
   auto result = transact([&](store::Tx& tx) {
     effects.clear();
-    using Answer = decltype(body(tx, effects));
-    if constexpr (std::is_void_v<Answer>) {
-      body(tx, effects);
-      effects.finish(tx);
-    } else {
-      Answer answer = body(tx, effects);
-      bool ok = true;
-      if constexpr (store::kIsExpected<Answer>) ok = answer.has_value();
-      if (ok) effects.finish(tx);
-      return answer;
-    }
+    auto answer = body(tx, effects);
+    bool ok = true;
+    if constexpr (store::kIsExpected<decltype(answer)>) ok = answer.has_value();
+    if (ok) effects.finish(tx);
+    return answer;
   });
   if constexpr (store::kIsExpected<decltype(result)>) {
     if (!result) return result;

@@ -73,6 +73,9 @@ std::vector<TechnicianFigures> ReportService::technicians(const ReportWindow& wi
       f.parts_cost += row.parts_cost;
       f.unpriced_parts += row.unpriced_parts;
     }
+    for (const auto& [id, count] : tx.complaints_per_technician(window.from, window.to)) {
+      figures[id].complaints = count;
+    }
     std::map<CenterId, Center> centers;
     for (auto& c : tx.all_centers()) centers.emplace(c.id, c);
     auto visits = tx.visits(window.from, window.to);

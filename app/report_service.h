@@ -51,6 +51,7 @@ struct TechnicianFigures {
   std::int64_t on_site_s = 0;
   double parts_cost = 0;
   std::int64_t unpriced_parts = 0;
+  std::int64_t complaints = 0;  // naming the technician, received in the window
   // Priced at the service's rates.
   double labour_hours = 0;
   double labour_cost = 0;

@@ -1,5 +1,6 @@
 #include "app/sla_ticker.h"
 
+#include "app/complaint_service.h"
 #include "app/effects.h"
 #include "app/log.h"
 
@@ -46,6 +47,8 @@ int SlaTicker::run_once() {
     total += read;
     if (read < kBatch) break;
   }
+  // Complaints past their due are watched by the same tick (docs/after-sales.md).
+  if (!stopping_) total += escalate_complaints(store_, now);
   return total;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The time-driven half of SLA monitoring (docs/sla.md): once a second, the jobs whose next
 // at-risk or breach threshold has passed are read through the sla_next_check index (never a scan
-// of all jobs) and re-evaluated; each state change becomes a job event and a log line.
+// of all jobs) and re-evaluated; each state change becomes a job event and a log line. The same
+// tick escalates complaints past their due (app/complaint_service.h).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

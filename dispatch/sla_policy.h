@@ -33,9 +33,21 @@ struct DispatchSettings {
   bool rolling_replan = true;
 };
 
+// How long the office has to answer a complaint, by the customer's account tier
+// (docs/after-sales.md, "Complaints").
+struct ComplaintDeadlines {
+  int key_hours = 4;
+  int standard_hours = 24;
+
+  int hours_for(AccountTier tier) const {
+    return tier == AccountTier::key ? key_hours : standard_hours;
+  }
+};
+
 struct SlaPolicy {
   std::array<TierPolicy, 4> tiers;  // indexed by Severity
   DispatchSettings dispatch;
+  ComplaintDeadlines complaints;
 
   const TierPolicy& tier(Severity s) const { return tiers[static_cast<int>(s)]; }
 };

@@ -512,6 +512,65 @@ CREATE TABLE equipment_exchanges (
 );
 CREATE INDEX equipment_exchanges_by_unit ON equipment_exchanges(equipment_id, at);
 )sql"},
+      {11, R"sql(
+-- Complaints and follow-up calls (docs/after-sales.md). The escalation index holds only open,
+-- unescalated complaints: the monitor reads those whose due has passed, never a scan.
+CREATE TABLE complaints (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  job_id INTEGER REFERENCES jobs(id),
+  technician_id INTEGER REFERENCES technicians(id),
+  channel TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  text TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  escalated_at INTEGER,
+  answer TEXT NOT NULL DEFAULT '',
+  answered_at INTEGER,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX complaints_by_status ON complaints(status, id);
+CREATE INDEX complaints_by_customer ON complaints(customer_id, id);
+CREATE INDEX complaints_by_technician ON complaints(technician_id, received_at)
+  WHERE technician_id IS NOT NULL;
+CREATE INDEX complaints_to_escalate ON complaints(due)
+  WHERE status = 'open' AND escalated_at IS NULL;
+CREATE INDEX complaints_open_by_due ON complaints(due, id) WHERE status = 'open';
+CREATE TABLE complaint_events (
+  id INTEGER PRIMARY KEY,
+  complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX complaint_events_by_complaint ON complaint_events(complaint_id, id);
+CREATE TRIGGER complaint_events_no_update BEFORE UPDATE ON complaint_events
+  BEGIN SELECT RAISE(ABORT, 'complaint_events is append-only'); END;
+CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events
+  BEGIN SELECT RAISE(ABORT, 'complaint_events is append-only'); END;
+CREATE TABLE follow_ups (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  technician_id INTEGER REFERENCES technicians(id),
+  due INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  reached INTEGER,
+  satisfaction INTEGER,
+  comment TEXT NOT NULL DEFAULT '',
+  done_at INTEGER,
+  done_by TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX follow_ups_by_status_due ON follow_ups(status, due, id);
+CREATE INDEX follow_ups_by_technician ON follow_ups(technician_id, done_at)
+  WHERE satisfaction IS NOT NULL;
+)sql"},
   };
   return list;
 }

@@ -98,6 +98,21 @@ class SqliteTx final : public Tx {
   std::vector<Job> repair_jobs_of(EquipmentId unit) override;
   std::vector<EquipmentExchange> exchanges_of(EquipmentId unit) override;
   std::int64_t insert_exchange(const EquipmentExchange& e) override;
+  ComplaintId insert_complaint(const Complaint& c) override;
+  std::optional<Complaint> complaint(ComplaintId id) override;
+  std::vector<Complaint> complaints(const Page& page, const ComplaintFilter& filter) override;
+  bool update_complaint(const Complaint& c) override;
+  std::vector<Complaint> complaints_to_escalate(Instant now, int limit) override;
+  void insert_complaint_event(const ComplaintEvent& e) override;
+  std::vector<ComplaintEvent> complaint_events(ComplaintId id) override;
+  std::map<TechnicianId, std::int64_t> complaints_per_technician(Instant from, Instant to) override;
+  FollowUpId insert_follow_up(const FollowUp& f) override;
+  std::optional<FollowUp> follow_up(FollowUpId id) override;
+  bool job_has_follow_up(JobId job) override;
+  std::vector<FollowUp> follow_ups(const FollowUpFilter& filter,
+                                   const std::optional<FollowUpPosition>& after,
+                                   int limit) override;
+  bool update_follow_up(const FollowUp& f) override;
   TokenId insert_token(const Token& t, const std::string& sha256_hex) override;
   std::optional<Token> token_by_hash(const std::string& sha256_hex) override;
   std::vector<Token> tokens(const Page& page) override;

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "domain/after_sales.h"
 #include "domain/model.h"
 #include "domain/sla_row.h"
 
@@ -158,6 +159,23 @@ struct VisitRow {
   geo::LatLon site;
 };
 
+struct ComplaintFilter {
+  std::optional<ComplaintStatus> status;
+  std::optional<Instant> overdue_at;  // open complaints whose due is before this instant
+  std::optional<CustomerId> customer_id;
+};
+
+struct FollowUpFilter {
+  std::optional<FollowUpStatus> status;
+  std::optional<Instant> due_before;  // exclusive
+};
+
+// Where a page of follow-ups ended: they are listed earliest due first, then by id.
+struct FollowUpPosition {
+  Instant due{};
+  FollowUpId id = 0;
+};
+
 // Mutators that can fail softly (a stale version, nothing to revoke) or that make the id a
 // caller needs are [[nodiscard]]: ignoring their answer is almost always a bug.
 class Tx {
@@ -300,6 +318,28 @@ class Tx {
   virtual std::vector<AuditEntry> audit(const std::string& entity,
                                         std::optional<std::int64_t> entity_id,
                                         const Page& page) = 0;
+
+  // Complaints (docs/after-sales.md). update_complaint checks and bumps the version.
+  [[nodiscard]] virtual ComplaintId insert_complaint(const Complaint& c) = 0;
+  virtual std::optional<Complaint> complaint(ComplaintId id) = 0;
+  virtual std::vector<Complaint> complaints(const Page& page, const ComplaintFilter& filter) = 0;
+  [[nodiscard]] virtual bool update_complaint(const Complaint& c) = 0;
+  // Open complaints not yet escalated whose due is at or before `now`, earliest due first.
+  virtual std::vector<Complaint> complaints_to_escalate(Instant now, int limit) = 0;
+  virtual void insert_complaint_event(const ComplaintEvent& e) = 0;
+  virtual std::vector<ComplaintEvent> complaint_events(ComplaintId id) = 0;
+  // Complaints naming each technician, received in [from, to).
+  virtual std::map<TechnicianId, std::int64_t> complaints_per_technician(Instant from,
+                                                                         Instant to) = 0;
+
+  // Follow-up calls: one per job, made when it closes.
+  [[nodiscard]] virtual FollowUpId insert_follow_up(const FollowUp& f) = 0;
+  virtual std::optional<FollowUp> follow_up(FollowUpId id) = 0;
+  virtual bool job_has_follow_up(JobId job) = 0;
+  virtual std::vector<FollowUp> follow_ups(const FollowUpFilter& filter,
+                                           const std::optional<FollowUpPosition>& after,
+                                           int limit) = 0;
+  [[nodiscard]] virtual bool update_follow_up(const FollowUp& f) = 0;
 
   // Small named documents (the SLA policy); the store keeps them as opaque text.
   virtual std::optional<std::string> setting(const std::string& key) = 0;

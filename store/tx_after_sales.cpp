@@ -1,4 +1,5 @@
-// After-sales records (docs/after-sales.md): exchanges of units under warranty.
+// After-sales records (docs/after-sales.md): exchanges of units under warranty, complaints
+// and follow-up calls.
 #include "store/sqlite.h"
 #include "store/sqlite_tx.h"
 
@@ -28,6 +29,235 @@ std::int64_t SqliteTx::insert_exchange(const EquipmentExchange& e) {
       .bind(":recorded", to_epoch_s(e.recorded_at))
       .exec();
   return conn_.last_insert_id();
+}
+
+}  // namespace fieldserve::store
+
+namespace fieldserve::store {
+namespace {
+
+constexpr const char* kComplaintColumns =
+    "SELECT id, customer_id, job_id, technician_id, channel, severity, text, received_at, due, "
+    "status, escalated_at, answer, answered_at, created_by, created_at, version FROM complaints ";
+
+Complaint read_complaint(Statement& q) {
+  Complaint c;
+  c.id = q.get_int(0);
+  c.customer_id = q.get_int(1);
+  c.job_id = q.get_opt_int(2);
+  c.technician_id = q.get_opt_int(3);
+  c.channel = parse_complaint_channel(q.get_view(4)).value_or(ComplaintChannel::phone);
+  c.severity = parse_complaint_severity(q.get_view(5)).value_or(ComplaintSeverity::normal);
+  c.text = q.get_text(6);
+  c.received_at = from_epoch_s(q.get_int(7));
+  c.due = from_epoch_s(q.get_int(8));
+  c.status = parse_complaint_status(q.get_view(9)).value_or(ComplaintStatus::open);
+  c.escalated_at = q.get_opt_instant(10);
+  c.answer = q.get_text(11);
+  c.answered_at = q.get_opt_instant(12);
+  c.created_by = q.get_text(13);
+  c.created_at = from_epoch_s(q.get_int(14));
+  c.version = q.get_int(15);
+  return c;
+}
+
+std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
+  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
+}
+
+void bind_complaint(Statement& q, const Complaint& c) {
+  q.bind(":customer", c.customer_id)
+      .bind(":job", c.job_id)
+      .bind(":tech", c.technician_id)
+      .bind(":channel", std::string(to_string(c.channel)))
+      .bind(":severity", std::string(to_string(c.severity)))
+      .bind(":text", c.text)
+      .bind(":received", to_epoch_s(c.received_at))
+      .bind(":due", to_epoch_s(c.due))
+      .bind(":status", std::string(to_string(c.status)))
+      .bind(":escalated", opt_epoch(c.escalated_at))
+      .bind(":answer", c.answer)
+      .bind(":answered", opt_epoch(c.answered_at));
+}
+
+constexpr const char* kFollowUpColumns =
+    "SELECT id, job_id, customer_id, technician_id, due, status, reached, satisfaction, comment, "
+    "done_at, done_by, version FROM follow_ups ";
+
+FollowUp read_follow_up(Statement& q) {
+  FollowUp f;
+  f.id = q.get_int(0);
+  f.job_id = q.get_int(1);
+  f.customer_id = q.get_int(2);
+  f.technician_id = q.get_opt_int(3);
+  f.due = from_epoch_s(q.get_int(4));
+  f.status = parse_follow_up_status(q.get_view(5)).value_or(FollowUpStatus::due);
+  if (!q.is_null(6)) f.reached = q.get_int(6) != 0;
+  if (!q.is_null(7)) f.satisfaction = static_cast<int>(q.get_int(7));
+  f.comment = q.get_text(8);
+  f.done_at = q.get_opt_instant(9);
+  f.done_by = q.get_text(10);
+  f.version = q.get_int(11);
+  return f;
+}
+
+}  // namespace
+
+ComplaintId SqliteTx::insert_complaint(const Complaint& c) {
+  auto q = conn_.prepare(
+      "INSERT INTO complaints (customer_id, job_id, technician_id, channel, severity, text, "
+      "received_at, due, status, escalated_at, answer, answered_at, created_by, created_at) "
+      "VALUES (:customer, :job, :tech, :channel, :severity, :text, :received, :due, :status, "
+      ":escalated, :answer, :answered, :by, :created)");
+  bind_complaint(*q, c);
+  q->bind(":by", c.created_by).bind(":created", to_epoch_s(c.created_at)).exec();
+  return conn_.last_insert_id();
+}
+
+std::optional<Complaint> SqliteTx::complaint(ComplaintId id) {
+  auto q = conn_.prepare(std::string(kComplaintColumns) + "WHERE id = :id");
+  q->bind(":id", id);
+  if (!q->step()) return std::nullopt;
+  return read_complaint(*q);
+}
+
+std::vector<Complaint> SqliteTx::complaints(const Page& page, const ComplaintFilter& f) {
+  std::string sql = std::string(kComplaintColumns) + "WHERE id > :after ";
+  if (f.status) sql += "AND status = :status ";
+  if (f.overdue_at) sql += "AND status = 'open' AND due < :now ";
+  if (f.customer_id) sql += "AND customer_id = :customer ";
+  sql += "ORDER BY id LIMIT :n";
+  auto q = conn_.prepare(sql);
+  q->bind(":after", page.after_id).bind(":n", page.limit);
+  if (f.status) q->bind(":status", std::string(to_string(*f.status)));
+  if (f.overdue_at) q->bind(":now", to_epoch_s(*f.overdue_at));
+  if (f.customer_id) q->bind(":customer", *f.customer_id);
+  std::vector<Complaint> out;
+  while (q->step()) out.push_back(read_complaint(*q));
+  return out;
+}
+
+bool SqliteTx::update_complaint(const Complaint& c) {
+  auto q = conn_.prepare(
+      "UPDATE complaints SET customer_id = :customer, job_id = :job, technician_id = :tech, "
+      "channel = :channel, severity = :severity, text = :text, received_at = :received, "
+      "due = :due, status = :status, escalated_at = :escalated, answer = :answer, "
+      "answered_at = :answered, version = version + 1 WHERE id = :id AND version = :version");
+  bind_complaint(*q, c);
+  q->bind(":id", c.id).bind(":version", c.version).exec();
+  return conn_.changes() == 1;
+}
+
+std::vector<Complaint> SqliteTx::complaints_to_escalate(Instant now, int limit) {
+  auto q = conn_.prepare(std::string(kComplaintColumns) +
+                         "WHERE status = 'open' AND escalated_at IS NULL AND due <= :now "
+                         "ORDER BY due LIMIT :n");
+  q->bind(":now", to_epoch_s(now)).bind(":n", limit);
+  std::vector<Complaint> out;
+  while (q->step()) out.push_back(read_complaint(*q));
+  return out;
+}
+
+void SqliteTx::insert_complaint_event(const ComplaintEvent& e) {
+  auto q = conn_.prepare(
+      "INSERT INTO complaint_events (complaint_id, type, actor, at, detail) "
+      "VALUES (:complaint, :type, :actor, :at, :detail)");
+  q->bind(":complaint", e.complaint_id)
+      .bind(":type", e.type)
+      .bind(":actor", e.actor)
+      .bind(":at", to_epoch_s(e.at))
+      .bind(":detail", e.detail)
+      .exec();
+}
+
+std::vector<ComplaintEvent> SqliteTx::complaint_events(ComplaintId id) {
+  auto q = conn_.prepare(
+      "SELECT id, complaint_id, type, actor, at, detail FROM complaint_events "
+      "WHERE complaint_id = :id ORDER BY id");
+  q->bind(":id", id);
+  std::vector<ComplaintEvent> out;
+  while (q->step()) {
+    out.push_back({q->get_int(0), q->get_int(1), q->get_text(2), q->get_text(3),
+                   from_epoch_s(q->get_int(4)), q->get_text(5)});
+  }
+  return out;
+}
+
+std::map<TechnicianId, std::int64_t> SqliteTx::complaints_per_technician(Instant from, Instant to) {
+  auto q = conn_.prepare(
+      "SELECT technician_id, COUNT(*) FROM complaints WHERE technician_id IS NOT NULL "
+      "AND received_at >= :from AND received_at < :to GROUP BY technician_id");
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  std::map<TechnicianId, std::int64_t> out;
+  while (q->step()) out.emplace(q->get_int(0), q->get_int(1));
+  return out;
+}
+
+FollowUpId SqliteTx::insert_follow_up(const FollowUp& f) {
+  auto q = conn_.prepare(
+      "INSERT INTO follow_ups (job_id, customer_id, technician_id, due, status, reached, "
+      "satisfaction, comment, done_at, done_by) VALUES (:job, :customer, :tech, :due, :status, "
+      ":reached, :satisfaction, :comment, :done_at, :done_by)");
+  q->bind(":job", f.job_id)
+      .bind(":customer", f.customer_id)
+      .bind(":tech", f.technician_id)
+      .bind(":due", to_epoch_s(f.due))
+      .bind(":status", std::string(to_string(f.status)))
+      .bind(":reached", f.reached)
+      .bind(":satisfaction", f.satisfaction)
+      .bind(":comment", f.comment)
+      .bind(":done_at", opt_epoch(f.done_at))
+      .bind(":done_by", f.done_by)
+      .exec();
+  return conn_.last_insert_id();
+}
+
+std::optional<FollowUp> SqliteTx::follow_up(FollowUpId id) {
+  auto q = conn_.prepare(std::string(kFollowUpColumns) + "WHERE id = :id");
+  q->bind(":id", id);
+  if (!q->step()) return std::nullopt;
+  return read_follow_up(*q);
+}
+
+bool SqliteTx::job_has_follow_up(JobId job) {
+  auto q = conn_.prepare("SELECT 1 FROM follow_ups WHERE job_id = :job");
+  q->bind(":job", job);
+  return q->step();
+}
+
+std::vector<FollowUp> SqliteTx::follow_ups(const FollowUpFilter& f,
+                                           const std::optional<FollowUpPosition>& after,
+                                           int limit) {
+  std::string sql = std::string(kFollowUpColumns) + "WHERE 1 ";
+  if (f.status) sql += "AND status = :status ";
+  if (f.due_before) sql += "AND due < :before ";
+  if (after) sql += "AND (due, id) > (:after_due, :after_id) ";
+  sql += "ORDER BY due, id LIMIT :n";
+  auto q = conn_.prepare(sql);
+  q->bind(":n", limit);
+  if (f.status) q->bind(":status", std::string(to_string(*f.status)));
+  if (f.due_before) q->bind(":before", to_epoch_s(*f.due_before));
+  if (after) q->bind(":after_due", to_epoch_s(after->due)).bind(":after_id", after->id);
+  std::vector<FollowUp> out;
+  while (q->step()) out.push_back(read_follow_up(*q));
+  return out;
+}
+
+bool SqliteTx::update_follow_up(const FollowUp& f) {
+  auto q = conn_.prepare(
+      "UPDATE follow_ups SET status = :status, reached = :reached, satisfaction = :satisfaction, "
+      "comment = :comment, done_at = :done_at, done_by = :done_by, version = version + 1 "
+      "WHERE id = :id AND version = :version");
+  q->bind(":status", std::string(to_string(f.status)))
+      .bind(":reached", f.reached)
+      .bind(":satisfaction", f.satisfaction)
+      .bind(":comment", f.comment)
+      .bind(":done_at", opt_epoch(f.done_at))
+      .bind(":done_by", f.done_by)
+      .bind(":id", f.id)
+      .bind(":version", f.version)
+      .exec();
+  return conn_.changes() == 1;
 }
 
 }  // namespace fieldserve::store

@@ -30,5 +30,6 @@ void add_admin_routes(RouteTable& routes, Services& s);
 void add_optimize_routes(RouteTable& routes, Services& s);
 void add_sync_routes(RouteTable& routes, Services& s);
 void add_report_routes(RouteTable& routes, Services& s);
+void add_complaint_routes(RouteTable& routes, Services& s);
 
 }  // namespace fieldserve::server

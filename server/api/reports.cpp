@@ -248,7 +248,7 @@ void add_report_routes(RouteTable& routes, Services& s) {
                   sc::object_schema({count("met"), count("breached"), pct("compliance_pct")})),
        pct("first_time_fix_pct"), count("visits"), sc::number("travel_km"),
        pct("mean_satisfaction"), count("ratings"),
-       sc::nullable(sc::integer("complaints", 0, std::nullopt, "not recorded yet: null")),
+       sc::integer("complaints", 0, std::nullopt, "naming the technician, received in the window"),
        sc::object("cost",
                   sc::object_schema({sc::number("labour_hours"), money("labour"), money("travel"),
                                      money("parts"), count("unpriced_parts"), money("total"),

@@ -60,9 +60,7 @@ Result<Reply> technician_report(Services& s, RouteRequest& req) {
          {"mean_satisfaction",
           f.ratings ? json(round2(f.rating_sum / static_cast<double>(f.ratings))) : json(nullptr)},
          {"ratings", f.ratings},
-         // Complaints are not recorded by this version (the after-sales rules come later): null,
-         // not 0.
-         {"complaints", nullptr},
+         {"complaints", f.complaints},
          {"cost",
           {{"labour_hours", round2(f.labour_hours)},
            {"labour", round2(f.labour_cost)},

@@ -45,6 +45,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       jobs(store_, writer, dispatcher),
       facts(store_),
       warranty(store_, writer),
+      complaints(store_, policy, clock_),
       places(store_, writer, dispatcher, audit_encoders()),
       reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),

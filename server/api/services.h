@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/auth.h"
+#include "app/complaint_service.h"
 #include "app/dispatcher.h"
 #include "app/facts_service.h"
 #include "app/job_service.h"
@@ -49,6 +50,7 @@ class Services {
   app::JobService jobs;
   app::FactsService facts;
   app::WarrantyService warranty;
+  app::ComplaintService complaints;
   app::PlacesService places;
   app::ReportService reports;
   app::SyncService sync;

@@ -21,6 +21,10 @@ const schema::Field rolling_replan = schema::optional(schema::boolean(
     "rolling_replan",
     "re-plan jobs not yet started when a technician frees up or a critical job comes in "
     "(default true)"));
+const schema::Field key_hours = schema::optional(
+    schema::integer("key_hours", 1, 720, "to answer a key account's complaint (default 4)"));
+const schema::Field standard_hours = schema::optional(
+    schema::integer("standard_hours", 1, 720, "to answer any other complaint (default 24)"));
 }  // namespace field
 
 schema::Field bounded(schema::Field f, double min, double max) {
@@ -48,7 +52,10 @@ nlohmann::json policy_schema() {
       {s::object("tiers", s::object_schema(tiers)),
        s::optional(s::object("dispatch",
                              s::object_schema({field::service_minutes, field::rolling_replan}),
-                             "how the engine plans (optional)"))});
+                             "how the engine plans (optional)")),
+       s::optional(s::object("complaints",
+                             s::object_schema({field::key_hours, field::standard_hours}),
+                             "hours to answer a complaint by account tier (optional)"))});
 }
 
 nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
@@ -70,7 +77,10 @@ nlohmann::json policy_to_json(const dispatch::SlaPolicy& policy) {
   return {{"tiers", tiers},
           {"dispatch",
            {{"service_minutes", policy.dispatch.service_minutes},
-            {"rolling_replan", policy.dispatch.rolling_replan}}}};
+            {"rolling_replan", policy.dispatch.rolling_replan}}},
+          {"complaints",
+           {{"key_hours", policy.complaints.key_hours},
+            {"standard_hours", policy.complaints.standard_hours}}}};
 }
 
 Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
@@ -131,6 +141,14 @@ Result<dispatch::SlaPolicy> policy_from_json(const nlohmann::json& document) {
       policy.dispatch.service_minutes = static_cast<int>(*m);
     if (auto r = d.boolean(field::rolling_replan, false)) policy.dispatch.rolling_replan = *r;
     top.merge(d);
+  }
+  if (const json* settings = top.object("complaints", false)) {
+    FieldReader c(*settings, "complaints");
+    if (auto h = c.integer(field::key_hours, false))
+      policy.complaints.key_hours = static_cast<int>(*h);
+    if (auto h = c.integer(field::standard_hours, false))
+      policy.complaints.standard_hours = static_cast<int>(*h);
+    top.merge(c);
   }
   if (auto done = top.finish(); !done) return std::unexpected(done.error());
   if (auto valid = dispatch::validate(policy); !valid) return std::unexpected(valid.error());
