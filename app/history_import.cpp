@@ -1,5 +1,7 @@
 #include "app/history_import.h"
 
+#include "app/follow_up_service.h"
+
 #include "domain/job_status.h"
 
 namespace fieldserve::app {
@@ -87,6 +89,11 @@ Result<int> import_job(JobWriter& writer, store::Tx& tx, Effects& fx, HistoricJo
   }
   job.version = 1;
   writer.save(tx, fx, job, SlaNotice::silent);
+  if (job.status == JobStatus::closed) {
+    for (const auto& event : history.events) {
+      if (event.to == "closed") open_follow_up(tx, job, event.at);
+    }
+  }
   return events;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "app/follow_up_service.h"
+
 namespace fieldserve::app {
 namespace {
 
@@ -238,6 +240,7 @@ Result<Job> JobService::change_status(const Principal& who, JobId id, StatusRequ
     if (change->hold_reason) e.detail = std::string(to_string(*change->hold_reason));
     if (note && !note->empty()) e.detail += (e.detail.empty() ? "" : "; ") + *note;
     tx.insert_event(e);
+    if (change->to == JobStatus::closed) open_follow_up(tx, job, now);
     if (change->to == JobStatus::resolved) {
       writer_.advance_if_signed(tx, fx, job.id, [&](const Job& moved) {
         return job_event(moved, "status", JobStatus::resolved, who.actor(), source_of(who), now);

@@ -138,9 +138,10 @@ struct DoneJobRow {
   TechnicianId technician_id = 0;
   std::array<Instant, 3> due{};
   std::array<std::optional<Instant>, 3> done_at{};
-  int visits = 0;               // on_site events: more than one means it was not fixed first time
-  std::int64_t on_site_s = 0;   // labour: time from each on_site event to the job's next event
-  std::int64_t rating_sum = 0;  // the customers' sign-off ratings (1–5) and how many there are
+  int visits = 0;              // on_site events: more than one means it was not fixed first time
+  std::int64_t on_site_s = 0;  // labour: time from each on_site event to the job's next event
+  // The customers' scores (1–5), sign-off ratings and follow-up satisfaction, and how many.
+  std::int64_t rating_sum = 0;
   int ratings = 0;
   double parts_cost = 0;  // parts with a known price
   int unpriced_parts = 0;

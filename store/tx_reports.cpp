@@ -146,8 +146,11 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       "           AS on_site_s FROM ev GROUP BY job_id) "
       "SELECT j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, "
       "j.arrival_done, j.restore_due, j.restore_done, COALESCE(v.n, 0), COALESCE(v.on_site_s, 0), "
-      "(SELECT SUM(rating) FROM signoffs WHERE job_id = j.id), "
-      "(SELECT COUNT(rating) FROM signoffs WHERE job_id = j.id), "
+      // The customer's scores: sign-off ratings and the follow-up call's satisfaction.
+      "(SELECT COALESCE(SUM(rating), 0) FROM signoffs WHERE job_id = j.id) + "
+      "(SELECT COALESCE(SUM(satisfaction), 0) FROM follow_ups WHERE job_id = j.id), "
+      "(SELECT COUNT(rating) FROM signoffs WHERE job_id = j.id) + "
+      "(SELECT COUNT(satisfaction) FROM follow_ups WHERE job_id = j.id), "
       "(SELECT COALESCE(SUM(p.qty * pp.unit_price), 0) FROM job_parts p "
       " JOIN part_prices pp ON pp.part_number = p.part_number WHERE p.job_id = j.id), "
       "(SELECT COUNT(*) FROM job_parts p WHERE p.job_id = j.id AND NOT EXISTS "

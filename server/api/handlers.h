@@ -31,5 +31,6 @@ void add_optimize_routes(RouteTable& routes, Services& s);
 void add_sync_routes(RouteTable& routes, Services& s);
 void add_report_routes(RouteTable& routes, Services& s);
 void add_complaint_routes(RouteTable& routes, Services& s);
+void add_follow_up_routes(RouteTable& routes, Services& s);
 
 }  // namespace fieldserve::server

@@ -46,6 +46,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       facts(store_),
       warranty(store_, writer),
       complaints(store_, policy, clock_),
+      follow_ups(store_, clock_),
       places(store_, writer, dispatcher, audit_encoders()),
       reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),

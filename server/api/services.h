@@ -8,6 +8,7 @@
 #include "app/complaint_service.h"
 #include "app/dispatcher.h"
 #include "app/facts_service.h"
+#include "app/follow_up_service.h"
 #include "app/job_service.h"
 #include "app/job_writer.h"
 #include "app/places_service.h"
@@ -51,6 +52,7 @@ class Services {
   app::FactsService facts;
   app::WarrantyService warranty;
   app::ComplaintService complaints;
+  app::FollowUpService follow_ups;
   app::PlacesService places;
   app::ReportService reports;
   app::SyncService sync;

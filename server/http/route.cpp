@@ -57,15 +57,21 @@ Result<json> RouteRequest::body() const {
   return parse_json_object(http.body);
 }
 
+Result<int> RouteRequest::page_limit() const {
+  auto limit = query("limit");
+  if (!limit) return store::Page{}.limit;
+  auto value = parse_int(*limit);
+  if (!value || *value < 1 || *value > 500) {
+    return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 500");
+  }
+  return static_cast<int>(*value);
+}
+
 Result<store::Page> RouteRequest::page() const {
   store::Page page;
-  if (auto limit = query("limit")) {
-    auto value = parse_int(*limit);
-    if (!value || *value < 1 || *value > 500) {
-      return fail(ErrorCode::bad_request, "limit must be an integer from 1 to 500");
-    }
-    page.limit = static_cast<int>(*value);
-  }
+  auto limit = page_limit();
+  if (!limit) return std::unexpected(limit.error());
+  page.limit = *limit;
   if (auto cursor = query("cursor"); cursor && !cursor->empty()) {
     auto value = parse_int(*cursor);
     if (!value || *value < 0)

@@ -38,6 +38,8 @@ struct RouteRequest {
   Result<json> body() const;
   // limit (1..500, default 50) and cursor; bad_request if either is malformed.
   Result<store::Page> page() const;
+  // limit alone, for lists whose cursor is not an id.
+  Result<int> page_limit() const;
   // If-Match: nullopt when absent, bad_request when not a version number.
   Result<std::optional<std::int64_t>> if_match() const;
 
