@@ -119,4 +119,19 @@ std::vector<TechnicianFigures> ReportService::technicians(const ReportWindow& wi
   });
 }
 
+std::vector<PartForecast> ReportService::parts(const ReportWindow& window,
+                                               std::optional<CenterId> center) {
+  return store_.read([&](store::Tx& tx) {
+    auto units = tx.installed_units(window.to, center);
+    std::vector<PartForecast> out;
+    for (const auto& row : tx.part_usage(window.from, window.to, center)) {
+      auto installed = units.find(row.center_id);
+      out.push_back(forecast_part(row.part_number, row.center_id, row.used,
+                                  installed == units.end() ? 0 : installed->second,
+                                  window.to - window.from));
+    }
+    return out;
+  });
+}
+
 }  // namespace fieldserve::app

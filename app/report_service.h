@@ -9,6 +9,7 @@
 
 #include "dispatch/sla_report.h"
 #include "dispatch/travel.h"
+#include "domain/after_sales.h"
 #include "domain/error.h"
 #include "domain/time.h"
 #include "store/store.h"
@@ -82,6 +83,9 @@ class ReportService {
   BreachPage breaches(const ReportWindow& window, const store::SlaRowFilter& filter,
                       std::optional<SlaTarget> target,
                       const std::optional<store::BreachPosition>& after, int limit, Instant now);
+  // Per center and part, the parts used on repair jobs in the window with their failure rate
+  // and next month's forecast (docs/after-sales.md, "Spare parts").
+  std::vector<PartForecast> parts(const ReportWindow& window, std::optional<CenterId> center);
   // Per technician, in id order: what it finished in the window. Travel is measured from the
   // site visited before the same local day, or from the home center on a day's first visit.
   std::vector<TechnicianFigures> technicians(const ReportWindow& window);

@@ -1,5 +1,6 @@
 #include "domain/after_sales.h"
 
+#include <algorithm>
 #include <array>
 
 namespace fieldserve {
@@ -19,6 +20,25 @@ std::optional<E> find(const std::array<std::string_view, N>& names, std::string_
 }
 
 }  // namespace
+
+PartForecast forecast_part(std::string part_number, CenterId center, std::int64_t used,
+                           std::int64_t installed_units, std::chrono::seconds window) {
+  constexpr std::int64_t kMonth = 30LL * 24 * 3600;
+  PartForecast f;
+  f.part_number = std::move(part_number);
+  f.center_id = center;
+  f.used = used;
+  f.installed_units = installed_units;
+  auto seconds = std::max<std::int64_t>(window.count(), 1);
+  f.months = static_cast<double>(seconds) / static_cast<double>(kMonth);
+  if (installed_units > 0) {
+    f.failures_per_unit_month = static_cast<double>(used) /
+                                (static_cast<double>(installed_units) * f.months);
+  }
+  // ceil(used × month ÷ window) in integers.
+  f.forecast_next_month = (used * kMonth + seconds - 1) / seconds;
+  return f;
+}
 
 std::string_view to_string(ComplaintChannel v) { return kChannels[static_cast<int>(v)]; }
 std::string_view to_string(ComplaintSeverity v) {

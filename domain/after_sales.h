@@ -70,6 +70,23 @@ struct FollowUp {
   std::int64_t version = 1;
 };
 
+// A part's failure rate at a service center and how many it will need next month
+// (docs/after-sales.md, "Spare parts"). Parts used on repair jobs are failures of those parts.
+struct PartForecast {
+  std::string part_number;
+  CenterId center_id = 0;
+  std::int64_t used = 0;             // on repair jobs of the center's sites in the window
+  std::int64_t installed_units = 0;  // equipment at the center's sites sold before the window's end
+  double months = 0;                 // the window's length in 30-day months
+  std::optional<double> failures_per_unit_month;  // none without installed units
+  std::int64_t forecast_next_month = 0;
+};
+
+// used ÷ (installed × months), and ceil(rate × installed) — which is ceil(used ÷ months), worked
+// out in whole seconds so that 3 parts over exactly one month forecast 3, not 4.
+PartForecast forecast_part(std::string part_number, CenterId center, std::int64_t used,
+                           std::int64_t installed_units, std::chrono::seconds window);
+
 std::string_view to_string(ComplaintChannel v);
 std::string_view to_string(ComplaintSeverity v);
 std::string_view to_string(ComplaintStatus v);

@@ -570,6 +570,8 @@ CREATE TABLE follow_ups (
 CREATE INDEX follow_ups_by_status_due ON follow_ups(status, due, id);
 CREATE INDEX follow_ups_by_technician ON follow_ups(technician_id, done_at)
   WHERE satisfaction IS NOT NULL;
+-- The spare-parts report reads the parts recorded in its window.
+CREATE INDEX job_parts_by_at ON job_parts(at);
 )sql"},
   };
   return list;

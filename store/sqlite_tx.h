@@ -113,6 +113,10 @@ class SqliteTx final : public Tx {
                                    const std::optional<FollowUpPosition>& after,
                                    int limit) override;
   bool update_follow_up(const FollowUp& f) override;
+  std::vector<PartUsageRow> part_usage(Instant from, Instant to,
+                                       std::optional<CenterId> center) override;
+  std::map<CenterId, std::int64_t> installed_units(Instant before,
+                                                   std::optional<CenterId> center) override;
   TokenId insert_token(const Token& t, const std::string& sha256_hex) override;
   std::optional<Token> token_by_hash(const std::string& sha256_hex) override;
   std::vector<Token> tokens(const Page& page) override;

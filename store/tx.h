@@ -177,6 +177,13 @@ struct FollowUpPosition {
   FollowUpId id = 0;
 };
 
+// Parts used on repair jobs of one center's sites, recorded in a report's window.
+struct PartUsageRow {
+  std::string part_number;
+  CenterId center_id = 0;
+  std::int64_t used = 0;
+};
+
 // Mutators that can fail softly (a stale version, nothing to revoke) or that make the id a
 // caller needs are [[nodiscard]]: ignoring their answer is almost always a bug.
 class Tx {
@@ -254,6 +261,13 @@ class Tx {
   virtual std::vector<VisitRow> visits(Instant from,
                                        Instant to) = 0;  // on_site events, by technician
   virtual void put_part_price(const std::string& part_number, double unit_price) = 0;
+  // Parts on repair jobs recorded in [from, to), per center: a job's sign-off list when a
+  // sign-off lists parts, else its pushed records, never both. By center, then part.
+  virtual std::vector<PartUsageRow> part_usage(Instant from, Instant to,
+                                               std::optional<CenterId> center) = 0;
+  // Equipment at each center's sites sold before `before`.
+  virtual std::map<CenterId, std::int64_t> installed_units(Instant before,
+                                                           std::optional<CenterId> center) = 0;
 
   // Sync: the jobs a technician's device holds (assigned until closed or cancelled).
   virtual std::vector<Job> device_jobs(TechnicianId technician, JobId after, int limit) = 0;

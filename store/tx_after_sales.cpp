@@ -260,4 +260,38 @@ bool SqliteTx::update_follow_up(const FollowUp& f) {
   return conn_.changes() == 1;
 }
 
+std::vector<PartUsageRow> SqliteTx::part_usage(Instant from, Instant to,
+                                               std::optional<CenterId> center) {
+  std::string sql =
+      "SELECT p.part_number, s.center_id, SUM(p.qty) FROM job_parts p "
+      "JOIN jobs j ON j.id = p.job_id JOIN sites s ON s.id = j.site_id "
+      "WHERE p.at >= :from AND p.at < :to AND j.kind = 'repair' "
+      // A sign-off's list, when one lists parts, is the job's parts; else the pushed records.
+      "AND (p.signoff_id IS NOT NULL) = EXISTS (SELECT 1 FROM job_parts x "
+      "     WHERE x.job_id = p.job_id AND x.signoff_id IS NOT NULL) ";
+  if (center) sql += "AND s.center_id = :center ";
+  sql += "GROUP BY s.center_id, p.part_number ORDER BY s.center_id, p.part_number";
+  auto q = conn_.prepare(sql);
+  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  if (center) q->bind(":center", *center);
+  std::vector<PartUsageRow> out;
+  while (q->step()) out.push_back({q->get_text(0), q->get_int(1), q->get_int(2)});
+  return out;
+}
+
+std::map<CenterId, std::int64_t> SqliteTx::installed_units(Instant before,
+                                                           std::optional<CenterId> center) {
+  std::string sql =
+      "SELECT s.center_id, COUNT(*) FROM equipment e JOIN sites s ON s.id = e.site_id "
+      "WHERE e.sold_at < :before ";
+  if (center) sql += "AND s.center_id = :center ";
+  sql += "GROUP BY s.center_id";
+  auto q = conn_.prepare(sql);
+  q->bind(":before", to_epoch_s(before));
+  if (center) q->bind(":center", *center);
+  std::map<CenterId, std::int64_t> out;
+  while (q->step()) out.emplace(q->get_int(0), q->get_int(1));
+  return out;
+}
+
 }  // namespace fieldserve::store

@@ -30,6 +30,7 @@ void add_admin_routes(RouteTable& routes, Services& s);
 void add_optimize_routes(RouteTable& routes, Services& s);
 void add_sync_routes(RouteTable& routes, Services& s);
 void add_report_routes(RouteTable& routes, Services& s);
+void add_parts_report_routes(RouteTable& routes, Services& s);
 void add_complaint_routes(RouteTable& routes, Services& s);
 void add_follow_up_routes(RouteTable& routes, Services& s);
 

@@ -18,6 +18,7 @@ RouteTable api_routes(Services& s) {
   add_optimize_routes(routes, s);
   add_sync_routes(routes, s);
   add_report_routes(routes, s);
+  add_parts_report_routes(routes, s);
   add_complaint_routes(routes, s);
   add_follow_up_routes(routes, s);
   return routes;
