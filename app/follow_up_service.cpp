@@ -14,7 +14,7 @@ std::unexpected<Error> invalid(const std::string& field, const std::string& prob
 }  // namespace
 
 void open_follow_up(store::Tx& tx, const Job& job, Instant closed_at) {
-  if (tx.job_has_follow_up(job.id)) return;
+  if (tx.follow_up_of_job(job.id)) return;
   auto site = tx.site(job.site_id);
   if (!site) return;
   FollowUp f;

@@ -87,6 +87,12 @@ Result<int> import_job(JobWriter& writer, store::Tx& tx, Effects& fx, HistoricJo
     }
     ++events;
   }
+  for (auto part : history.parts) {
+    part.job_id = job.id;
+    part.technician_id = job.technician_id;
+    part.received_at = part.at;
+    tx.insert_part(part);
+  }
   job.version = 1;
   writer.save(tx, fx, job, SlaNotice::silent);
   if (job.status == JobStatus::closed) {

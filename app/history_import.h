@@ -27,6 +27,7 @@ struct HistoricJob {
   Job job;
   std::optional<TechnicianId> technician;
   std::vector<HistoricEvent> events;
+  std::vector<JobPart> parts;  // recorded by its technician, each at its own time
 };
 
 // Stores the job, a "created" event and its events in order; returns the number of events

@@ -1260,7 +1260,7 @@ def summarize(out_dir, files, sites, jobs, fits):
     print(f"wrote {out_dir}")
     for name, rows in files.items():
         size = (out_dir / name).stat().st_size
-        count = len(rows) if isinstance(rows, list) else len(rows["tiers"])
+        count = len(rows) if isinstance(rows, list) else len(rows.get("tiers", rows))
         print(f"  {name:<18} {count:>5} {'tiers' if name == 'sla_policy.json' else 'records'}"
               f" {size:>9} bytes")
 
@@ -1318,6 +1318,124 @@ def summarize(out_dir, files, sites, jobs, fits):
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# After-sales records (docs/after-sales.md): faults and parts on repairs, exchanges, complaints and
+# follow-up results. Drawn from a generator of their own, so the files above stay as they were.
+# ---------------------------------------------------------------------------------------------
+
+AFTER_SALES_SEED = SEED + 1
+FAULTS = {  # family: (fault code, parts it takes, weight)
+    "chiller": [("compressor", ["CMP-4", "REF-R32"], 2), ("refrigerant_leak", ["REF-R32", "VLV-3"], 3),
+                ("controller", ["CTL-9"], 2), ("fan", ["FAN-12"], 2)],
+    "vrf": [("refrigerant_leak", ["REF-R32", "VLV-3"], 3), ("fan", ["FAN-12"], 3),
+            ("controller", ["CTL-9"], 2)],
+    "ups": [("controller", ["CTL-9"], 3), ("fan", ["FAN-12"], 2)],
+    "generator": [("fuel_filter", ["FLT-200"], 4), ("controller", ["CTL-9"], 2)],
+    "ahu": [("fan", ["FAN-12"], 3), ("filter", ["FLT-200"], 4), ("controller", ["CTL-9"], 1)],
+}
+COMPLAINT_TEXTS = [
+    "The engineer arrived later than promised.",
+    "The unit failed again two days after the repair.",
+    "Nobody called back about the spare part.",
+    "The site was left untidy after the visit.",
+    "We were billed for a repair that should be under warranty.",
+    "The technician could not explain what was replaced.",
+]
+ANSWER_TEXTS = [
+    "Apologised; a senior engineer visits tomorrow morning.",
+    "Confirmed the repair is free under warranty; invoice cancelled.",
+    "Part ordered with express delivery; the customer has the tracking number.",
+    "Explained the work done and sent the service report by e-mail.",
+]
+FOLLOW_UP_COMMENTS = ["", "", "Very satisfied.", "Quick and polite.", "Took too long.",
+                      "Unit works fine now.", "Would like a maintenance contract."]
+
+
+def add_after_sales(jobs, customers, sites, equipment):
+    """Faults and parts on repair jobs; exchanges, complaints and follow-up results."""
+    rng = random.Random(AFTER_SALES_SEED)
+    unit_by_id = {u["id"]: u for u in equipment}
+    site_by_id = {s["id"]: s for s in sites}
+    customer_by_id = {c["id"]: c for c in customers}
+    for job in jobs:
+        if job["kind"] != "repair" or job["equipment_id"] is None:
+            continue
+        family = MODEL_BY_NAME[unit_by_id[job["equipment_id"]]["model"]][2]
+        fault, parts, _w = weighted(rng, [(w, f) for f in FAULTS[family] for w in [f[2]]])
+        job["fault"] = fault
+        resolved = [e["at"] for e in job["events"] if e["status"] == "resolved"]
+        if resolved and rng.random() < 0.75:
+            used = parts[: rng.randint(1, len(parts))]
+            job["parts"] = [{"part_number": p, "qty": rng.choice([1, 1, 1, 2]),
+                             "at": iso(resolved[0])} for p in used]
+
+    # A few units exchanged under warranty before the history starts.
+    young = sorted((u for u in equipment
+                    if date.fromisoformat(u["sold_at"][:10]) > SALES_END - timedelta(days=200)),
+                   key=lambda u: u["id"])
+    exchanges = []
+    for unit in rng.sample(young, 6):
+        sold = datetime.fromisoformat(unit["sold_at"].replace("Z", "+00:00"))
+        latest = WINDOW_START - timedelta(days=3)
+        at = sold + timedelta(minutes=rng.randint(3 * 24 * 60, int((latest - sold).total_seconds() // 60)))
+        exchanges.append({"equipment_id": unit["id"], "at": iso(at),
+                          "note": rng.choice(["Compressor failed twice: exchanged.",
+                                              "Dead on arrival: exchanged.",
+                                              "Repair took over 30 days: exchanged."])})
+    exchanges.sort(key=lambda e: (e["at"], e["equipment_id"]))
+
+    # Complaints: about a tenth of the finished jobs' customers, some about no job at all.
+    finished = [j for j in jobs if j["technician_id"] and any(e["status"] in ("resolved", "closed")
+                                                            for e in j["events"])]
+    complaints = []
+    for job in rng.sample(finished, 36):
+        customer = site_by_id[job["site_id"]]["customer_id"]
+        last = max(e["at"] for e in job["events"])
+        received = last + timedelta(minutes=rng.randint(30, 3 * 24 * 60))
+        if received >= NOW - timedelta(hours=1):
+            continue
+        complaints.append({"customer_id": customer, "job_id": job["id"],
+                           "channel": weighted(rng, [(4, "phone"), (3, "email"), (2, "web"), (1, "visit")]),
+                           "severity": "serious" if rng.random() < 0.25 else "normal",
+                           "text": rng.choice(COMPLAINT_TEXTS), "received_at": iso(received)})
+    for customer in rng.sample(customers, 8):
+        received = WINDOW_START + timedelta(minutes=rng.randint(0, int((NOW - WINDOW_START).total_seconds() // 60) - 120))
+        complaints.append({"customer_id": customer["id"], "channel": "phone", "severity": "normal",
+                           "text": "Asked twice for a maintenance quote and heard nothing.",
+                           "received_at": iso(received)})
+    complaints.sort(key=lambda c: (c["received_at"], c["customer_id"]))
+    for c in complaints:
+        received = datetime.fromisoformat(c["received_at"].replace("Z", "+00:00"))
+        hours = 4 if customer_by_id[c["customer_id"]]["account_tier"] == "key" else 24
+        roll = rng.random()
+        if roll < 0.70:  # answered in time
+            answered = received + timedelta(minutes=rng.randint(15, hours * 60 - 5))
+        elif roll < 0.85:  # answered late
+            answered = received + timedelta(minutes=hours * 60 + rng.randint(10, 600))
+        else:  # still open
+            answered = None
+        if answered is not None and answered < NOW:
+            c["answer"] = rng.choice(ANSWER_TEXTS)
+            c["answered_at"] = iso(answered)
+
+    # Follow-up results for about two thirds of the closed jobs whose call has come due.
+    results = []
+    for job in jobs:
+        closed = [e["at"] for e in job["events"] if e["status"] == "closed"]
+        if not closed or rng.random() > 0.65:
+            continue
+        at = closed[0] + timedelta(minutes=rng.randint(24 * 60, 7 * 24 * 60))
+        if at >= NOW:
+            continue
+        reached = rng.random() < 0.85
+        result = {"job_id": job["id"], "reached": reached, "at": iso(at),
+                  "comment": rng.choice(FOLLOW_UP_COMMENTS) if reached else "No answer; left a message."}
+        if reached:
+            result["satisfaction"] = weighted(rng, [(1, 1), (2, 2), (5, 3), (12, 4), (14, 5)])
+        results.append(result)
+    return exchanges, complaints, results
+
+
 def write_json(path, data):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         json.dump(data, f, indent=1, ensure_ascii=False, sort_keys=True)
@@ -1342,6 +1460,7 @@ def main(argv):
     techs = make_technicians(rng)
     jobs, fits = make_jobs(rng, sites, customers, equipment, techs)
     verify(SLA_POLICY, centers, customers, sites, equipment, techs, jobs)
+    exchanges, complaints, follow_ups = add_after_sales(jobs, customers, sites, equipment)
 
     files = {
         "sla_policy.json": SLA_POLICY,
@@ -1351,6 +1470,12 @@ def main(argv):
         "equipment.json": equipment,
         "technicians.json": techs,
         "jobs.json": [job_to_json(j) for j in jobs],
+        "exchanges.json": exchanges,
+        "complaints.json": complaints,
+        "followups.json": follow_ups,
+        # The importer shifts every time by whole weeks so that the history ends in the week
+        # before the day it is imported (docs/after-sales.md, "Sample data").
+        "manifest.json": {"history_ends_at": iso(NOW)},
     }
     for name, data in files.items():
         write_json(out_dir / name, data)

@@ -108,7 +108,7 @@ class SqliteTx final : public Tx {
   std::map<TechnicianId, std::int64_t> complaints_per_technician(Instant from, Instant to) override;
   FollowUpId insert_follow_up(const FollowUp& f) override;
   std::optional<FollowUp> follow_up(FollowUpId id) override;
-  bool job_has_follow_up(JobId job) override;
+  std::optional<FollowUp> follow_up_of_job(JobId job) override;
   std::vector<FollowUp> follow_ups(const FollowUpFilter& filter,
                                    const std::optional<FollowUpPosition>& after,
                                    int limit) override;

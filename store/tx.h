@@ -350,7 +350,7 @@ class Tx {
   // Follow-up calls: one per job, made when it closes.
   [[nodiscard]] virtual FollowUpId insert_follow_up(const FollowUp& f) = 0;
   virtual std::optional<FollowUp> follow_up(FollowUpId id) = 0;
-  virtual bool job_has_follow_up(JobId job) = 0;
+  virtual std::optional<FollowUp> follow_up_of_job(JobId job) = 0;
   virtual std::vector<FollowUp> follow_ups(const FollowUpFilter& filter,
                                            const std::optional<FollowUpPosition>& after,
                                            int limit) = 0;

@@ -219,10 +219,11 @@ std::optional<FollowUp> SqliteTx::follow_up(FollowUpId id) {
   return read_follow_up(*q);
 }
 
-bool SqliteTx::job_has_follow_up(JobId job) {
-  auto q = conn_.prepare("SELECT 1 FROM follow_ups WHERE job_id = :job");
+std::optional<FollowUp> SqliteTx::follow_up_of_job(JobId job) {
+  auto q = conn_.prepare(std::string(kFollowUpColumns) + "WHERE job_id = :job");
   q->bind(":job", job);
-  return q->step();
+  if (!q->step()) return std::nullopt;
+  return read_follow_up(*q);
 }
 
 std::vector<FollowUp> SqliteTx::follow_ups(const FollowUpFilter& f,

@@ -1,6 +1,7 @@
 #include "server/cli/importer.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "dispatch/site_placement.h"
@@ -54,6 +55,36 @@ Result<app::HistoricEvent> read_event(const json& event) {
   return app::HistoricEvent{*to, *at, source.value_or(EventSource::api), reason};
 }
 
+// Every time a sample folder holds, by field name.
+bool is_time_field(const std::string& key) {
+  static const std::set<std::string> kTimes{"sold_at",     "installed_at", "reported_at",    "at",
+                                            "received_at", "answered_at",  "history_ends_at"};
+  return kTimes.contains(key);
+}
+
+// Moves every time in `value` by `shift` (whole weeks: weekdays and local hours stay the same).
+void shift_times(json& value, std::chrono::seconds shift) {
+  if (value.is_array()) {
+    for (auto& item : value) shift_times(item, shift);
+  } else if (value.is_object()) {
+    for (auto& [key, item] : value.items()) {
+      if (item.is_string() && is_time_field(key)) {
+        if (auto at = parse_rfc3339(item.get<std::string>())) item = format_rfc3339(*at + shift);
+      } else {
+        shift_times(item, shift);
+      }
+    }
+  }
+}
+
+// The whole weeks that bring the history's end into the week before `as_of`.
+std::chrono::seconds history_shift(Instant history_end, Instant as_of) {
+  constexpr std::int64_t kWeek = 7 * 24 * 3600;
+  auto gap = (as_of - history_end).count();
+  auto weeks = gap >= 0 ? gap / kWeek : -((-gap + kWeek - 1) / kWeek);
+  return std::chrono::seconds(weeks * kWeek);
+}
+
 }  // namespace
 
 Result<app::HistoricJob> read_historic_job(const json& row, Instant now) {
@@ -74,7 +105,22 @@ Result<app::HistoricJob> read_historic_job(const json& row, Instant now) {
   if (job.reported_at > now) r.problem("reported_at", "must not be in the future");
   history.technician = r.integer("technician_id", false, 1, INT64_MAX);
   r.accept("events");
+  r.accept("parts");
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
+  if (auto it = row.find("parts"); it != row.end()) {
+    if (!it->is_array()) return fail(ErrorCode::validation_failed, "parts must be an array");
+    for (const auto& part : *it) {
+      if (!part.is_object()) return fail(ErrorCode::validation_failed, "parts must be objects");
+      FieldReader p(part, "parts");
+      JobPart used;
+      used.part.part_number = p.text("part_number", true, 64).value_or("");
+      used.part.qty = static_cast<int>(p.integer("qty", true, 1, 100000).value_or(1));
+      used.at = p.instant("at", true).value_or(job.reported_at);
+      if (used.at < job.reported_at) p.problem("at", "must not be before reported_at");
+      if (auto ok = p.finish(); !ok) return std::unexpected(ok.error());
+      history.parts.push_back(std::move(used));
+    }
+  }
   if (auto it = row.find("events"); it != row.end() && it->is_array()) {
     for (const auto& event : *it) {
       if (!event.is_object()) return fail(ErrorCode::validation_failed, "events must be objects");
@@ -94,7 +140,8 @@ Result<int> import_job(Services& s, store::Tx& tx, app::Effects& fx, const json&
 
 Result<ImportCounts> import_folder(
     Services& s, const std::filesystem::path& folder,
-    const std::function<void(const std::string&, int, int)>& progress) {
+    const std::function<void(const std::string&, int, int)>& progress,
+    std::optional<Instant> as_of) {
   auto policy_doc = read_file(folder / "sla_policy.json", false);
   if (!policy_doc) return std::unexpected(policy_doc.error());
   if (!policy_doc->is_null()) {
@@ -123,13 +170,40 @@ Result<ImportCounts> import_folder(
   if (!prices->is_null() && !prices->is_array()) {
     return fail(ErrorCode::validation_failed, "part_prices.json must hold a JSON array");
   }
+  // After-sales records are optional: a folder from before them imports as it did.
+  std::array<json, 3> after_sales;
+  const char* after_sales_files[] = {"exchanges.json", "complaints.json", "followups.json"};
+  for (std::size_t i = 0; i < after_sales.size(); ++i) {
+    auto list = read_file(folder / after_sales_files[i], false);
+    if (!list) return std::unexpected(list.error());
+    if (!list->is_null() && !list->is_array()) {
+      return fail(ErrorCode::validation_failed,
+                  std::string(after_sales_files[i]) + " must hold a JSON array");
+    }
+    after_sales[i] = list->is_null() ? json::array() : std::move(*list);
+  }
+  auto& [exchanges, complaints, follow_ups] = after_sales;
+  // A folder that says when its history ends is dated to the import day (whole weeks).
+  auto manifest = read_file(folder / "manifest.json", false);
+  if (!manifest) return std::unexpected(manifest.error());
+  ImportCounts counts;
+  if (manifest->is_object() && manifest->contains("history_ends_at")) {
+    auto end = (*manifest)["history_ends_at"].is_string()
+                   ? parse_rfc3339((*manifest)["history_ends_at"].get<std::string>())
+                   : std::nullopt;
+    if (!end)
+      return fail(ErrorCode::validation_failed, "manifest.json: history_ends_at is not a time");
+    counts.shift = history_shift(*end, as_of.value_or(s.clock.now()));
+    for (json* list : {&*equipment, &*jobs, &exchanges, &complaints, &follow_ups}) {
+      shift_times(*list, counts.shift);
+    }
+  }
 
   return app::write(s.store, [&](store::Tx& tx, app::Effects& fx) -> Result<ImportCounts> {
     if (!tx.all_centers().empty()) {
       return fail(ErrorCode::conflict, "the database already holds data; import into a new one");
     }
     tx.put_setting("sla_policy", policy_to_json(s.policy.policy()).dump());
-    ImportCounts counts;
     auto now = s.clock.now();
     for (std::size_t i = 0; i < centers->size(); ++i) {
       FieldReader r((*centers)[i]);
@@ -200,6 +274,9 @@ Result<ImportCounts> import_folder(
       ++counts.equipment;
       progress("equipment", static_cast<int>(i + 1), static_cast<int>(equipment->size()));
     }
+    // Before the jobs: their warranty blocks count the exchanges.
+    if (auto n = import_exchanges(tx, exchanges, now); !n) return std::unexpected(n.error());
+    else counts.exchanges = *n;
     for (std::size_t i = 0; i < technicians->size(); ++i) {
       FieldReader r((*technicians)[i]);
       Technician t;
@@ -222,6 +299,16 @@ Result<ImportCounts> import_folder(
       counts.events += *events;
       ++counts.jobs;
       progress("jobs", static_cast<int>(i + 1), static_cast<int>(jobs->size()));
+    }
+    if (auto n = import_complaints(tx, complaints, s.policy.policy().complaints, now); !n) {
+      return std::unexpected(n.error());
+    } else {
+      counts.complaints = *n;
+    }
+    if (auto n = import_follow_up_results(tx, follow_ups, now); !n) {
+      return std::unexpected(n.error());
+    } else {
+      counts.follow_up_results = *n;
     }
     if (prices->is_array()) {
       for (std::size_t i = 0; i < prices->size(); ++i) {

@@ -277,6 +277,10 @@ int main(int argc, char** argv) {
   import_cmd->add_option("folder", import_dir, "folder with centers.json, customers.json, ...")
       ->required()
       ->check(CLI::ExistingDirectory);
+  std::string import_as_of;
+  import_cmd->add_option("--as-of", import_as_of,
+                         "date the history as if imported at this RFC 3339 time (default now); "
+                         "a folder with manifest.json is moved by whole weeks to end before it");
 
   std::string migrate_db;
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending schema migrations");
@@ -388,7 +392,19 @@ int main(int argc, char** argv) {
                      done, total);
         if (done == total) std::fprintf(stderr, "\n");
       };
-      auto counts = fs::server::import_folder(app, import_dir, progress);
+      std::optional<fs::Instant> as_of;
+      if (!import_as_of.empty()) {
+        as_of = fs::parse_rfc3339(import_as_of);
+        if (!as_of) {
+          std::cerr << "--as-of is not an RFC 3339 time: " << import_as_of << "\n";
+          return 2;
+        }
+        if (*as_of > clock.now()) {
+          std::cerr << "--as-of must not be in the future: a history cannot end after today\n";
+          return 2;
+        }
+      }
+      auto counts = fs::server::import_folder(app, import_dir, progress, as_of);
       if (!counts) {
         std::cerr << "import failed: " << counts.error().message << "\n";
         for (const auto& d : counts.error().details) std::cerr << "  " << d << "\n";
@@ -397,7 +413,15 @@ int main(int argc, char** argv) {
       std::cerr << "imported " << counts->centers << " centers, " << counts->customers
                 << " customers, " << counts->sites << " sites, " << counts->equipment
                 << " equipment, " << counts->technicians << " technicians, " << counts->jobs
-                << " jobs, " << counts->events << " events\n";
+                << " jobs, " << counts->events << " events, " << counts->exchanges << " exchanges, "
+                << counts->complaints << " complaints, " << counts->follow_up_results
+                << " follow-up results\n";
+      if (counts->shift.count() != 0) {
+        auto weeks = counts->shift.count() / (7 * 24 * 3600);
+        std::cerr << "history moved by " << weeks
+                  << (weeks == 1 || weeks == -1 ? " week" : " weeks")
+                  << " to end before the import day\n";
+      }
       return 0;
     }
     if (*token_create) {

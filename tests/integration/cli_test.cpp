@@ -103,6 +103,57 @@ TEST_F(CliTest, ImportedSampleDataIsServedWithItsHistory) {
   EXPECT_NE(out.find("centers.json row 1"), std::string::npos) << out;
 }
 
+TEST_F(CliTest, TheSampleHistoryIsDatedToTheImportDayByWholeWeeks) {
+  // The history ends at 2026-11-23T00:00Z (sample_data/manifest.json). Imported as of Tuesday
+  // 2026-12-01 12:00Z, 1 week, 1 day and 12 hours later, it moves by 1 week: the first job,
+  // reported Monday 2026-11-09 00:53Z, is reported Monday 2026-11-16 00:53Z.
+  std::string out;
+  ASSERT_EQ(run_command(bin() + " import --db " + db_ + " --as-of 2026-12-01T12:00:00Z " +
+                            FIELDSERVE_SOURCE_DIR + "/sample_data 2>&1",
+                        &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("moved by 1 week "), std::string::npos) << out;
+  EXPECT_NE(out.find("42 complaints"), std::string::npos) << out;
+  EXPECT_EQ(scalar(db_, "SELECT MIN(reported_at) FROM jobs"),
+            to_epoch_s(*parse_rfc3339("2026-11-16T00:53:00Z")));
+  EXPECT_LE(scalar(db_, "SELECT MAX(reported_at) FROM jobs"),
+            to_epoch_s(*parse_rfc3339("2026-11-30T00:00:00Z")));
+  // Everything moves with it: sales, complaints, follow-up results, exchanges, parts.
+  EXPECT_EQ(scalar(db_,
+                   "SELECT COUNT(*) FROM follow_ups WHERE done_at > due - 7 * 86400 "
+                   "AND done_at < due"),
+            scalar(db_, "SELECT COUNT(*) FROM follow_ups WHERE status = 'done'"));
+  EXPECT_GT(scalar(db_, "SELECT COUNT(*) FROM follow_ups WHERE status = 'done'"), 100);
+  EXPECT_EQ(scalar(db_,
+                   "SELECT COUNT(*) FROM equipment_exchanges e JOIN equipment u "
+                   "ON u.id = e.equipment_id WHERE e.at < u.sold_at"),
+            0);
+  EXPECT_EQ(scalar(db_,
+                   "SELECT COUNT(*) FROM job_parts p JOIN jobs j ON j.id = p.job_id "
+                   "WHERE p.at < j.reported_at"),
+            0);
+  // Imported as of its own end, it stays where it is.
+  std::string db2 = (dir_ / "fixed.db").string();
+  ASSERT_EQ(run_command(bin() + " import --db " + db2 + " --as-of 2026-11-23T00:00:00Z " +
+                            FIELDSERVE_SOURCE_DIR + "/sample_data 2>&1",
+                        &out),
+            0)
+      << out;
+  EXPECT_EQ(scalar(db2, "SELECT MIN(reported_at) FROM jobs"),
+            to_epoch_s(*parse_rfc3339("2026-11-09T00:53:00Z")));
+  EXPECT_NE(run_command(bin() + " import --db " + (dir_ / "x.db").string() + " --as-of tomorrow " +
+                            FIELDSERVE_SOURCE_DIR + "/sample_data 2>&1",
+                        &out),
+            0);
+  EXPECT_NE(run_command(bin() + " import --db " + (dir_ / "y.db").string() +
+                            " --as-of 2999-01-01T00:00:00Z " + FIELDSERVE_SOURCE_DIR +
+                            "/sample_data 2>&1",
+                        &out),
+            0);
+  EXPECT_NE(out.find("future"), std::string::npos) << out;
+}
+
 // The golden scenario of tests/data/replay_small, worked out by hand (see
 // tests/dispatch/replay_test.cpp for the arithmetic): T2 stands 40 km east of T1; R1 and R2 are
 // critical, 1 and 2 km east, a minute apart; R3 needs a skill nobody has.
