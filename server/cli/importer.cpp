@@ -79,7 +79,7 @@ void shift_times(json& value, std::chrono::seconds shift) {
 
 // The whole weeks that bring the history's end into the week before `as_of`.
 std::chrono::seconds history_shift(Instant history_end, Instant as_of) {
-  constexpr std::int64_t kWeek = 7 * 24 * 3600;
+  constexpr std::int64_t kWeek = 7LL * 24 * 3600;
   auto gap = (as_of - history_end).count();
   auto weeks = gap >= 0 ? gap / kWeek : -((-gap + kWeek - 1) / kWeek);
   return std::chrono::seconds(weeks * kWeek);

@@ -417,7 +417,7 @@ int main(int argc, char** argv) {
                 << counts->complaints << " complaints, " << counts->follow_up_results
                 << " follow-up results\n";
       if (counts->shift.count() != 0) {
-        auto weeks = counts->shift.count() / (7 * 24 * 3600);
+        auto weeks = std::chrono::duration_cast<std::chrono::weeks>(counts->shift).count();
         std::cerr << "history moved by " << weeks
                   << (weeks == 1 || weeks == -1 ? " week" : " weeks")
                   << " to end before the import day\n";
