@@ -274,7 +274,7 @@ int main(int argc, char** argv) {
       "jobs=%ld events=%ld centers=50 sites=2000 units=%d technicians=1000 complaints=%ld "
       "follow_up_results=%ld load_s=%.1f jobs_per_s=%.0f from=%s to=%s\n",
       jobs, events, 2000 * kUnitsPerSite, complaints, results, seconds,
-      static_cast<double>(jobs) / seconds,
-      fieldserve::format_rfc3339(begin).c_str(), fieldserve::format_rfc3339(end).c_str());
+      static_cast<double>(jobs) / seconds, fieldserve::format_rfc3339(begin).c_str(),
+      fieldserve::format_rfc3339(end).c_str());
   return 0;
 }

@@ -573,6 +573,20 @@ CREATE INDEX follow_ups_by_technician ON follow_ups(technician_id, done_at)
 -- The spare-parts report reads the parts recorded in its window.
 CREATE INDEX job_parts_by_at ON job_parts(at);
 )sql"},
+      {12, R"sql(
+-- The spare-parts report reads a year of parts from one index and nothing else: each part row
+-- carries its job's site and whether the job is a repair (neither changes once a job exists),
+-- and the few jobs whose sign-off lists parts have an index of their own.
+ALTER TABLE job_parts ADD COLUMN site_id INTEGER;
+ALTER TABLE job_parts ADD COLUMN repair INTEGER NOT NULL DEFAULT 0;
+UPDATE job_parts SET
+  site_id = (SELECT site_id FROM jobs WHERE jobs.id = job_parts.job_id),
+  repair = (SELECT kind = 'repair' FROM jobs WHERE jobs.id = job_parts.job_id);
+DROP INDEX job_parts_by_at;
+CREATE INDEX job_parts_for_forecast
+  ON job_parts(at, repair, site_id, part_number, qty, job_id, signoff_id);
+CREATE INDEX job_parts_signed ON job_parts(job_id) WHERE signoff_id IS NOT NULL;
+)sql"},
   };
   return list;
 }

@@ -1,5 +1,11 @@
 // After-sales records (docs/after-sales.md): exchanges of units under warranty, complaints
 // and follow-up calls.
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
 #include "store/sqlite.h"
 #include "store/sqlite_tx.h"
 
@@ -60,6 +66,12 @@ Complaint read_complaint(Statement& q) {
   c.version = q.get_int(15);
   return c;
 }
+
+// Looks part numbers up by the view SQLite gives, without a string per row.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
   return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
@@ -263,20 +275,45 @@ bool SqliteTx::update_follow_up(const FollowUp& f) {
 
 std::vector<PartUsageRow> SqliteTx::part_usage(Instant from, Instant to,
                                                std::optional<CenterId> center) {
-  std::string sql =
-      "SELECT p.part_number, s.center_id, SUM(p.qty) FROM job_parts p "
-      "JOIN jobs j ON j.id = p.job_id JOIN sites s ON s.id = j.site_id "
-      "WHERE p.at >= :from AND p.at < :to AND j.kind = 'repair' "
-      // A sign-off's list, when one lists parts, is the job's parts; else the pushed records.
-      "AND (p.signoff_id IS NOT NULL) = EXISTS (SELECT 1 FROM job_parts x "
-      "     WHERE x.job_id = p.job_id AND x.signoff_id IS NOT NULL) ";
-  if (center) sql += "AND s.center_id = :center ";
-  sql += "GROUP BY s.center_id, p.part_number ORDER BY s.center_id, p.part_number";
-  auto q = conn_.prepare(sql);
+  // A sign-off's list, when one lists parts, is the job's parts; else its pushed records.
+  std::unordered_set<JobId> signed_jobs;
+  {
+    auto q = conn_.prepare("SELECT DISTINCT job_id FROM job_parts WHERE signoff_id IS NOT NULL");
+    while (q->step()) signed_jobs.insert(q->get_int(0));
+  }
+  std::unordered_map<SiteId, CenterId> center_of;
+  {
+    auto q = conn_.prepare("SELECT id, center_id FROM sites");
+    while (q->step()) center_of.emplace(q->get_int(0), q->get_int(1));
+  }
+  // A year of a large history is most of a million rows: summed here from one covering index,
+  // with the few part numbers interned, rather than grouped by SQL through a temporary b-tree.
+  auto q = conn_.prepare(
+      "SELECT site_id, part_number, qty, job_id, signoff_id IS NOT NULL FROM job_parts "
+      "INDEXED BY job_parts_for_forecast WHERE at >= :from AND at < :to AND repair = 1");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
-  if (center) q->bind(":center", *center);
+  std::vector<std::string> parts;
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> part_index;
+  std::map<std::pair<CenterId, std::size_t>, std::int64_t> used;
+  while (q->step()) {
+    bool from_signoff = q->get_int(4) != 0;
+    if (from_signoff != signed_jobs.contains(q->get_int(3))) continue;
+    auto site = center_of.find(q->get_int(0));
+    if (site == center_of.end() || (center && site->second != *center)) continue;
+    auto name = q->get_view(1);
+    auto part = part_index.find(name);
+    if (part == part_index.end()) {
+      part = part_index.emplace(std::string(name), parts.size()).first;
+      parts.emplace_back(name);
+    }
+    used[{site->second, part->second}] += q->get_int(2);
+  }
   std::vector<PartUsageRow> out;
-  while (q->step()) out.push_back({q->get_text(0), q->get_int(1), q->get_int(2)});
+  out.reserve(used.size());
+  for (const auto& [key, qty] : used) out.push_back({parts[key.second], key.first, qty});
+  std::sort(out.begin(), out.end(), [](const PartUsageRow& a, const PartUsageRow& b) {
+    return std::tie(a.center_id, a.part_number) < std::tie(b.center_id, b.part_number);
+  });
   return out;
 }
 

@@ -187,7 +187,8 @@ void SqliteTx::feed_job_once(JobId job) {
 void SqliteTx::insert_part(const JobPart& p) {
   auto q = conn_.prepare(
       "INSERT INTO job_parts (job_id, technician_id, part_number, qty, signoff_id, at, "
-      "received_at, op_id) VALUES (:job, :tech, :part, :qty, :signoff, :at, :received, :op)");
+      "received_at, op_id, site_id, repair) SELECT :job, :tech, :part, :qty, :signoff, :at, "
+      ":received, :op, j.site_id, j.kind = 'repair' FROM jobs j WHERE j.id = :job");
   q->bind(":job", p.job_id)
       .bind(":tech", p.technician_id)
       .bind(":part", p.part.part_number)
