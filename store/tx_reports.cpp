@@ -1,6 +1,7 @@
 // The reads behind the managers' reports (docs/sla.md). Each streams or returns plain rows;
 // the adding up happens in dispatch/sla_report and server/handlers/reports.
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include "store/sqlite.h"
@@ -131,21 +132,9 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
 }
 
 std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
-  // Labour is the time on site: from each on_site event to the job's next event.
   auto q = conn_.prepare(
-      std::string("WITH done AS (SELECT id FROM jobs WHERE restore_done >= :from AND "
-                  "restore_done < :to AND technician_id IS NOT NULL), "
-                  "ev AS (SELECT e.job_id, e.to_status, e.at, ") +
-      kIsVisit +
-      " AS is_visit, "
-      "              LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at "
-      "       FROM job_events e JOIN done d ON d.id = e.job_id "
-      "       WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'), "
-      "visits AS (SELECT job_id, SUM(is_visit) AS n, "
-      "           SUM(CASE WHEN is_visit THEN COALESCE(next_at - at, 0) ELSE 0 END) "
-      "           AS on_site_s FROM ev GROUP BY job_id) "
       "SELECT j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, "
-      "j.arrival_done, j.restore_due, j.restore_done, COALESCE(v.n, 0), COALESCE(v.on_site_s, 0), "
+      "j.arrival_done, j.restore_due, j.restore_done, "
       // The customer's scores: sign-off ratings and the follow-up call's satisfaction.
       "(SELECT COALESCE(SUM(rating), 0) FROM signoffs WHERE job_id = j.id) + "
       "(SELECT COALESCE(SUM(satisfaction), 0) FROM follow_ups WHERE job_id = j.id), "
@@ -155,10 +144,11 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       " JOIN part_prices pp ON pp.part_number = p.part_number WHERE p.job_id = j.id), "
       "(SELECT COUNT(*) FROM job_parts p WHERE p.job_id = j.id AND NOT EXISTS "
       " (SELECT 1 FROM part_prices pp WHERE pp.part_number = p.part_number)) "
-      "FROM done d JOIN jobs j ON j.id = d.id LEFT JOIN visits v ON v.job_id = j.id "
-      "ORDER BY j.technician_id, j.id");
+      "FROM jobs j WHERE j.restore_done >= :from AND j.restore_done < :to "
+      "AND j.technician_id IS NOT NULL ORDER BY j.technician_id, j.id");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<DoneJobRow> out;
+  std::unordered_map<JobId, std::size_t> row_of;
   while (q->step()) {
     DoneJobRow r;
     r.job_id = q->get_int(0);
@@ -167,13 +157,42 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       r.due[t] = from_epoch_s(q->get_int(2 + t * 2));
       r.done_at[t] = q->get_opt_instant(3 + t * 2);
     }
-    r.visits = static_cast<int>(q->get_int(8));
-    r.on_site_s = q->get_int(9);
-    r.rating_sum = q->get_int(10);
-    r.ratings = static_cast<int>(q->get_int(11));
-    r.parts_cost = q->get_double(12);
-    r.unpriced_parts = static_cast<int>(q->get_int(13));
+    r.rating_sum = q->get_int(8);
+    r.ratings = static_cast<int>(q->get_int(9));
+    r.parts_cost = q->get_double(10);
+    r.unpriced_parts = static_cast<int>(q->get_int(11));
+    row_of.emplace(r.job_id, out.size());
     out.push_back(r);
+  }
+  // Labour is the time on site: from each on_site event to the job's next status event. The
+  // events are put in time order per job here: a window function over them, joined back to the
+  // jobs, cost more than everything else in the report.
+  struct Step {
+    std::int64_t at, id;
+    bool visit;
+  };
+  std::vector<std::vector<Step>> steps(out.size());
+  auto e = conn_.prepare(
+      std::string("SELECT e.job_id, e.at, e.id, ") + kIsVisit +
+      " FROM jobs j JOIN job_events e ON e.job_id = j.id "
+      "WHERE j.restore_done >= :from AND j.restore_done < :to AND j.technician_id IS NOT NULL "
+      "AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'");
+  e->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  while (e->step()) {
+    auto row = row_of.find(e->get_int(0));
+    if (row == row_of.end()) continue;
+    steps[row->second].push_back({e->get_int(1), e->get_int(2), e->get_int(3) != 0});
+  }
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    auto& job = steps[k];
+    std::sort(job.begin(), job.end(), [](const Step& a, const Step& b) {
+      return std::tie(a.at, a.id) < std::tie(b.at, b.id);
+    });
+    for (std::size_t i = 0; i < job.size(); ++i) {
+      if (!job[i].visit) continue;
+      ++out[k].visits;
+      if (i + 1 < job.size()) out[k].on_site_s += job[i + 1].at - job[i].at;
+    }
   }
   return out;
 }
