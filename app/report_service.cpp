@@ -87,14 +87,19 @@ std::vector<TechnicianFigures> ReportService::technicians(const ReportWindow& wi
     std::map<TechnicianId, Technician> technicians;
     for (auto& t : tx.technicians_by_id(ids)) technicians.emplace(t.id, t);
     std::optional<geo::LatLon> previous;
-    std::string previous_day;
+    std::int64_t previous_day = 0;
     TechnicianId previous_technician = 0;
+    // Each center's zone is looked up once and its offset period reused: visits come by
+    // technician in time order.
+    std::map<CenterId, dispatch::LocalDays> days;
     for (const auto& v : visits) {
       auto tech = technicians.find(v.technician_id);
       if (tech == technicians.end()) continue;
       auto center = centers.find(tech->second.home_center_id);
       if (center == centers.end()) continue;
-      std::string day = dispatch::local_day_key(center->second.time_zone, v.at);
+      auto zone = days.find(center->first);
+      if (zone == days.end()) zone = days.emplace(center->first, center->second.time_zone).first;
+      auto day = zone->second.day(v.at);
       if (v.technician_id != previous_technician || day != previous_day) {
         previous = center->second.location;
       }

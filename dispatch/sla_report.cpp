@@ -221,6 +221,21 @@ std::string local_day_key(const std::string& zone, Instant at) {
   return day_label(cache.local_day(at));
 }
 
+LocalDays::LocalDays(const std::string& zone) : zone_(date::locate_zone(zone)) {}
+
+std::int64_t LocalDays::day(Instant at) {
+  if (!known_ || at < begin_ || at >= end_) {
+    auto info = static_cast<const date::time_zone*>(zone_)->get_info(date::sys_seconds{
+        at.time_since_epoch()});
+    begin_ = Instant{info.begin.time_since_epoch()};
+    end_ = Instant{info.end.time_since_epoch()};
+    offset_s_ = info.offset.count();
+    known_ = true;
+  }
+  auto local_s = at.time_since_epoch().count() + offset_s_;
+  return local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
+}
+
 std::string iso_week_key(const std::string& zone, Instant at) {
   ZoneCache cache{date::locate_zone(zone)};
   return week_label(monday_of(cache.local_day(at)));

@@ -66,4 +66,19 @@ class SlaReportBuilder {
 std::string local_day_key(const std::string& zone, Instant at);
 std::string iso_week_key(const std::string& zone, Instant at);
 
+// Local calendar days in one zone as numbers (days since 1970-01-01 there), for rows that come
+// mostly in time order: one look-up in the tz database per offset period, not one per row.
+// Throws std::runtime_error for a zone the database does not know.
+class LocalDays {
+ public:
+  explicit LocalDays(const std::string& zone);
+  std::int64_t day(Instant at);
+
+ private:
+  const void* zone_;  // a date::time_zone, kept opaque so this header needs no tz database
+  Instant begin_{}, end_{};
+  std::int64_t offset_s_ = 0;
+  bool known_ = false;
+};
+
 }  // namespace fieldserve::dispatch

@@ -132,21 +132,22 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
 }
 
 std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
-  auto q = conn_.prepare(
-      "SELECT j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, "
-      "j.arrival_done, j.restore_due, j.restore_done, "
-      // The customer's scores: sign-off ratings and the follow-up call's satisfaction.
-      "(SELECT COALESCE(SUM(rating), 0) FROM signoffs WHERE job_id = j.id) + "
-      "(SELECT COALESCE(SUM(satisfaction), 0) FROM follow_ups WHERE job_id = j.id), "
-      "(SELECT COUNT(rating) FROM signoffs WHERE job_id = j.id) + "
-      "(SELECT COUNT(satisfaction) FROM follow_ups WHERE job_id = j.id), "
-      "(SELECT COALESCE(SUM(p.qty * pp.unit_price), 0) FROM job_parts p "
-      " JOIN part_prices pp ON pp.part_number = p.part_number WHERE p.job_id = j.id), "
-      "(SELECT COUNT(*) FROM job_parts p WHERE p.job_id = j.id AND NOT EXISTS "
-      " (SELECT 1 FROM part_prices pp WHERE pp.part_number = p.part_number)) "
-      "FROM jobs j WHERE j.restore_done >= :from AND j.restore_done < :to "
-      "AND j.technician_id IS NOT NULL ORDER BY j.technician_id, j.id");
-  q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+  // The jobs, then what belongs to them in one joined read each, added up here: six correlated
+  // sub-queries per job cost more than the rows themselves.
+  static constexpr const char* kDone =
+      " FROM jobs j {} WHERE j.restore_done >= :from AND j.restore_done < :to "
+      "AND j.technician_id IS NOT NULL";
+  auto read = [&](const std::string& columns, const std::string& join, const std::string& extra) {
+    std::string sql = "SELECT " + columns + kDone;
+    sql.replace(sql.find("{}"), 2, join);
+    auto q = conn_.prepare(sql + extra);
+    q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
+    return q;
+  };
+  auto q = read(
+      "j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, j.arrival_done, "
+      "j.restore_due, j.restore_done",
+      "", " ORDER BY j.technician_id, j.id");
   std::vector<DoneJobRow> out;
   std::unordered_map<JobId, std::size_t> row_of;
   while (q->step()) {
@@ -157,12 +158,40 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       r.due[t] = from_epoch_s(q->get_int(2 + t * 2));
       r.done_at[t] = q->get_opt_instant(3 + t * 2);
     }
-    r.rating_sum = q->get_int(8);
-    r.ratings = static_cast<int>(q->get_int(9));
-    r.parts_cost = q->get_double(10);
-    r.unpriced_parts = static_cast<int>(q->get_int(11));
     row_of.emplace(r.job_id, out.size());
     out.push_back(r);
+  }
+  auto row = [&](JobId id) -> DoneJobRow* {
+    auto it = row_of.find(id);
+    return it == row_of.end() ? nullptr : &out[it->second];
+  };
+  // The customer's scores: sign-off ratings and the follow-up call's satisfaction.
+  for (auto [table, column] : {std::pair{"signoffs", "rating"}, {"follow_ups", "satisfaction"}}) {
+    auto scores = read(std::string("x.job_id, x.") + column,
+                       std::string("JOIN ") + table + " x ON x.job_id = j.id",
+                       std::string(" AND x.") + column + " IS NOT NULL");
+    while (scores->step()) {
+      if (auto* r = row(scores->get_int(0))) {
+        r->rating_sum += scores->get_int(1);
+        ++r->ratings;
+      }
+    }
+  }
+  std::unordered_map<std::string, double> prices;
+  {
+    auto p = conn_.prepare("SELECT part_number, unit_price FROM part_prices");
+    while (p->step()) prices.emplace(p->get_text(0), p->get_double(1));
+  }
+  auto parts = read("p.job_id, p.part_number, p.qty", "JOIN job_parts p ON p.job_id = j.id", "");
+  while (parts->step()) {
+    auto* r = row(parts->get_int(0));
+    if (!r) continue;
+    auto price = prices.find(parts->get_text(1));
+    if (price == prices.end()) {
+      ++r->unpriced_parts;
+    } else {
+      r->parts_cost += static_cast<double>(parts->get_int(2)) * price->second;
+    }
   }
   // Labour is the time on site: from each on_site event to the job's next status event. The
   // events are put in time order per job here: a window function over them, joined back to the

@@ -36,6 +36,26 @@ TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
     event("status", JobStatus::on_site, JobStatus::on_hold, 90min);
     event("sla_breached", JobStatus::on_hold, JobStatus::on_hold, 95min);  // not a step
     event("status", JobStatus::on_site, JobStatus::resolved, 1060min);
+    // Two FLT-200 at 18.75 and a part without a price; a sign-off rated 5 and a follow-up
+    // scored 4.
+    tx.put_part_price("FLT-200", 18.75);
+    tx.insert_part({0, id, s.tech, {"FLT-200", 2}, std::nullopt, kT0 + 60min, kT0 + 60min, {}});
+    tx.insert_part({0, id, s.tech, {"GSK-12", 1}, std::nullopt, kT0 + 60min, kT0 + 60min, {}});
+    Signoff so;
+    so.id = "00000000-0000-7000-8000-000000000002";
+    so.job_id = id;
+    so.technician_id = s.tech;
+    so.signer_name = "Wang Fang";
+    so.signed_at = so.signed_at_device = so.received_at = kT0 + 1050min;
+    so.signature_png = "png";
+    so.rating = 5;
+    tx.insert_signoff(so);
+    (void)tx.insert_follow_up(FollowUp{.job_id = id,
+                                       .customer_id = s.customer,
+                                       .due = kT0 + 200h,
+                                       .status = FollowUpStatus::done,
+                                       .reached = true,
+                                       .satisfaction = 4});
     return id;
   });
   auto rows = store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); });
@@ -45,6 +65,10 @@ TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
   // 60 + 60 minutes of labour.
   EXPECT_EQ(rows[0].visits, 2);
   EXPECT_EQ(rows[0].on_site_s, 120 * 60);
+  EXPECT_DOUBLE_EQ(rows[0].parts_cost, 37.5);
+  EXPECT_EQ(rows[0].unpriced_parts, 1);
+  EXPECT_EQ(rows[0].rating_sum, 5 + 4);
+  EXPECT_EQ(rows[0].ratings, 2);
   EXPECT_TRUE(store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 1h); }).empty())
       << "done is when restore was done";
 }
