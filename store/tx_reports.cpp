@@ -208,9 +208,9 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       "AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'");
   e->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   while (e->step()) {
-    auto row = row_of.find(e->get_int(0));
-    if (row == row_of.end()) continue;
-    steps[row->second].push_back({e->get_int(1), e->get_int(2), e->get_int(3) != 0});
+    auto index = row_of.find(e->get_int(0));
+    if (index == row_of.end()) continue;
+    steps[index->second].push_back({e->get_int(1), e->get_int(2), e->get_int(3) != 0});
   }
   for (std::size_t k = 0; k < out.size(); ++k) {
     auto& job = steps[k];
