@@ -65,7 +65,7 @@ Result<int> import_job(JobWriter& writer, store::Tx& tx, Effects& fx, HistoricJo
   job.technician_id = history.technician;
   // Historical assignments were the dispatcher's; keep them out of any later optimizer.
   job.assignment_locked = history.technician.has_value();
-  writer.save_new(tx, fx, job, SlaNotice::silent);
+  writer.save_new(tx, fx, job, WriteOrigin::history);
   JobEvent created;
   created.job_id = job.id;
   created.type = "created";
@@ -94,7 +94,7 @@ Result<int> import_job(JobWriter& writer, store::Tx& tx, Effects& fx, HistoricJo
     tx.insert_part(part);
   }
   job.version = 1;
-  writer.save(tx, fx, job, SlaNotice::silent);
+  writer.save(tx, fx, job, WriteOrigin::history);
   if (job.status == JobStatus::closed) {
     for (const auto& event : history.events) {
       if (event.to == "closed") open_follow_up(tx, job, event.at);

@@ -96,37 +96,41 @@ void JobWriter::refresh_warranty(Effects& fx, std::optional<EquipmentId> unit) {
 
 // The written job's block is worked out before it is stored, from the job as it is in memory,
 // so that the answer to the write shows it and the job is not written twice; the unit's other
-// jobs are worked out again at the end of the transaction.
-void JobWriter::settle_warranty(store::Tx& tx, Effects& fx, Job& job, Instant change_at) {
+// jobs are worked out again at the end of the transaction. An import leaves it all to the end.
+void JobWriter::settle_warranty(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin,
+                                Instant change_at) {
   if (job.kind != JobKind::repair || !job.equipment_id) {
     job.warranty.reset();
     return;
   }
-  if (auto unit = tx.equipment(*job.equipment_id)) {
-    job.warranty = warranty_block(unit_history(tx, *unit, &job, change_at), job, clock_.now());
+  if (origin == WriteOrigin::live) {
+    auto unit = tx.equipment(*job.equipment_id);
+    if (unit) {
+      job.warranty = warranty_block(unit_history(tx, *unit, &job, change_at), job, clock_.now());
+    }
   }
   refresh_warranty(fx, job.equipment_id);
 }
 
-JobId JobWriter::save_new(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice) {
+JobId JobWriter::save_new(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin) {
   auto now = clock_.now();
   auto changes = settle_sla(tx, job, now);
-  settle_warranty(tx, fx, job, now);
+  settle_warranty(tx, fx, job, origin, now);
   job.id = tx.insert_job(job);
-  if (notice == SlaNotice::announce) announce(tx, fx, job, changes, now);
+  if (origin == WriteOrigin::live) announce(tx, fx, job, changes, now);
   return job.id;
 }
 
-bool JobWriter::save(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice) {
-  return write_job(tx, fx, job, notice, clock_.now());
+bool JobWriter::save(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin) {
+  return write_job(tx, fx, job, origin, clock_.now());
 }
 
-bool JobWriter::write_job(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice,
+bool JobWriter::write_job(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin,
                           Instant change_at) {
   auto now = clock_.now();
-  bool silent = notice == SlaNotice::silent || from_before_the_monitor(job);
+  bool silent = origin == WriteOrigin::history || from_before_the_monitor(job);
   auto changes = settle_sla(tx, job, now);
-  settle_warranty(tx, fx, job, change_at);
+  settle_warranty(tx, fx, job, origin, change_at);
   if (!tx.update_job(job)) return false;
   if (!silent) announce(tx, fx, job, changes, now);
   return true;
@@ -152,7 +156,7 @@ Result<void> JobWriter::store_status_change(store::Tx& tx, Effects& fx, Job& job
   if (resuming) {
     if (auto ok = refresh_due_times(tx, job); !ok) return ok;
   }
-  write_job(tx, fx, job, SlaNotice::announce, at);
+  write_job(tx, fx, job, WriteOrigin::live, at);
   return {};
 }
 

@@ -26,9 +26,11 @@ void assign_to(Job& job, TechnicianId technician, bool locked, Instant now);
 JobEvent job_event(const Job& job, std::string type, std::optional<JobStatus> from,
                    const std::string& actor, EventSource source, Instant at);
 
-// Whether the SLA monitor's state changes become job events and log lines (a live change) or are
-// only recorded (an import of history).
-enum class SlaNotice { announce, silent };
+// A live change: the SLA monitor's state changes become job events and log lines, and a repair
+// job's warranty block is worked out as it is written. An import of history: state changes are
+// only recorded, and warranty blocks are worked out once per unit when the transaction commits
+// (reading a unit's whole history once instead of once per imported job).
+enum class WriteOrigin { live, history };
 
 class JobWriter {
  public:
@@ -37,9 +39,9 @@ class JobWriter {
   const Clock& clock() const { return clock_; }
   PolicySource& policy() { return policy_; }
 
-  JobId save_new(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice = SlaNotice::announce);
+  JobId save_new(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin = WriteOrigin::live);
   // False on a stale version, as Tx::update_job.
-  bool save(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice = SlaNotice::announce);
+  bool save(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin = WriteOrigin::live);
   // The ticker's half: re-evaluates a stored job whose threshold passed, without a version bump.
   // A job marked by migration 4 (next check at the epoch) is settled silently: its history was
   // not watched live, and announcing years of old breaches at upgrade would only be noise.
@@ -80,8 +82,8 @@ class JobWriter {
  private:
   Result<std::shared_ptr<const dispatch::Calendar>> calendar_of(store::Tx& tx, const Job& job);
   std::vector<dispatch::SlaAnnouncement> settle_sla(store::Tx& tx, Job& job, Instant now);
-  void settle_warranty(store::Tx& tx, Effects& fx, Job& job, Instant change_at);
-  bool write_job(store::Tx& tx, Effects& fx, Job& job, SlaNotice notice, Instant change_at);
+  void settle_warranty(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin, Instant change_at);
+  bool write_job(store::Tx& tx, Effects& fx, Job& job, WriteOrigin origin, Instant change_at);
   void announce(store::Tx& tx, Effects& fx, const Job& job,
                 const std::vector<dispatch::SlaAnnouncement>& changes, Instant now);
 

@@ -587,6 +587,35 @@ CREATE INDEX job_parts_for_forecast
   ON job_parts(at, repair, site_id, part_number, qty, job_id, signoff_id);
 CREATE INDEX job_parts_signed ON job_parts(job_id) WHERE signoff_id IS NOT NULL;
 )sql"},
+      {13, R"sql(
+-- The technician report over a month of a large history reads the jobs resolved in its window
+-- from one covering index and none of their events: each job carries its visit count and time on
+-- site, worked out from its status events whenever one is written (SqliteTx::finish). What each
+-- job's sign-off ratings, follow-up scores and parts add is read from covering indexes too.
+ALTER TABLE jobs ADD COLUMN visits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN on_site_s INTEGER NOT NULL DEFAULT 0;
+WITH steps AS (
+  SELECT e.job_id, e.at,
+         (e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site') AS visit,
+         LEAD(e.at) OVER (PARTITION BY e.job_id ORDER BY e.at, e.id) AS next_at
+  FROM job_events e WHERE e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'),
+per_job AS (
+  SELECT job_id, SUM(visit) AS visits,
+         SUM(CASE WHEN visit AND next_at IS NOT NULL THEN next_at - at ELSE 0 END) AS on_site_s
+  FROM steps GROUP BY job_id)
+UPDATE jobs SET visits = per_job.visits, on_site_s = per_job.on_site_s
+  FROM per_job WHERE jobs.id = per_job.job_id;
+DROP INDEX jobs_by_restore_done;
+CREATE INDEX jobs_done_in_window ON jobs(restore_done, technician_id, response_due, response_done,
+  arrival_due, arrival_done, restore_due, visits, on_site_s) WHERE restore_done IS NOT NULL;
+DROP INDEX job_events_on_site;
+CREATE INDEX job_events_on_site
+  ON job_events(at, type, from_status, to_status, technician_id, job_id) WHERE to_status = 'on_site';
+CREATE INDEX follow_ups_scored ON follow_ups(job_id, satisfaction) WHERE satisfaction IS NOT NULL;
+CREATE INDEX signoffs_rated ON signoffs(job_id, rating) WHERE rating IS NOT NULL;
+DROP INDEX job_parts_by_job;
+CREATE INDEX job_parts_by_job ON job_parts(job_id, id, part_number, qty);
+)sql"},
   };
   return list;
 }

@@ -128,8 +128,9 @@ class SqliteTx final : public Tx {
   std::optional<std::string> setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 
-  // Writes what this Tx still holds back (note runs). The store calls it before every commit or
-  // savepoint release; a Tx dropped without it (a rollback) leaves nothing behind.
+  // Writes what this Tx still holds back (note runs, jobs' visit tallies). The store calls it
+  // before every commit or savepoint release; a Tx dropped without it (a rollback) leaves nothing
+  // behind.
   void finish();
 
  private:
@@ -139,6 +140,9 @@ class SqliteTx final : public Tx {
     std::int64_t last_id;
   };
   void write_note_runs();
+  // Each job whose status events changed gets its visit count and time on site worked out again,
+  // once per transaction, from all its events (a pushed event may be older than those stored).
+  void write_visit_tallies();
   std::int64_t newest_feed_seq();
 
   // Notes and parts enter the feed from here rather than from triggers: a trigger made every
@@ -149,6 +153,7 @@ class SqliteTx final : public Tx {
 
   Connection& conn_;
   std::unordered_set<JobId> fed_jobs_;
+  std::unordered_set<JobId> tallies_due_;
   std::vector<NoteRun> note_runs_;  // written (and chained to their job's head) by write_note_runs
 };
 

@@ -378,7 +378,9 @@ std::int64_t SqliteTx::insert_event(const JobEvent& e) {
       .bind(":detail", e.detail)
       .bind(":device_at", opt_epoch(e.device_at))
       .exec();
-  return conn_.last_insert_id();
+  auto id = conn_.last_insert_id();
+  if (e.to_status && !e.type.starts_with("sla")) tallies_due_.insert(e.job_id);
+  return id;
 }
 
 namespace {

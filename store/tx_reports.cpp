@@ -133,7 +133,8 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
 
 std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
   // The jobs, then what belongs to them in one joined read each, added up here: six correlated
-  // sub-queries per job cost more than the rows themselves.
+  // sub-queries per job cost more than the rows themselves. Every read is index-only (migration
+  // 13), and each job's visits and time on site are stored on it (write_visit_tallies).
   static constexpr const char* kDone =
       " FROM jobs j {} WHERE j.restore_done >= :from AND j.restore_done < :to "
       "AND j.technician_id IS NOT NULL";
@@ -146,10 +147,9 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
   };
   auto q = read(
       "j.id, j.technician_id, j.response_due, j.response_done, j.arrival_due, j.arrival_done, "
-      "j.restore_due, j.restore_done",
-      "", " ORDER BY j.technician_id, j.id");
+      "j.restore_due, j.restore_done, j.visits, j.on_site_s",
+      "", "");
   std::vector<DoneJobRow> out;
-  std::unordered_map<JobId, std::size_t> row_of;
   while (q->step()) {
     DoneJobRow r;
     r.job_id = q->get_int(0);
@@ -158,9 +158,13 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       r.due[t] = from_epoch_s(q->get_int(2 + t * 2));
       r.done_at[t] = q->get_opt_instant(3 + t * 2);
     }
-    row_of.emplace(r.job_id, out.size());
+    r.visits = static_cast<int>(q->get_int(8));
+    r.on_site_s = q->get_int(9);
     out.push_back(r);
   }
+  std::unordered_map<JobId, std::size_t> row_of;
+  row_of.reserve(out.size());
+  for (std::size_t k = 0; k < out.size(); ++k) row_of.emplace(out[k].job_id, k);
   auto row = [&](JobId id) -> DoneJobRow* {
     auto it = row_of.find(id);
     return it == row_of.end() ? nullptr : &out[it->second];
@@ -193,53 +197,51 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
       r->parts_cost += static_cast<double>(parts->get_int(2)) * price->second;
     }
   }
-  // Labour is the time on site: from each on_site event to the job's next status event. The
-  // events are put in time order per job here: a window function over them, joined back to the
-  // jobs, cost more than everything else in the report.
-  struct Step {
-    std::int64_t at, id;
-    bool visit;
-  };
-  std::vector<std::vector<Step>> steps(out.size());
-  auto e = conn_.prepare(
-      std::string("SELECT e.job_id, e.at, e.id, ") + kIsVisit +
-      " FROM jobs j JOIN job_events e ON e.job_id = j.id "
-      "WHERE j.restore_done >= :from AND j.restore_done < :to AND j.technician_id IS NOT NULL "
-      "AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%'");
-  e->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
-  while (e->step()) {
-    auto index = row_of.find(e->get_int(0));
-    if (index == row_of.end()) continue;
-    steps[index->second].push_back({e->get_int(1), e->get_int(2), e->get_int(3) != 0});
-  }
-  for (std::size_t k = 0; k < out.size(); ++k) {
-    auto& job = steps[k];
-    std::sort(job.begin(), job.end(), [](const Step& a, const Step& b) {
-      return std::tie(a.at, a.id) < std::tie(b.at, b.id);
-    });
-    for (std::size_t i = 0; i < job.size(); ++i) {
-      if (!job[i].visit) continue;
-      ++out[k].visits;
-      if (i + 1 < job.size()) out[k].on_site_s += job[i + 1].at - job[i].at;
-    }
-  }
   return out;
 }
 
-std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
+void SqliteTx::write_visit_tallies() {
+  if (tallies_due_.empty()) return;
+  // Labour is the time on site: from each on_site event to the job's next status event, in the
+  // order the events happened (not the order they arrived).
   auto q = conn_.prepare(
-      "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon "
-      "FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
+      std::string("UPDATE jobs SET (visits, on_site_s) = (SELECT COALESCE(SUM(visit), 0), "
+                  "COALESCE(SUM(CASE WHEN visit AND next_at IS NOT NULL THEN next_at - at END), 0) "
+                  "FROM (SELECT e.at, ") +
+      kIsVisit +
+      " AS visit, LEAD(e.at) OVER (ORDER BY e.at, e.id) AS next_at FROM job_events e "
+      "WHERE e.job_id = :job AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%')) "
+      "WHERE id = :job");
+  for (auto job : tallies_due_) {
+    q->reset();
+    q->bind(":job", job).exec();
+  }
+  tallies_due_.clear();
+}
+
+std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
+  // Put in order here: SQLite's sort of the rows cost as much as reading them.
+  auto q = conn_.prepare(
+      "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon, "
+      "e.id FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN sites s ON s.id = j.site_id "
       "WHERE " +
       std::string(kIsVisit) +
       " AND e.at >= :from AND e.at < :to "
-      "AND tech IS NOT NULL ORDER BY tech, e.at, e.id");
+      "AND tech IS NOT NULL");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
-  std::vector<VisitRow> out;
+  std::vector<std::pair<VisitRow, std::int64_t>> rows;
   while (q->step()) {
-    out.push_back({q->get_int(0), q->get_int(1), from_epoch_s(q->get_int(2)),
-                   geo::LatLon{q->get_double(3), q->get_double(4)}});
+    rows.push_back({{q->get_int(0), q->get_int(1), from_epoch_s(q->get_int(2)),
+                     geo::LatLon{q->get_double(3), q->get_double(4)}},
+                    q->get_int(5)});
   }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.technician_id, a.first.at, a.second) <
+           std::tie(b.first.technician_id, b.first.at, b.second);
+  });
+  std::vector<VisitRow> out;
+  out.reserve(rows.size());
+  for (auto& [visit, id] : rows) out.push_back(visit);
   return out;
 }
 

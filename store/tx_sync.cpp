@@ -173,7 +173,10 @@ void SqliteTx::write_note_runs() {
   note_runs_.clear();
 }
 
-void SqliteTx::finish() { write_note_runs(); }
+void SqliteTx::finish() {
+  write_note_runs();
+  write_visit_tallies();
+}
 
 void SqliteTx::feed_job_once(JobId job) {
   if (fed_jobs_.contains(job)) return;

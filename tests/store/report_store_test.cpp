@@ -1,4 +1,5 @@
-// The technician report's reads: visits and labour per job, worked out by hand from the events.
+// The technician report's reads: visits and labour per job, worked out by hand from the events,
+// whether the events arrive in one transaction, late, or were stored before the job kept a tally.
 #include <gtest/gtest.h>
 
 #include "store/store.h"
@@ -9,24 +10,28 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
-  TempDb file;
-  auto store = Store::open(file.path, 0);
-  auto s = seed(*store);
-  auto job = store->write([&](Tx& tx) {
+void add_event(Tx& tx, JobId job, const char* type, JobStatus from, JobStatus to,
+               std::chrono::minutes at) {
+  JobEvent e;
+  e.job_id = job;
+  e.type = type;
+  e.from_status = from;
+  e.to_status = to;
+  e.actor = "t";
+  e.at = kT0 + at;
+  e.received_at = kT0 + at;
+  tx.insert_event(e);
+}
+
+// A job resolved at 1060 min with a hold between two visits, two priced parts and one unpriced,
+// a sign-off rated 5 and a follow-up scored 4.
+JobId visited_job(Store& store, const Seed& s) {
+  return store.write([&](Tx& tx) {
     auto j = make_job(s.site, Severity::general, JobStatus::resolved, kT0, s.tech);
     j.clock(SlaTarget::restore).done_at = kT0 + 1060min;
     auto id = tx.insert_job(j);
     auto event = [&](const char* type, JobStatus from, JobStatus to, std::chrono::minutes at) {
-      JobEvent e;
-      e.job_id = id;
-      e.type = type;
-      e.from_status = from;
-      e.to_status = to;
-      e.actor = "t";
-      e.at = kT0 + at;
-      e.received_at = kT0 + at;
-      tx.insert_event(e);
+      add_event(tx, id, type, from, to, at);
     };
     // Written out of time order, as a tablet that syncs late writes them: the resume first.
     event("status", JobStatus::on_hold, JobStatus::on_site, 1000min);
@@ -58,6 +63,13 @@ TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
                                        .satisfaction = 4});
     return id;
   });
+}
+
+TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
+  TempDb file;
+  auto store = Store::open(file.path, 0);
+  auto s = seed(*store);
+  auto job = visited_job(*store, s);
   auto rows = store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); });
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].job_id, job);
@@ -71,6 +83,55 @@ TEST(JobsDone, VisitsAndLabourComeFromTheStatusEventsInTimeOrder) {
   EXPECT_EQ(rows[0].ratings, 2);
   EXPECT_TRUE(store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 1h); }).empty())
       << "done is when restore was done";
+}
+
+TEST(JobsDone, AnEventThatArrivesLateIsCountedInTimeOrder) {
+  TempDb file;
+  auto store = Store::open(file.path, 0);
+  auto s = seed(*store);
+  auto job = visited_job(*store, s);
+  // A tablet that was offline sends a hold at 40 and a resume at 50 inside the first visit: on
+  // site 30–40, 50–90 and 1000–1060 is three visits and 10 + 40 + 60 minutes.
+  store->write([&](Tx& tx) {
+    add_event(tx, job, "status", JobStatus::on_site, JobStatus::on_hold, 40min);
+    add_event(tx, job, "status", JobStatus::on_hold, JobStatus::on_site, 50min);
+    return true;
+  });
+  auto rows = store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].visits, 3);
+  EXPECT_EQ(rows[0].on_site_s, 110 * 60);
+  // A note-like event without a status changes nothing.
+  store->write([&](Tx& tx) {
+    JobEvent e;
+    e.job_id = job;
+    e.type = "needs_review";
+    e.actor = "t";
+    e.at = e.received_at = kT0 + 45min;
+    tx.insert_event(e);
+    return true;
+  });
+  EXPECT_EQ(store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); })[0].on_site_s,
+            110 * 60);
+}
+
+TEST(JobsDone, MigrationThirteenTalliesTheEventsStoredBeforeIt) {
+  TempDb file;
+  {
+    auto store = Store::open(file.path, 0);
+    visited_job(*store, seed(*store));
+  }
+  {
+    RawDb raw(file.path);
+    ASSERT_EQ(raw.exec(kUndoMigration13).first, SQLITE_OK);
+  }
+  auto store = Store::open(file.path, 0);
+  auto rows = store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].visits, 2);
+  EXPECT_EQ(rows[0].on_site_s, 120 * 60);
+  EXPECT_EQ(rows[0].rating_sum, 5 + 4);
+  EXPECT_DOUBLE_EQ(rows[0].parts_cost, 37.5);
 }
 
 }  // namespace
