@@ -616,6 +616,32 @@ CREATE INDEX signoffs_rated ON signoffs(job_id, rating) WHERE rating IS NOT NULL
 DROP INDEX job_parts_by_job;
 CREATE INDEX job_parts_by_job ON job_parts(job_id, id, part_number, qty);
 )sql"},
+      {14, R"sql(
+-- The staff change feed (GET /api/v1/feed): one row per job and per technician, moved to a new
+-- sequence number by every change of its version, so a poll reads only what changed after its
+-- cursor and each thing once. AUTOINCREMENT: a number is never handed out twice, even when the
+-- newest row is the one replaced. Writers are serialised, so numbers commit in order.
+CREATE TABLE staff_feed (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('job', 'technician')),
+  entity_id INTEGER NOT NULL,
+  UNIQUE (kind, entity_id)
+);
+INSERT INTO staff_feed (kind, entity_id) SELECT 'technician', id FROM technicians ORDER BY id;
+INSERT INTO staff_feed (kind, entity_id) SELECT 'job', id FROM jobs ORDER BY id;
+CREATE TRIGGER staff_feed_job_insert AFTER INSERT ON jobs BEGIN
+  INSERT OR REPLACE INTO staff_feed (kind, entity_id) VALUES ('job', NEW.id);
+END;
+CREATE TRIGGER staff_feed_job_update AFTER UPDATE OF version ON jobs BEGIN
+  INSERT OR REPLACE INTO staff_feed (kind, entity_id) VALUES ('job', NEW.id);
+END;
+CREATE TRIGGER staff_feed_technician_insert AFTER INSERT ON technicians BEGIN
+  INSERT OR REPLACE INTO staff_feed (kind, entity_id) VALUES ('technician', NEW.id);
+END;
+CREATE TRIGGER staff_feed_technician_update AFTER UPDATE OF version ON technicians BEGIN
+  INSERT OR REPLACE INTO staff_feed (kind, entity_id) VALUES ('technician', NEW.id);
+END;
+)sql"},
   };
   return list;
 }

@@ -70,6 +70,8 @@ class SqliteTx final : public Tx {
   std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) override;
   std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) override;
   std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids) override;
+  std::vector<StaffChange> staff_changes(std::int64_t after_seq, int limit) override;
+  std::int64_t staff_feed_last() override;
   FeedState feed_state() override;
   std::vector<FeedRow> feed_after(TechnicianId technician, std::int64_t after_seq,
                                   int limit) override;

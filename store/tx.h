@@ -160,6 +160,13 @@ struct VisitRow {
   geo::LatLon site;
 };
 
+// A job or technician that changed, at its place in the staff change feed.
+struct StaffChange {
+  std::int64_t seq = 0;
+  bool technician = false;  // else a job
+  std::int64_t id = 0;
+};
+
 struct ComplaintFilter {
   std::optional<ComplaintStatus> status;
   std::optional<Instant> overdue_at;  // open complaints whose due is before this instant
@@ -277,6 +284,11 @@ class Tx {
   virtual std::vector<Site> sites_by_id(const std::vector<SiteId>& ids) = 0;
   virtual std::vector<Customer> customers_by_id(const std::vector<CustomerId>& ids) = 0;
   virtual std::vector<Equipment> equipment_by_id(const std::vector<EquipmentId>& ids) = 0;
+
+  // The staff change feed: each job and technician changed after `after_seq`, oldest change
+  // first, and the newest seq handed out (0 when none).
+  virtual std::vector<StaffChange> staff_changes(std::int64_t after_seq, int limit) = 0;
+  virtual std::int64_t staff_feed_last() = 0;
 
   // The change feed, written by triggers in the same transaction as the change itself.
   virtual FeedState feed_state() = 0;

@@ -16,6 +16,21 @@ std::optional<std::string> opt_text(Statement& q, int col) {
 
 }  // namespace
 
+std::vector<StaffChange> SqliteTx::staff_changes(std::int64_t after_seq, int limit) {
+  auto q = conn_.prepare(
+      "SELECT seq, kind = 'technician', entity_id FROM staff_feed WHERE seq > :after "
+      "ORDER BY seq LIMIT :n");
+  q->bind(":after", after_seq).bind(":n", limit);
+  std::vector<StaffChange> out;
+  while (q->step()) out.push_back({q->get_int(0), q->get_int(1) != 0, q->get_int(2)});
+  return out;
+}
+
+std::int64_t SqliteTx::staff_feed_last() {
+  auto q = conn_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'staff_feed'");
+  return q->step() ? q->get_int(0) : 0;
+}
+
 FeedState SqliteTx::feed_state() {
   auto q = conn_.prepare(
       "SELECT (SELECT value FROM settings WHERE key = 'database_id'), "

@@ -47,15 +47,10 @@ bool is_hex_id(std::string_view s) {
   return true;
 }
 
-}  // namespace
+// One checksummed form for both kinds: "<body>.<fnv1a of body>".
+std::string seal(const std::string& body) { return fmt::format("{}.{:08x}", body, checksum(body)); }
 
-std::string encode_cursor(const Cursor& c) {
-  std::string body = fmt::format("c1.{}.{}.{}.{}", c.database_id, c.technician_id, c.seq,
-                                 c.snapshot_after ? std::to_string(*c.snapshot_after) : "-");
-  return fmt::format("{}.{:08x}", body, checksum(body));
-}
-
-std::optional<Cursor> decode_cursor(std::string_view text) {
+std::optional<std::string_view> unseal(std::string_view text) {
   if (text.size() > 200) return std::nullopt;
   auto dot = text.rfind('.');
   if (dot == std::string_view::npos) return std::nullopt;
@@ -67,7 +62,20 @@ std::optional<Cursor> decode_cursor(std::string_view text) {
   if (ec != std::errc() || end != hex.data() + hex.size() || expected != checksum(body)) {
     return std::nullopt;
   }
-  auto parts = split(body, '.');
+  return body;
+}
+
+}  // namespace
+
+std::string encode_cursor(const Cursor& c) {
+  return seal(fmt::format("c1.{}.{}.{}.{}", c.database_id, c.technician_id, c.seq,
+                          c.snapshot_after ? std::to_string(*c.snapshot_after) : "-"));
+}
+
+std::optional<Cursor> decode_cursor(std::string_view text) {
+  auto body = unseal(text);
+  if (!body) return std::nullopt;
+  auto parts = split(*body, '.');
   if (parts.size() != 5 || parts[0] != "c1" || !is_hex_id(parts[1])) return std::nullopt;
   auto technician = number<TechnicianId>(parts[2]);
   auto seq = number<std::int64_t>(parts[3]);
@@ -87,6 +95,20 @@ CursorVerdict judge_cursor(const Cursor& c, TechnicianId technician, const FeedB
   if (c.technician_id != technician) return CursorVerdict::wrong_owner;
   if (c.seq > bounds.last_seq || c.seq < bounds.floor) return CursorVerdict::reset;
   return CursorVerdict::resume;
+}
+
+std::string encode_staff_cursor(const StaffCursor& c) {
+  return seal(fmt::format("s1.{}.{}", c.database_id, c.seq));
+}
+
+std::optional<StaffCursor> decode_staff_cursor(std::string_view text) {
+  auto body = unseal(text);
+  if (!body) return std::nullopt;
+  auto parts = split(*body, '.');
+  if (parts.size() != 3 || parts[0] != "s1" || !is_hex_id(parts[1])) return std::nullopt;
+  auto seq = number<std::int64_t>(parts[2]);
+  if (!seq || *seq < 0) return std::nullopt;
+  return StaffCursor{std::string(parts[1]), *seq};
 }
 
 }  // namespace fieldserve::sync

@@ -38,4 +38,14 @@ enum class CursorVerdict {
 
 CursorVerdict judge_cursor(const Cursor& c, TechnicianId technician, const FeedBounds& bounds);
 
+// The staff change feed's cursor (GET /api/v1/feed, docs/web.md): the database and the last
+// change the console has seen. Opaque to clients, checksummed like a pull cursor.
+struct StaffCursor {
+  std::string database_id;
+  std::int64_t seq = 0;
+};
+
+std::string encode_staff_cursor(const StaffCursor& c);
+std::optional<StaffCursor> decode_staff_cursor(std::string_view text);
+
 }  // namespace fieldserve::sync

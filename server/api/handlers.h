@@ -33,5 +33,6 @@ void add_report_routes(RouteTable& routes, Services& s);
 void add_parts_report_routes(RouteTable& routes, Services& s);
 void add_complaint_routes(RouteTable& routes, Services& s);
 void add_follow_up_routes(RouteTable& routes, Services& s);
+void add_feed_routes(RouteTable& routes, Services& s);
 
 }  // namespace fieldserve::server

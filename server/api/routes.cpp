@@ -21,6 +21,7 @@ RouteTable api_routes(Services& s) {
   add_parts_report_routes(routes, s);
   add_complaint_routes(routes, s);
   add_follow_up_routes(routes, s);
+  add_feed_routes(routes, s);
   return routes;
 }
 

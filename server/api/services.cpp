@@ -50,6 +50,7 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       places(store_, writer, dispatcher, audit_encoders()),
       reports(store_, clock_, dispatcher.travel(), options.costs),
       sync(store_, writer, dispatcher, append_job_document, {options.group_commit}),
+      staff_feed(store_),
       auth(store_, clock_),
       limiter(options.rate_per_s, options.rate_burst),
       job_renders(options.job_render_capacity) {}

@@ -16,6 +16,7 @@
 #include "app/rate_limiter.h"
 #include "app/report_service.h"
 #include "app/sla_ticker.h"
+#include "app/staff_feed_service.h"
 #include "app/sync_service.h"
 #include "app/warranty_service.h"
 #include "domain/time.h"
@@ -56,6 +57,7 @@ class Services {
   app::PlacesService places;
   app::ReportService reports;
   app::SyncService sync;
+  app::StaffFeedService staff_feed;
   app::Authenticator auth;
   app::RateLimiter limiter;
   Metrics metrics;

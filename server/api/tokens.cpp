@@ -54,6 +54,17 @@ Result<Reply> revoke_token(Services& s, RouteRequest& req) {
   return reply;
 }
 
+// Who the token belongs to: the web apps ask once, to check a pasted token and to show the
+// right screen.
+Result<Reply> whoami(Services&, RouteRequest& req) {
+  const auto& who = req.who();
+  json out = {{"token_id", who.token_id},
+              {"role", to_string(who.role)},
+              {"name", who.name},
+              {"technician_id", who.technician_id ? json(*who.technician_id) : json(nullptr)}};
+  return json_reply(out);
+}
+
 }  // namespace
 
 void add_token_routes(RouteTable& routes, Services& s) {
@@ -69,6 +80,14 @@ void add_token_routes(RouteTable& routes, Services& s) {
         .response = sc::object_schema(
             {sc::id("id"), sc::text("token", 100, "the bearer token; never shown again"),
              body::role, body::name, sc::optional_id("technician_id")})}});
+  routes.push_back({"GET",
+                    "/api/v1/me",
+                    kStaffRead | kTechnician,
+                    "The caller's token: its id, role, name and technician",
+                    bind(s, whoami),
+                    200,
+                    {.response = sc::object_schema({sc::id("token_id"), body::role, body::name,
+                                                    sc::optional_id("technician_id")})}});
   routes.push_back({"GET",
                     "/api/v1/tokens",
                     kAdmin,

@@ -330,6 +330,13 @@ void HardenedServer::set_logger(httplib::Logger logger) {
 }
 
 HardenedServer::HardenedServer(HttpLimits limits) : limits_(limits) {
+  // The library's default also sets SO_REUSEPORT, which lets a second server bind a port that is
+  // in use and silently take half its connections. SO_REUSEADDR alone still lets a restarted
+  // server take its port back from connections in TIME_WAIT.
+  set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   set_tcp_nodelay(true);
   set_payload_max_length(limits_.max_body_bytes);
   set_read_timeout(limits_.read_timeout_s, 0);

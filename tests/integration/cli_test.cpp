@@ -224,6 +224,18 @@ TEST(CliServe, JsonLogLinesCarryTheRequestFields) {
   EXPECT_EQ(log.find(server.admin_token()), std::string::npos);
 }
 
+TEST(CliServe, ASecondServerOnAPortInUseRefusesToStart) {
+  ServerProcess server;
+  std::string out;
+  // Without this, SO_REUSEPORT let the second one bind too and take half the connections.
+  int code = run_command(bin() + " serve --db " + server.db_path() + " --bind 127.0.0.1 --port " +
+                             std::to_string(server.port()) + " 2>&1",
+                         &out);
+  EXPECT_NE(code, 0) << out;
+  EXPECT_NE(out.find("cannot listen"), std::string::npos) << out;
+  EXPECT_EQ(server.get("/healthz", "").status, 200);
+}
+
 TEST(CliServe, ServesImportedDataOverHttp) {
   ServerProcess server;
   std::string out;

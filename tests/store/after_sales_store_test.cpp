@@ -71,7 +71,7 @@ TEST(PartUsage, MigrationTwelveFillsInTheRowsStoredBeforeIt) {
   {
     // The rows as version 11 left them: no site, no kind, the old index.
     RawDb raw(file.path);
-    ASSERT_EQ(raw.exec(kUndoMigration13).first, SQLITE_OK);
+    ASSERT_EQ(raw.exec(std::string(kUndoMigration14) + kUndoMigration13).first, SQLITE_OK);
     ASSERT_EQ(raw.exec("DROP INDEX job_parts_for_forecast; DROP INDEX job_parts_signed;"
                        "UPDATE job_parts SET site_id = NULL, repair = 0;"
                        "ALTER TABLE job_parts DROP COLUMN site_id;"

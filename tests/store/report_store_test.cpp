@@ -123,7 +123,7 @@ TEST(JobsDone, MigrationThirteenTalliesTheEventsStoredBeforeIt) {
   }
   {
     RawDb raw(file.path);
-    ASSERT_EQ(raw.exec(kUndoMigration13).first, SQLITE_OK);
+    ASSERT_EQ(raw.exec(std::string(kUndoMigration14) + kUndoMigration13).first, SQLITE_OK);
   }
   auto store = Store::open(file.path, 0);
   auto rows = store->read([&](Tx& tx) { return tx.jobs_done(kT0, kT0 + 48h); });

@@ -54,8 +54,13 @@ struct RawDb {
   }
 };
 
-// Takes a database back to what migration 12 left, with the rows it holds, so a test can watch
-// migration 13 fill in what it adds.
+// Take a database back to what the migration before left, with the rows it holds, so a test can
+// watch a migration fill in what it adds. Newest first: 14, then 13.
+inline constexpr const char* kUndoMigration14 =
+    "DROP TRIGGER staff_feed_job_insert; DROP TRIGGER staff_feed_job_update;"
+    "DROP TRIGGER staff_feed_technician_insert; DROP TRIGGER staff_feed_technician_update;"
+    "DROP TABLE staff_feed; DELETE FROM sqlite_sequence WHERE name = 'staff_feed';"
+    "DELETE FROM schema_migrations WHERE version = 14;";
 inline constexpr const char* kUndoMigration13 =
     "DROP INDEX jobs_done_in_window; DROP INDEX job_events_on_site; DROP INDEX follow_ups_scored;"
     "DROP INDEX signoffs_rated; DROP INDEX job_parts_by_job;"
