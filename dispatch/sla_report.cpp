@@ -55,7 +55,13 @@ std::string week_label(std::int64_t monday) {
   return buf;
 }
 
-double round_to(double value, double step) { return std::round(value / step) * step; }
+// Rounded to `decimals` places by dividing the scaled integer, never by multiplying by a step:
+// 9510 / 100 is the double nearest 95.1, while 9510 * 0.01 is 95.10000000000001, which the
+// JSON then shows.
+double round_to_places(double value, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
 
 // A group's key: one number per dimension (at most five, each dimension once), unused ones 0.
 using GroupKey = std::array<std::int64_t, 5>;
@@ -203,13 +209,13 @@ std::vector<SlaGroup> SlaReportBuilder::finish() {
       f.breached = acc.breached[t];
       f.pending = acc.pending[t];
       if (f.met + f.breached > 0) {
-        f.compliance_pct = round_to(
-            100.0 * static_cast<double>(f.met) / static_cast<double>(f.met + f.breached), 0.01);
+        f.compliance_pct = round_to_places(
+            100.0 * static_cast<double>(f.met) / static_cast<double>(f.met + f.breached), 2);
       }
       if (auto p = nearest_rank(acc.taken[t], 50))
-        f.p50_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
+        f.p50_minutes = round_to_places(static_cast<double>(*p) / 60.0, 1);
       if (auto p = nearest_rank(acc.taken[t], 90))
-        f.p90_minutes = round_to(static_cast<double>(*p) / 60.0, 0.1);
+        f.p90_minutes = round_to_places(static_cast<double>(*p) / 60.0, 1);
     }
     out.push_back(std::move(g));
   }

@@ -38,7 +38,7 @@ std::string allocator_name() {
 fieldserve::server::HardenedServer* g_server = nullptr;
 
 void stop_on_signal(int) {
-  if (g_server) g_server->stop();
+  if (g_server) g_server->shut_down();
 }
 
 struct ServeOptions {

@@ -406,7 +406,7 @@ bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
   // but give the worker up when another connection is queued for it.
   auto limit = std::chrono::seconds(first ? limits_.read_timeout_s : limits_.keep_alive_timeout_s);
   auto deadline = Clock::now() + limit;
-  while (is_running()) {
+  while (serving()) {
     int slice = std::min(100, millis_until(deadline));
     pollfd p{sock, POLLIN, 0};
     int rc = ::poll(&p, 1, slice);
@@ -416,6 +416,11 @@ bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
     if (!first && waiting_.load() > 0) return false;
   }
   return false;
+}
+
+void HardenedServer::shut_down() {
+  stopping_.store(true);
+  stop();
 }
 
 HardenedServer::~HardenedServer() {
@@ -481,7 +486,7 @@ bool HardenedServer::serve_requests(DeadlineStream& stream, socket_t sock) {
     tls_request.peer = peer;
     stream.start_request();
     bool connection_closed = false;
-    ok = process_request(stream, left == 0 || !is_running(), connection_closed, nullptr);
+    ok = process_request(stream, left == 0 || !serving(), connection_closed, nullptr);
     if (!stream.flush()) ok = false;
     // A request the parser refused before the guard ran (bad request line, oversized headers)
     // leaves the stream at an unknown place: never read another request from it.

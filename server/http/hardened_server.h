@@ -70,8 +70,13 @@ class HardenedServer : public httplib::Server {
   // until the request is done: this one sends them first, so the client never waits for the
   // log line and the logged duration includes the send.
   void set_logger(httplib::Logger logger);
+  // Stops accepting, and tells every idle keep-alive connection to close now instead of at the
+  // end of its keep-alive window (httplib's own flag stays up until the workers are done, so a
+  // stop would otherwise wait for the idlest client). Safe in a signal handler.
+  void shut_down();
 
  private:
+  bool serving() const { return !stopping_.load() && is_running(); }
   bool process_and_close_socket(socket_t sock) override;
   // The keep-alive loop over one connection's stream (ours, plain or TLS).
   bool serve_requests(DeadlineStream& stream, socket_t sock);
@@ -81,6 +86,7 @@ class HardenedServer : public httplib::Server {
   HttpLimits limits_;
   void* tls_ = nullptr;  // SSL_CTX*, kept opaque so this header needs no OpenSSL
   std::atomic<int> waiting_{0};
+  std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> next_request_id_{1};
 };
 

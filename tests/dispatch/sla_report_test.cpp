@@ -89,6 +89,23 @@ TEST(SlaReportBuilder, CountsVerdictsComplianceAndPercentilesPerGroup) {
   EXPECT_FALSE(groups[1].targets[0].compliance_pct.has_value());
 }
 
+// Failure mode: a figure rounded by multiplying with the step (6 of 7 is 85.71000000000001,
+// 0.7 minutes 0.7000000000000001), which the JSON then prints in full.
+TEST(SlaReportBuilder, RoundedFiguresAreTheNearestDoubleToTheirDecimals) {
+  auto builder = SlaReportBuilder::create({ReportDimension::tier}, kNoon + 10h,
+                                          {{1, "Europe/Berlin"}});
+  ASSERT_TRUE(builder.has_value());
+  for (int i = 0; i < 7; ++i) {
+    auto r = row(10 + i, Severity::serious, 1, kNoon);
+    done(r, SlaTarget::response, i < 6 ? 42s : 2h);  // six met in 42 s, one breached
+    builder->add(r);
+  }
+  auto groups = builder->finish();
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].targets[0].compliance_pct, 85.71);
+  EXPECT_EQ(groups[0].targets[0].p50_minutes, 0.7);
+}
+
 TEST(SlaReportBuilder, GroupsByCenterAndLocalWeekTogether) {
   auto builder = SlaReportBuilder::create({ReportDimension::center, ReportDimension::week}, kNoon,
                                           {{1, "Asia/Shanghai"}, {2, "America/Chicago"}});

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "server_fixture.h"
 #include "store/migrations.h"
@@ -234,6 +235,25 @@ TEST(CliServe, ASecondServerOnAPortInUseRefusesToStart) {
   EXPECT_NE(code, 0) << out;
   EXPECT_NE(out.find("cannot listen"), std::string::npos) << out;
   EXPECT_EQ(server.get("/healthz", "").status, 200);
+}
+
+TEST(CliServe, AStopClosesIdleKeepAliveConnectionsInsteadOfWaitingForThem) {
+  // The window is far longer than the fixture waits for a clean stop (10 s, then SIGKILL): the
+  // server only logs "stopped" if it let go of the idle connection itself.
+  ServerProcess server({"--keep-alive-timeout", "600"});
+  bool closed = false;
+  std::string answer;
+  std::thread client([&] {
+    answer = raw_exchange(server.port(), "GET /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n", 60'000,
+                          &closed);
+  });
+  // Stopped once that request was answered (the fixture's own start-up probe is /healthz).
+  server.log_containing("route=/api/v1/me");
+  server.stop();
+  client.join();
+  EXPECT_NE(answer.find("401"), std::string::npos) << answer;
+  EXPECT_TRUE(closed) << "the server closed the idle connection";
+  EXPECT_NE(server.log().find("stopped"), std::string::npos) << server.log();
 }
 
 TEST(CliServe, ServesImportedDataOverHttp) {
