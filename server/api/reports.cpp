@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "dispatch/sla_report.h"
+#include "server/api/csv.h"
 #include "server/api/handlers.h"
 #include "server/api/reports_support.h"
 #include "server/api/services.h"
@@ -22,56 +23,28 @@ json figures_json(const dispatch::TargetFigures& f) {
           {"p90_minutes", opt(f.p90_minutes)}};
 }
 
-std::string csv_number(const std::optional<double>& v) {
-  if (!v) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", *v);
-  std::string s = buf;
-  // 97.50 → 97.5, 12.00 → 12: the same numbers the JSON shows.
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
 Reply sla_csv(const std::vector<dispatch::ReportDimension>& dims,
               const std::vector<dispatch::SlaGroup>& groups) {
-  std::string out;
-  for (auto d : dims) out += std::string(to_string(d)) + ",";
-  out += "count,cancelled";
+  std::vector<std::string> header;
+  for (auto d : dims) header.emplace_back(to_string(d));
+  header.insert(header.end(), {"count", "cancelled"});
   for (SlaTarget t : kSlaTargets) {
     for (const char* column :
          {"met", "breached", "pending", "compliance_pct", "p50_minutes", "p90_minutes"}) {
-      out += ",";
-      out += to_string(t);
-      out += "_";
-      out += column;
+      header.push_back(std::string(to_string(t)) + "_" + column);
     }
   }
-  out += "\r\n";
+  CsvTable csv(header);
   for (const auto& g : groups) {
-    // Appended field by field: g++ 12 -O3 warns falsely (-Wrestrict) on chained "," + text.
-    for (const auto& part : g.key) {
-      out += part;
-      out += ',';
-    }
-    out += std::to_string(g.count);
-    out += ',';
-    out += std::to_string(g.cancelled);
+    for (const auto& part : g.key) csv.text(part);
+    csv.integer(g.count).integer(g.cancelled);
     for (const auto& f : g.targets) {
-      for (const std::string& field :
-           {std::to_string(f.met), std::to_string(f.breached), std::to_string(f.pending),
-            csv_number(f.compliance_pct), csv_number(f.p50_minutes), csv_number(f.p90_minutes)}) {
-        out += ',';
-        out += field;
-      }
+      csv.integer(f.met).integer(f.breached).integer(f.pending);
+      csv.number(f.compliance_pct, 2).number(f.p50_minutes, 2).number(f.p90_minutes, 2);
     }
-    out += "\r\n";
+    csv.end_row();
   }
-  Reply reply;
-  reply.text = std::move(out);
-  reply.content_type = "text/csv; charset=utf-8";
-  reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
-  return reply;
+  return std::move(csv).reply("sla-report.csv");
 }
 
 Result<Reply> sla_report(Services& s, RouteRequest& req) {
@@ -293,6 +266,8 @@ void add_report_routes(RouteTable& routes, Services& s) {
        bind(s, breach_list),
        200,
        {.response = sc::page_of(breach), .query = breach_query, .errors = {422}}});
+  auto technicians_query = window;
+  technicians_query.push_back(sc::optional(sc::enumeration("format", {"json", "csv"})));
   routes.push_back({"GET",
                     "/api/v1/reports/technicians",
                     kReports,
@@ -300,7 +275,10 @@ void add_report_routes(RouteTable& routes, Services& s) {
                     "travel, satisfaction and cost per job",
                     bind(s, technician_report),
                     200,
-                    {.response = technicians_answer, .query = window, .errors = {422}}});
+                    {.response = technicians_answer,
+                     .query = technicians_query,
+                     .errors = {422},
+                     .also_types = {"text/csv"}}});
 }
 
 }  // namespace fieldserve::server

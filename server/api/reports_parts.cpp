@@ -1,8 +1,8 @@
 // The spare-parts report: failures per installed unit per month and next month's forecast, per
 // center and part, as JSON or CSV (docs/after-sales.md, "Spare parts").
 #include <cmath>
-#include <cstdio>
 
+#include "server/api/csv.h"
 #include "server/api/handlers.h"
 #include "server/api/reports_support.h"
 
@@ -12,51 +12,18 @@ namespace {
 // Rates are small (0.0123 per unit per month): six decimals keep them readable and exact enough.
 double round6(double v) { return std::round(v * 1e6) / 1e6; }
 
-std::string csv_number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6f", v);
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
-// A part number is free text from the field: quoted when it holds a comma, quote or line break.
-std::string csv_text(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Reply parts_csv(const std::vector<PartForecast>& rows) {
-  std::string out =
-      "part_number,center_id,used,installed_units,months,failures_per_unit_month,"
-      "forecast_next_month\r\n";
+  CsvTable csv({"part_number", "center_id", "used", "installed_units", "months",
+                "failures_per_unit_month", "forecast_next_month"});
   for (const auto& r : rows) {
-    out += csv_text(r.part_number);
-    out += ',';
-    out += std::to_string(r.center_id);
-    out += ',';
-    out += std::to_string(r.used);
-    out += ',';
-    out += std::to_string(r.installed_units);
-    out += ',';
-    out += csv_number(round6(r.months));
-    out += ',';
-    if (r.failures_per_unit_month) out += csv_number(round6(*r.failures_per_unit_month));
-    out += ',';
-    out += std::to_string(r.forecast_next_month);
-    out += "\r\n";
+    csv.text(r.part_number).integer(r.center_id).integer(r.used).integer(r.installed_units);
+    csv.number(round6(r.months), 6);
+    csv.number(r.failures_per_unit_month ? std::optional(round6(*r.failures_per_unit_month))
+                                         : std::nullopt,
+               6);
+    csv.integer(r.forecast_next_month).end_row();
   }
-  Reply reply;
-  reply.text = std::move(out);
-  reply.content_type = "text/csv; charset=utf-8";
-  reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"parts-report.csv\"");
-  return reply;
+  return std::move(csv).reply("parts-report.csv");
 }
 
 Result<Reply> parts_report(Services& s, RouteRequest& req) {

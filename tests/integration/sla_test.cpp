@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "domain/time.h"
@@ -186,6 +187,21 @@ TEST_F(SlaMonitorTest, TheTechnicianReportCountsVisitsTravelAndCost) {
   EXPECT_NEAR((*mine)["travel_km"].get<double>(), metres / 1000 * 1.3, 0.01);
   EXPECT_NEAR((*mine)["cost"]["travel"].get<double>(), metres / 1000 * 1.3 * 0.5, 0.01);
   EXPECT_EQ((*mine)["sla"]["met"].get<int>() + (*mine)["sla"]["breached"].get<int>(), 3);
+
+  // The same figures as CSV, for a spreadsheet: the header, then one row per technician.
+  auto csv = s().get("/api/v1/reports/technicians?format=csv", w().manager);
+  ASSERT_EQ(csv.status, 200) << csv.text;
+  EXPECT_EQ(csv.headers.find("Content-Type")->second, "text/csv; charset=utf-8");
+  std::istringstream lines(csv.text);
+  std::string header, row;
+  std::getline(lines, header);
+  EXPECT_EQ(header.rfind("technician_id,name,jobs_done,sla_met,sla_breached,", 0), 0u) << header;
+  bool found = false;
+  while (std::getline(lines, row)) {
+    if (row.rfind(std::to_string(w().tech_a) + ",Li Wei,1,", 0) == 0) found = true;
+  }
+  EXPECT_TRUE(found) << csv.text;
+  EXPECT_EQ(s().get("/api/v1/reports/technicians?format=xml", w().manager).status, 422);
 }
 
 TEST_F(SlaMonitorTest, EachBreachCarriesTheDispatchExplanation) {
