@@ -274,6 +274,7 @@ test('the dashboard shows the report API\'s figures for the window', async (t) =
       ['#by-tier', `/api/v1/reports/sla?${q}&group_by=tier&format=csv`],
       ['#by-week', `/api/v1/reports/sla?${q}&group_by=week&format=csv`],
       ['#parts', `/api/v1/reports/parts?${q}&format=csv`],
+      ['#scorecards', `/api/v1/reports/technicians?${q}&format=csv`],
     ]) {
       let saved = null;
       for (let attempt = 1; attempt <= 3 && saved === null; attempt++) {

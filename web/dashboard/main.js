@@ -41,7 +41,10 @@ const week = complianceSection({
   tableBox: $('#week-table'), actions: $('#by-week .actions'), onError: reportError('by-week'),
 });
 const breaches = breachSection({ body: $('#breaches .body'), error: errorOf('breaches'), names: directory });
-const scorecards = scorecardSection({ body: $('#scorecards .body'), note: $('#scorecards .note') });
+const scorecards = scorecardSection({
+  body: $('#scorecards .body'), note: $('#scorecards .note'), actions: $('#scorecards .actions'),
+  onError: reportError('scorecards'),
+});
 const parts = partsSection({
   body: $('#parts .body'), actions: $('#parts .actions'), names: directory, onError: reportError('parts'),
 });

@@ -3,6 +3,7 @@
 // never changes a figure.
 import { api, el } from '/shared/api.js';
 import { at, figureCell, formatNumber } from './format.js';
+import { csvButton, csvName } from './csv.js';
 
 const COLUMNS = [
   { path: 'name', label: 'Technician', kind: 'text' },
@@ -42,7 +43,16 @@ function nameCell(item) {
     item.name ?? `technician #${item.technician_id}`);
 }
 
-export function scorecardSection({ body, note }) {
+export function scorecardSection({ body, note, actions, onError }) {
+  let range = null;
+  const path = (extra = '') => `/api/v1/reports/technicians?${new URLSearchParams(range.api)}${extra}`;
+  actions.append(csvButton({
+    label: 'CSV',
+    title: 'Download the scorecards as the API\'s CSV',
+    path: () => path('&format=csv'),
+    filename: () => csvName('technicians', range.dates),
+    onError,
+  }));
   let items = [];
   let rows = new Map();
   let sort = { path: null, direction: 1 };
@@ -77,8 +87,9 @@ export function scorecardSection({ body, note }) {
   }
 
   return {
-    async show(range, signal) {
-      const report = await api(`/api/v1/reports/technicians?${new URLSearchParams(range.api)}`, { signal });
+    async show(nextRange, signal) {
+      range = nextRange;
+      const report = await api(path(), { signal });
       items = report.items;
       rows = new Map(items.map((item) => [item.technician_id, el('tr', { dataset: { key: item.technician_id } },
         nameCell(item),
