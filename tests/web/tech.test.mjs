@@ -8,21 +8,9 @@ import { Server, launch, loggedIn, screenshot, report } from './harness.mjs';
 const server = new Server();
 let browser;
 
-// The server's graceful stop (SIGTERM) waits for idle keep-alive connections to time out, 30 s
-// by default, and both Chromium and node's fetch keep theirs open. Once the grace period is
-// over the process is killed: every write it answered was already committed (synchronous=FULL),
-// so the restart finds the same database, which is what a tablet sees when a server goes away.
-const STOP_GRACE_MS = 3_000;
-
-async function stopServer() {
-  const child = server.process;
-  const stopping = server.stop();
-  let timer;
-  const graceOver = new Promise((resolve) => { timer = setTimeout(resolve, STOP_GRACE_MS, 'grace over'); });
-  if ((await Promise.race([stopping, graceOver])) === 'grace over') child?.kill('SIGKILL');
-  clearTimeout(timer);
-  await stopping;
-}
+// A clean stop (SIGTERM): the server closes idle keep-alive connections at once, so the
+// browser's open connections do not hold it up.
+const stopServer = () => server.stop();
 
 after(async () => {
   await browser?.close();
