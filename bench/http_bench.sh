@@ -26,6 +26,17 @@ list=$(PATTERN='/api/v1/jobs?limit=50&cursor=%d' STEP=50 COUNT=700 \
   rate "$base/api/v1/jobs?limit=50" "${auth[@]}" -s bench/distinct.lua)
 center=$(rate "$base/api/v1/centers/1" "${auth[@]}")
 
+# The staff change feed (docs/web.md): a console's idle poll (nothing changed after its cursor),
+# and a poll that finds 50 changed jobs (made by hand after the cursor was taken).
+cursor_of() { curl -sf "${auth[@]}" "$base/api/v1/feed$1" | grep -o '"cursor":"[^"]*"' | cut -d'"' -f4; }
+before=$(cursor_of "")
+for _ in $(seq 50); do
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"site_id": 5, "kind": "repair",
+    "severity": "minor", "auto_assign": false}' "$base/api/v1/jobs" > /dev/null
+done
+idle=$(rate "$base/api/v1/feed?cursor=$(cursor_of "")" "${auth[@]}")
+changed=$(rate "$base/api/v1/feed?cursor=$before&limit=50" "${auth[@]}")
+
 # The same pages with no job renderings kept between requests (--job-cache 0): every job of
 # every page read whole and rendered, the cost of a page no request has asked for recently.
 kill "$server"; wait "$server" 2>/dev/null || true
@@ -44,6 +55,8 @@ assign=$(BODY='{"site_id": 5, "kind": "repair", "severity": "serious", "required
 printf '| endpoint (wrk -t2 -c32 -d%ss, keep-alive) | requests/s | ratio to /healthz |\n' "$secs"
 printf '|---|---:|---:|\n'
 for row in "GET /healthz:$healthz" "GET /api/v1/centers/1:$center" "GET /api/v1/jobs/{id}, 700 ids:$job" \
+           "GET /api/v1/feed, nothing new (an idle console's poll):$idle" \
+           "GET /api/v1/feed, 50 changed jobs:$changed" \
            "GET /api/v1/jobs?limit=50, 14 pages:$list" \
            "GET /api/v1/jobs?limit=50, 14 pages, --job-cache 0:$cold"; do
   name=${row%%:*}; value=${row##*:}

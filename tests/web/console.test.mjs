@@ -1,0 +1,159 @@
+// The dispatcher console (/console/) against a real server on the sample data: it paints fast,
+// a job created elsewhere appears without a reload (the staff change feed), and a click on a
+// candidate assigns the job on the server. Also: what a manager and a technician see, and the
+// optimizer's dry run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, launch, loggedIn, screenshot, report } from './harness.mjs';
+
+const server = new Server();
+let browser;
+
+before(async () => {
+  await server.start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server.cleanup();
+});
+
+// A page that records what must never happen: script errors, native dialogs, CSP violations.
+async function openConsole(role) {
+  const context = await loggedIn(browser, server, role);
+  await context.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const problems = { errors: [], dialogs: [] };
+  page.on('pageerror', (e) => problems.errors.push(e.message));
+  page.on('dialog', (d) => {
+    problems.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  await page.goto(`${server.base}/console/`);
+  return { context, page, problems };
+}
+
+async function assertClean(page, problems) {
+  assert.deepEqual(problems.errors, [], 'no script error');
+  assert.deepEqual(problems.dialogs, [], 'no native dialog');
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), [], 'no CSP violation');
+}
+
+// The console opens on the first center (Shanghai in the sample data).
+async function firstCenterSite() {
+  const centers = await server.api('dispatcher', '/api/v1/centers');
+  const centerId = Math.min(...centers.items.map((c) => c.id));
+  const sites = await server.api('dispatcher', `/api/v1/sites?center_id=${centerId}&limit=20`);
+  return sites.items[7 % sites.items.length];
+}
+
+test('a dispatcher sees a new critical job without reloading and assigns it by click', async () => {
+  const { context, page, problems } = await openConsole('dispatcher');
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  const timing = await page.evaluate(() => ({
+    paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+    ready: performance.getEntriesByName('console-ready')[0]?.startTime,
+  }));
+  report('console first contentful paint (700 jobs, 60 technicians)', Math.round(timing.paint), 'ms');
+  report('console queue drawn with data', Math.round(timing.ready), 'ms');
+  assert.ok(timing.paint < 10000, `first paint ${timing.paint} ms`);
+  assert.ok(timing.ready < 10000, `queue drawn after ${timing.ready} ms`);
+
+  // The queue holds the open jobs of the center shown, next due first.
+  const shown = await page.$$eval('#queue [data-job-id]', (rows) => rows.map((r) => Number(r.dataset.jobId)));
+  assert.ok(shown.length > 0, 'the sample data has open jobs');
+  await page.waitForSelector('#feed-status.feed-live', { timeout: 10000 });
+
+  const site = await firstCenterSite();
+  const description = `Cold room at +9 C (console test ${Date.now()})`;
+  const job = await server.api('dispatcher', '/api/v1/jobs', {
+    method: 'POST',
+    body: { site_id: site.id, kind: 'repair', severity: 'critical', required_skills: ['refrigeration'], description },
+  });
+  const answeredAt = Date.now();
+  const row = await page.waitForSelector(`#queue [data-job-id="${job.id}"]`, { timeout: 15000 });
+  const delay = Date.now() - answeredAt;
+  report('console live update (POST answered to job in the queue)', delay, 'ms');
+  assert.ok(delay < 10000, `the job appeared after ${delay} ms`);
+  assert.match(await row.innerText(), new RegExp(`#${job.id}`));
+  assert.match(await row.innerText(), /CRIT/);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), 1, 'no reload');
+
+  await row.click();
+  await page.waitForSelector(`#detail h2:has-text("#${job.id}")`);
+  await page.waitForSelector('#detail .description', { timeout: 5000 });
+  assert.equal(await page.textContent('#detail .description'), description);
+  await page.waitForSelector('#detail .candidate-list .candidate', { timeout: 15000 });
+
+  // Someone other than the current technician (the engine may have assigned the job already);
+  // an eligible one when there is one.
+  const before = await server.api('dispatcher', `/api/v1/jobs/${job.id}`);
+  const choice = await page.$('#detail .candidate:not(.is-current):not(.is-excluded)')
+    || await page.$('#detail .candidate:not(.is-current)');
+  assert.ok(choice, 'a candidate to click');
+  const technicianId = Number(await choice.getAttribute('data-technician-id'));
+  assert.notEqual(technicianId, before.technician_id);
+  await choice.click();
+
+  // An excluded candidate (or one the server refuses without force) is asked about first.
+  const assigned = `#detail .candidate.is-current[data-technician-id="${technicianId}"]`;
+  for (let asked = 0; asked < 3; asked++) {
+    const next = await page.waitForSelector(`${assigned}, #confirm-dialog[open]`, { timeout: 15000 });
+    if (await next.evaluate((node) => node.tagName !== 'DIALOG')) break;
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#confirm-dialog:not([open])');
+  }
+  await page.waitForSelector(assigned, { timeout: 15000 });
+
+  const after = await server.api('dispatcher', `/api/v1/jobs/${job.id}`);
+  assert.equal(after.technician_id, technicianId, 'the server holds the assignment made by click');
+  assert.equal(after.assignment_locked, true, 'recorded as a manual choice');
+  await page.waitForFunction(([id, name]) => document.querySelector(`#queue [data-job-id="${id}"]`)?.textContent.includes(name),
+    [job.id, (await server.api('dispatcher', `/api/v1/technicians/${technicianId}`)).name], { timeout: 5000 });
+
+  // The outlines load last, in the background (web/console/basemap.js).
+  await page.waitForSelector('body[data-basemap]', { timeout: 60000 });
+  await screenshot(page, 'console');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('the batch optimizer shows a dry run with before and after', async () => {
+  const { context, page, problems } = await openConsole('dispatcher');
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  await page.keyboard.press('o');
+  await page.waitForSelector('#optimize-dialog[open] .optimize-table', { timeout: 20000 });
+  const heads = await page.$$eval('#optimize-dialog .optimize-table thead th', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(heads.slice(1, 3), ['before', 'after']);
+  assert.match(await page.textContent('#optimize-dialog h2'), /dry run/);
+  await page.click('#optimize-close');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('a manager can look but the server refuses changes, and the console says so', async () => {
+  const { context, page, problems } = await openConsole('manager');
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  await page.click('#optimize-button');
+  const message = await page.waitForSelector('#optimize-dialog[open] .error', { timeout: 10000 });
+  assert.match(await message.textContent(), /manager/);
+  assert.match(await message.textContent(), /may not/);
+  await page.click('#optimize-close');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('a technician token gets a clear refusal, not an empty console', async () => {
+  const { context, page, problems } = await openConsole('technician');
+  await page.waitForSelector('body[data-blocked]', { timeout: 20000 });
+  assert.ok(await page.isVisible('#blocked'));
+  assert.match(await page.textContent('#blocked-title'), /for dispatchers/);
+  assert.match(await page.textContent('#blocked-text'), /technician/);
+  assert.equal(await page.isVisible('#workspace'), false);
+  await assertClean(page, problems);
+  await context.close();
+});
