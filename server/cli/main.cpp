@@ -22,6 +22,7 @@
 #include "server/cli/replay_cli.h"
 #include "server/http/logging.h"
 #include "server/http/router.h"
+#include "store/backup.h"
 #include "store/migrations.h"
 #include "store/store.h"
 
@@ -286,6 +287,24 @@ int main(int argc, char** argv) {
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending schema migrations");
   add_db_option(migrate_cmd, migrate_db);
 
+  std::string backup_db, backup_out;
+  auto* backup_cmd =
+      cli.add_subcommand("backup",
+                         "Copy a database, live or not, as it stands now; the copy is checked and "
+                         "appears under --out only when complete");
+  add_db_option(backup_cmd, backup_db);
+  backup_cmd->add_option("--out", backup_out, "the copy's path")->required();
+
+  std::string restore_db, restore_from;
+  auto* restore_cmd = cli.add_subcommand(
+      "restore",
+      "Put a backup in place of a database no server has open (the one replaced is "
+      "kept beside it)");
+  add_db_option(restore_cmd, restore_db);
+  restore_cmd->add_option("--from", restore_from, "the backup")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   auto* token_cmd = cli.add_subcommand("token", "Manage tokens");
   token_cmd->require_subcommand(1);
   std::string token_db, token_role, token_name;
@@ -373,6 +392,22 @@ int main(int argc, char** argv) {
       std::cerr << "initialized " << init_db << " at schema version " << store->schema_version()
                 << "\n";
       std::cout << issued.token << std::endl;
+      return 0;
+    }
+    if (*backup_cmd) {
+      auto r = fs::store::backup_database(backup_db, backup_out);
+      std::cerr << "backed up " << backup_db << " to " << backup_out << ": " << r.bytes
+                << " bytes, copied in " << r.copy.count() << " ms, integrity_check ok in "
+                << r.check.count() << " ms\n";
+      return 0;
+    }
+    if (*restore_cmd) {
+      auto r = fs::store::restore_database(restore_from, restore_db);
+      std::cerr << "restored " << restore_from << " to " << restore_db << " (" << r.bytes
+                << " bytes)";
+      if (!r.replaced.empty()) std::cerr << "; the database it replaced is " << r.replaced;
+      std::cerr << "\nWhat was acknowledged after the backup was taken is not in it; devices "
+                   "that synced since get reset: true on their next pull.\n";
       return 0;
     }
     if (*migrate_cmd) {
