@@ -44,6 +44,19 @@ TEST(WebStatic, FilesComeWithTheirTypeAndAPolicyThatForbidsInlineScript) {
   EXPECT_EQ(header(server.get("/app.webmanifest", ""), "Content-Type"),
             "application/manifest+json");
 
+  // A file the browser has: the same ETag back is a 304 without the bytes; a stale one is 200.
+  auto script = server.get("/console/app.js", "");
+  auto etag = header(script, "ETag");
+  ASSERT_FALSE(etag.empty());
+  auto again = server.send("GET", "/console/app.js", "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.text.empty());
+  std::ofstream(web / "console" / "app.js") << "export const x = 2;";
+  auto changed = server.send("GET", "/console/app.js", "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_EQ(changed.text, "export const x = 2;");
+  EXPECT_NE(header(changed, "ETag"), etag);
+
   auto missing = server.get("/console/nothing.js", "");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.error_code(), "not_found");
