@@ -12,7 +12,7 @@ import { initOptimizer, openOptimizer } from './optimizer.js';
 import { anyDialogOpen, showBanner, toast, explain } from './dialogs.js';
 import { highlight } from './sla.js';
 
-requireToken();
+await requireToken();
 
 // Open targets turn at risk and breached with time alone, and the feed does not say so.
 const SLA_TICK_MS = 20000;

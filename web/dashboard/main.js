@@ -10,7 +10,7 @@ import { scorecardSection } from './scorecards.js';
 import { partsSection } from './parts.js';
 import { apiRange, describeWindow, lastDays, queryFor, windowError, windowFromQuery } from './window.js';
 
-requireToken();
+await requireToken();
 
 const $ = (selector) => document.querySelector(selector);
 const form = $('#window-form');

@@ -20,14 +20,14 @@ export function loginUrl() {
   return `/login/?next=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
-// Sends the user to the login page when there is no token; returns the token otherwise.
+// The token, or off to the login page when there is none. Await it at the top of a module: with
+// no token the promise never settles, so the module stops there quietly while the browser
+// navigates (a thrown error would show as an uncaught page error).
 export function requireToken() {
   const t = token();
-  if (!t) {
-    location.replace(loginUrl());
-    throw new Error('not logged in');
-  }
-  return t;
+  if (t) return Promise.resolve(t);
+  location.replace(loginUrl());
+  return new Promise(() => {});
 }
 
 // The app each role lands on after logging in.

@@ -9,7 +9,7 @@ import { jobView } from './job_view.js';
 import { signoffView } from './signoff.js';
 import { outboxView } from './outbox_view.js';
 
-const token = requireToken();
+const token = await requireToken();
 const main = document.getElementById('view');
 const connection = document.getElementById('connection');
 const outboxCount = document.getElementById('outbox-count');

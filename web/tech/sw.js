@@ -5,7 +5,7 @@
 // Bump CACHE_VERSION whenever a file of SHELL changes: the browser sees a new sw.js, installs
 // it beside the old one, and the old cache is deleted only once the new one is complete.
 const CACHE_PREFIX = 'fieldserve-tech-';
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const CACHE_NAME = `${CACHE_PREFIX}v${CACHE_VERSION}`;
 
 const SHELL = [
