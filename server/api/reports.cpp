@@ -26,6 +26,7 @@ json figures_json(const dispatch::TargetFigures& f) {
 Reply sla_csv(const std::vector<dispatch::ReportDimension>& dims,
               const std::vector<dispatch::SlaGroup>& groups) {
   std::vector<std::string> header;
+  header.reserve(dims.size() + 2 + kSlaTargets.size() * 6);
   for (auto d : dims) header.emplace_back(to_string(d));
   header.insert(header.end(), {"count", "cancelled"});
   for (SlaTarget t : kSlaTargets) {
