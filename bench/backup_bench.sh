@@ -35,10 +35,12 @@ api() {  # method path body
   curl -sf -X "$1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     --data "$3" "$base$2"
 }
+site=$(sqlite3 "$work/bench.db" "SELECT MIN(id) FROM sites")
+techs=($(sqlite3 "$work/bench.db" "SELECT id FROM technicians ORDER BY id LIMIT 64"))
 devices=""
 for d in $(seq 0 63); do
-  tech=$((d + 1))
-  id=$(api POST /api/v1/jobs '{"site_id": 5, "kind": "repair", "severity": "general", "auto_assign": false}' \
+  tech=${techs[$d]}
+  id=$(api POST /api/v1/jobs "{\"site_id\": $site, \"kind\": \"repair\", \"severity\": \"general\", \"auto_assign\": false}" \
     | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
   api POST "/api/v1/jobs/$id/assign" "{\"technician_id\": $tech, \"force\": true}" > /dev/null
   token=$("$bin" token create --db "$work/bench.db" --role technician --name "bench-$d" --technician "$tech" 2>/dev/null)

@@ -2,6 +2,7 @@
 // on stdout are what a script captures (tokens).
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <dlfcn.h>
@@ -395,6 +396,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*backup_cmd) {
+      // Background work beside a serving server: its CPU (the integrity check of the copy)
+      // yields to the server's.
+      (void)::setpriority(PRIO_PROCESS, 0, 10);
       auto r = fs::store::backup_database(backup_db, backup_out);
       std::cerr << "backed up " << backup_db << " to " << backup_out << ": " << r.bytes
                 << " bytes, copied in " << r.copy.count() << " ms, integrity_check ok in "
