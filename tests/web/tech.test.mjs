@@ -3,6 +3,7 @@
 // back. The server must end up with each action exactly once, and a second sync sends nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { freshInstallation, waitForSyncAfter } from './tech_fixture.mjs';
 import { Server, launch, loggedIn, screenshot, report } from './harness.mjs';
 
 const server = new Server();
@@ -37,37 +38,13 @@ async function drawSignature(page, selector) {
   }
 }
 
-async function waitForSyncAfter(page, completedBefore) {
-  await page.waitForFunction((n) => {
-    const d = document.body.dataset;
-    return Number(d.syncsCompleted) > n && d.syncRunning === 'false';
-  }, completedBefore, { timeout: 30_000 });
-}
 
 test('the technician app works offline and sends each op exactly once', { timeout: 180_000 }, async () => {
   await server.start();
 
-  // Technician 1's sample jobs are all closed or resolved: none can still be moved to on_site,
-  // and the resolved installations would go straight to signed_off. So the dispatcher first
-  // gives technician 1 a fresh installation at the site of one of theirs (same center, skills
-  // they hold), which the test walks assigned -> accepted -> en_route -> on_site and signs off.
-  const snapshot = await server.api('technician', '/api/v1/sync/pull?limit=1000');
-  const knownInstallation = snapshot.jobs.upserted.find((j) => j.kind === 'installation');
-  assert.ok(knownInstallation, 'technician 1 has an installation in the sample data');
-  const created = await server.api('dispatcher', '/api/v1/jobs', {
-    method: 'POST',
-    body: {
-      site_id: knownInstallation.site.id, kind: 'installation', severity: 'general',
-      required_skills: knownInstallation.required_skills, auto_assign: false,
-      description: 'Install rooftop condensing unit and commission controls',
-    },
-  });
-  const jobId = created.id;
-  const assigned = await server.api('dispatcher', `/api/v1/jobs/${jobId}/assign`, {
-    method: 'POST', body: { technician_id: 1 },
-  });
-  assert.equal(assigned.technician_id, 1);
-  assert.equal(assigned.status, 'assigned');
+  // A fresh installation for technician 1, walked assigned -> accepted -> en_route -> on_site
+  // and signed off.
+  const { jobId, known: knownInstallation } = await freshInstallation(server, 'Install rooftop condensing unit and commission controls');
 
   browser = await launch();
   const siteLocation = knownInstallation.site.location;

@@ -10,6 +10,7 @@
 // The app is served from a copy of web/, so publishing the update never touches the repository.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { freshInstallation, waitForSyncAfter } from './tech_fixture.mjs';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -52,12 +53,6 @@ function publishUpdate() {
   return { oldCache: `${prefix}v${version}`, newCache: `${prefix}v${next}` };
 }
 
-async function waitForSyncAfter(page, completedBefore) {
-  await page.waitForFunction((n) => {
-    const d = document.body.dataset;
-    return Number(d.syncsCompleted) > n && d.syncRunning === 'false';
-  }, completedBefore, { timeout: 30_000 });
-}
 
 const outboxRows = (page) => page.locator('.op').evaluateAll((ops) =>
   ops.map((op) => ({ opId: op.dataset.opId, state: op.dataset.state, type: op.dataset.type })));
@@ -65,24 +60,7 @@ const outboxRows = (page) => page.locator('.op').evaluateAll((ops) =>
 test('an app update keeps the outbox, and its op reaches the server once', { timeout: 180_000 }, async () => {
   await server.start();
 
-  // As in tech.test.mjs: technician 1's sample jobs are closed or resolved, so the dispatcher
-  // gives them a fresh one at one of their sites, with skills they hold.
-  const snapshot = await server.api('technician', '/api/v1/sync/pull?limit=1000');
-  const known = snapshot.jobs.upserted.find((j) => j.kind === 'installation');
-  assert.ok(known, 'technician 1 has an installation in the sample data');
-  const created = await server.api('dispatcher', '/api/v1/jobs', {
-    method: 'POST',
-    body: {
-      site_id: known.site.id, kind: 'installation', severity: 'general',
-      required_skills: known.required_skills, auto_assign: false,
-      description: 'Replace the compressor contactor',
-    },
-  });
-  const jobId = created.id;
-  const assigned = await server.api('dispatcher', `/api/v1/jobs/${jobId}/assign`, {
-    method: 'POST', body: { technician_id: 1 },
-  });
-  assert.equal(assigned.status, 'assigned');
+  const { jobId } = await freshInstallation(server, 'Replace the compressor contactor');
 
   browser = await launch();
   const context = await loggedIn(browser, server, 'technician', { viewport: { width: 1024, height: 1366 } });
