@@ -18,8 +18,9 @@ struct BackupResult {
 // then is in it, nothing committed later. The copy is written under a temporary name next to
 // `target`, checked, synced, and only then renamed to `target`, so `target` is never a partial
 // file. Throws StoreError (the temporary file removed) if any step fails.
-// The copy goes `pages_per_step` pages at a time (16 MB of 4 KB pages by default), each step
-// committed and synced on its own so the disk is never handed a gigabyte to sync at once.
+// The snapshot is copied in one go into the page cache and released; the copy is then written
+// back `pages_per_step` pages at a time (16 MB of 4 KB pages by default) with pauses, so the disk
+// is never handed a gigabyte to sync at once.
 BackupResult backup_database(const std::string& source, const std::string& target,
                              int pages_per_step = 4096);
 

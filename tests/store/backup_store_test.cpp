@@ -1,6 +1,6 @@
-// backup_database copies a database in many steps while another connection keeps writing to it:
-// the copy must still be one consistent snapshot (every write transaction wholly in or wholly
-// out), hold everything committed before it began, and finish.
+// backup_database copies a database while another connection keeps writing to it, and writes the
+// copy back in many small slices: the copy must be one consistent snapshot (every write
+// transaction wholly in or wholly out), hold everything committed before it began, and finish.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,7 +13,7 @@
 namespace fieldserve::store {
 namespace {
 
-TEST(Backup, ACopyInManyStepsUnderWritesIsOneSnapshot) {
+TEST(Backup, ACopyMadeUnderWritesIsOneSnapshot) {
   TempDb file;
   TempDb copy_file;
   copy_file.path += ".copy";
@@ -25,7 +25,7 @@ TEST(Backup, ACopyInManyStepsUnderWritesIsOneSnapshot) {
                  "pad TEXT); CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0);")
             .first,
         SQLITE_OK);
-    // About 4 MB, so that steps of 16 pages make a few hundred steps.
+    // About 4 MB, so that slices of 16 pages make a few hundred.
     ASSERT_EQ(raw.exec("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < "
                        "4000) INSERT INTO rows (pad) SELECT printf('%.1000c', 'x') FROM k;"
                        "UPDATE counter SET n = 4000;")
