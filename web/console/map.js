@@ -8,7 +8,10 @@ import { addBasemap } from './basemap.js';
 import { state, on, openJobCount, filteredOpenJobs, techniciansInScope, inScope, technicianName, timeZoneOfJob, selectJob }
   from './store.js';
 import { highlight, nextDue } from './sla.js';
-import { STATUS_LABEL, STATE_LABEL, clockText, untilText } from './format.js';
+import { STATUS_LABEL, STATE_LABEL, clockText, untilText, oncePerFrame } from './format.js';
+
+// Many store events in one frame draw once.
+const scheduleRender = oncePerFrame(() => render());
 
 const L = window.L;
 const FILL = { on_track: '#1e7f3c', at_risk: '#e08a00', breached: '#c62828' };
@@ -21,7 +24,6 @@ const centerMarkers = new Map();
 let jobLayer;
 let technicianLayer;
 let centerLayer;
-let scheduled = false;
 // The technician whose candidate row is under the pointer.
 let hovered = null;
 
@@ -57,15 +59,6 @@ export function createMap(container) {
 // After the first data is on screen: the outlines are ~750 kB and must not delay the queue.
 export function loadBasemap() {
   return addBasemap(map, L);
-}
-
-function scheduleRender() {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    render();
-  });
 }
 
 export function render() {

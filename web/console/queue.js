@@ -4,13 +4,15 @@
 import { el } from '/shared/api.js';
 import { state, on, emit, openJobsInScope, filteredOpenJobs, technicianName, timeZoneOfJob, selectJob } from './store.js';
 import { compareByNextDue, highlight, nextDue, missedTargets } from './sla.js';
-import { SEVERITY_SHORT, STATUS_LABEL, STATE_LABEL, clockText, untilText } from './format.js';
+import { SEVERITY_SHORT, STATUS_LABEL, STATE_LABEL, clockText, untilText, oncePerFrame } from './format.js';
+
+// Many store events in one frame draw once.
+const scheduleRender = oncePerFrame(() => render());
 
 const list = document.getElementById('queue');
 const countLabel = document.getElementById('queue-count');
 const rows = new Map();
 let order = [];
-let scheduled = false;
 let scrolledTo = null;
 
 export function initQueue() {
@@ -25,15 +27,6 @@ export function initQueue() {
       event.preventDefault();
       if (order.length) selectJob(event.key === 'Home' ? order[0] : order[order.length - 1]);
     }
-  });
-}
-
-function scheduleRender() {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    render();
   });
 }
 
