@@ -75,3 +75,51 @@ std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
 }
 
 }  // namespace fieldserve::dispatch
+
+namespace fieldserve::dispatch {
+
+std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> technicians,
+                                               TechnicianId freed, Instant now,
+                                               const TravelModel& travel,
+                                               const EngineConfig& config) {
+  auto taker = std::find_if(technicians.begin(), technicians.end(),
+                            [&](const TechnicianState& t) { return t.technician->id == freed; });
+  if (taker == technicians.end()) return std::nullopt;
+  const auto& me = *taker->technician;
+  if (!me.active || static_cast<int>(taker->queue.size()) >= me.max_open_jobs) return std::nullopt;
+  // With a job on site or a critical job of their own, the technician is not free for another.
+  bool busy = std::any_of(taker->queue.begin(), taker->queue.end(), [](const QueuedJob& q) {
+    return q.status == JobStatus::on_site || q.status == JobStatus::en_route ||
+           q.severity == Severity::critical;
+  });
+  if (busy) return std::nullopt;
+
+  struct Option {
+    const QueuedJob* job;
+    TechnicianId from;
+  };
+  std::optional<Option> best;
+  for (const auto& owner : technicians) {
+    if (owner.technician->id == freed) continue;
+    std::optional<std::vector<PlannedArrival>> planned;
+    for (const auto& q : owner.queue) {
+      if (q.severity != Severity::critical || !movable(q)) continue;
+      if (!std::all_of(q.required_skills->begin(), q.required_skills->end(), [&](const auto& s) {
+            return std::find(me.skills.begin(), me.skills.end(), s) != me.skills.end();
+          }))
+        continue;
+      if (best && best->job->arrival_due <= q.arrival_due) continue;
+      if (!planned) planned = planned_arrivals(owner, now, travel);
+      auto there = std::find_if(planned->begin(), planned->end(),
+                                [&](const PlannedArrival& p) { return p.id == q.id; });
+      if (there == planned->end()) continue;
+      Instant mine = now + travel.leg(taker->position, q.site).time;
+      if (mine + minutes(config.equal_arrival_minutes) < there->arrive)
+        best = Option{&q, owner.technician->id};
+    }
+  }
+  if (!best) return std::nullopt;
+  return Reassignment{best->job->id, best->from, freed};
+}
+
+}  // namespace fieldserve::dispatch

@@ -6,6 +6,7 @@
 // by more than half a kilometre's worth. Each technician keeps the
 // job they are on site at, and is free for the rest when that job is expected to end.
 // Dispatcher-locked jobs and jobs on hold never move. Pure: the caller applies the moves.
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -32,5 +33,15 @@ struct Reassignment {
 std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
                                  const SlaPolicy& policy, Instant now, const TravelModel& travel,
                                  const ReplanConfig& config = {});
+
+// A technician who has just freed up takes over the most urgent critical job not yet started in
+// another technician's queue when they can count on arriving earlier (ETA plus margin) by more
+// than `config.equal_arrival_minutes`. The critical job was committed to the arrival expected
+// when it came in; service times run over and under, and whoever frees first is the real earliest
+// arrival. nullopt when nothing improves, the freed technician is at capacity or lacks the skills.
+std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> technicians,
+                                               TechnicianId freed, Instant now,
+                                               const TravelModel& travel,
+                                               const EngineConfig& config = {});
 
 }  // namespace fieldserve::dispatch

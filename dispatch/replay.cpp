@@ -113,6 +113,7 @@ class Simulation {
     s.current.reset();
     // The waiting requests first: one of them may be more urgent than anything queued.
     offer_backlog(now);
+    if (engine() && options_.replan && !s.current) take_over(i, now);
     if (!s.current && !s.pending.empty()) start_next(s, now);
     if (engine() && options_.replan && off_plan) replan(now);
     if (s.idle()) consider_move_up(now, {i});
@@ -312,6 +313,21 @@ class Simulation {
     }
   }
 
+  // The freed technician may be the earliest arrival for a critical job queued elsewhere.
+  void take_over(std::size_t i, Instant now) {
+    auto states = engine_states(now);
+    auto move = take_over_critical(states, sims_[i].technician.id, now, travel_, options_.engine);
+    if (!move) return;
+    auto& from = sims_[static_cast<std::size_t>(move->from - 1)].pending;
+    auto it = std::find_if(from.begin(), from.end(),
+                           [&](const Work& w) { return w.job.id == move->job_id; });
+    if (it == from.end()) return;
+    Work w = std::move(*it);
+    from.erase(it);
+    ++take_overs_;
+    assign(i, std::move(w), now);
+  }
+
   void consider_move_up(Instant now, const std::vector<std::size_t>& candidates) {
     if (!engine() || !options_.move_up || candidates.empty()) return;
     std::vector<IdleTechnician> idle;
@@ -351,7 +367,7 @@ class Simulation {
   int model_generation_ = 0;
   DemandHistory demand_;
   double repositioning_km_ = 0;
-  int moves_ = 0, replans_ = 0;
+  int moves_ = 0, replans_ = 0, take_overs_ = 0;
 };
 
 }  // namespace

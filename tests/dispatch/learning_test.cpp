@@ -102,6 +102,60 @@ TEST(Replan, NothingMovesWhenThePlanIsNotBetter) {
   EXPECT_TRUE(replan(states, default_policy(), kNow, kTravel).empty());
 }
 
+TEST(TakeOver, AFreedTechnicianTakesACriticalJobQueuedBehindAnotherJob) {
+  // A is on site at 0 with 50 min to go (60 expected, 10 done), a critical job 1 km east queued
+  // next: A is expected there at 50 + 1.95 = 51.95 min. B has just freed up 2 km beyond it:
+  // 3.9 min away. B takes it.
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
+  sa.queue.push_back({10,
+                      Severity::minor,
+                      JobStatus::on_site,
+                      east(0),
+                      kNow,
+                      kNow - 10min,
+                      false,
+                      {60, 30},
+                      &kHvac});
+  sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
+  std::vector<TechnicianState> states{sa, sb};
+  auto move = take_over_critical(states, 2, kNow, kTravel);
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->job_id, 11);
+  EXPECT_EQ(move->from, 1);
+  EXPECT_EQ(move->to, 2);
+  // A does not take from B: that is B's own queue, and A is on site.
+  EXPECT_FALSE(take_over_critical(states, 1, kNow, kTravel));
+}
+
+TEST(TakeOver, NotForArrivalsPracticallyEqualNorForLessSevereJobs) {
+  // B freed 26 km beyond the critical job: 50.7 min away against A's 51.95, 1.25 min earlier,
+  // inside the 2 min in which arrivals count as equal: the job stays.
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(27), "UTC", {}};
+  sa.queue.push_back({10,
+                      Severity::minor,
+                      JobStatus::on_site,
+                      east(0),
+                      kNow,
+                      kNow - 10min,
+                      false,
+                      {60, 30},
+                      &kHvac});
+  sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
+  std::vector<TechnicianState> states{sa, sb};
+  EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
+  // 25 km beyond (48.75 min, 3.2 min earlier) it moves; a serious job in its place does not.
+  states[1].position = east(26);
+  EXPECT_TRUE(take_over_critical(states, 2, kNow, kTravel));
+  states[0].queue[1].severity = Severity::serious;
+  EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
+  // Nor does a locked critical job.
+  states[0].queue[1].severity = Severity::critical;
+  states[0].queue[1].locked = true;
+  EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
+}
+
 TEST(MoveUp, AnIdleTechnicianMovesTowardDemandNobodyCovers) {
   // 25 critical hvac calls 10 km east; two idle technicians at 0. Moving one there cuts the
   // drive to the next call from 19.5 min (10 km) to about 0, for 13 road km: a move.
