@@ -127,8 +127,8 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
   std::optional<dispatch::Preemption> preemption;
   // Nobody meets the target: either the best misses it, or the ones who could are full.
   if (allow_preemption && !decision.reason.empty()) {
-    preemption = dispatch::find_preemption(job, site->location, service, tier, states, now,
-                                           travel_);
+    preemption = dispatch::find_preemption(job, site->location, service, tier, states, now, travel_,
+                                           dispatch::counted_arrival(decision), config_);
   }
   auto from_status = job.status;
   std::optional<Job> moved;
@@ -187,28 +187,44 @@ void Dispatcher::technician_freed(store::Tx& tx, Effects& fx, const Job& resolve
   std::lock_guard lock(mutex_);
   refresh(tx);
   refresh_service_times(tx, now, policy.dispatch.service_minutes);
+  if (resolved.technician_id) {
+    take_over_near(tx, fx, *resolved.technician_id, site->location,
+                   policy.tier(Severity::critical).dispatch_radius_km, actor, now);
+  }
   replan_near(tx, fx, site->location, policy.tier(resolved.severity).dispatch_radius_km, actor,
               now);
+}
+
+void Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,
+                                const geo::LatLon& site, double radius_km, const std::string& actor,
+                                Instant now) {
+  auto snap = snapshot(tx, site, radius_km, 0);
+  auto move = dispatch::take_over_critical(snap.states, freed, now, travel_, config_);
+  if (!move) return;
+  move_job(tx, fx, *move, "take-over", actor, now);
+}
+
+void Dispatcher::move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m,
+                          const char* why, const std::string& actor, Instant now) {
+  auto job = tx.job(m.job_id);
+  // Only what the plan saw: still not started, still with the technician it was taken from.
+  if (!job || job->technician_id != m.from || job->assignment_locked ||
+      (job->status != JobStatus::assigned && job->status != JobStatus::accepted))
+    return;
+  auto from_status = job->status;
+  assign_to(*job, m.to, false, now);
+  writer_.save(tx, fx, *job);
+  ++job->version;
+  auto e = job_event(*job, "assigned", from_status, actor, EventSource::dispatcher, now);
+  e.detail = std::string(why) + "; from technician " + std::to_string(m.from);
+  tx.insert_event(e);
 }
 
 void Dispatcher::replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
                              const std::string& actor, Instant now) {
   auto snap = snapshot(tx, site, radius_km, 0);
   auto moves = dispatch::replan(snap.states, writer_.policy().policy(), now, travel_);
-  for (const auto& m : moves) {
-    auto job = tx.job(m.job_id);
-    // Only what the plan saw: still not started, still with the technician it was taken from.
-    if (!job || job->technician_id != m.from || job->assignment_locked ||
-        (job->status != JobStatus::assigned && job->status != JobStatus::accepted))
-      continue;
-    auto from_status = job->status;
-    assign_to(*job, m.to, false, now);
-    writer_.save(tx, fx, *job);
-    ++job->version;
-    auto e = job_event(*job, "assigned", from_status, actor, EventSource::dispatcher, now);
-    e.detail = "replan; from technician " + std::to_string(m.from);
-    tx.insert_event(e);
-  }
+  for (const auto& m : moves) move_job(tx, fx, m, "replan", actor, now);
   if (!moves.empty()) {
     fx.log(LogLevel::info, "dispatch", {{"replan_moves", static_cast<std::int64_t>(moves.size())}});
   }

@@ -9,6 +9,7 @@
 #include "app/effects.h"
 #include "app/job_writer.h"
 #include "dispatch/engine.h"
+#include "dispatch/replan.h"
 #include "dispatch/service_times.h"
 #include "geo/grid_index.h"
 #include "store/tx.h"
@@ -37,7 +38,9 @@ class Dispatcher {
   // reloaded at the next use if another write came in between.
   void technician_changed(store::Tx& tx, Effects& fx, const Technician& t);
   // A job was resolved: its technician is free, early or late against the plan. With the
-  // policy's rolling_replan on, the jobs not yet started near it are planned again.
+  // policy's rolling_replan on, they first take over a critical job queued elsewhere that they
+  // reach earlier (dispatch::take_over_critical), then the jobs not yet started near it are
+  // planned again.
   void technician_freed(store::Tx& tx, Effects& fx, const Job& resolved, const std::string& actor,
                         Instant now);
   const dispatch::TravelModel& travel() const { return travel_; }
@@ -57,6 +60,11 @@ class Dispatcher {
   // applies the moves. The caller holds mutex_.
   void replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
                    const std::string& actor, Instant now);
+  void take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed, const geo::LatLon& site,
+                      double radius_km, const std::string& actor, Instant now);
+  // Applies one move of a job not started, if the job is still as the plan saw it.
+  void move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m, const char* why,
+                const std::string& actor, Instant now);
   void refresh(store::Tx& tx);
   // Reloads the learned service times from the latest completed jobs every ten minutes.
   void refresh_service_times(store::Tx& tx, Instant now, int prior_minutes);

@@ -13,11 +13,16 @@ namespace {
 
 int rank(Severity s) { return static_cast<int>(s); }  // critical = 0
 
-// The job goes behind the job the technician is on site at and every queued job that is more
-// severe, or as severe and due no later: so a critical job goes right behind the job on site,
-// unless critical jobs due earlier are queued too (docs/decisions.md).
+// A job the technician is on site at or driving to is theirs first, whatever comes in.
+bool under_way(const QueuedJob& q) {
+  return q.status == JobStatus::on_site || q.status == JobStatus::en_route;
+}
+
+// The job goes behind the job the technician is on site at or driving to and every queued job
+// that is more severe, or as severe and due no later: so a critical job goes right behind the job
+// under way, unless critical jobs due earlier are queued too (docs/decisions.md).
 bool goes_ahead(const QueuedJob& queued, const Job& job) {
-  if (queued.status == JobStatus::on_site) return true;
+  if (under_way(queued)) return true;
   if (rank(queued.severity) != rank(job.severity))
     return rank(queued.severity) < rank(job.severity);
   return queued.arrival_due <= job.clock(SlaTarget::arrival).due;
@@ -48,6 +53,8 @@ std::chrono::seconds remaining_on_site(const QueuedJob& q, Instant now) {
 bool work_order(const QueuedJob* a, const QueuedJob* b) {
   bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
   if (a_on != b_on) return a_on;
+  bool a_going = a->status == JobStatus::en_route, b_going = b->status == JobStatus::en_route;
+  if (a_going != b_going) return a_going;
   if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
   if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
   return a->id < b->id;
@@ -323,14 +330,24 @@ Decision decide(const Job& job, const geo::LatLon& site, const ServiceEstimate& 
   return decision;
 }
 
+std::optional<Instant> counted_arrival(const Decision& decision) {
+  if (!decision.chosen) return std::nullopt;
+  for (const auto& c : decision.candidates) {
+    if (c.technician_id == *decision.chosen) return c.eta + minutes(c.margin_minutes);
+  }
+  return std::nullopt;
+}
+
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
                                           const ServiceEstimate& service, const TierPolicy& tier,
                                           std::span<const TechnicianState> technicians, Instant now,
-                                          const TravelModel& travel) {
+                                          const TravelModel& travel, std::optional<Instant> to_beat,
+                                          const EngineConfig& config) {
   if (job.severity != Severity::critical) return std::nullopt;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
   std::optional<Preemption> best;
   Instant best_reliable{};
+  bool best_meets = false;
   for (const auto& state : technicians) {
     const auto& t = *state.technician;
     if (!t.active || !on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due)))
@@ -342,7 +359,8 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
     if (!has_skills || geo::geodesic_km(state.position, site) > tier.dispatch_radius_km) continue;
     if (static_cast<int>(state.queue.size()) > t.max_open_jobs) continue;
     for (const auto& q : state.queue) {
-      bool movable = (q.status == JobStatus::assigned || q.status == JobStatus::accepted) &&
+      bool movable = (q.status == JobStatus::assigned || q.status == JobStatus::accepted ||
+                      q.status == JobStatus::en_route) &&
                      q.severity != Severity::critical && !q.locked;
       if (!movable) continue;
       TechnicianState without = state;
@@ -351,12 +369,17 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       auto walk = walk_queue(without, job, site, service, now, travel, false);
       Instant eta = walk.eta;
       auto reliable = eta + minutes(walk.margin_minutes);
-      if (reliable > arrival_due) continue;
+      bool meets = reliable <= arrival_due;
+      if (!meets && (!to_beat || reliable + minutes(config.equal_arrival_minutes) >= *to_beat))
+        continue;
       double km = walk.travel_km;
-      if (!best || reliable < best_reliable ||
-          (reliable == best_reliable && km < best->travel_km)) {
+      bool better = !best || (meets && !best_meets) ||
+                    (meets == best_meets && (reliable < best_reliable ||
+                                             (reliable == best_reliable && km < best->travel_km)));
+      if (better) {
         best = Preemption{t.id, q.id, eta, km};
         best_reliable = reliable;
+        best_meets = meets;
       }
     }
   }

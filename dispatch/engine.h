@@ -85,12 +85,20 @@ struct Preemption {
   double travel_km = 0;
 };
 // Considers technicians that are eligible, or excluded only for being at capacity (moving a job
-// out frees a place), within the tier's radius. Among the options that meet the target (with the
-// margin), the earliest arrival wins; nullopt when the job is not critical or no option meets it.
-std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
-                                          const ServiceEstimate& service, const TierPolicy& tier,
-                                          std::span<const TechnicianState> technicians, Instant now,
-                                          const TravelModel& travel);
+// out frees a place), within the tier's radius. The job moved is one not started: assigned,
+// accepted, or en route (the technician is diverted from where they are). Among the options that
+// meet the target (with the margin), the earliest arrival wins. When none meets it, the earliest
+// option still wins if it arrives (with its margin) more than `config.equal_arrival_minutes`
+// before `to_beat`, the arrival the decision without preemption counts on: a critical call late
+// either way should be less late. nullopt when the job is not critical or nothing qualifies.
+std::optional<Preemption> find_preemption(
+    const Job& job, const geo::LatLon& site, const ServiceEstimate& service, const TierPolicy& tier,
+    std::span<const TechnicianState> technicians, Instant now, const TravelModel& travel,
+    std::optional<Instant> to_beat = std::nullopt, const EngineConfig& config = {});
+
+// The arrival the decision's chosen technician can be counted on for (ETA plus margin), or
+// nullopt when nobody was chosen.
+std::optional<Instant> counted_arrival(const Decision& decision);
 
 // When the technician is expected at each job of their queue, in the order they work it (on
 // site first, then severity, then arrival due); jobs on hold are left out.

@@ -28,6 +28,7 @@ struct Work {
 
 struct Active {
   Work work;
+  Instant depart{};
   Instant arrive{};
   Instant finish{};
   ServiceEstimate estimate;  // what the engine expected when the job started
@@ -137,6 +138,9 @@ class Simulation {
 
   const std::vector<Outcome>& outcomes() const { return outcomes_; }
   double repositioning_km() const { return repositioning_km_; }
+  double diverted_km() const { return diverted_km_; }
+  double diverted_minutes() const { return diverted_minutes_; }
+  int diversions() const { return diversions_; }
   int moves() const { return moves_; }
   int replans() const { return replans_; }
   std::size_t technicians() const { return sims_.size(); }
@@ -159,8 +163,19 @@ class Simulation {
     s.moving.reset();
   }
 
+  // How far along the drive to the job in hand, 1 once on site.
+  static double driven(const Active& a, Instant now) {
+    if (now >= a.arrive) return 1;
+    auto total = std::chrono::duration<double>(a.arrive - a.depart).count();
+    return total <= 0 ? 1 : std::chrono::duration<double>(now - a.depart).count() / total;
+  }
+
   geo::LatLon where(const SimTechnician& s, Instant now) const {
-    if (s.current) return s.current->work.site;
+    if (s.current) {
+      double f = driven(*s.current, now);
+      return f >= 1 ? s.current->work.site
+                    : along(Relocation{s.position, s.current->work.site, {}, {}, 0}, f);
+    }
     if (s.moving) {
       double f = fraction_done(*s.moving, now);
       return f >= 1 ? s.moving->to : along(*s.moving, f);
@@ -175,7 +190,7 @@ class Simulation {
     Work work = std::move(*it);
     s.pending.erase(it);
     auto leg = travel_.leg(s.position, work.site);
-    Active a{work, now + leg.time, {}, estimate(work)};
+    Active a{work, now, now + leg.time, {}, estimate(work)};
     a.finish = a.arrive + std::chrono::minutes(work.true_minutes);
     auto& o = outcomes_[work.request];
     o.arrive = a.arrive;
@@ -208,8 +223,11 @@ class Simulation {
     TechnicianState state{&s.technician, where(s, now), s.time_zone, {}};
     if (s.current) {
       const auto& w = s.current->work;
-      state.queue.push_back({w.job.id, w.job.severity, JobStatus::on_site, w.site,
-                             w.job.clock(SlaTarget::arrival).due, s.current->arrive, false,
+      bool driving = now < s.current->arrive;
+      state.queue.push_back({w.job.id, w.job.severity,
+                             driving ? JobStatus::en_route : JobStatus::on_site, w.site,
+                             w.job.clock(SlaTarget::arrival).due,
+                             driving ? std::nullopt : std::optional(s.current->arrive), false,
                              estimate(w), &w.job.required_skills});
     }
     for (const auto& w : s.pending) {
@@ -239,15 +257,24 @@ class Simulation {
     auto decision = decide(work.job, work.site, service, tier, states, now, travel_,
                            options_.engine);
     if (allow_preemption && !decision.reason.empty()) {
-      if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_)) {
+      if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_,
+                                   counted_arrival(decision), options_.engine)) {
         auto& s = sims_[static_cast<std::size_t>(p->technician_id - 1)];
-        auto it = std::find_if(s.pending.begin(), s.pending.end(),
-                               [&](const Work& w) { return w.job.id == p->moved_job_id; });
-        if (it != s.pending.end()) {
-          Work moved = std::move(*it);
-          s.pending.erase(it);
+        std::optional<Work> moved;
+        if (s.current && s.current->work.job.id == p->moved_job_id) {
+          moved = divert(s, now);
+        } else {
+          auto it = std::find_if(s.pending.begin(), s.pending.end(),
+                                 [&](const Work& w) { return w.job.id == p->moved_job_id; });
+          if (it != s.pending.end()) {
+            moved = std::move(*it);
+            s.pending.erase(it);
+          }
+        }
+        if (moved) {
+          ++preemptions_;
           assign(static_cast<std::size_t>(p->technician_id - 1), work, now);
-          if (!dispatch(moved, now, false)) backlog_.push_back(std::move(moved));
+          if (!dispatch(*moved, now, false)) backlog_.push_back(std::move(*moved));
           return true;
         }
       }
@@ -313,6 +340,24 @@ class Simulation {
     }
   }
 
+  // Stops the technician where they are on the drive to the job in hand and gives the job back.
+  // The kilometres driven count; the job's own drive starts again from whoever takes it.
+  Work divert(SimTechnician& s, Instant now) {
+    Active a = std::move(*s.current);
+    s.current.reset();
+    double f = driven(a, now);
+    auto& o = outcomes_[a.work.request];
+    diverted_km_ += o.km * f;
+    diverted_minutes_ += std::chrono::duration<double>(now - a.depart).count() / 60;
+    s.position = along(Relocation{s.position, a.work.site, {}, {}, 0}, f);
+    o.arrive.reset();
+    o.finish.reset();
+    o.km = 0;
+    o.work_minutes = 0;
+    ++diversions_;
+    return std::move(a.work);
+  }
+
   // The freed technician may be the earliest arrival for a critical job queued elsewhere.
   void take_over(std::size_t i, Instant now) {
     auto states = engine_states(now);
@@ -367,7 +412,8 @@ class Simulation {
   int model_generation_ = 0;
   DemandHistory demand_;
   double repositioning_km_ = 0;
-  int moves_ = 0, replans_ = 0, take_overs_ = 0;
+  int moves_ = 0, replans_ = 0, take_overs_ = 0, preemptions_ = 0, diversions_ = 0;
+  double diverted_km_ = 0, diverted_minutes_ = 0;
 };
 
 }  // namespace
@@ -474,7 +520,10 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
   }
   sim.finish_moves(last);
   result.repositioning_km = sim.repositioning_km();
-  result.total_km += result.repositioning_km;
+  result.total_km += result.repositioning_km + sim.diverted_km();
+  result.diverted_km = sim.diverted_km();
+  result.diversions = sim.diversions();
+  work_minutes += sim.diverted_minutes();
   result.moves = sim.moves();
   result.replans = sim.replans();
   double fleet_minutes = static_cast<double>(sim.technicians()) *

@@ -59,6 +59,9 @@ struct ReplayResult {
   int unassigned = 0;
   double total_km = 0;  // road km driven: to jobs and repositioning
   double repositioning_km = 0;
+  // Drives to a job broken off for a critical call (the job went to someone else or later).
+  double diverted_km = 0;
+  int diversions = 0;
   int moves = 0;    // move-ups made
   int replans = 0;  // re-plans that changed an assignment
   // Time travelling to and working on jobs over the fleet's time from the first report to the

@@ -364,10 +364,65 @@ TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
   EXPECT_EQ(p->moved_job_id, 9);
 }
 
+TEST(Preemption, ATechnicianDrivingToALesserJobIsDivertedFromWhereTheyAre) {
+  // T1 is 5 km east, driving to a minor job 30 km east, and full; T2 is idle 50 km east. For a
+  // critical call at 0 due in 45 min, T2 is 65 road km away: 97.5 min, late. T1 without the
+  // minor job drives 6.5 road km from where they are: 9.75 min (585 s), on time.
+  auto near = tech(1), far = tech(2);
+  near.max_open_jobs = 1;
+  auto sn = state(near, 5);
+  sn.queue.push_back({9, Severity::minor, JobStatus::en_route, east(30), kNow + 8h, std::nullopt});
+  std::vector<TechnicianState> s{sn, state(far, 50)};
+  auto job = critical_job(45);
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "no_technician_meets_target");
+  EXPECT_EQ(*d.chosen, 2);
+  auto p = find_preemption(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->technician_id, 1);
+  EXPECT_EQ(p->moved_job_id, 9);
+  EXPECT_EQ(p->eta, kNow + 585s);
+
+  // With room for both, the job T1 is driving to is worked first: 25 km on to it (48.75 min),
+  // 60 min there, 30 km back (58.5 min). The critical job cannot jump a drive under way.
+  s[0].technician = &near;
+  near.max_open_jobs = 3;
+  d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(d.candidates[0].queue_ahead, 1);
+  EXPECT_EQ(d.candidates[0].eta, kNow + 2925s + 60min + 3510s);
+}
+
+TEST(Preemption, ACallLateEitherWayGoesWhereItIsLessLate) {
+  // Due in 5 min: T1 diverted from 5 km (9.75 min) is late, but T2, the decision's choice 50 km
+  // away, arrives at 97.5 min. Given that arrival to beat, T1 is diverted; without it, nothing
+  // qualifies. T2 at 6 km (11.7 min) would be practically equal (9.75 + 2 > 11.7): no diversion.
+  auto near = tech(1), far = tech(2);
+  near.max_open_jobs = 1;
+  auto sn = state(near, 5);
+  sn.queue.push_back({9, Severity::minor, JobStatus::en_route, east(30), kNow + 8h, std::nullopt});
+  std::vector<TechnicianState> s{sn, state(far, 50)};
+  auto job = critical_job(5);
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "no_technician_meets_target");
+  auto beat = counted_arrival(d);
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(*beat, kNow + 5850s);
+  EXPECT_FALSE(find_preemption(job, east(0), kService, tier(), s, kNow, kTravel));
+  auto p = find_preemption(job, east(0), kService, tier(), s, kNow, kTravel, beat);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->moved_job_id, 9);
+  s[1].position = east(6);
+  d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  EXPECT_EQ(*counted_arrival(d), kNow + 702s);
+  EXPECT_FALSE(find_preemption(job, east(0), kService, tier(), s, kNow, kTravel,
+                               counted_arrival(d)));
+}
+
 TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTier) {
   auto near = tech(1);
   near.max_open_jobs = 1;
-  for (auto [severity, status] : {std::pair{Severity::minor, JobStatus::en_route},
+  for (auto [severity, status] : {std::pair{Severity::minor, JobStatus::on_site},
+                                  std::pair{Severity::critical, JobStatus::en_route},
                                   std::pair{Severity::critical, JobStatus::assigned}}) {
     auto sn = state(near, 5);
     sn.queue.push_back({9, severity, status, east(30), kNow + 8h, std::nullopt});

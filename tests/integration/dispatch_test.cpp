@@ -173,6 +173,38 @@ TEST_F(DispatchTest, CriticalJobPreemptsALessSevereUnstartedJob) {
   EXPECT_TRUE(preempted);
 }
 
+TEST_F(DispatchTest, CriticalJobDivertsATechnicianDrivingToALesserJob) {
+  // The only pump technician is full and already driving to a minor job: a critical pump job
+  // nobody else can take diverts them (docs/decisions.md, "Preemption"). The minor job goes back
+  // to new, and its events say why.
+  auto only = technician(31.2397, 121.4998, {"pump"}, 1);
+  auto minor = create("minor", {"pump"});
+  ASSERT_EQ(minor.body["technician_id"], only);
+  auto minor_path = "/api/v1/jobs/" + std::to_string(minor.body["id"].get<std::int64_t>());
+  for (const char* to : {"accepted", "en_route"})
+    ASSERT_EQ(s().post(minor_path + "/status", {{"to", to}}, w().dispatcher).status, 200);
+  auto critical = create("critical", {"pump"});
+  ASSERT_EQ(critical.status, 201);
+  EXPECT_EQ(critical.body["technician_id"], only);
+  EXPECT_EQ(critical.body["dispatch"]["reason"],
+            "preempted_job_" + std::to_string(minor.body["id"].get<std::int64_t>()));
+  auto moved = s().get(minor_path, w().dispatcher);
+  EXPECT_EQ(moved.body["status"], "new");
+  EXPECT_EQ(moved.body["technician_id"], nullptr);
+  auto events = s().get(minor_path + "/events", w().dispatcher);
+  std::string from;
+  for (const auto& e : events.body["items"]) {
+    if (e["type"] == "preempted") from = e["from_status"].is_string() ? e["from_status"] : "";
+  }
+  EXPECT_EQ(from, "en_route") << events.text;
+  // On site it is the technician's until done: a second critical job is not given the place.
+  auto critical_path = "/api/v1/jobs/" + std::to_string(critical.body["id"].get<std::int64_t>());
+  for (const char* to : {"accepted", "en_route", "on_site"})
+    ASSERT_EQ(s().post(critical_path + "/status", {{"to", to}}, w().dispatcher).status, 200);
+  auto second = create("critical", {"pump"});
+  EXPECT_EQ(second.body["technician_id"], nullptr) << second.text;
+}
+
 }  // namespace
 }  // namespace fieldserve::testing
 
