@@ -78,9 +78,14 @@ dispatch::ServiceEstimate Dispatcher::estimate(JobKind kind, const std::vector<s
 
 Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site, double radius_km,
                                           JobId leave_out) {
+  return snapshot_of(tx, index_.near(site, radius_km), leave_out, site);
+}
+
+Dispatcher::Snapshot Dispatcher::snapshot_of(store::Tx& tx,
+                                             const std::vector<TechnicianId>& near_ids,
+                                             JobId leave_out, const geo::LatLon& fallback) {
   std::map<CenterId, Center> centers;
   for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
-  auto near_ids = index_.near(site, radius_km);
   Snapshot snap;
   snap.technicians = tx.technicians_by_id(near_ids);
   snap.rows = tx.queues_of(near_ids);
@@ -91,7 +96,7 @@ Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site
     dispatch::TechnicianState state;
     state.technician = &t;
     auto home = centers.find(t.home_center_id);
-    state.position = t.location.value_or(home != centers.end() ? home->second.location : site);
+    state.position = t.location.value_or(home != centers.end() ? home->second.location : fallback);
     state.time_zone = home != centers.end() ? home->second.time_zone : "UTC";
     for (const auto* open : queues[t.id]) {
       if (open->id == leave_out) continue;
@@ -125,8 +130,9 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
   auto decision = dispatch::decide(job, site->location, service, tier, states, now, travel_,
                                    config_);
   std::optional<dispatch::Preemption> preemption;
-  // Nobody meets the target: either the best misses it, or the ones who could are full.
-  if (allow_preemption && !decision.reason.empty()) {
+  // A critical job gets the earliest arrival, even one that means moving a lesser job that has
+  // not started, or diverting a technician driving to one (dispatch::find_preemption).
+  if (allow_preemption) {
     preemption = dispatch::find_preemption(job, site->location, service, tier, states, now, travel_,
                                            dispatch::counted_arrival(decision), config_);
   }
@@ -193,6 +199,20 @@ void Dispatcher::technician_freed(store::Tx& tx, Effects& fx, const Job& resolve
   }
   replan_near(tx, fx, site->location, policy.tier(resolved.severity).dispatch_radius_km, actor,
               now);
+}
+
+void Dispatcher::sweep(store::Tx& tx, Effects& fx, Instant now) {
+  auto policy = writer_.policy().policy();
+  if (!policy.dispatch.rolling_replan) return;
+  std::lock_guard lock(mutex_);
+  refresh(tx);
+  refresh_service_times(tx, now, policy.dispatch.service_minutes);
+  auto snap = snapshot_of(tx, index_.ids(), 0, {});
+  auto moves = dispatch::rescue_late_jobs(snap.states, now, travel_, rescue_);
+  for (const auto& m : moves) move_job(tx, fx, m, "rescue", "system", now);
+  if (!moves.empty()) {
+    fx.log(LogLevel::info, "dispatch", {{"rescued", static_cast<std::int64_t>(moves.size())}});
+  }
 }
 
 void Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,

@@ -43,6 +43,10 @@ class Dispatcher {
   // planned again.
   void technician_freed(store::Tx& tx, Effects& fx, const Job& resolved, const std::string& actor,
                         Instant now);
+  // The sweep for jobs at risk (dispatch::rescue_late_jobs) over the whole fleet, with the
+  // policy's rolling_replan on; the SLA ticker runs it every rescue_config().every_minutes.
+  void sweep(store::Tx& tx, Effects& fx, Instant now);
+  const dispatch::RescueConfig& rescue_config() const { return rescue_; }
   const dispatch::TravelModel& travel() const { return travel_; }
 
  private:
@@ -54,6 +58,9 @@ class Dispatcher {
     std::vector<dispatch::TechnicianState> states;
   };
   Snapshot snapshot(store::Tx& tx, const geo::LatLon& site, double radius_km, JobId leave_out);
+  // `fallback`: the position of a technician with neither a location nor a home center.
+  Snapshot snapshot_of(store::Tx& tx, const std::vector<TechnicianId>& ids, JobId leave_out,
+                       const geo::LatLon& fallback);
   dispatch::Decision decide_and_apply(store::Tx& tx, Effects& fx, Job& job,
                                       const std::string& actor, Instant now, bool allow_preemption);
   // Re-plans the jobs not yet started of the technicians near `site` (dispatch/replan.h) and
@@ -75,6 +82,7 @@ class Dispatcher {
   DecisionEncoder encode_;
   std::mutex mutex_;
   dispatch::EngineConfig config_;
+  dispatch::RescueConfig rescue_;
   dispatch::GeodesicTravel travel_;
   geo::GridIndex index_;
   std::int64_t known_revision_ = -1;  // the technicians' revision the index shows; -1: reload

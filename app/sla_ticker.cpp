@@ -49,6 +49,16 @@ int SlaTicker::run_once() {
   }
   // Complaints past their due are watched by the same tick (docs/after-sales.md).
   if (!stopping_) total += escalate_complaints(store_, now);
+  auto every = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::duration<double, std::ratio<60>>(
+          dispatcher_ ? dispatcher_->rescue_config().every_minutes : 0));
+  if (dispatcher_ && !stopping_ && (!last_sweep_ || now - *last_sweep_ >= every)) {
+    last_sweep_ = now;
+    write(store_, [&](store::Tx& tx, Effects& fx) {
+      dispatcher_->sweep(tx, fx, now);
+      return 0;
+    });
+  }
   return total;
 }
 

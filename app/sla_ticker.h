@@ -2,13 +2,17 @@
 // The time-driven half of SLA monitoring (docs/sla.md): once a second, the jobs whose next
 // at-risk or breach threshold has passed are read through the sla_next_check index (never a scan
 // of all jobs) and re-evaluated; each state change becomes a job event and a log line. The same
-// tick escalates complaints past their due (app/complaint_service.h).
+// tick escalates complaints past their due (app/complaint_service.h) and, given a dispatcher,
+// runs its sweep for jobs at risk every few minutes (app/dispatcher.h).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include <optional>
+
+#include "app/dispatcher.h"
 #include "app/job_writer.h"
 #include "store/store.h"
 
@@ -23,6 +27,8 @@ class SlaTicker {
   SlaTicker(const SlaTicker&) = delete;
   SlaTicker& operator=(const SlaTicker&) = delete;
 
+  // The dispatcher whose sweep the tick runs; set before start().
+  void sweep_with(Dispatcher& dispatcher) { dispatcher_ = &dispatcher; }
   void start();
   void stop();
   // One pass over the jobs due for a look at the writer clock's now, at most kMaxPerTick of them
@@ -36,6 +42,8 @@ class SlaTicker {
   store::Store& store_;
   JobWriter& writer_;
   std::chrono::milliseconds period_;
+  Dispatcher* dispatcher_ = nullptr;
+  std::optional<Instant> last_sweep_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};

@@ -358,6 +358,12 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
         });
     if (!has_skills || geo::geodesic_km(state.position, site) > tier.dispatch_radius_km) continue;
     if (static_cast<int>(state.queue.size()) > t.max_open_jobs) continue;
+    // Nobody arrives sooner than the straight drive from where they are: a technician who cannot
+    // beat the arrival to beat that way is not worth a walk per queued job.
+    if (to_beat &&
+        now + travel.leg(state.position, site).time + minutes(config.equal_arrival_minutes) >=
+            *to_beat)
+      continue;
     for (const auto& q : state.queue) {
       bool movable = (q.status == JobStatus::assigned || q.status == JobStatus::accepted ||
                       q.status == JobStatus::en_route) &&
@@ -370,8 +376,8 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       Instant eta = walk.eta;
       auto reliable = eta + minutes(walk.margin_minutes);
       bool meets = reliable <= arrival_due;
-      if (!meets && (!to_beat || reliable + minutes(config.equal_arrival_minutes) >= *to_beat))
-        continue;
+      bool beats = to_beat && reliable + minutes(config.equal_arrival_minutes) < *to_beat;
+      if (to_beat ? !beats : !meets) continue;
       double km = walk.travel_km;
       bool better = !best || (meets && !best_meets) ||
                     (meets == best_meets && (reliable < best_reliable ||

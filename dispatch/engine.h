@@ -86,11 +86,13 @@ struct Preemption {
 };
 // Considers technicians that are eligible, or excluded only for being at capacity (moving a job
 // out frees a place), within the tier's radius. The job moved is one not started: assigned,
-// accepted, or en route (the technician is diverted from where they are). Among the options that
-// meet the target (with the margin), the earliest arrival wins. When none meets it, the earliest
-// option still wins if it arrives (with its margin) more than `config.equal_arrival_minutes`
-// before `to_beat`, the arrival the decision without preemption counts on: a critical call late
-// either way should be less late. nullopt when the job is not critical or nothing qualifies.
+// accepted, or en route (the technician is diverted from where they are). `to_beat` is the
+// arrival the decision without preemption counts on (counted_arrival): an option must arrive,
+// with its margin, more than `config.equal_arrival_minutes` before it, so a critical call always
+// gets the earliest arrival and a lesser job is not bumped for a practically equal one. Without
+// `to_beat` (nobody was chosen) an option must meet the target. Options that meet the target win
+// over those that do not, then the earliest arrival, then least travel. nullopt when the job is
+// not critical or nothing qualifies.
 std::optional<Preemption> find_preemption(
     const Job& job, const geo::LatLon& site, const ServiceEstimate& service, const TierPolicy& tier,
     std::span<const TechnicianState> technicians, Instant now, const TravelModel& travel,

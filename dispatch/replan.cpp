@@ -123,3 +123,59 @@ std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> 
 }
 
 }  // namespace fieldserve::dispatch
+
+namespace fieldserve::dispatch {
+
+std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> technicians,
+                                           Instant now, const TravelModel& travel,
+                                           const RescueConfig& config) {
+  const auto at_risk = minutes(config.at_risk_minutes);
+  struct Late {
+    const QueuedJob* job;
+    TechnicianId from;
+  };
+  std::vector<Late> late;
+  std::vector<const TechnicianState*> idle;
+  for (const auto& t : technicians) {
+    if (t.queue.empty()) {
+      if (t.technician->active) idle.push_back(&t);
+      continue;
+    }
+    bool any_movable = std::any_of(t.queue.begin(), t.queue.end(), movable);
+    if (!any_movable) continue;
+    for (const auto& p : planned_arrivals(t, now, travel)) {
+      auto q = std::find_if(t.queue.begin(), t.queue.end(),
+                            [&](const QueuedJob& j) { return j.id == p.id; });
+      if (q != t.queue.end() && movable(*q) && p.arrive + at_risk > q->arrival_due)
+        late.push_back({&*q, t.technician->id});
+    }
+  }
+  std::vector<Reassignment> moves;
+  if (late.empty() || idle.empty()) return moves;
+  std::sort(late.begin(), late.end(), [](const Late& a, const Late& b) {
+    if (a.job->severity != b.job->severity) return a.job->severity < b.job->severity;
+    return a.job->arrival_due < b.job->arrival_due;
+  });
+  for (const auto& l : late) {
+    std::optional<std::size_t> best;
+    double best_km = 0;
+    for (std::size_t i = 0; i < idle.size(); ++i) {
+      if (!idle[i]) continue;
+      const auto& skills = idle[i]->technician->skills;
+      if (!std::all_of(l.job->required_skills->begin(), l.job->required_skills->end(),
+                       [&](const auto& s) {
+                         return std::find(skills.begin(), skills.end(), s) != skills.end();
+                       }))
+        continue;
+      auto leg = travel.leg(idle[i]->position, l.job->site);
+      if (now + leg.time > l.job->arrival_due) continue;
+      if (!best || leg.road_km < best_km) best = i, best_km = leg.road_km;
+    }
+    if (!best) continue;
+    moves.push_back({l.job->id, l.from, idle[*best]->technician->id});
+    idle[*best] = nullptr;
+  }
+  return moves;
+}
+
+}  // namespace fieldserve::dispatch

@@ -44,4 +44,19 @@ std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> 
                                                const TravelModel& travel,
                                                const EngineConfig& config = {});
 
+struct RescueConfig {
+  // A job expected this close to its arrival due, or past it, is at risk: the plan has no room
+  // left for the job ahead to run over.
+  double at_risk_minutes = 15;
+  double every_minutes = 5;  // how often the sweep runs (the server's SLA ticker, the replay)
+};
+
+// The sweep for jobs the plan no longer gets there in time: each job not yet started that its
+// technician is expected to reach later than `at_risk_minutes` before its arrival due (the jobs
+// ahead ran over) goes to an idle technician with the skills who reaches it by the due, the one
+// with least travel. Most severe and earliest due first; an idle technician takes one job.
+std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> technicians,
+                                           Instant now, const TravelModel& travel,
+                                           const RescueConfig& config = {});
+
 }  // namespace fieldserve::dispatch

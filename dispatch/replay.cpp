@@ -120,6 +120,26 @@ class Simulation {
     if (s.idle()) consider_move_up(now, {i});
   }
 
+  // The server's sweep for jobs at risk (dispatch::rescue_late_jobs), run as its SLA ticker runs
+  // it: at the first event at least every_minutes after the last sweep.
+  void sweep(Instant now) {
+    if (!engine() || !options_.replan) return;
+    auto every = std::chrono::seconds(std::lround(options_.rescue.every_minutes * 60));
+    if (last_sweep_ && now - *last_sweep_ < every) return;
+    last_sweep_ = now;
+    auto states = engine_states(now);
+    for (const auto& m : rescue_late_jobs(states, now, travel_, options_.rescue)) {
+      auto& from = sims_[static_cast<std::size_t>(m.from - 1)].pending;
+      auto it = std::find_if(from.begin(), from.end(),
+                             [&](const Work& w) { return w.job.id == m.job_id; });
+      if (it == from.end()) continue;
+      Work w = std::move(*it);
+      from.erase(it);
+      ++rescues_;
+      assign(static_cast<std::size_t>(m.to - 1), std::move(w), now);
+    }
+  }
+
   void arrive(Work work, Instant now) {
     bool critical = work.job.severity == Severity::critical;
     if (critical) demand_.record(work.site, work.job.required_skills, now);
@@ -256,7 +276,7 @@ class Simulation {
     auto service = estimate(work);
     auto decision = decide(work.job, work.site, service, tier, states, now, travel_,
                            options_.engine);
-    if (allow_preemption && !decision.reason.empty()) {
+    if (allow_preemption) {
       if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_,
                                    counted_arrival(decision), options_.engine)) {
         auto& s = sims_[static_cast<std::size_t>(p->technician_id - 1)];
@@ -412,6 +432,8 @@ class Simulation {
   int model_generation_ = 0;
   DemandHistory demand_;
   double repositioning_km_ = 0;
+  std::optional<Instant> last_sweep_;
+  int rescues_ = 0;
   int moves_ = 0, replans_ = 0, take_overs_ = 0, preemptions_ = 0, diversions_ = 0;
   double diverted_km_ = 0, diverted_minutes_ = 0;
 };
@@ -467,8 +489,10 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     const auto& req = requests[r];
     Instant now = req.reported_at;
     for (auto next = sim.next_finish(); next.first <= now; next = sim.next_finish()) {
+      sim.sweep(next.first);
       sim.finish(next.second, next.first);
     }
+    sim.sweep(now);
     auto placement = place_site(req.location, as_centers, std::nullopt);
     const auto& tier = policy.tier(req.severity);
     const Calendar& calendar = tier.calendar == CalendarKind::always ||

@@ -80,6 +80,7 @@ struct ReplayOptions {
   CoverageConfig coverage;
   bool replan = true;  // the engine re-plans jobs not started when the plan has gone stale
   ReplanConfig replan_config;
+  RescueConfig rescue;  // the sweep for jobs at risk runs with re-planning
 };
 
 // `requests` in any order; they are replayed by reported_at (then id). Centers must not be

@@ -84,4 +84,11 @@ std::vector<std::int64_t> GridIndex::near(const LatLon& center, double radius_km
   return out;
 }
 
+std::vector<std::int64_t> GridIndex::ids() const {
+  std::vector<std::int64_t> out;
+  out.reserve(positions_.size());
+  for (const auto& [id, entry] : positions_) out.push_back(id);
+  return out;
+}
+
 }  // namespace fieldserve::geo

@@ -20,6 +20,7 @@ class GridIndex {
   void erase(std::int64_t id);
   std::size_t size() const { return positions_.size(); }
   const LatLon* position(std::int64_t id) const;
+  std::vector<std::int64_t> ids() const;  // every point, in no particular order
 
   // Ids of every point that may lie within `radius_km` of `center`: every point that does is
   // returned; some farther ones may be too. Near the poles and the antimeridian the box widens.

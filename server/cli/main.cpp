@@ -131,6 +131,7 @@ int serve(const ServeOptions& o) {
              {"schema_version", std::int64_t{store->schema_version()}},
              {"allocator", allocator_name()}});
   fieldserve::app::SlaTicker ticker(*store, services.writer);
+  ticker.sweep_with(services.dispatcher);
   ticker.start();
   server.listen_after_bind();
   ticker.stop();

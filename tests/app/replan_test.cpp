@@ -1,6 +1,7 @@
 // Rolling re-planning in the server (docs/decisions.md, "Re-planning and move-up"): when a
 // technician resolves a job, they take over a critical job they reach first, and the jobs not yet
 // started around it are planned again.
+#include "app/sla_ticker.h"
 #include "app_fixture.h"
 
 namespace fieldserve::app {
@@ -68,6 +69,48 @@ TEST_F(ReplanTest, WithRollingReplanOffNothingMoves) {
   auto [first, late] = two_critical_jobs_then_a_second_technician_frees_up();
   EXPECT_EQ(store->read([&](store::Tx& tx) { return tx.job(first)->technician_id; }), tech);
   EXPECT_EQ(store->read([&](store::Tx& tx) { return tx.job(late)->technician_id; }), tech);
+}
+
+TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
+  // The fixture's technician is on site at a minor job with a serious job queued behind it at
+  // the same site. While the minor job runs to plan (60 min expected) the serious one is not at
+  // risk. Once the minor job has overrun to 25 min before the serious job's arrival due, the plan
+  // has it reached 15 min from now (half the 30 min spread is the least left on an overrunning
+  // job): 10 min before the due, inside the 15 min at-risk window. A second technician, idle at
+  // the site, takes it at the next sweep.
+  auto minor = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                  .severity = Severity::minor,
+                                                  .required_skills = {"hvac"}});
+  ASSERT_TRUE(minor);
+  for (auto to : {StatusRequest::accepted, StatusRequest::en_route, StatusRequest::on_site}) {
+    ASSERT_TRUE(jobs.change_status(dispatcher_who, minor->id, to, std::nullopt, std::nullopt));
+  }
+  auto serious = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                    .severity = Severity::serious,
+                                                    .required_skills = {"hvac"}});
+  ASSERT_TRUE(serious);
+  ASSERT_EQ(serious->technician_id, tech);
+  auto due = serious->clock(SlaTarget::arrival).due;
+  ASSERT_GT(due - clock.now(), 80min) << "the job must start with room to spare";
+  second = store->write([&](store::Tx& tx) {
+    Technician t{.name = "Zhang Min", .skills = {"hvac"}, .home_center_id = center};
+    t.location = geo::LatLon{31.24, 121.50};
+    for (auto& day : t.shift) day = DaySpan{0, 1440};
+    return tx.insert_technician(t);
+  });
+  SlaTicker ticker(*store, writer);
+  ticker.sweep_with(dispatcher);
+  ticker.run_once();
+  EXPECT_EQ(store->read([&](store::Tx& tx) { return tx.job(serious->id)->technician_id; }), tech);
+
+  clock.advance(std::chrono::duration_cast<std::chrono::seconds>(due - clock.now()) - 25min);
+  ticker.run_once();
+  auto moved = store->read([&](store::Tx& tx) { return *tx.job(serious->id); });
+  EXPECT_EQ(moved.technician_id, second);
+  auto events = events_of(serious->id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().detail, "rescue; from technician " + std::to_string(tech));
+  EXPECT_EQ(LogLines::count_containing("rescued=1"), 1u);
 }
 
 }  // namespace

@@ -156,6 +156,60 @@ TEST(TakeOver, NotForArrivalsPracticallyEqualNorForLessSevereJobs) {
   EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
 }
 
+TEST(Rescue, AJobTheQueueNoLongerReachesInTimeGoesToTheNearestIdleTechnicianWhoDoes) {
+  // A is on site at 0 with 50 min to go; queued behind: serious job 11 at 1 km east due in 40
+  // min, reached at 51.95 min (late), and minor job 12 due in 10 hours. B idle 2 km beyond the
+  // serious job (3.9 min), C idle 19 km beyond it (37.05 min, also in time): B, the least
+  // travel, takes job 11; the minor job has hours to spare and stays.
+  auto a = tech(1), b = tech(2), c = tech(3);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}},
+      sc{&c, east(20), "UTC", {}};
+  sa.queue.push_back({10,
+                      Severity::minor,
+                      JobStatus::on_site,
+                      east(0),
+                      kNow,
+                      kNow - 10min,
+                      false,
+                      {60, 30},
+                      &kHvac});
+  sa.queue.push_back(not_started(11, Severity::serious, kNow + 40min));
+  sa.queue.push_back(not_started(12, Severity::minor, kNow + 600min));
+  std::vector<TechnicianState> states{sa, sb, sc};
+  auto moves = rescue_late_jobs(states, kNow, kTravel);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].job_id, 11);
+  EXPECT_EQ(moves[0].from, 1);
+  EXPECT_EQ(moves[0].to, 2);
+  // Without B, C takes it; without B and C nobody can, and it stays.
+  states.erase(states.begin() + 1);
+  moves = rescue_late_jobs(states, kNow, kTravel);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].to, 3);
+  states.pop_back();
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+}
+
+TEST(Rescue, AtRiskMeansReachedLessThanFifteenMinutesBeforeTheDue) {
+  // Reached at 51.95 min: due at 66 min leaves 14.05 min, at risk; due at 67 leaves 15.05, not.
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
+  sa.queue.push_back({10,
+                      Severity::minor,
+                      JobStatus::on_site,
+                      east(0),
+                      kNow,
+                      kNow - 10min,
+                      false,
+                      {60, 30},
+                      &kHvac});
+  sa.queue.push_back(not_started(11, Severity::serious, kNow + 66min));
+  std::vector<TechnicianState> states{sa, sb};
+  EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
+  states[0].queue[1].arrival_due = kNow + 67min;
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+}
+
 TEST(MoveUp, AnIdleTechnicianMovesTowardDemandNobodyCovers) {
   // 25 critical hvac calls 10 km east; two idle technicians at 0. Moving one there cuts the
   // drive to the next call from 19.5 min (10 km) to about 0, for 13 road km: a move.
