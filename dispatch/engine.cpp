@@ -376,8 +376,7 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       Instant eta = walk.eta;
       auto reliable = eta + minutes(walk.margin_minutes);
       bool meets = reliable <= arrival_due;
-      bool beats = to_beat && reliable + minutes(config.equal_arrival_minutes) < *to_beat;
-      if (to_beat ? !beats : !meets) continue;
+      if (to_beat && reliable + minutes(config.equal_arrival_minutes) >= *to_beat) continue;
       double km = walk.travel_km;
       bool better = !best || (meets && !best_meets) ||
                     (meets == best_meets && (reliable < best_reliable ||

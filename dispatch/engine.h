@@ -90,9 +90,10 @@ struct Preemption {
 // arrival the decision without preemption counts on (counted_arrival): an option must arrive,
 // with its margin, more than `config.equal_arrival_minutes` before it, so a critical call always
 // gets the earliest arrival and a lesser job is not bumped for a practically equal one. Without
-// `to_beat` (nobody was chosen) an option must meet the target. Options that meet the target win
-// over those that do not, then the earliest arrival, then least travel. nullopt when the job is
-// not critical or nothing qualifies.
+// `to_beat` (nobody could be chosen: every technician with the skills is full) any option
+// qualifies: a critical call waiting unassigned behind lesser jobs is worse than a late one.
+// Options that meet the target win over those that do not, then the earliest arrival, then least
+// travel. nullopt when the job is not critical or nothing qualifies.
 std::optional<Preemption> find_preemption(
     const Job& job, const geo::LatLon& site, const ServiceEstimate& service, const TierPolicy& tier,
     std::span<const TechnicianState> technicians, Instant now, const TravelModel& travel,

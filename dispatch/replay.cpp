@@ -112,9 +112,10 @@ class Simulation {
     bool off_plan = std::abs(expected_end) > std::max(5.0, a.estimate.spread_minutes / 2);
     s.position = a.work.site;
     s.current.reset();
-    // The waiting requests first: one of them may be more urgent than anything queued.
+    // A critical job queued elsewhere first: the freed place would otherwise go to whatever
+    // waits. Then the waiting requests: one of them may be more urgent than anything queued.
+    if (engine() && options_.replan) take_over(i, now);
     offer_backlog(now);
-    if (engine() && options_.replan && !s.current) take_over(i, now);
     if (!s.current && !s.pending.empty()) start_next(s, now);
     if (engine() && options_.replan && off_plan) replan(now);
     if (s.idle()) consider_move_up(now, {i});
