@@ -22,7 +22,7 @@ struct CoverageConfig {
   int posts = 16;                // where a technician may be sent: the busiest cells of a skill
   int min_history = 20;          // critical calls seen before any move
   double min_gain_minutes = 1;   // mean drive to the next critical call saved by a move
-  double min_gain_per_km = 0.2;  // ... and per kilometre driven to get there
+  double min_gain_per_km = 0.3;  // ... and per kilometre driven to get there
   double cap_minutes = 60;       // a cell nobody idle can reach counts as this far
   double tail_exponent = 1;      // 1: the mean drive (p-median); 2: its root mean square
 };

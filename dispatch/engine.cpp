@@ -19,13 +19,12 @@ bool under_way(const QueuedJob& q) {
 }
 
 // The job goes behind the job the technician is on site at or driving to and every queued job
-// that is more severe, or as severe and due no later: so a critical job goes right behind the job
+// that comes first in triage order, or ties with it: so a critical job goes right behind the job
 // under way, unless critical jobs due earlier are queued too (docs/decisions.md).
-bool goes_ahead(const QueuedJob& queued, const Job& job) {
+bool goes_ahead(const QueuedJob& queued, const Job& job, Instant now) {
   if (under_way(queued)) return true;
-  if (rank(queued.severity) != rank(job.severity))
-    return rank(queued.severity) < rank(job.severity);
-  return queued.arrival_due <= job.clock(SlaTarget::arrival).due;
+  return !triage_before(job.severity, job.clock(SlaTarget::arrival).due, queued.severity,
+                        queued.arrival_due, now);
 }
 
 // What placing the job in a technician's queue means: when it gets there, from where, how sure
@@ -50,15 +49,19 @@ std::chrono::seconds remaining_on_site(const QueuedJob& q, Instant now) {
   return minutes(std::max(q.service.expected_minutes - elapsed, q.service.spread_minutes / 2));
 }
 
-bool work_order(const QueuedJob* a, const QueuedJob* b) {
-  bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
-  if (a_on != b_on) return a_on;
-  bool a_going = a->status == JobStatus::en_route, b_going = b->status == JobStatus::en_route;
-  if (a_going != b_going) return a_going;
-  if (a->severity != b->severity) return rank(a->severity) < rank(b->severity);
-  if (a->arrival_due != b->arrival_due) return a->arrival_due < b->arrival_due;
-  return a->id < b->id;
-}
+// On site first, then the drive under way, then triage order, then id.
+struct WorkOrder {
+  Instant now;
+  bool operator()(const QueuedJob* a, const QueuedJob* b) const {
+    bool a_on = a->status == JobStatus::on_site, b_on = b->status == JobStatus::on_site;
+    if (a_on != b_on) return a_on;
+    bool a_going = a->status == JobStatus::en_route, b_going = b->status == JobStatus::en_route;
+    if (a_going != b_going) return a_going;
+    if (triage_before(a->severity, a->arrival_due, b->severity, b->arrival_due, now)) return true;
+    if (triage_before(b->severity, b->arrival_due, a->severity, a->arrival_due, now)) return false;
+    return a->id < b->id;
+  }
+};
 
 // Walks the queue once: the work order is on site first, then severity, then arrival due; each
 // leg is measured once and shared by the walk with the job and the walk without it.
@@ -70,10 +73,10 @@ QueueWalk walk_queue(const TechnicianState& t, const Job& job, const geo::LatLon
   for (const auto& q : t.queue) {
     if (q.status != JobStatus::on_hold) queue.push_back(&q);  // waiting for parts or the customer
   }
-  std::sort(queue.begin(), queue.end(), work_order);
+  std::sort(queue.begin(), queue.end(), WorkOrder{now});
   // In this order the jobs that go ahead form a prefix.
   std::size_t ahead = 0;
-  while (ahead < queue.size() && goes_ahead(*queue[ahead], job)) ++ahead;
+  while (ahead < queue.size() && goes_ahead(*queue[ahead], job, now)) ++ahead;
 
   QueueWalk walk{now, static_cast<int>(ahead), now, 0, 0, 0};
   geo::LatLon from = t.position;
@@ -127,13 +130,20 @@ double reliable_arrival(const Candidate& c, Instant now) {
 
 }  // namespace
 
+bool triage_before(Severity a, Instant a_due, Severity b, Instant b_due, Instant now) {
+  if (a != b) return rank(a) < rank(b);
+  bool a_past = a_due < now, b_past = b_due < now;
+  if (a_past != b_past) return b_past;
+  return a_due < b_due;
+}
+
 std::vector<PlannedArrival> planned_arrivals(const TechnicianState& t, Instant now,
                                              const TravelModel& travel) {
   std::vector<const QueuedJob*> queue;
   for (const auto& q : t.queue) {
     if (q.status != JobStatus::on_hold) queue.push_back(&q);
   }
-  std::sort(queue.begin(), queue.end(), work_order);
+  std::sort(queue.begin(), queue.end(), WorkOrder{now});
   std::vector<PlannedArrival> out;
   Instant free_at = now;
   geo::LatLon from = t.position;

@@ -103,8 +103,14 @@ std::optional<Preemption> find_preemption(
 // nullopt when nobody was chosen.
 std::optional<Instant> counted_arrival(const Decision& decision);
 
+// Triage order, the order a technician's queue is worked in after the job under way
+// (docs/decisions.md, "Triage"): more severe first; within a severity, a job whose arrival due is
+// still ahead before one already past it (that target is lost wherever it goes; the other can
+// still be kept), then the earlier arrival due.
+bool triage_before(Severity a, Instant a_due, Severity b, Instant b_due, Instant now);
+
 // When the technician is expected at each job of their queue, in the order they work it (on
-// site first, then severity, then arrival due); jobs on hold are left out.
+// site first, then the drive under way, then triage order); jobs on hold are left out.
 struct PlannedArrival {
   JobId id = 0;
   Instant arrive{};

@@ -74,6 +74,16 @@ bool has_skills(const Technician& t, const std::vector<std::string>& required) {
   });
 }
 
+// The engine's technicians work their queues in triage order (dispatch::triage_before); the
+// baseline's in severity-then-due order, as its waiting requests are offered.
+struct Triage {
+  Instant now;
+  bool operator()(const Work& a, const Work& b) const {
+    return triage_before(a.job.severity, a.job.clock(SlaTarget::arrival).due, b.job.severity,
+                         b.job.clock(SlaTarget::arrival).due, now);
+  }
+};
+
 bool more_urgent(const Work& a, const Work& b) {
   if (a.job.severity != b.job.severity) return a.job.severity < b.job.severity;
   return a.job.clock(SlaTarget::arrival).due < b.job.clock(SlaTarget::arrival).due;
@@ -207,7 +217,8 @@ class Simulation {
   // Starts the most urgent pending job (severity, then arrival due).
   void start_next(SimTechnician& s, Instant now) {
     stop_moving(s, now);
-    auto it = std::min_element(s.pending.begin(), s.pending.end(), more_urgent);
+    auto it = engine() ? std::min_element(s.pending.begin(), s.pending.end(), Triage{now})
+                       : std::min_element(s.pending.begin(), s.pending.end(), more_urgent);
     Work work = std::move(*it);
     s.pending.erase(it);
     auto leg = travel_.leg(s.position, work.site);
@@ -329,7 +340,8 @@ class Simulation {
                       : s.idle();
     });
     if (!any_room) return;
-    std::stable_sort(backlog_.begin(), backlog_.end(), more_urgent);
+    if (engine()) std::stable_sort(backlog_.begin(), backlog_.end(), Triage{now});
+    else std::stable_sort(backlog_.begin(), backlog_.end(), more_urgent);
     // One view of the fleet serves every request nobody takes; an assignment changes it.
     std::vector<Work> still;
     std::optional<std::vector<TechnicianState>> states;

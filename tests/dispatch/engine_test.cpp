@@ -349,6 +349,43 @@ TEST(Engine, ShiftStartingBeforeTheArrivalDueCounts) {
             "off_shift");
 }
 
+TEST(Triage, AJobThatCanStillBeOnTimeGoesBeforeOneAlreadyLateOfTheSameSeverity) {
+  EXPECT_TRUE(triage_before(Severity::minor, kNow + 1h, Severity::minor, kNow - 1h, kNow));
+  EXPECT_FALSE(triage_before(Severity::minor, kNow - 1h, Severity::minor, kNow + 1h, kNow));
+  // Among the late, and among those still to keep, the earlier due first; severity above all.
+  EXPECT_TRUE(triage_before(Severity::minor, kNow - 2h, Severity::minor, kNow - 1h, kNow));
+  EXPECT_TRUE(triage_before(Severity::minor, kNow + 1h, Severity::minor, kNow + 2h, kNow));
+  EXPECT_TRUE(triage_before(Severity::serious, kNow - 1h, Severity::minor, kNow + 1h, kNow));
+
+  // At 0: general job 7 at 10 km east, due an hour ago; general job 8 at 20 km east, due in 50
+  // min. Worked oldest-due first, job 8 would be reached at 19.5 + 60 + 19.5 = 99 min, late as
+  // well. In triage order it comes first, at 39 min (on time), and job 7 at 39 + 60 + 19.5.
+  auto t = tech(1);
+  auto s = state(t, 0);
+  s.queue.push_back({7,
+                     Severity::general,
+                     JobStatus::assigned,
+                     east(10),
+                     kNow - 1h,
+                     std::nullopt,
+                     false,
+                     {60, 30}});
+  s.queue.push_back({8,
+                     Severity::general,
+                     JobStatus::assigned,
+                     east(20),
+                     kNow + 50min,
+                     std::nullopt,
+                     false,
+                     {60, 30}});
+  auto planned = planned_arrivals(s, kNow, kTravel);
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(planned[0].id, 8);
+  EXPECT_EQ(planned[0].arrive, kNow + 2340s);
+  EXPECT_EQ(planned[1].id, 7);
+  EXPECT_EQ(planned[1].arrive, kNow + 2340s + 60min + 1170s);
+}
+
 TEST(Preemption, AFullTechnicianWhoWouldMakeItFreesALessSevereUnstartedJob) {
   auto near = tech(1), far = tech(2);
   near.max_open_jobs = 1;
