@@ -131,8 +131,9 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
                                    config_);
   std::optional<dispatch::Preemption> preemption;
   // A critical job gets the earliest arrival, even one that means moving a lesser job that has
-  // not started, or diverting a technician driving to one (dispatch::find_preemption).
-  if (allow_preemption) {
+  // not started, or diverting a technician driving to one; a serious job that would miss its
+  // target may move a general or minor job not yet under way (dispatch::find_preemption).
+  if (allow_preemption && (job.severity == Severity::critical || !decision.reason.empty())) {
     preemption = dispatch::find_preemption(job, site->location, service, tier, states, now, travel_,
                                            dispatch::counted_arrival(decision), config_);
   }

@@ -353,7 +353,7 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
                                           std::span<const TechnicianState> technicians, Instant now,
                                           const TravelModel& travel, std::optional<Instant> to_beat,
                                           const EngineConfig& config) {
-  if (job.severity != Severity::critical) return std::nullopt;
+  if (job.severity != Severity::critical && job.severity != Severity::serious) return std::nullopt;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
   std::optional<Preemption> best;
   Instant best_reliable{};
@@ -377,7 +377,8 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
     for (const auto& q : state.queue) {
       bool movable = (q.status == JobStatus::assigned || q.status == JobStatus::accepted ||
                       q.status == JobStatus::en_route) &&
-                     q.severity != Severity::critical && !q.locked;
+                     q.severity > job.severity && !q.locked &&
+                     (job.severity == Severity::critical || q.status != JobStatus::en_route);
       if (!movable) continue;
       TechnicianState without = state;
       std::erase_if(without.queue, [&](const QueuedJob& other) { return other.id == q.id; });

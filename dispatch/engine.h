@@ -76,8 +76,10 @@ Decision decide(const Job& job, const geo::LatLon& site, const ServiceEstimate& 
                 const TierPolicy& tier, std::span<const TechnicianState> technicians, Instant now,
                 const TravelModel& travel, const EngineConfig& config = {});
 
-// Preemption for a critical job nobody can reach in time (docs/decisions.md): a technician who
-// would meet the arrival target once one not-yet-started, less severe job leaves their queue.
+// Preemption (docs/decisions.md): a technician who arrives earlier once one less severe job
+// leaves their queue. For a critical job that job may be assigned, accepted or en route (the
+// technician is diverted); for a serious job only a general or minor job not yet under way moves,
+// and the caller asks only when the decision misses the target.
 struct Preemption {
   TechnicianId technician_id = 0;
   JobId moved_job_id = 0;
@@ -85,15 +87,14 @@ struct Preemption {
   double travel_km = 0;
 };
 // Considers technicians that are eligible, or excluded only for being at capacity (moving a job
-// out frees a place), within the tier's radius. The job moved is one not started: assigned,
-// accepted, or en route (the technician is diverted from where they are). `to_beat` is the
+// out frees a place), within the tier's radius; dispatcher-locked jobs never move. `to_beat` is the
 // arrival the decision without preemption counts on (counted_arrival): an option must arrive,
 // with its margin, more than `config.equal_arrival_minutes` before it, so a critical call always
 // gets the earliest arrival and a lesser job is not bumped for a practically equal one. Without
 // `to_beat` (nobody could be chosen: every technician with the skills is full) any option
 // qualifies: a critical call waiting unassigned behind lesser jobs is worse than a late one.
 // Options that meet the target win over those that do not, then the earliest arrival, then least
-// travel. nullopt when the job is not critical or nothing qualifies.
+// travel. nullopt when the job is neither critical nor serious, or nothing qualifies.
 std::optional<Preemption> find_preemption(
     const Job& job, const geo::LatLon& site, const ServiceEstimate& service, const TierPolicy& tier,
     std::span<const TechnicianState> technicians, Instant now, const TravelModel& travel,

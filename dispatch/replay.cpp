@@ -288,7 +288,8 @@ class Simulation {
     auto service = estimate(work);
     auto decision = decide(work.job, work.site, service, tier, states, now, travel_,
                            options_.engine);
-    if (allow_preemption) {
+    // A critical job always gets the earliest arrival; a serious one only when it misses.
+    if (allow_preemption && (work.job.severity == Severity::critical || !decision.reason.empty())) {
       if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_,
                                    counted_arrival(decision), options_.engine)) {
         auto& s = sims_[static_cast<std::size_t>(p->technician_id - 1)];
@@ -393,6 +394,11 @@ class Simulation {
 
   // The freed technician may be the earliest arrival for a critical job queued elsewhere.
   void take_over(std::size_t i, Instant now) {
+    bool any = std::any_of(sims_.begin(), sims_.end(), [](const SimTechnician& t) {
+      return std::any_of(t.pending.begin(), t.pending.end(),
+                         [](const Work& w) { return w.job.severity == Severity::critical; });
+    });
+    if (!any) return;  // the common case, and the engine's view of the fleet is not free
     auto states = engine_states(now);
     auto move = take_over_critical(states, sims_[i].technician.id, now, travel_, options_.engine);
     if (!move) return;

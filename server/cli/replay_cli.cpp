@@ -128,6 +128,8 @@ nlohmann::json result_json(const dispatch::ReplayResult& r) {
           {"total_km", std::round(r.total_km * 10) / 10},
           {"repositioning_km", std::round(r.repositioning_km * 10) / 10},
           {"moves", r.moves},
+          {"diverted_km", std::round(r.diverted_km * 10) / 10},
+          {"diversions", r.diversions},
           {"replans", r.replans},
           {"utilisation_pct", std::round(r.utilisation_pct * 10) / 10},
           {"weighted_breaches", r.weighted_breaches},

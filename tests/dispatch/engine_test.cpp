@@ -455,7 +455,7 @@ TEST(Preemption, ACallLateEitherWayGoesWhereItIsLessLate) {
                                counted_arrival(d)));
 }
 
-TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTier) {
+TEST(Preemption, NeverMovesAJobOnSiteACriticalOrALockedJobAndOnlyForCriticalOrSerious) {
   auto near = tech(1);
   near.max_open_jobs = 1;
   for (auto [severity, status] : {std::pair{Severity::minor, JobStatus::on_site},
@@ -472,12 +472,26 @@ TEST(Preemption, NeverMovesAStartedCriticalOrManuallyAssignedJobNorForALesserTie
   std::vector<TechnicianState> only_locked{locked};
   EXPECT_FALSE(find_preemption(critical_job(), east(0), kService, tier(), only_locked, kNow,
                                kTravel));
+  // A serious job moves a minor job not yet under way (T1 5 km away: 9.75 min), never one the
+  // technician is driving to, nor one as severe, and a general job never preempts.
   auto sn = state(near, 5);
   sn.queue.push_back({9, Severity::minor, JobStatus::assigned, east(30), kNow + 8h, std::nullopt});
   std::vector<TechnicianState> s{sn};
   auto serious = critical_job();
   serious.severity = Severity::serious;
+  auto p = find_preemption(serious, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->moved_job_id, 9);
+  EXPECT_EQ(p->eta, kNow + 585s);
+  s[0].queue[0].status = JobStatus::en_route;
   EXPECT_FALSE(find_preemption(serious, east(0), kService, tier(), s, kNow, kTravel));
+  s[0].queue[0].status = JobStatus::assigned;
+  s[0].queue[0].severity = Severity::serious;
+  EXPECT_FALSE(find_preemption(serious, east(0), kService, tier(), s, kNow, kTravel));
+  auto general = serious;
+  general.severity = Severity::general;
+  s[0].queue[0].severity = Severity::minor;
+  EXPECT_FALSE(find_preemption(general, east(0), kService, tier(), s, kNow, kTravel));
 }
 
 }  // namespace
