@@ -222,16 +222,17 @@ void Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,
   auto snap = snapshot(tx, site, radius_km, 0);
   auto move = dispatch::take_over_critical(snap.states, freed, now, travel_, config_);
   if (!move) return;
-  move_job(tx, fx, *move, "take-over", actor, now);
+  move_job(tx, fx, *move, "take-over", actor, now, true);
 }
 
 void Dispatcher::move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m,
-                          const char* why, const std::string& actor, Instant now) {
+                          const char* why, const std::string& actor, Instant now, bool turn_back) {
   auto job = tx.job(m.job_id);
   // Only what the plan saw: still not started, still with the technician it was taken from.
-  if (!job || job->technician_id != m.from || job->assignment_locked ||
-      (job->status != JobStatus::assigned && job->status != JobStatus::accepted))
-    return;
+  bool not_started = job &&
+                     (job->status == JobStatus::assigned || job->status == JobStatus::accepted ||
+                      (turn_back && job->status == JobStatus::en_route));
+  if (!not_started || job->technician_id != m.from || job->assignment_locked) return;
   auto from_status = job->status;
   assign_to(*job, m.to, false, now);
   writer_.save(tx, fx, *job);

@@ -69,9 +69,10 @@ class Dispatcher {
                    const std::string& actor, Instant now);
   void take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed, const geo::LatLon& site,
                       double radius_km, const std::string& actor, Instant now);
-  // Applies one move of a job not started, if the job is still as the plan saw it.
+  // Applies one move of a job not started, if the job is still as the plan saw it; with
+  // `turn_back` also of a job its technician is driving to.
   void move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m, const char* why,
-                const std::string& actor, Instant now);
+                const std::string& actor, Instant now, bool turn_back = false);
   void refresh(store::Tx& tx);
   // Reloads the learned service times from the latest completed jobs every ten minutes.
   void refresh_service_times(store::Tx& tx, Instant now, int prior_minutes);

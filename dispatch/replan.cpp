@@ -103,7 +103,10 @@ std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> 
     if (owner.technician->id == freed) continue;
     std::optional<std::vector<PlannedArrival>> planned;
     for (const auto& q : owner.queue) {
-      if (q.severity != Severity::critical || !movable(q)) continue;
+      // A technician still driving to it can be turned back: the drive under way moves too.
+      bool takeable = movable(q) || (q.status == JobStatus::en_route && !q.locked &&
+                                     q.required_skills != nullptr);
+      if (q.severity != Severity::critical || !takeable) continue;
       if (!std::all_of(q.required_skills->begin(), q.required_skills->end(), [&](const auto& s) {
             return std::find(me.skills.begin(), me.skills.end(), s) != me.skills.end();
           }))

@@ -34,11 +34,12 @@ std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
                                  const SlaPolicy& policy, Instant now, const TravelModel& travel,
                                  const ReplanConfig& config = {});
 
-// A technician who has just freed up takes over the most urgent critical job not yet started in
-// another technician's queue when they can count on arriving earlier (ETA plus margin) by more
-// than `config.equal_arrival_minutes`. The critical job was committed to the arrival expected
-// when it came in; service times run over and under, and whoever frees first is the real earliest
-// arrival. nullopt when nothing improves, the freed technician is at capacity or lacks the skills.
+// A technician who has just freed up takes over the most urgent critical job not yet reached in
+// another technician's queue (assigned, accepted, or en route: that technician is turned back)
+// when they arrive earlier by more than `config.equal_arrival_minutes`. The critical job was
+// committed to the arrival expected when it came in; service times run over and under, and whoever
+// frees first is the real earliest arrival. nullopt when nothing improves, the freed technician is
+// at capacity or lacks the skills.
 std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> technicians,
                                                TechnicianId freed, Instant now,
                                                const TravelModel& travel,

@@ -394,7 +394,10 @@ class Simulation {
 
   // The freed technician may be the earliest arrival for a critical job queued elsewhere.
   void take_over(std::size_t i, Instant now) {
-    bool any = std::any_of(sims_.begin(), sims_.end(), [](const SimTechnician& t) {
+    bool any = std::any_of(sims_.begin(), sims_.end(), [&](const SimTechnician& t) {
+      if (t.current && now < t.current->arrive &&
+          t.current->work.job.severity == Severity::critical)
+        return true;
       return std::any_of(t.pending.begin(), t.pending.end(),
                          [](const Work& w) { return w.job.severity == Severity::critical; });
     });
@@ -402,14 +405,21 @@ class Simulation {
     auto states = engine_states(now);
     auto move = take_over_critical(states, sims_[i].technician.id, now, travel_, options_.engine);
     if (!move) return;
-    auto& from = sims_[static_cast<std::size_t>(move->from - 1)].pending;
-    auto it = std::find_if(from.begin(), from.end(),
-                           [&](const Work& w) { return w.job.id == move->job_id; });
-    if (it == from.end()) return;
-    Work w = std::move(*it);
-    from.erase(it);
+    auto& owner = sims_[static_cast<std::size_t>(move->from - 1)];
+    std::optional<Work> w;
+    if (owner.current && owner.current->work.job.id == move->job_id) {
+      w = divert(owner, now);
+    } else {
+      auto it = std::find_if(owner.pending.begin(), owner.pending.end(),
+                             [&](const Work& p) { return p.job.id == move->job_id; });
+      if (it == owner.pending.end()) return;
+      w = std::move(*it);
+      owner.pending.erase(it);
+    }
     ++take_overs_;
-    assign(i, std::move(w), now);
+    assign(i, std::move(*w), now);
+    // The technician turned back starts their next job, if any.
+    if (!owner.current && !owner.pending.empty()) start_next(owner, now);
   }
 
   void consider_move_up(Instant now, const std::vector<std::size_t>& candidates) {

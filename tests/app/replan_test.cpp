@@ -71,6 +71,41 @@ TEST_F(ReplanTest, WithRollingReplanOffNothingMoves) {
   EXPECT_EQ(store->read([&](store::Tx& tx) { return tx.job(late)->technician_id; }), tech);
 }
 
+TEST_F(ReplanTest, ATechnicianStillDrivingToACriticalJobIsTurnedBackWhenAnotherIsFreeNearer) {
+  // The fixture's technician is driving from the center (about 6 min away) to a critical job.
+  // A second technician at the site resolves a minor job there: 0 min away, they take it over.
+  auto critical = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                     .severity = Severity::critical,
+                                                     .required_skills = {"hvac"}});
+  ASSERT_TRUE(critical);
+  ASSERT_EQ(critical->technician_id, tech);
+  for (auto to : {StatusRequest::accepted, StatusRequest::en_route}) {
+    ASSERT_TRUE(jobs.change_status(dispatcher_who, critical->id, to, std::nullopt, std::nullopt));
+  }
+  second = store->write([&](store::Tx& tx) {
+    Technician t{.name = "Zhang Min", .skills = {"hvac"}, .home_center_id = center};
+    t.location = geo::LatLon{31.24, 121.50};
+    for (auto& day : t.shift) day = DaySpan{0, 1440};
+    return tx.insert_technician(t);
+  });
+  auto own = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                .severity = Severity::minor,
+                                                .required_skills = {"hvac"},
+                                                .auto_assign = false});
+  ASSERT_TRUE(own);
+  ASSERT_TRUE(jobs.assign(dispatcher_who, own->id, second, false));
+  for (auto to : {StatusRequest::en_route, StatusRequest::on_site, StatusRequest::resolved}) {
+    ASSERT_TRUE(jobs.change_status(dispatcher_who, own->id, to, std::nullopt, std::nullopt));
+  }
+  auto moved = store->read([&](store::Tx& tx) { return *tx.job(critical->id); });
+  EXPECT_EQ(moved.technician_id, second);
+  EXPECT_EQ(moved.status, JobStatus::assigned);
+  auto events = events_of(critical->id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().from_status, JobStatus::en_route);
+  EXPECT_EQ(events.back().detail, "take-over; from technician " + std::to_string(tech));
+}
+
 TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
   // The fixture's technician is on site at a minor job with a serious job queued behind it at
   // the same site. While the minor job runs to plan (60 min expected) the serious one is not at

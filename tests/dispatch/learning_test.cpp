@@ -128,6 +128,24 @@ TEST(TakeOver, AFreedTechnicianTakesACriticalJobQueuedBehindAnotherJob) {
   EXPECT_FALSE(take_over_critical(states, 1, kNow, kTravel));
 }
 
+TEST(TakeOver, ATechnicianStillDrivingToACriticalJobIsTurnedBack) {
+  // A is 40 km east of a critical job at 1 km, driving to it: 39 km, 76.05 min from where A is
+  // now. B frees up at 3 km: 3.9 min. B takes it over and A turns back.
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(40), "UTC", {}}, sb{&b, east(3), "UTC", {}};
+  auto driving = not_started(11, Severity::critical, kNow + 45min);
+  driving.status = JobStatus::en_route;
+  sa.queue.push_back(driving);
+  std::vector<TechnicianState> states{sa, sb};
+  auto move = take_over_critical(states, 2, kNow, kTravel);
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->job_id, 11);
+  EXPECT_EQ(move->from, 1);
+  // A locked one stays with the technician the dispatcher chose.
+  states[0].queue[0].locked = true;
+  EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
+}
+
 TEST(TakeOver, NotForArrivalsPracticallyEqualNorForLessSevereJobs) {
   // B freed 26 km beyond the critical job: 50.7 min away against A's 51.95, 1.25 min earlier,
   // inside the 2 min in which arrivals count as equal: the job stays.

@@ -35,37 +35,49 @@ struct Scenario {
   }
 };
 
-TEST(Replay, ACriticalCallGoesToTheArrivalTheEngineCanCountOn) {
+TEST(Replay, ACriticalCallGoesToTheArrivalTheEngineCanCountOnThenToWhoeverFreesUpFirst) {
   // R1 → T1 (1.3 road km, there at 1.95 min). R2 comes at 1 min. Nothing has finished yet, so the
   // engine knows only the prior: 60 min on site, p90 at 90. T1 is on the way to R1: free at
   // 1.95 + 60 min, then 1.3 km (1.95 min): ETA 62.9 min after R2's report, margin 30. T2 is idle
-  // 38 km away: 49.4 road km, 74.1 min, margin 0. 74.1 < 92.9: T2. R1 really takes 10 min, but
-  // the engine may not know that before R1 is done; it arrives late (74.1 > 45).
+  // 38 km away: 49.4 road km, 74.1 min, margin 0. 74.1 < 92.9: T2. Nothing preempts: R1, the
+  // only job T1 has, is critical too.
+  // R1 really takes 10 min: T1 is free at 11.95 min, 1.3 road km (1.95 min) from R2, and T2 is
+  // still 63.15 min away. T1 takes R2 over (dispatch::take_over_critical) and is there at 13.9
+  // min, 12.9 after R2's report: on time. T2 turns back after 10.95 of its 74.1 min, 2/3 road km
+  // a minute: 7.3 km driven for nothing, which count.
   auto r = Scenario{}.run(ReplayStrategy::sla);
   EXPECT_EQ(r.strategy, "sla");
   EXPECT_EQ(r.requests, 2);
   EXPECT_EQ(r.unassigned, 0);
-  EXPECT_NEAR(r.total_km, 1.3 + 49.4, 1e-6);
-  EXPECT_NEAR(r.tiers[0].km, 1.3 + 49.4, 1e-6);
-  EXPECT_EQ(r.weighted_breaches, 8);
+  EXPECT_EQ(r.diversions, 1);
+  EXPECT_NEAR(r.diverted_km, 7.3, 1e-6);
+  EXPECT_NEAR(r.total_km, 1.3 + 1.3 + 7.3, 1e-6);
+  EXPECT_NEAR(r.tiers[0].km, 1.3 + 1.3, 1e-6);
+  EXPECT_EQ(r.weighted_breaches, 0);
   const auto& c = r.tiers[0];
   EXPECT_EQ(c.count, 2);
-  EXPECT_EQ(c.arrival_met, 1);
+  EXPECT_EQ(c.arrival_met, 2);
   ASSERT_EQ(c.arrival_minutes.size(), 2u);
   EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 50), 1.95, 0.02);
-  EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 90), 74.1, 0.05);
+  EXPECT_NEAR(percentile_nearest_rank(c.arrival_minutes, 90), 12.9, 0.02);
   EXPECT_EQ(r.moves, 0);  // fewer than 20 critical calls seen: no demand to cover yet
-  // Work: T1 1.95 + 10 min, T2 74.1 + 10 min, over 2 technicians × (1 + 74.1 + 10) min.
-  EXPECT_NEAR(r.utilisation_pct, 100 * (11.95 + 84.1) / (2 * 85.1), 0.1);
+  // Work: T1 1.95 + 10 + 1.95 + 10 min, T2 10.95 min of driving, over 2 technicians × the 23.9
+  // min from R1's report to R2's end.
+  EXPECT_NEAR(r.utilisation_pct, 100 * (23.9 + 10.95) / (2 * 23.9), 0.1);
 }
 
 TEST(Replay, TheEngineNeverSeesTheLengthOfAJobNotYetDone) {
   // The same stream with R1 taking 10 or 200 min: when R2 comes, R1 is not done, so the engine
-  // decides the same (T2) both times.
+  // sends T2 both times. With 200 min T2 gets there (74.1 min) long before T1 is free; with 10
+  // min T2 has driven from minute 1 to 11.95 (7.3 km) when T1 takes over: the same first choice.
   Scenario short_job, long_job;
   long_job.requests[1].service_minutes = 200;
-  EXPECT_DOUBLE_EQ(short_job.run(ReplayStrategy::sla).total_km,
-                   long_job.run(ReplayStrategy::sla).total_km);
+  auto long_run = long_job.run(ReplayStrategy::sla);
+  EXPECT_EQ(long_run.diversions, 0);
+  EXPECT_NEAR(long_run.total_km, 1.3 + 49.4, 1e-6);
+  auto short_run = short_job.run(ReplayStrategy::sla);
+  EXPECT_EQ(short_run.diversions, 1);
+  EXPECT_NEAR(short_run.diverted_km, 7.3, 1e-6);
 }
 
 TEST(Replay, LearnedServiceTimesLetTheEngineWaitForTheNearTechnician) {
@@ -121,7 +133,7 @@ TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
   EXPECT_EQ(r.unassigned, 1);
   EXPECT_EQ(r.tiers[3].count, 1);
   EXPECT_EQ(r.tiers[3].breaches, 3);
-  EXPECT_EQ(r.weighted_breaches, 3 + 8);  // minor weighs 1; R2's critical arrival 8
+  EXPECT_EQ(r.weighted_breaches, 3);  // minor weighs 1; R2 is on time once T1 takes it over
 }
 
 TEST(Percentile, NearestRank) {

@@ -170,16 +170,19 @@ TEST_F(CliTest, ReplayGivesTheHandWorkedFiguresForBothStrategies) {
   EXPECT_EQ(sla["strategy"], "sla");
   EXPECT_EQ(sla["requests"], 3);
   EXPECT_EQ(sla["unassigned"], 1);
-  // R2 goes to T2 for both: the engine cannot know R1 takes 10 min before it is done.
-  EXPECT_NEAR(sla["total_km"].get<double>(), 1.3 + 49.4, 0.051);
-  EXPECT_EQ(sla["weighted_breaches"], 3 + 8);  // R3: three minor targets; R2: critical arrival
+  // R2 goes to T2 (the engine cannot know R1 takes 10 min before it is done); T1, done at 11.95
+  // min, takes it over and is there at 13.9; T2 turns back after 7.3 road km.
+  EXPECT_NEAR(sla["total_km"].get<double>(), 1.3 + 1.3 + 7.3, 0.051);
+  EXPECT_NEAR(sla["diverted_km"].get<double>(), 7.3, 0.051);
+  EXPECT_EQ(sla["diversions"], 1);
+  EXPECT_EQ(sla["weighted_breaches"], 3);  // R3: three minor targets
   EXPECT_EQ(sla["tiers"]["critical"]["count"], 2);
-  EXPECT_EQ(sla["tiers"]["critical"]["arrival_met_pct"], 50.0);
+  EXPECT_EQ(sla["tiers"]["critical"]["arrival_met_pct"], 100.0);
   EXPECT_NEAR(sla["tiers"]["critical"]["p50_arrival_minutes"].get<double>(), 1.95, 0.051);
-  EXPECT_NEAR(sla["tiers"]["critical"]["p90_arrival_minutes"].get<double>(), 74.1, 0.051);
-  EXPECT_NEAR(sla["tiers"]["critical"]["km"].get<double>(), 50.7, 0.051);
+  EXPECT_NEAR(sla["tiers"]["critical"]["p90_arrival_minutes"].get<double>(), 12.9, 0.051);
+  EXPECT_NEAR(sla["tiers"]["critical"]["km"].get<double>(), 2.6, 0.051);
   EXPECT_EQ(sla["tiers"]["minor"]["breaches"], 3);
-  EXPECT_NEAR(sla["utilisation_pct"].get<double>(), 100 * (11.95 + 84.1) / (2 * 85.1), 0.051);
+  EXPECT_NEAR(sla["utilisation_pct"].get<double>(), 100 * (23.9 + 10.95) / (2 * 23.9), 0.051);
   EXPECT_EQ(sla["repositioning_km"], 0.0);
 
   ASSERT_EQ(run_command(bin() + " replay " + folder + " --strategy nearest 2>/dev/null", &text), 0);
