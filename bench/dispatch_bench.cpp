@@ -109,7 +109,11 @@ void BM_DecisionWithGridIndex(benchmark::State& state) {
       d = decide(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel);
       if (d.reason != "no_eligible_technician") break;
     }
+    // A critical job also looks for an earlier arrival by moving a lesser job, as the server does.
+    auto preempt = find_preemption(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel,
+                                   counted_arrival(d));
     benchmark::DoNotOptimize(d);
+    benchmark::DoNotOptimize(preempt);
     micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
                                                                start)
                          .count());
@@ -139,7 +143,11 @@ void BM_DecisionBruteForce(benchmark::State& state) {
       d = decide(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel);
       if (d.reason != "no_eligible_technician") break;
     }
+    // A critical job also looks for an earlier arrival by moving a lesser job, as the server does.
+    auto preempt = find_preemption(job, site, ServiceEstimate{}, w.tier, near_states, kNow, travel,
+                                   counted_arrival(d));
     benchmark::DoNotOptimize(d);
+    benchmark::DoNotOptimize(preempt);
     micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
                                                                start)
                          .count());
