@@ -160,6 +160,7 @@ std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> tech
     return a.job->arrival_due < b.job->arrival_due;
   });
   for (const auto& l : late) {
+    if (l.job->severity > config.least_severe) continue;
     std::optional<std::size_t> best;
     double best_km = 0;
     for (std::size_t i = 0; i < idle.size(); ++i) {

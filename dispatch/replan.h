@@ -50,12 +50,17 @@ struct RescueConfig {
   // left for the job ahead to run over.
   double at_risk_minutes = 15;
   double every_minutes = 5;  // how often the sweep runs (the server's SLA ticker, the replay)
+  // Less severe jobs are left where they are: their targets weigh least, and an idle technician
+  // is the reserve for the next critical call (on the short fleets, rescuing minor jobs too cost
+  // 25-170 weighted breaches more).
+  Severity least_severe = Severity::general;
 };
 
 // The sweep for jobs the plan no longer gets there in time: each job not yet started that its
 // technician is expected to reach later than `at_risk_minutes` before its arrival due (the jobs
 // ahead ran over) goes to an idle technician with the skills who reaches it by the due, the one
-// with least travel. Most severe and earliest due first; an idle technician takes one job.
+// with least travel. Most severe and earliest due first; an idle technician takes one job; jobs
+// less severe than `config.least_severe` stay.
 std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> technicians,
                                            Instant now, const TravelModel& travel,
                                            const RescueConfig& config = {});

@@ -124,17 +124,17 @@ class Simulation {
     s.current.reset();
     // A critical job queued elsewhere first: the freed place would otherwise go to whatever
     // waits. Then the waiting requests: one of them may be more urgent than anything queued.
-    if (engine() && options_.replan) take_over(i, now);
+    if (engine() && options_.replan && options_.take_over) take_over(i, now);
     offer_backlog(now);
     if (!s.current && !s.pending.empty()) start_next(s, now);
-    if (engine() && options_.replan && off_plan) replan(now);
+    if (engine() && options_.replan && options_.optimizer_replan && off_plan) replan(now);
     if (s.idle()) consider_move_up(now, {i});
   }
 
   // The server's sweep for jobs at risk (dispatch::rescue_late_jobs), run as its SLA ticker runs
   // it: at the first event at least every_minutes after the last sweep.
   void sweep(Instant now) {
-    if (!engine() || !options_.replan) return;
+    if (!engine() || !options_.replan || !options_.rescue_sweep) return;
     auto every = std::chrono::seconds(std::lround(options_.rescue.every_minutes * 60));
     if (last_sweep_ && now - *last_sweep_ < every) return;
     last_sweep_ = now;
@@ -155,7 +155,7 @@ class Simulation {
     bool critical = work.job.severity == Severity::critical;
     if (critical) demand_.record(work.site, work.job.required_skills, now);
     if (!dispatch(work, now, true)) backlog_.push_back(std::move(work));
-    if (engine() && options_.replan && critical) replan(now);
+    if (engine() && options_.replan && options_.optimizer_replan && critical) replan(now);
   }
 
   // Runs every queue to its end.

@@ -79,6 +79,10 @@ struct ReplayOptions {
   bool move_up = true;              // the engine's coverage moves (never the baseline's)
   CoverageConfig coverage;
   bool replan = true;  // the engine re-plans jobs not started when the plan has gone stale
+  // Its parts, each on only with `replan` (off to measure what one adds):
+  bool optimizer_replan = true;  // the optimizer pass (dispatch::replan)
+  bool take_over = true;         // dispatch::take_over_critical when a technician frees up
+  bool rescue_sweep = true;      // dispatch::rescue_late_jobs every rescue.every_minutes
   ReplanConfig replan_config;
   RescueConfig rescue;  // the sweep for jobs at risk runs with re-planning
 };

@@ -343,6 +343,12 @@ int main(int argc, char** argv) {
                        "the engine leaves idle technicians where they are");
   replay_cmd->add_flag("--no-replan", replay_cmd_opts.no_replan,
                        "the engine never re-plans jobs not yet started");
+  replay_cmd->add_flag("--no-optimizer-replan", replay_cmd_opts.no_optimizer_replan,
+                       "re-planning without the optimizer pass (take-over and the sweep stay)");
+  replay_cmd->add_flag("--no-take-over", replay_cmd_opts.no_take_over,
+                       "a freed technician never takes over another's critical job");
+  replay_cmd->add_flag("--no-rescue", replay_cmd_opts.no_rescue,
+                       "no sweep for jobs the plan no longer reaches in time");
 
   fs::server::DeviceCommand device_opts;
   auto* device_cmd = cli.add_subcommand("device",

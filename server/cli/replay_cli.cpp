@@ -205,6 +205,9 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   options.move_up = !cmd.no_move_up;
   // The engine plans as the server would under this policy.
   options.replan = policy.dispatch.rolling_replan && !cmd.no_replan;
+  options.optimizer_replan = !cmd.no_optimizer_replan;
+  options.take_over = !cmd.no_take_over;
+  options.rescue_sweep = !cmd.no_rescue;
   options.service_times.prior_minutes = policy.dispatch.service_minutes;
   dispatch::GeodesicTravel travel;
   return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,

@@ -13,7 +13,10 @@ struct ReplayCommand {
   std::string policy_file;  // empty: the default policy
   std::string out_file;     // empty: stdout
   bool no_move_up = false;  // ablations of the engine's parts, for comparing them
-  bool no_replan = false;
+  bool no_replan = false;   // all three below
+  bool no_optimizer_replan = false;
+  bool no_take_over = false;
+  bool no_rescue = false;
 };
 
 // Returns the process exit code; problems are described on stderr with file and line.

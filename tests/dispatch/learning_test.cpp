@@ -206,6 +206,12 @@ TEST(Rescue, AJobTheQueueNoLongerReachesInTimeGoesToTheNearestIdleTechnicianWhoD
   EXPECT_EQ(moves[0].to, 3);
   states.pop_back();
   EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+  // A minor job as late stays: an idle technician is kept for more severe calls.
+  states.push_back(sc);
+  states[0].queue[1].severity = Severity::minor;
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+  states[0].queue[1].severity = Severity::general;
+  EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
 }
 
 TEST(Rescue, AtRiskMeansReachedLessThanFifteenMinutesBeforeTheDue) {
