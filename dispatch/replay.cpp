@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 #include "dispatch/replan.h"
 #include "dispatch/site_placement.h"
@@ -343,18 +344,19 @@ class Simulation {
     if (!any_room) return;
     if (engine()) std::stable_sort(backlog_.begin(), backlog_.end(), Triage{now});
     else std::stable_sort(backlog_.begin(), backlog_.end(), more_urgent);
+    // Taken out first: a preemption while offering puts the job it moves back into backlog_.
+    std::vector<Work> waiting = std::move(backlog_);
+    backlog_.clear();
     // One view of the fleet serves every request nobody takes; an assignment changes it.
-    std::vector<Work> still;
     std::optional<std::vector<TechnicianState>> states;
-    for (auto& w : backlog_) {
+    for (auto& w : waiting) {
       if (engine() && !states) states = engine_states(now);
       if (dispatch(w, now, true, states ? &*states : nullptr)) {
         states.reset();
       } else {
-        still.push_back(std::move(w));
+        backlog_.push_back(std::move(w));
       }
     }
-    backlog_ = std::move(still);
   }
 
   // Rolling re-planning (dispatch/replan.h) over the technicians as the engine sees them.
@@ -552,6 +554,8 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     ++tier.count;
     int breached = 0;
     const auto& o = sim.outcomes()[r];
+    // Every request assigned once is worked in the end, wherever it moved in between.
+    if (o.assigned && !o.arrive) throw std::logic_error("replay lost request " + requests[r].id);
     if (!o.assigned) {
       ++result.unassigned;
       breached = 3;  // response, arrival and restore all pass unmet
