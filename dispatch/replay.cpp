@@ -141,14 +141,7 @@ class Simulation {
     last_sweep_ = now;
     auto states = engine_states(now);
     for (const auto& m : rescue_late_jobs(states, now, travel_, options_.rescue)) {
-      auto& from = sims_[static_cast<std::size_t>(m.from - 1)].pending;
-      auto it = std::find_if(from.begin(), from.end(),
-                             [&](const Work& w) { return w.job.id == m.job_id; });
-      if (it == from.end()) continue;
-      Work w = std::move(*it);
-      from.erase(it);
-      ++rescues_;
-      assign(static_cast<std::size_t>(m.to - 1), std::move(w), now);
+      if (move_pending(m, now)) ++rescues_;
     }
   }
 
@@ -365,15 +358,20 @@ class Simulation {
     auto moves = dispatch::replan(states, policy_, now, travel_, options_.replan_config);
     if (moves.empty()) return;
     ++replans_;
-    for (const auto& m : moves) {
-      auto& from = sims_[static_cast<std::size_t>(m.from - 1)].pending;
-      auto it = std::find_if(from.begin(), from.end(),
-                             [&](const Work& w) { return w.job.id == m.job_id; });
-      if (it == from.end()) continue;
-      Work w = std::move(*it);
-      from.erase(it);
-      assign(static_cast<std::size_t>(m.to - 1), std::move(w), now);
-    }
+    for (const auto& m : moves) move_pending(m, now);
+  }
+
+  // Moves a job not yet started from one technician's queue to another's; false when it is no
+  // longer there.
+  bool move_pending(const Reassignment& m, Instant now) {
+    auto& from = sims_[static_cast<std::size_t>(m.from - 1)].pending;
+    auto it = std::find_if(from.begin(), from.end(),
+                           [&](const Work& w) { return w.job.id == m.job_id; });
+    if (it == from.end()) return false;
+    Work w = std::move(*it);
+    from.erase(it);
+    assign(static_cast<std::size_t>(m.to - 1), std::move(w), now);
+    return true;
   }
 
   // Stops the technician where they are on the drive to the job in hand and gives the job back.

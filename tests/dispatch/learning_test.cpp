@@ -74,6 +74,12 @@ QueuedJob not_started(JobId id, Severity severity, Instant due) {
   return {id, severity, JobStatus::assigned, east(1), due, std::nullopt, false, {60, 30}, &kHvac};
 }
 
+// A minor job at 0 on site for 10 min of an expected 60 (p90 at 90): 50 min to go.
+QueuedJob on_site_50_minutes_to_go() {
+  return {10,           Severity::minor, JobStatus::on_site, east(0), kNow,
+          kNow - 10min, false,           {60, 30},           &kHvac};
+}
+
 TEST(Replan, AJobThatWouldBeLateInAQueueMovesToAFreeTechnician) {
   // A stands at the site of two serious jobs 1 km east, due in 40 min, 60 min on site each: the
   // second is reached at 60 + 1.95 min, late. B is idle 5 km east of them: 6.5 road km, 9.75
@@ -108,15 +114,7 @@ TEST(TakeOver, AFreedTechnicianTakesACriticalJobQueuedBehindAnotherJob) {
   // 3.9 min away. B takes it.
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
-  sa.queue.push_back({10,
-                      Severity::minor,
-                      JobStatus::on_site,
-                      east(0),
-                      kNow,
-                      kNow - 10min,
-                      false,
-                      {60, 30},
-                      &kHvac});
+  sa.queue.push_back(on_site_50_minutes_to_go());
   sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
   std::vector<TechnicianState> states{sa, sb};
   auto move = take_over_critical(states, 2, kNow, kTravel);
@@ -151,15 +149,7 @@ TEST(TakeOver, NotForArrivalsPracticallyEqualNorForLessSevereJobs) {
   // inside the 2 min in which arrivals count as equal: the job stays.
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(27), "UTC", {}};
-  sa.queue.push_back({10,
-                      Severity::minor,
-                      JobStatus::on_site,
-                      east(0),
-                      kNow,
-                      kNow - 10min,
-                      false,
-                      {60, 30},
-                      &kHvac});
+  sa.queue.push_back(on_site_50_minutes_to_go());
   sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
   std::vector<TechnicianState> states{sa, sb};
   EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
@@ -182,15 +172,7 @@ TEST(Rescue, AJobTheQueueNoLongerReachesInTimeGoesToTheNearestIdleTechnicianWhoD
   auto a = tech(1), b = tech(2), c = tech(3);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}},
       sc{&c, east(20), "UTC", {}};
-  sa.queue.push_back({10,
-                      Severity::minor,
-                      JobStatus::on_site,
-                      east(0),
-                      kNow,
-                      kNow - 10min,
-                      false,
-                      {60, 30},
-                      &kHvac});
+  sa.queue.push_back(on_site_50_minutes_to_go());
   sa.queue.push_back(not_started(11, Severity::serious, kNow + 40min));
   sa.queue.push_back(not_started(12, Severity::minor, kNow + 600min));
   std::vector<TechnicianState> states{sa, sb, sc};
@@ -218,15 +200,7 @@ TEST(Rescue, AtRiskMeansReachedLessThanFifteenMinutesBeforeTheDue) {
   // Reached at 51.95 min: due at 66 min leaves 14.05 min, at risk; due at 67 leaves 15.05, not.
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
-  sa.queue.push_back({10,
-                      Severity::minor,
-                      JobStatus::on_site,
-                      east(0),
-                      kNow,
-                      kNow - 10min,
-                      false,
-                      {60, 30},
-                      &kHvac});
+  sa.queue.push_back(on_site_50_minutes_to_go());
   sa.queue.push_back(not_started(11, Severity::serious, kNow + 66min));
   std::vector<TechnicianState> states{sa, sb};
   EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
