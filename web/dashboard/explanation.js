@@ -21,7 +21,9 @@ function reasonSentence(reason) {
   }
   const preempted = /^preempted_job_(\d+)$/.exec(reason);
   if (preempted) {
-    return `Nobody could arrive in time, so the technician was freed by sending job #${preempted[1]} back to dispatch.`;
+    return `The technician arrives earliest once job #${preempted[1]}, less severe and not yet ` +
+      'reached, went back to dispatch (a critical job takes the earliest arrival; a serious one ' +
+      'only when it would miss its target otherwise).';
   }
   return `Reason: ${reason}.`;
 }
