@@ -210,7 +210,7 @@ void Dispatcher::sweep(store::Tx& tx, Effects& fx, Instant now) {
   refresh_service_times(tx, now, policy.dispatch.service_minutes);
   auto snap = snapshot_of(tx, index_.ids(), 0, {});
   auto moves = dispatch::rescue_late_jobs(snap.states, now, travel_, rescue_);
-  for (const auto& m : moves) move_job(tx, fx, m, "rescue", "system", now);
+  for (const auto& m : moves) move_job(tx, fx, m, "rescue", "sla-monitor", now);
   if (!moves.empty()) {
     fx.log(LogLevel::info, "dispatch", {{"rescued", static_cast<std::int64_t>(moves.size())}});
   }

@@ -136,6 +136,7 @@ TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
   auto events = events_of(serious->id);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().detail, "rescue; from technician " + std::to_string(tech));
+  EXPECT_EQ(events.back().actor, "sla-monitor");
   EXPECT_EQ(LogLines::count_containing("rescued=1"), 1u);
 }
 
