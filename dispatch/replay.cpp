@@ -286,18 +286,8 @@ class Simulation {
     if (allow_preemption && (work.job.severity == Severity::critical || !decision.reason.empty())) {
       if (auto p = find_preemption(work.job, work.site, service, tier, states, now, travel_,
                                    counted_arrival(decision), options_.engine)) {
-        auto& s = sims_[static_cast<std::size_t>(p->technician_id - 1)];
-        std::optional<Work> moved;
-        if (s.current && s.current->work.job.id == p->moved_job_id) {
-          moved = divert(s, now);
-        } else {
-          auto it = std::find_if(s.pending.begin(), s.pending.end(),
-                                 [&](const Work& w) { return w.job.id == p->moved_job_id; });
-          if (it != s.pending.end()) {
-            moved = std::move(*it);
-            s.pending.erase(it);
-          }
-        }
+        auto moved = take_unreached(sims_[static_cast<std::size_t>(p->technician_id - 1)],
+                                    p->moved_job_id, now);
         if (moved) {
           ++preemptions_;
           assign(static_cast<std::size_t>(p->technician_id - 1), work, now);
@@ -392,6 +382,18 @@ class Simulation {
     return std::move(a.work);
   }
 
+  // Takes a job the technician has not reached off them: out of their queue, or the drive to it
+  // broken off (divert). nullopt when they no longer have it.
+  std::optional<Work> take_unreached(SimTechnician& s, JobId id, Instant now) {
+    if (s.current && s.current->work.job.id == id) return divert(s, now);
+    auto it = std::find_if(s.pending.begin(), s.pending.end(),
+                           [&](const Work& w) { return w.job.id == id; });
+    if (it == s.pending.end()) return std::nullopt;
+    Work w = std::move(*it);
+    s.pending.erase(it);
+    return w;
+  }
+
   // The freed technician may be the earliest arrival for a critical job queued elsewhere.
   void take_over(std::size_t i, Instant now) {
     bool any = std::any_of(sims_.begin(), sims_.end(), [&](const SimTechnician& t) {
@@ -406,16 +408,8 @@ class Simulation {
     auto move = take_over_critical(states, sims_[i].technician.id, now, travel_, options_.engine);
     if (!move) return;
     auto& owner = sims_[static_cast<std::size_t>(move->from - 1)];
-    std::optional<Work> w;
-    if (owner.current && owner.current->work.job.id == move->job_id) {
-      w = divert(owner, now);
-    } else {
-      auto it = std::find_if(owner.pending.begin(), owner.pending.end(),
-                             [&](const Work& p) { return p.job.id == move->job_id; });
-      if (it == owner.pending.end()) return;
-      w = std::move(*it);
-      owner.pending.erase(it);
-    }
+    auto w = take_unreached(owner, move->job_id, now);
+    if (!w) return;
     ++take_overs_;
     assign(i, std::move(*w), now);
     // The technician turned back starts their next job, if any.
