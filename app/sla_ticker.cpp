@@ -36,6 +36,14 @@ void SlaTicker::stop() {
 }
 
 int SlaTicker::run_once() {
+  // Several instances on one database: one of them runs the passes (docs/architecture.md,
+  // "Several instances").
+  bool lead = store_.lead_periodic_work();
+  if (lead != leading_.exchange(lead)) {
+    log_event(LogLevel::info, lead ? "this instance leads the periodic work"
+                                   : "another instance leads the periodic work");
+  }
+  if (!lead) return 0;
   auto now = writer_.clock().now();
   int total = 0;
   while (total < kMaxPerTick && !stopping_) {

@@ -35,6 +35,8 @@ class SlaTicker {
   // (the rest wait for the next tick, so a large backlog after an upgrade neither holds the writer
   // for long nor delays a stop); returns how many it read.
   int run_once();
+  // Whether the last pass found this instance leading (Store::lead_periodic_work), for /metrics.
+  bool leading() const { return leading_.load(); }
   static constexpr int kBatch = 200;  // jobs per transaction
   static constexpr int kMaxPerTick = 20 * kBatch;
 
@@ -47,6 +49,7 @@ class SlaTicker {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> leading_{false};
   std::thread thread_;
 };
 

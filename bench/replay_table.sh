@@ -8,16 +8,21 @@
 #  - every scenario x fleet of tools/synthetic_stream.py (default seed), whose structure is known.
 # Streams are generated into a temporary folder removed on exit. Nothing is built: the binary is
 # $FIELDSERVE_BIN, default build/release/server/fieldserve. Generator notes go to stderr.
-# Usage: bench/replay_table.sh [--sf CALLS.csv]
+# --seed S generates the synthetic streams with seed S instead of the generator's default: the
+# same structure with other calls and technicians, to see how much of a figure is the draw.
+# Usage: bench/replay_table.sh [--sf CALLS.csv] [--seed S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${FIELDSERVE_BIN:-build/release/server/fieldserve}"
 sf=""
+seed=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --sf) sf="${2:?--sf needs a CSV file}"; shift 2 ;;
-    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (usage: bench/replay_table.sh [--sf CALLS.csv])" >&2; exit 2 ;;
+    --seed) seed=(--seed "${2:?--seed needs a number}"); shift 2 ;;
+    -h|--help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (usage: bench/replay_table.sh [--sf CALLS.csv] [--seed S])" >&2
+       exit 2 ;;
   esac
 done
 [ -x "$bin" ] || { echo "no fieldserve binary at $bin (set FIELDSERVE_BIN)" >&2; exit 1; }
@@ -38,7 +43,7 @@ add "sf 2016w1 (sample_data, 43 units)" sample_data/replay_sf_fire_2016w1
 for scenario in steady bursts heavy_day sparse_night; do
   for fleet in short balanced ample; do
     python3 tools/synthetic_stream.py "$work/$scenario-$fleet" --scenario "$scenario" \
-      --fleet "$fleet"
+      --fleet "$fleet" "${seed[@]}"
     add "$scenario / $fleet" "$work/$scenario-$fleet"
   done
 done

@@ -4,7 +4,8 @@ FIELDSERVE_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcpp-httplib-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libgeographiclib-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libhowardhinnant-date-dev
-  libssl-dev libbenchmark-dev liblemon-dev libjemalloc-dev tzdata openssl wrk curl
+  libssl-dev libbenchmark-dev liblemon-dev libjemalloc-dev libpq-dev postgresql tzdata openssl wrk
+  curl
 )
 
 install_missing_packages() {

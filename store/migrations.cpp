@@ -1,7 +1,10 @@
 #include "store/migrations.h"
 
 #include <ctime>
+#include <optional>
 #include <vector>
+
+#include "store/pg_schema.h"
 
 namespace fieldserve::store {
 namespace {
@@ -590,7 +593,7 @@ CREATE INDEX job_parts_signed ON job_parts(job_id) WHERE signoff_id IS NOT NULL;
       {13, R"sql(
 -- The technician report over a month of a large history reads the jobs resolved in its window
 -- from one covering index and none of their events: each job carries its visit count and time on
--- site, worked out from its status events whenever one is written (SqliteTx::finish). What each
+-- site, worked out from its status events whenever one is written (SqlTx::finish). What each
 -- job's sign-off ratings, follow-up scores and parts add is read from covering indexes too.
 ALTER TABLE jobs ADD COLUMN visits INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN on_site_s INTEGER NOT NULL DEFAULT 0;
@@ -651,29 +654,43 @@ END;
 int latest_schema_version() { return migrations().back().version; }
 
 int migrate(Connection& conn, int up_to) {
-  conn.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_at INTEGER NOT NULL)");
+  const bool pg = conn.dialect() == Dialect::postgresql;
+  std::vector<Migration> list;
+  if (pg) {
+    for (const auto& m : pg_migrations()) list.push_back({m.version, m.sql});
+  } else {
+    list = migrations();
+  }
+  // PostgreSQL migrates in one transaction under the write lock (PgConnection::begin): instances
+  // started together find the schema either untouched or complete, and migrate it once.
+  std::optional<Transaction> whole;
+  if (pg) whole.emplace(conn, true);
+  conn.exec(pg ? "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                 "applied_at BIGINT NOT NULL)"
+               : "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                 "applied_at INTEGER NOT NULL)");
   int current = 0;
   {
     auto q = conn.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (q->step()) current = static_cast<int>(q->get_int(0));
   }
-  if (current > latest_schema_version()) {
-    throw StoreError(SQLITE_ERROR, "database schema version " + std::to_string(current) +
-                                       " is newer than this fieldserve (" +
-                                       std::to_string(latest_schema_version()) + ")");
+  if (current > list.back().version) {
+    throw StoreError(0, "database schema version " + std::to_string(current) +
+                            " is newer than this fieldserve (" +
+                            std::to_string(list.back().version) + ")");
   }
-  for (const auto& m : migrations()) {
+  for (const auto& m : list) {
     if (m.version <= current) continue;
     if (up_to > 0 && m.version > up_to) break;
-    Transaction tx(conn, true);
+    std::optional<Transaction> tx;
+    if (!pg) tx.emplace(conn, true);
     conn.exec(m.sql);
     auto q = conn.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :at)");
     q->bind(":v", m.version).bind(":at", static_cast<std::int64_t>(std::time(nullptr))).exec();
-    tx.commit();
+    if (tx) tx->commit();
     current = m.version;
   }
+  if (whole) whole->commit();
   return current;
 }
 

@@ -1,11 +1,12 @@
 #pragma once
-#include "store/sqlite.h"
+#include "store/db.h"
 
 namespace fieldserve::store {
 
-// Applies every migration newer than the database's recorded version, each in its own
-// transaction, and records it in schema_migrations. Returns the version reached.
-// `up_to` stops at an older version (tests of a migration start from the one before it).
+// Applies every migration of the connection's dialect newer than the database's recorded version
+// and records it in schema_migrations: on SQLite each in its own transaction, on PostgreSQL all in
+// one. Returns the version reached. `up_to` stops at an older version (tests of a migration start
+// from the one before it).
 int migrate(Connection& conn, int up_to = 0);
 int latest_schema_version();
 

@@ -4,7 +4,7 @@
 
 namespace fieldserve::store {
 
-Outbox::Outbox(const std::string& path) : conn_(std::make_unique<Connection>(path, false)) {
+Outbox::Outbox(const std::string& path) : conn_(std::make_unique<SqliteConnection>(path, false)) {
   conn_->exec(R"sql(
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY,

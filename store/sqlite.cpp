@@ -10,9 +10,9 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
   throw StoreError(rc, message);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-int Statement::index(const char* name) const {
+int SqliteStatement::index(const char* name) const {
   for (const auto& known : indexes_) {
     if (known.address == name && known.name == name) return known.index;
   }
@@ -25,78 +25,69 @@ int Statement::index(const char* name) const {
 
 // A failed bind (out of memory, a value too big) would otherwise run the statement with NULL in
 // its place.
-void Statement::check_bind(int rc, const char* name) const {
+void SqliteStatement::check_bind(int rc, const char* name) const {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, std::string("bind ") + name);
 }
 
-Statement& Statement::bind(const char* name, std::int64_t value) {
+Statement& SqliteStatement::bind(const char* name, std::int64_t value) {
   check_bind(sqlite3_bind_int64(stmt_, index(name), value), name);
   return *this;
 }
 
-Statement& Statement::bind(const char* name, double value) {
+Statement& SqliteStatement::bind(const char* name, double value) {
   check_bind(sqlite3_bind_double(stmt_, index(name), value), name);
   return *this;
 }
 
-Statement& Statement::bind(const char* name, std::string_view value) {
+Statement& SqliteStatement::bind(const char* name, std::string_view value) {
   check_bind(sqlite3_bind_text64(stmt_, index(name), value.data(), value.size(), SQLITE_TRANSIENT,
                                  SQLITE_UTF8),
              name);
   return *this;
 }
 
-Statement& Statement::bind_blob(const char* name, std::string_view bytes) {
+Statement& SqliteStatement::bind_blob(const char* name, std::string_view bytes) {
   check_bind(sqlite3_bind_blob64(stmt_, index(name), bytes.data(), bytes.size(), SQLITE_TRANSIENT),
              name);
   return *this;
 }
 
-Statement& Statement::bind_null(const char* name) {
+Statement& SqliteStatement::bind_null(const char* name) {
   check_bind(sqlite3_bind_null(stmt_, index(name)), name);
   return *this;
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   throw_sqlite(db_, rc, "step");
 }
 
-void Statement::exec() {
+void SqliteStatement::exec() {
   while (step()) {
   }
 }
 
-void Statement::reset() {
+void SqliteStatement::reset() {
   // sqlite3_reset repeats the error of the last step, which step() has already thrown; the
   // statement is reset either way.
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);  // always SQLITE_OK
 }
 
-std::string json_id_array(const std::vector<std::int64_t>& ids) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  return text + "]";
-}
-
-std::string Statement::get_text(int col) const {
+std::string SqliteStatement::get_text(int col) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
-std::string Statement::get_blob(int col) const {
+std::string SqliteStatement::get_blob(int col) const {
   const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return bytes ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
                : std::string();
 }
 
-Connection::Connection(const std::string& path, bool read_only) {
+SqliteConnection::SqliteConnection(const std::string& path, bool read_only) {
   // SQLite's memory statistics take a global mutex on every allocation; nothing here reads them.
   // The setting only takes before the library's first use, so a failure later is harmless.
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -119,7 +110,7 @@ Connection::Connection(const std::string& path, bool read_only) {
   }
 }
 
-std::string Connection::pragma(const std::string& statement) {
+std::string SqliteConnection::pragma(const std::string& statement) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, statement.c_str(), -1, &stmt, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, statement);
@@ -135,7 +126,7 @@ std::string Connection::pragma(const std::string& statement) {
   return value;
 }
 
-void Connection::configure(const std::string& path, bool read_only) {
+void SqliteConnection::configure(const std::string& path, bool read_only) {
   if (int rc = sqlite3_extended_result_codes(db_, 1); rc != SQLITE_OK) {
     throw_sqlite(db_, rc, "extended result codes");
   }
@@ -168,24 +159,24 @@ void Connection::configure(const std::string& path, bool read_only) {
   }
 }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   cache_.clear();  // finalize statements before closing
   sqlite3_close(db_);
 }
 
-StatementUse Connection::prepare(const std::string& sql) {
+StatementUse SqliteConnection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) throw_sqlite(db_, rc, "prepare");
-    it = cache_.emplace(sql, std::make_unique<Statement>(db_, stmt)).first;
+    it = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, stmt)).first;
   }
   return StatementUse(*it->second);
 }
 
-void Connection::exec(const std::string& sql) {
+void SqliteConnection::exec(const std::string& sql) {
   char* error = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {
@@ -197,17 +188,8 @@ void Connection::exec(const std::string& sql) {
   }
 }
 
-Transaction::Transaction(Connection& conn, bool immediate) : conn_(conn) {
-  conn_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-}
-
-Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(conn_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void Transaction::commit() {
-  conn_.exec("COMMIT");
-  done_ = true;
+void SqliteConnection::rollback() noexcept {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 }  // namespace fieldserve::store

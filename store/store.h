@@ -21,18 +21,23 @@
 
 namespace fieldserve::store {
 
+// Whether Store::open takes `location` for a PostgreSQL URL.
+bool is_postgresql_url(const std::string& location);
+
 template <class T>
 inline constexpr bool kIsExpected = false;
 template <class T, class E>
 inline constexpr bool kIsExpected<std::expected<T, E>> = true;
 
-// A store: repositories (Tx) inside transactions. Implementations: SQLite (sqlite_store.h).
+// A store: repositories (Tx) inside transactions. Implementations: SqlStore (sql_store.h) over
+// SQLite or PostgreSQL.
 // The contract every implementation keeps is written in docs/architecture.md ("The store").
 class Store {
  public:
-  // Opens or creates the database at `location` and applies pending migrations. A path opens
-  // SQLite; `readers` = 0 sends reads through the writer, which is what ":memory:" needs (each
-  // connection would be a new database). Throws StoreError if it cannot be opened or migrated.
+  // Opens or creates the database at `location` and applies pending migrations. A postgresql://
+  // (or postgres://) URL opens PostgreSQL, anything else is a SQLite path. `readers` = 0 sends
+  // reads through the writer, which is what SQLite's ":memory:" needs (each connection would be
+  // a new database). Throws StoreError if it cannot be opened or migrated.
   static std::unique_ptr<Store> open(const std::string& location, int readers);
   virtual ~Store() = default;
 
@@ -70,6 +75,11 @@ class Store {
   virtual int committer_nice() const = 0;
   // Total wall time spent inside store transactions, for /metrics.
   virtual std::uint64_t db_nanoseconds() const = 0;
+  // Whether this process is the one of all sharing the database that runs the periodic work (the
+  // SLA ticker). Asked before every pass: a process that stops leading stops at its next pass, and
+  // another takes over at its next ask once the leader's hold is gone. A SQLite database has one
+  // server process, which always leads.
+  virtual bool lead_periodic_work() { return true; }
 
  protected:
   virtual void run_read(const std::function<void(Tx&)>& body) = 0;

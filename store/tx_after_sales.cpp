@@ -6,12 +6,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/db.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 
-std::vector<EquipmentExchange> SqliteTx::exchanges_of(EquipmentId unit) {
+std::vector<EquipmentExchange> SqlTx::exchanges_of(EquipmentId unit) {
   auto q = conn_.prepare(
       "SELECT id, equipment_id, at, note, actor, recorded_at FROM equipment_exchanges "
       "WHERE equipment_id = :unit ORDER BY at, id");
@@ -24,17 +24,16 @@ std::vector<EquipmentExchange> SqliteTx::exchanges_of(EquipmentId unit) {
   return out;
 }
 
-std::int64_t SqliteTx::insert_exchange(const EquipmentExchange& e) {
+std::int64_t SqlTx::insert_exchange(const EquipmentExchange& e) {
   auto q = conn_.prepare(
       "INSERT INTO equipment_exchanges (equipment_id, at, note, actor, recorded_at) "
-      "VALUES (:unit, :at, :note, :actor, :recorded)");
+      "VALUES (:unit, :at, :note, :actor, :recorded) RETURNING id");
   q->bind(":unit", e.equipment_id)
       .bind(":at", to_epoch_s(e.at))
       .bind(":note", e.note)
       .bind(":actor", e.actor)
-      .bind(":recorded", to_epoch_s(e.recorded_at))
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":recorded", to_epoch_s(e.recorded_at));
+  return returned_id(*q);
 }
 
 }  // namespace fieldserve::store
@@ -115,25 +114,25 @@ FollowUp read_follow_up(Statement& q) {
 
 }  // namespace
 
-ComplaintId SqliteTx::insert_complaint(const Complaint& c) {
+ComplaintId SqlTx::insert_complaint(const Complaint& c) {
   auto q = conn_.prepare(
       "INSERT INTO complaints (customer_id, job_id, technician_id, channel, severity, text, "
       "received_at, due, status, escalated_at, answer, answered_at, created_by, created_at) "
       "VALUES (:customer, :job, :tech, :channel, :severity, :text, :received, :due, :status, "
-      ":escalated, :answer, :answered, :by, :created)");
+      ":escalated, :answer, :answered, :by, :created) RETURNING id");
   bind_complaint(*q, c);
-  q->bind(":by", c.created_by).bind(":created", to_epoch_s(c.created_at)).exec();
-  return conn_.last_insert_id();
+  q->bind(":by", c.created_by).bind(":created", to_epoch_s(c.created_at));
+  return returned_id(*q);
 }
 
-std::optional<Complaint> SqliteTx::complaint(ComplaintId id) {
+std::optional<Complaint> SqlTx::complaint(ComplaintId id) {
   auto q = conn_.prepare(std::string(kComplaintColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_complaint(*q);
 }
 
-std::vector<Complaint> SqliteTx::complaints(const Page& page, const ComplaintFilter& f) {
+std::vector<Complaint> SqlTx::complaints(const Page& page, const ComplaintFilter& f) {
   std::string sql = std::string(kComplaintColumns) + "WHERE id > :after ";
   if (f.status) sql += "AND status = :status ";
   if (f.overdue_at) sql += "AND status = 'open' AND due < :now ";
@@ -149,7 +148,7 @@ std::vector<Complaint> SqliteTx::complaints(const Page& page, const ComplaintFil
   return out;
 }
 
-bool SqliteTx::update_complaint(const Complaint& c) {
+bool SqlTx::update_complaint(const Complaint& c) {
   auto q = conn_.prepare(
       "UPDATE complaints SET customer_id = :customer, job_id = :job, technician_id = :tech, "
       "channel = :channel, severity = :severity, text = :text, received_at = :received, "
@@ -157,10 +156,10 @@ bool SqliteTx::update_complaint(const Complaint& c) {
       "answered_at = :answered, version = version + 1 WHERE id = :id AND version = :version");
   bind_complaint(*q, c);
   q->bind(":id", c.id).bind(":version", c.version).exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-std::vector<Complaint> SqliteTx::complaints_to_escalate(Instant now, int limit) {
+std::vector<Complaint> SqlTx::complaints_to_escalate(Instant now, int limit) {
   auto q = conn_.prepare(std::string(kComplaintColumns) +
                          "WHERE status = 'open' AND escalated_at IS NULL AND due <= :now "
                          "ORDER BY due LIMIT :n");
@@ -170,7 +169,7 @@ std::vector<Complaint> SqliteTx::complaints_to_escalate(Instant now, int limit) 
   return out;
 }
 
-void SqliteTx::insert_complaint_event(const ComplaintEvent& e) {
+void SqlTx::insert_complaint_event(const ComplaintEvent& e) {
   auto q = conn_.prepare(
       "INSERT INTO complaint_events (complaint_id, type, actor, at, detail) "
       "VALUES (:complaint, :type, :actor, :at, :detail)");
@@ -182,7 +181,7 @@ void SqliteTx::insert_complaint_event(const ComplaintEvent& e) {
       .exec();
 }
 
-std::vector<ComplaintEvent> SqliteTx::complaint_events(ComplaintId id) {
+std::vector<ComplaintEvent> SqlTx::complaint_events(ComplaintId id) {
   auto q = conn_.prepare(
       "SELECT id, complaint_id, type, actor, at, detail FROM complaint_events "
       "WHERE complaint_id = :id ORDER BY id");
@@ -195,7 +194,7 @@ std::vector<ComplaintEvent> SqliteTx::complaint_events(ComplaintId id) {
   return out;
 }
 
-std::map<TechnicianId, std::int64_t> SqliteTx::complaints_per_technician(Instant from, Instant to) {
+std::map<TechnicianId, std::int64_t> SqlTx::complaints_per_technician(Instant from, Instant to) {
   auto q = conn_.prepare(
       "SELECT technician_id, COUNT(*) FROM complaints WHERE technician_id IS NOT NULL "
       "AND received_at >= :from AND received_at < :to GROUP BY technician_id");
@@ -205,11 +204,11 @@ std::map<TechnicianId, std::int64_t> SqliteTx::complaints_per_technician(Instant
   return out;
 }
 
-FollowUpId SqliteTx::insert_follow_up(const FollowUp& f) {
+FollowUpId SqlTx::insert_follow_up(const FollowUp& f) {
   auto q = conn_.prepare(
       "INSERT INTO follow_ups (job_id, customer_id, technician_id, due, status, reached, "
       "satisfaction, comment, done_at, done_by) VALUES (:job, :customer, :tech, :due, :status, "
-      ":reached, :satisfaction, :comment, :done_at, :done_by)");
+      ":reached, :satisfaction, :comment, :done_at, :done_by) RETURNING id");
   q->bind(":job", f.job_id)
       .bind(":customer", f.customer_id)
       .bind(":tech", f.technician_id)
@@ -219,29 +218,27 @@ FollowUpId SqliteTx::insert_follow_up(const FollowUp& f) {
       .bind(":satisfaction", f.satisfaction)
       .bind(":comment", f.comment)
       .bind(":done_at", opt_epoch(f.done_at))
-      .bind(":done_by", f.done_by)
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":done_by", f.done_by);
+  return returned_id(*q);
 }
 
-std::optional<FollowUp> SqliteTx::follow_up(FollowUpId id) {
+std::optional<FollowUp> SqlTx::follow_up(FollowUpId id) {
   auto q = conn_.prepare(std::string(kFollowUpColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_follow_up(*q);
 }
 
-std::optional<FollowUp> SqliteTx::follow_up_of_job(JobId job) {
+std::optional<FollowUp> SqlTx::follow_up_of_job(JobId job) {
   auto q = conn_.prepare(std::string(kFollowUpColumns) + "WHERE job_id = :job");
   q->bind(":job", job);
   if (!q->step()) return std::nullopt;
   return read_follow_up(*q);
 }
 
-std::vector<FollowUp> SqliteTx::follow_ups(const FollowUpFilter& f,
-                                           const std::optional<FollowUpPosition>& after,
-                                           int limit) {
-  std::string sql = std::string(kFollowUpColumns) + "WHERE 1 ";
+std::vector<FollowUp> SqlTx::follow_ups(const FollowUpFilter& f,
+                                        const std::optional<FollowUpPosition>& after, int limit) {
+  std::string sql = std::string(kFollowUpColumns) + "WHERE TRUE ";
   if (f.status) sql += "AND status = :status ";
   if (f.due_before) sql += "AND due < :before ";
   if (after) sql += "AND (due, id) > (:after_due, :after_id) ";
@@ -256,7 +253,7 @@ std::vector<FollowUp> SqliteTx::follow_ups(const FollowUpFilter& f,
   return out;
 }
 
-bool SqliteTx::update_follow_up(const FollowUp& f) {
+bool SqlTx::update_follow_up(const FollowUp& f) {
   auto q = conn_.prepare(
       "UPDATE follow_ups SET status = :status, reached = :reached, satisfaction = :satisfaction, "
       "comment = :comment, done_at = :done_at, done_by = :done_by, version = version + 1 "
@@ -270,11 +267,11 @@ bool SqliteTx::update_follow_up(const FollowUp& f) {
       .bind(":id", f.id)
       .bind(":version", f.version)
       .exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-std::vector<PartUsageRow> SqliteTx::part_usage(Instant from, Instant to,
-                                               std::optional<CenterId> center) {
+std::vector<PartUsageRow> SqlTx::part_usage(Instant from, Instant to,
+                                            std::optional<CenterId> center) {
   // A sign-off's list, when one lists parts, is the job's parts; else its pushed records.
   std::unordered_set<JobId> signed_jobs;
   {
@@ -288,9 +285,12 @@ std::vector<PartUsageRow> SqliteTx::part_usage(Instant from, Instant to,
   }
   // A year of a large history is most of a million rows: summed here from one covering index,
   // with the few part numbers interned, rather than grouped by SQL through a temporary b-tree.
+  // SQLite is held to the covering index by name; PostgreSQL has no such clause and plans alone.
   auto q = conn_.prepare(
-      "SELECT site_id, part_number, qty, job_id, signoff_id IS NOT NULL FROM job_parts "
-      "INDEXED BY job_parts_for_forecast WHERE at >= :from AND at < :to AND repair = 1");
+      std::string(
+          "SELECT site_id, part_number, qty, job_id, signoff_id IS NOT NULL FROM job_parts ") +
+      (conn_.dialect() == Dialect::sqlite ? "INDEXED BY job_parts_for_forecast " : "") +
+      "WHERE at >= :from AND at < :to AND repair = 1");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<std::string> parts;
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> part_index;
@@ -317,8 +317,8 @@ std::vector<PartUsageRow> SqliteTx::part_usage(Instant from, Instant to,
   return out;
 }
 
-std::map<CenterId, std::int64_t> SqliteTx::installed_units(Instant before,
-                                                           std::optional<CenterId> center) {
+std::map<CenterId, std::int64_t> SqlTx::installed_units(Instant before,
+                                                        std::optional<CenterId> center) {
   std::string sql =
       "SELECT s.center_id, COUNT(*) FROM equipment e JOIN sites s ON s.id = e.site_id "
       "WHERE e.sold_at < :before ";

@@ -1,8 +1,8 @@
 // Jobs and their append-only events.
 #include <algorithm>
 
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/db.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 
@@ -123,7 +123,7 @@ void bind_job(Statement& q, const Job& j) {
 
 }  // namespace
 
-JobId SqliteTx::insert_job(const Job& j) {
+JobId SqlTx::insert_job(const Job& j) {
   auto q = conn_.prepare(
       "INSERT INTO jobs (id, kind, severity, site_id, distance_km, equipment_id, required_skills, "
       "description, "
@@ -138,15 +138,15 @@ JobId SqliteTx::insert_job(const Job& j) {
       ":site, :km, :equipment, :skills, :description, :reported, :created, :technician, :locked, "
       ":status, :hold_reason, :before_hold, :hold_started, :paused, :review, :reason, "
       ":rs_t, :rs_d, :rs_r, :rs_x, :ar_t, :ar_d, :ar_r, :ar_x, :re_t, :re_d, :re_r, :re_x, "
-      ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next, :fault, :w_in, :w_basis, :w_from)");
+      ":rs_k, :ar_k, :re_k, :rs_m, :ar_m, :re_m, :next, :fault, :w_in, :w_basis, :w_from) "
+      "RETURNING id");
   bind_job(*q, j);
   q->bind(":id", j.id ? std::optional(j.id) : std::nullopt)
-      .bind(":created", to_epoch_s(j.created_at))
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":created", to_epoch_s(j.created_at));
+  return returned_id(*q);
 }
 
-std::optional<Job> SqliteTx::job(JobId id) {
+std::optional<Job> SqlTx::job(JobId id) {
   auto q = conn_.prepare(std::string(kJobColumns) + "WHERE j.id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
@@ -193,7 +193,7 @@ void bind_job_page(Statement& q, const Page& page, const JobFilter& f) {
 
 }  // namespace
 
-std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
+std::vector<Job> SqlTx::jobs(const Page& page, const JobFilter& f) {
   auto q = conn_.prepare(job_page_sql(kJobColumns, f));
   bind_job_page(*q, page, f);
   std::vector<Job> out;
@@ -202,7 +202,7 @@ std::vector<Job> SqliteTx::jobs(const Page& page, const JobFilter& f) {
   return out;
 }
 
-std::vector<JobStamp> SqliteTx::job_stamps(const Page& page, const JobFilter& f) {
+std::vector<JobStamp> SqlTx::job_stamps(const Page& page, const JobFilter& f) {
   auto q = conn_.prepare(job_page_sql("SELECT j.id, j.version FROM jobs j ", f));
   bind_job_page(*q, page, f);
   std::vector<JobStamp> out;
@@ -211,18 +211,18 @@ std::vector<JobStamp> SqliteTx::job_stamps(const Page& page, const JobFilter& f)
   return out;
 }
 
-std::vector<Job> SqliteTx::jobs_by_id(const std::vector<JobId>& ids) {
+std::vector<Job> SqlTx::jobs_by_id(const std::vector<JobId>& ids) {
   std::vector<Job> out;
   if (ids.empty()) return out;
   out.reserve(ids.size());
-  auto q = conn_.prepare(std::string(kJobColumns) +
-                         "WHERE j.id IN (SELECT value FROM json_each(:ids)) ORDER BY j.id");
-  q->bind(":ids", json_id_array(ids));
+  auto q = conn_.prepare(std::string(kJobColumns) + "WHERE j.id IN " + conn_.id_list(":ids") +
+                         " ORDER BY j.id");
+  q->bind(":ids", Connection::id_array(ids));
   while (q->step()) out.push_back(read_job(*q));
   return out;
 }
 
-std::vector<Job> SqliteTx::unfinished_jobs() {
+std::vector<Job> SqlTx::unfinished_jobs() {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.status NOT IN ('resolved', 'signed_off', 'closed', 'cancelled') "
                          "ORDER BY j.id");
@@ -231,7 +231,7 @@ std::vector<Job> SqliteTx::unfinished_jobs() {
   return out;
 }
 
-std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
+std::vector<Job> SqlTx::open_jobs_of(TechnicianId id) {
   auto q =
       conn_.prepare(std::string(kJobColumns) +
                     "WHERE j.technician_id = :id AND j.status IN "
@@ -242,15 +242,17 @@ std::vector<Job> SqliteTx::open_jobs_of(TechnicianId id) {
   return out;
 }
 
-std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids) {
+std::vector<QueuedRow> SqlTx::queues_of(const std::vector<TechnicianId>& ids) {
   auto q = conn_.prepare(
       "SELECT j.id, j.technician_id, j.severity, j.status, s.lat, s.lon, j.arrival_due, "
       "j.arrival_done, j.assignment_locked, j.kind, j.required_skills, "
       "COALESCE(e.model, '') FROM jobs j JOIN sites s ON s.id = j.site_id "
       "LEFT JOIN equipment e ON e.id = j.equipment_id "
-      "WHERE j.technician_id IN (SELECT value FROM json_each(:ids)) AND j.status IN "
+      "WHERE j.technician_id IN " +
+      conn_.id_list(":ids") +
+      " AND j.status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold') ORDER BY j.id");
-  q->bind(":ids", json_id_array(ids));
+  q->bind(":ids", Connection::id_array(ids));
   std::vector<QueuedRow> out;
   while (q->step()) {
     QueuedRow r;
@@ -270,7 +272,7 @@ std::vector<QueuedRow> SqliteTx::queues_of(const std::vector<TechnicianId>& ids)
   return out;
 }
 
-std::vector<ServiceRecord> SqliteTx::service_history(int limit) {
+std::vector<ServiceRecord> SqlTx::service_history(int limit) {
   auto q = conn_.prepare(
       "SELECT j.kind, j.required_skills, COALESCE(e.model, ''), "
       "j.restore_done - j.arrival_done - j.paused_s FROM jobs j "
@@ -290,7 +292,7 @@ std::vector<ServiceRecord> SqliteTx::service_history(int limit) {
   return out;
 }
 
-void SqliteTx::insert_decision(const DecisionRecord& d) {
+void SqlTx::insert_decision(const DecisionRecord& d) {
   auto q = conn_.prepare(
       "INSERT INTO dispatch_decisions (job_id, decided_at, chosen_technician_id, reason, "
       "radius_km, "
@@ -304,7 +306,7 @@ void SqliteTx::insert_decision(const DecisionRecord& d) {
       .exec();
 }
 
-std::optional<DecisionRecord> SqliteTx::latest_decision(JobId job) {
+std::optional<DecisionRecord> SqlTx::latest_decision(JobId job) {
   auto q = conn_.prepare(
       "SELECT job_id, decided_at, chosen_technician_id, reason, radius_km, candidates "
       "FROM dispatch_decisions WHERE job_id = :job ORDER BY id DESC LIMIT 1");
@@ -320,7 +322,7 @@ std::optional<DecisionRecord> SqliteTx::latest_decision(JobId job) {
   return d;
 }
 
-bool SqliteTx::update_job(const Job& j) {
+bool SqlTx::update_job(const Job& j) {
   auto q = conn_.prepare(
       "UPDATE jobs SET kind = :kind, severity = :severity, site_id = :site, distance_km = :km, "
       "equipment_id = :equipment, required_skills = :skills, description = :description, "
@@ -339,10 +341,10 @@ bool SqliteTx::update_job(const Job& j) {
       ":version");
   bind_job(*q, j);
   q->bind(":id", j.id).bind(":version", j.version).exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-std::vector<Job> SqliteTx::jobs_due_for_sla_check(Instant now, int limit) {
+std::vector<Job> SqlTx::jobs_due_for_sla_check(Instant now, int limit) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.sla_next_check <= :now ORDER BY j.sla_next_check LIMIT :n");
   q->bind(":now", to_epoch_s(now)).bind(":n", limit);
@@ -351,7 +353,7 @@ std::vector<Job> SqliteTx::jobs_due_for_sla_check(Instant now, int limit) {
   return out;
 }
 
-void SqliteTx::mark_sla(const Job& j) {
+void SqlTx::mark_sla(const Job& j) {
   auto q = conn_.prepare(
       "UPDATE jobs SET response_taken = :rs_k, arrival_taken = :ar_k, restore_taken = :re_k, "
       "response_mark = :rs_m, arrival_mark = :ar_m, restore_mark = :re_m, "
@@ -360,12 +362,12 @@ void SqliteTx::mark_sla(const Job& j) {
   q->bind(":id", j.id).exec();
 }
 
-std::int64_t SqliteTx::insert_event(const JobEvent& e) {
+std::int64_t SqlTx::insert_event(const JobEvent& e) {
   auto q = conn_.prepare(
       "INSERT INTO job_events (job_id, type, from_status, to_status, technician_id, actor, source, "
       "at, received_at, detail, device_at) VALUES (:job, :type, :from, :to, :tech, :actor, "
       ":source, "
-      ":at, :received, :detail, :device_at)");
+      ":at, :received, :detail, :device_at) RETURNING id");
   q->bind(":job", e.job_id)
       .bind(":type", e.type)
       .bind(":from", opt_name(e.from_status))
@@ -376,9 +378,8 @@ std::int64_t SqliteTx::insert_event(const JobEvent& e) {
       .bind(":at", to_epoch_s(e.at))
       .bind(":received", to_epoch_s(e.received_at))
       .bind(":detail", e.detail)
-      .bind(":device_at", opt_epoch(e.device_at))
-      .exec();
-  auto id = conn_.last_insert_id();
+      .bind(":device_at", opt_epoch(e.device_at));
+  auto id = returned_id(*q);
   if (e.to_status && !e.type.starts_with("sla")) tallies_due_.insert(e.job_id);
   return id;
 }
@@ -408,7 +409,7 @@ JobEvent read_event(Statement& q) {
 
 }  // namespace
 
-std::vector<JobEvent> SqliteTx::events(JobId job, const Page& page) {
+std::vector<JobEvent> SqlTx::events(JobId job, const Page& page) {
   auto q = conn_.prepare(std::string(kEventColumns) +
                          "WHERE job_id = :job AND id > :after ORDER BY id LIMIT :n");
   q->bind(":job", job).bind(":after", page.after_id).bind(":n", page.limit);
@@ -417,17 +418,17 @@ std::vector<JobEvent> SqliteTx::events(JobId job, const Page& page) {
   return out;
 }
 
-std::vector<JobEvent> SqliteTx::status_events_of(const std::vector<JobId>& jobs) {
-  auto q = conn_.prepare(std::string(kEventColumns) +
-                         "WHERE job_id IN (SELECT value FROM json_each(:ids)) AND type = 'status' "
+std::vector<JobEvent> SqlTx::status_events_of(const std::vector<JobId>& jobs) {
+  auto q = conn_.prepare(std::string(kEventColumns) + "WHERE job_id IN " + conn_.id_list(":ids") +
+                         " AND type = 'status' "
                          "ORDER BY job_id, at, id");
-  q->bind(":ids", json_id_array(jobs));
+  q->bind(":ids", Connection::id_array(jobs));
   std::vector<JobEvent> out;
   while (q->step()) out.push_back(read_event(*q));
   return out;
 }
 
-std::vector<Job> SqliteTx::repair_jobs_of(EquipmentId unit) {
+std::vector<Job> SqlTx::repair_jobs_of(EquipmentId unit) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.equipment_id = :unit AND j.kind = 'repair' ORDER BY j.id");
   q->bind(":unit", unit);
@@ -446,7 +447,7 @@ constexpr const char* kOnDevice =
     "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold', 'resolved', 'signed_off')";
 }  // namespace
 
-std::vector<Job> SqliteTx::device_jobs(TechnicianId technician, JobId after, int limit) {
+std::vector<Job> SqlTx::device_jobs(TechnicianId technician, JobId after, int limit) {
   auto q = conn_.prepare(std::string(kJobColumns) +
                          "WHERE j.technician_id = :tech AND j.id > :after AND j.status IN " +
                          kOnDevice + " ORDER BY j.id LIMIT :n");
@@ -456,19 +457,18 @@ std::vector<Job> SqliteTx::device_jobs(TechnicianId technician, JobId after, int
   return out;
 }
 
-std::vector<Job> SqliteTx::device_jobs_by_id(TechnicianId technician,
-                                             const std::vector<JobId>& ids) {
-  auto q = conn_.prepare(std::string(kJobColumns) +
-                         "WHERE j.id IN (SELECT value FROM json_each(:ids)) AND "
+std::vector<Job> SqlTx::device_jobs_by_id(TechnicianId technician, const std::vector<JobId>& ids) {
+  auto q = conn_.prepare(std::string(kJobColumns) + "WHERE j.id IN " + conn_.id_list(":ids") +
+                         " AND "
                          "j.technician_id = :tech AND j.status IN " +
                          kOnDevice);
-  q->bind(":tech", technician).bind(":ids", json_id_array(ids));
+  q->bind(":tech", technician).bind(":ids", Connection::id_array(ids));
   std::vector<Job> out;
   while (q->step()) out.push_back(read_job(*q));
   return out;
 }
 
-bool SqliteTx::ever_assigned(JobId job, TechnicianId technician) {
+bool SqlTx::ever_assigned(JobId job, TechnicianId technician) {
   auto q = conn_.prepare(
       "SELECT 1 FROM job_events WHERE job_id = :job AND technician_id = :tech LIMIT 1");
   q->bind(":job", job).bind(":tech", technician);

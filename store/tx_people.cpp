@@ -1,6 +1,6 @@
 // Technicians, tokens and the audit log.
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/db.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -56,31 +56,32 @@ void bind_technician(Statement& q, const Technician& t) {
 
 }  // namespace
 
-TechnicianId SqliteTx::insert_technician(const Technician& t) {
+TechnicianId SqlTx::insert_technician(const Technician& t) {
   auto q = conn_.prepare(
       "INSERT INTO technicians (id, name, skills, home_center_id, lat, lon, location_at, shift, "
       "active, max_open_jobs) VALUES (:id, :name, :skills, :center, :lat, :lon, :location_at, "
-      ":shift, :active, :max_open)");
+      ":shift, :active, :max_open) RETURNING id");
   bind_technician(*q, t);
-  q->bind(":id", t.id ? std::optional(t.id) : std::nullopt).exec();
-  return conn_.last_insert_id();
+  q->bind(":id", t.id ? std::optional(t.id) : std::nullopt);
+  return returned_id(*q);
 }
 
-std::optional<Technician> SqliteTx::technician(TechnicianId id) {
+std::optional<Technician> SqlTx::technician(TechnicianId id) {
   auto q = conn_.prepare(std::string(kTechnicianColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_technician(*q);
 }
 
-std::vector<Technician> SqliteTx::technicians(const Page& page, const TechnicianFilter& f) {
+std::vector<Technician> SqlTx::technicians(const Page& page, const TechnicianFilter& f) {
   // Skills are stored comma-joined; wrapping both sides in commas matches whole skills only.
-  auto q =
-      conn_.prepare(std::string(kTechnicianColumns) +
-                    "WHERE id > :after AND (:center IS NULL OR home_center_id = :center) "
-                    "AND (:active IS NULL OR active = :active) "
-                    "AND (:skill IS NULL OR instr(',' || skills || ',', ',' || :skill || ',') > 0) "
-                    "ORDER BY id LIMIT :n");
+  auto q = conn_.prepare(std::string(kTechnicianColumns) +
+                         "WHERE id > :after AND (home_center_id = :center OR :center IS NULL) "
+                         "AND (active = :active OR :active IS NULL) "
+                         "AND (" +
+                         (conn_.dialect() == Dialect::sqlite ? "instr" : "strpos") +
+                         "(',' || skills || ',', ',' || :skill || ',') > 0 OR :skill IS NULL) "
+                         "ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id)
       .bind(":n", page.limit)
       .bind(":center", f.home_center_id)
@@ -91,26 +92,26 @@ std::vector<Technician> SqliteTx::technicians(const Page& page, const Technician
   return out;
 }
 
-std::vector<Technician> SqliteTx::technicians_by_id(const std::vector<TechnicianId>& ids) {
-  auto q = conn_.prepare(std::string(kTechnicianColumns) +
-                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", json_id_array(ids));
+std::vector<Technician> SqlTx::technicians_by_id(const std::vector<TechnicianId>& ids) {
+  auto q = conn_.prepare(std::string(kTechnicianColumns) + "WHERE id IN " + conn_.id_list(":ids") +
+                         " ORDER BY id");
+  q->bind(":ids", Connection::id_array(ids));
   std::vector<Technician> out;
   while (q->step()) out.push_back(read_technician(*q));
   return out;
 }
 
-bool SqliteTx::update_technician(const Technician& t) {
+bool SqlTx::update_technician(const Technician& t) {
   auto q = conn_.prepare(
       "UPDATE technicians SET name = :name, skills = :skills, home_center_id = :center, "
       "lat = :lat, lon = :lon, location_at = :location_at, shift = :shift, active = :active, "
       "max_open_jobs = :max_open, version = version + 1 WHERE id = :id AND version = :version");
   bind_technician(*q, t);
   q->bind(":id", t.id).bind(":version", t.version).exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-int SqliteTx::open_job_count(TechnicianId id) {
+int SqlTx::open_job_count(TechnicianId id) {
   auto q = conn_.prepare(
       "SELECT COUNT(*) FROM jobs WHERE technician_id = :id AND status IN "
       "('assigned', 'accepted', 'en_route', 'on_site', 'on_hold')");
@@ -118,33 +119,32 @@ int SqliteTx::open_job_count(TechnicianId id) {
   return q->step() ? static_cast<int>(q->get_int(0)) : 0;
 }
 
-std::int64_t SqliteTx::technicians_revision() {
+std::int64_t SqlTx::technicians_revision() {
   auto q =
-      conn_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'technicians_rev'");
+      conn_.prepare("SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'technicians_rev'");
   return q->step() ? q->get_int(0) : 0;
 }
 
-TokenId SqliteTx::insert_token(const Token& t, const std::string& sha256_hex) {
+TokenId SqlTx::insert_token(const Token& t, const std::string& sha256_hex) {
   auto q = conn_.prepare(
       "INSERT INTO tokens (sha256, role, name, technician_id, created_at) "
-      "VALUES (:hash, :role, :name, :tech, :at)");
+      "VALUES (:hash, :role, :name, :tech, :at) RETURNING id");
   q->bind(":hash", sha256_hex)
       .bind(":role", std::string(to_string(t.role)))
       .bind(":name", t.name)
       .bind(":tech", t.technician_id)
-      .bind(":at", to_epoch_s(t.created_at))
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":at", to_epoch_s(t.created_at));
+  return returned_id(*q);
 }
 
-std::optional<Token> SqliteTx::token_by_hash(const std::string& sha256_hex) {
+std::optional<Token> SqlTx::token_by_hash(const std::string& sha256_hex) {
   auto q = conn_.prepare(std::string(kTokenColumns) + "WHERE sha256 = :hash");
   q->bind(":hash", sha256_hex);
   if (!q->step()) return std::nullopt;
   return read_token(*q);
 }
 
-std::vector<Token> SqliteTx::tokens(const Page& page) {
+std::vector<Token> SqlTx::tokens(const Page& page) {
   auto q = conn_.prepare(std::string(kTokenColumns) + "WHERE id > :after ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit);
   std::vector<Token> out;
@@ -152,18 +152,18 @@ std::vector<Token> SqliteTx::tokens(const Page& page) {
   return out;
 }
 
-bool SqliteTx::revoke_token(TokenId id) {
+bool SqlTx::revoke_token(TokenId id) {
   auto q = conn_.prepare("UPDATE tokens SET revoked = 1 WHERE id = :id");
   q->bind(":id", id).exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-void SqliteTx::touch_token(TokenId id, Instant at) {
+void SqlTx::touch_token(TokenId id, Instant at) {
   auto q = conn_.prepare("UPDATE tokens SET last_used_at = :at WHERE id = :id");
   q->bind(":id", id).bind(":at", to_epoch_s(at)).exec();
 }
 
-void SqliteTx::insert_audit(const AuditEntry& e) {
+void SqlTx::insert_audit(const AuditEntry& e) {
   auto q = conn_.prepare(
       "INSERT INTO audit_log (entity, entity_id, action, field, old_value, new_value, actor, at) "
       "VALUES (:entity, :entity_id, :action, :field, :old, :new, :actor, :at)");
@@ -178,12 +178,12 @@ void SqliteTx::insert_audit(const AuditEntry& e) {
       .exec();
 }
 
-std::vector<AuditEntry> SqliteTx::audit(const std::string& entity,
-                                        std::optional<std::int64_t> entity_id, const Page& page) {
+std::vector<AuditEntry> SqlTx::audit(const std::string& entity,
+                                     std::optional<std::int64_t> entity_id, const Page& page) {
   auto q = conn_.prepare(
       "SELECT id, entity, entity_id, action, field, old_value, new_value, actor, at "
       "FROM audit_log WHERE id > :after AND (:entity = '' OR entity = :entity) "
-      "AND (:entity_id IS NULL OR entity_id = :entity_id) ORDER BY id LIMIT :n");
+      "AND (entity_id = :entity_id OR :entity_id IS NULL) ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id)
       .bind(":n", page.limit)
       .bind(":entity", entity)

@@ -1,6 +1,6 @@
 // Centers, customers, sites, equipment and settings.
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/db.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -77,39 +77,38 @@ std::vector<T> collect(StatementUse& q, Reader reader) {
 
 }  // namespace
 
-CenterId SqliteTx::insert_center(const Center& c) {
+CenterId SqlTx::insert_center(const Center& c) {
   auto q = conn_.prepare(
       "INSERT INTO centers (id, name, lat, lon, time_zone, business_hours) "
-      "VALUES (:id, :name, :lat, :lon, :tz, :hours)");
+      "VALUES (:id, :name, :lat, :lon, :tz, :hours) RETURNING id");
   q->bind(":id", id_or_null(c.id))
       .bind(":name", c.name)
       .bind(":lat", c.location.lat)
       .bind(":lon", c.location.lon)
       .bind(":tz", c.time_zone)
-      .bind(":hours", encode_weekly_hours(c.business_hours))
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":hours", encode_weekly_hours(c.business_hours));
+  return returned_id(*q);
 }
 
-std::optional<Center> SqliteTx::center(CenterId id) {
+std::optional<Center> SqlTx::center(CenterId id) {
   auto q = conn_.prepare(std::string(kCenterColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_center(*q);
 }
 
-std::vector<Center> SqliteTx::centers(const Page& page) {
+std::vector<Center> SqlTx::centers(const Page& page) {
   auto q = conn_.prepare(std::string(kCenterColumns) + "WHERE id > :after ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit);
   return collect<Center>(q, read_center);
 }
 
-std::vector<Center> SqliteTx::all_centers() {
+std::vector<Center> SqlTx::all_centers() {
   auto q = conn_.prepare(std::string(kCenterColumns) + "ORDER BY id");
   return collect<Center>(q, read_center);
 }
 
-bool SqliteTx::update_center(const Center& c) {
+bool SqlTx::update_center(const Center& c) {
   auto q = conn_.prepare(
       "UPDATE centers SET name = :name, lat = :lat, lon = :lon, time_zone = :tz, "
       "business_hours = :hours, version = version + 1 WHERE id = :id AND version = :version");
@@ -121,42 +120,40 @@ bool SqliteTx::update_center(const Center& c) {
       .bind(":tz", c.time_zone)
       .bind(":hours", encode_weekly_hours(c.business_hours))
       .exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-CustomerId SqliteTx::insert_customer(const Customer& c) {
+CustomerId SqlTx::insert_customer(const Customer& c) {
   auto q = conn_.prepare(
       "INSERT INTO customers (id, name, account_tier, contact_name, contact_phone, contact_email, "
-      "notes) VALUES (:id, :name, :tier, :cn, :cp, :ce, :notes)");
+      "notes) VALUES (:id, :name, :tier, :cn, :cp, :ce, :notes) RETURNING id");
   q->bind(":id", id_or_null(c.id))
       .bind(":name", c.name)
       .bind(":tier", std::string(to_string(c.account_tier)))
       .bind(":cn", c.contact.name)
       .bind(":cp", c.contact.phone)
       .bind(":ce", c.contact.email)
-      .bind(":notes", c.notes)
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":notes", c.notes);
+  return returned_id(*q);
 }
 
-std::optional<Customer> SqliteTx::customer(CustomerId id) {
+std::optional<Customer> SqlTx::customer(CustomerId id) {
   auto q = conn_.prepare(std::string(kCustomerColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_customer(*q);
 }
 
-std::vector<Customer> SqliteTx::customers(const Page& page,
-                                          const std::optional<AccountTier>& tier) {
+std::vector<Customer> SqlTx::customers(const Page& page, const std::optional<AccountTier>& tier) {
   auto q = conn_.prepare(std::string(kCustomerColumns) +
-                         "WHERE id > :after AND (:tier IS NULL OR account_tier = :tier) "
+                         "WHERE id > :after AND (account_tier = :tier OR :tier IS NULL) "
                          "ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit);
   if (tier) q->bind(":tier", std::string(to_string(*tier)));
   return collect<Customer>(q, read_customer);
 }
 
-bool SqliteTx::update_customer(const Customer& c) {
+bool SqlTx::update_customer(const Customer& c) {
   auto q = conn_.prepare(
       "UPDATE customers SET name = :name, account_tier = :tier, contact_name = :cn, "
       "contact_phone = :cp, contact_email = :ce, notes = :notes, version = version + 1 "
@@ -170,7 +167,7 @@ bool SqliteTx::update_customer(const Customer& c) {
       .bind(":ce", c.contact.email)
       .bind(":notes", c.notes)
       .exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
 namespace {
@@ -188,28 +185,28 @@ void bind_site_fields(Statement& q, const Site& s) {
 
 }  // namespace
 
-SiteId SqliteTx::insert_site(const Site& s) {
+SiteId SqlTx::insert_site(const Site& s) {
   auto q = conn_.prepare(
       "INSERT INTO sites (id, customer_id, address, lat, lon, center_id, center_explicit, "
-      "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km)");
+      "distance_km) VALUES (:id, :customer, :address, :lat, :lon, :center, :explicit, :km) "
+      "RETURNING id");
   q->bind(":id", id_or_null(s.id));
   bind_site_fields(*q, s);
-  q->exec();
-  return conn_.last_insert_id();
+  return returned_id(*q);
 }
 
-std::optional<Site> SqliteTx::site(SiteId id) {
+std::optional<Site> SqlTx::site(SiteId id) {
   auto q = conn_.prepare(std::string(kSiteColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_site(*q);
 }
 
-std::vector<Site> SqliteTx::sites(const Page& page, std::optional<CustomerId> customer,
-                                  std::optional<CenterId> center) {
+std::vector<Site> SqlTx::sites(const Page& page, std::optional<CustomerId> customer,
+                               std::optional<CenterId> center) {
   auto q = conn_.prepare(std::string(kSiteColumns) +
-                         "WHERE id > :after AND (:customer IS NULL OR customer_id = :customer) "
-                         "AND (:center IS NULL OR center_id = :center) ORDER BY id LIMIT :n");
+                         "WHERE id > :after AND (customer_id = :customer OR :customer IS NULL) "
+                         "AND (center_id = :center OR :center IS NULL) ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id)
       .bind(":n", page.limit)
       .bind(":customer", customer)
@@ -217,12 +214,12 @@ std::vector<Site> SqliteTx::sites(const Page& page, std::optional<CustomerId> cu
   return collect<Site>(q, read_site);
 }
 
-std::vector<Site> SqliteTx::all_sites() {
+std::vector<Site> SqlTx::all_sites() {
   auto q = conn_.prepare(std::string(kSiteColumns) + "ORDER BY id");
   return collect<Site>(q, read_site);
 }
 
-bool SqliteTx::update_site(const Site& s) {
+bool SqlTx::update_site(const Site& s) {
   auto q = conn_.prepare(
       "UPDATE sites SET customer_id = :customer, address = :address, lat = :lat, lon = :lon, "
       "center_id = :center, center_explicit = :explicit, distance_km = :km, "
@@ -230,13 +227,13 @@ bool SqliteTx::update_site(const Site& s) {
   q->bind(":id", s.id).bind(":version", s.version);
   bind_site_fields(*q, s);
   q->exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-EquipmentId SqliteTx::insert_equipment(const Equipment& e) {
+EquipmentId SqlTx::insert_equipment(const Equipment& e) {
   auto q = conn_.prepare(
       "INSERT INTO equipment (id, site_id, model, serial, sold_at, installed_at, warranty_months) "
-      "VALUES (:id, :site, :model, :serial, :sold, :installed, :warranty)");
+      "VALUES (:id, :site, :model, :serial, :sold, :installed, :warranty) RETURNING id");
   std::optional<std::int64_t> installed;
   if (e.installed_at) installed = to_epoch_s(*e.installed_at);
   q->bind(":id", id_or_null(e.id))
@@ -245,35 +242,33 @@ EquipmentId SqliteTx::insert_equipment(const Equipment& e) {
       .bind(":serial", e.serial)
       .bind(":sold", to_epoch_s(e.sold_at))
       .bind(":installed", installed)
-      .bind(":warranty", e.warranty_months)
-      .exec();
-  return conn_.last_insert_id();
+      .bind(":warranty", e.warranty_months);
+  return returned_id(*q);
 }
 
-std::optional<Equipment> SqliteTx::equipment(EquipmentId id) {
+std::optional<Equipment> SqlTx::equipment(EquipmentId id) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) + "WHERE id = :id");
   q->bind(":id", id);
   if (!q->step()) return std::nullopt;
   return read_equipment(*q);
 }
 
-std::vector<Equipment> SqliteTx::equipment_list(const Page& page, std::optional<SiteId> site) {
+std::vector<Equipment> SqlTx::equipment_list(const Page& page, std::optional<SiteId> site) {
   auto q = conn_.prepare(std::string(kEquipmentColumns) +
-                         "WHERE id > :after AND (:site IS NULL OR site_id = :site) "
+                         "WHERE id > :after AND (site_id = :site OR :site IS NULL) "
                          "ORDER BY id LIMIT :n");
   q->bind(":after", page.after_id).bind(":n", page.limit).bind(":site", site);
   return collect<Equipment>(q, read_equipment);
 }
 
-bool SqliteTx::serial_taken(const std::string& model, const std::string& serial,
-                            EquipmentId except) {
+bool SqlTx::serial_taken(const std::string& model, const std::string& serial, EquipmentId except) {
   auto q = conn_.prepare(
       "SELECT 1 FROM equipment WHERE model = :model AND serial = :serial AND id != :id");
   q->bind(":model", model).bind(":serial", serial).bind(":id", except);
   return q->step();
 }
 
-bool SqliteTx::update_equipment(const Equipment& e) {
+bool SqlTx::update_equipment(const Equipment& e) {
   auto q = conn_.prepare(
       "UPDATE equipment SET site_id = :site, model = :model, serial = :serial, sold_at = :sold, "
       "installed_at = :installed, warranty_months = :warranty, version = version + 1 "
@@ -289,17 +284,17 @@ bool SqliteTx::update_equipment(const Equipment& e) {
       .bind(":installed", installed)
       .bind(":warranty", e.warranty_months)
       .exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
-std::optional<std::string> SqliteTx::setting(const std::string& key) {
+std::optional<std::string> SqlTx::setting(const std::string& key) {
   auto q = conn_.prepare("SELECT value FROM settings WHERE key = :key");
   q->bind(":key", key);
   if (!q->step()) return std::nullopt;
   return q->get_text(0);
 }
 
-void SqliteTx::put_setting(const std::string& key, const std::string& value) {
+void SqlTx::put_setting(const std::string& key, const std::string& value) {
   auto q = conn_.prepare(
       "INSERT INTO settings (key, value) VALUES (:key, :value) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -310,24 +305,24 @@ void SqliteTx::put_setting(const std::string& key, const std::string& value) {
 
 namespace fieldserve::store {
 
-std::vector<Site> SqliteTx::sites_by_id(const std::vector<SiteId>& ids) {
-  auto q = conn_.prepare(std::string(kSiteColumns) +
-                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", json_id_array(ids));
+std::vector<Site> SqlTx::sites_by_id(const std::vector<SiteId>& ids) {
+  auto q = conn_.prepare(std::string(kSiteColumns) + "WHERE id IN " + conn_.id_list(":ids") +
+                         " ORDER BY id");
+  q->bind(":ids", Connection::id_array(ids));
   return collect<Site>(q, read_site);
 }
 
-std::vector<Customer> SqliteTx::customers_by_id(const std::vector<CustomerId>& ids) {
-  auto q = conn_.prepare(std::string(kCustomerColumns) +
-                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", json_id_array(ids));
+std::vector<Customer> SqlTx::customers_by_id(const std::vector<CustomerId>& ids) {
+  auto q = conn_.prepare(std::string(kCustomerColumns) + "WHERE id IN " + conn_.id_list(":ids") +
+                         " ORDER BY id");
+  q->bind(":ids", Connection::id_array(ids));
   return collect<Customer>(q, read_customer);
 }
 
-std::vector<Equipment> SqliteTx::equipment_by_id(const std::vector<EquipmentId>& ids) {
-  auto q = conn_.prepare(std::string(kEquipmentColumns) +
-                         "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id");
-  q->bind(":ids", json_id_array(ids));
+std::vector<Equipment> SqlTx::equipment_by_id(const std::vector<EquipmentId>& ids) {
+  auto q = conn_.prepare(std::string(kEquipmentColumns) + "WHERE id IN " + conn_.id_list(":ids") +
+                         " ORDER BY id");
+  q->bind(":ids", Connection::id_array(ids));
   return collect<Equipment>(q, read_equipment);
 }
 

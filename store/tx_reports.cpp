@@ -4,8 +4,8 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/db.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 namespace {
@@ -23,18 +23,19 @@ std::string sla_row_columns(const char* place) {
 }
 
 constexpr const char* kSlaFilter =
-    "AND (:severity IS NULL OR j.severity = :severity) "
-    "AND (:technician IS NULL OR j.technician_id = :technician) "
-    "AND (:center IS NULL OR j.site_id IN (SELECT id FROM sites WHERE center_id = :center)) ";
+    "AND (j.severity = :severity OR :severity IS NULL) "
+    "AND (j.technician_id = :technician OR :technician IS NULL) "
+    "AND (j.site_id IN (SELECT id FROM sites WHERE center_id = :center) OR :center IS NULL) ";
 
 // A target breached at :now: done after due, or not done, not void, and past due by the time
 // its clock has run to (restore stops at the start of a hold).
-std::string breached_sql(const char* target) {
+std::string breached_sql(const char* target, const std::string& least) {
   std::string t(target);
   std::string until =
       t == "restore"
-          ? "MIN(:now, CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
-            "THEN j.hold_started_at ELSE :now END)"
+          ? least +
+                "(:now, CASE WHEN j.status = 'on_hold' AND j.hold_started_at < j.restore_due "
+                "THEN j.hold_started_at ELSE :now END)"
           : ":now";
   return "(j." + t + "_done > j." + t + "_due OR (j." + t +
          "_done IS NULL AND j.status <> "
@@ -62,7 +63,7 @@ SlaRow read_sla_row(Statement& q) {
 // A visit: a status event that moves the job onto the site. Edits, sign-offs and notes made while
 // on site also carry to_status on_site, and are not visits.
 constexpr const char* kIsVisit =
-    "(e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS NOT 'on_site')";
+    "(e.type = 'status' AND e.to_status = 'on_site' AND e.from_status IS DISTINCT FROM 'on_site')";
 
 void bind_filter(Statement& q, const SlaRowFilter& f) {
   q.bind(":severity",
@@ -73,8 +74,8 @@ void bind_filter(Statement& q, const SlaRowFilter& f) {
 
 }  // namespace
 
-void SqliteTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
-                              const std::function<void(const SlaRow&)>& visit) {
+void SqlTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filter,
+                           const std::function<void(const SlaRow&)>& visit) {
   std::unordered_map<SiteId, CenterId> center_of;
   {
     auto sites = conn_.prepare("SELECT id, center_id FROM sites");
@@ -92,15 +93,14 @@ void SqliteTx::visit_sla_rows(Instant from, Instant to, const SlaRowFilter& filt
   }
 }
 
-std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
-                                          const SlaRowFilter& filter,
-                                          std::optional<SlaTarget> target,
-                                          const std::optional<BreachPosition>& after, int limit) {
+std::vector<BreachRow> SqlTx::breaches(Instant from, Instant to, Instant now,
+                                       const SlaRowFilter& filter, std::optional<SlaTarget> target,
+                                       const std::optional<BreachPosition>& after, int limit) {
   std::string any;
   for (SlaTarget t : kSlaTargets) {
     if (target && *target != t) continue;
     if (!any.empty()) any += " OR ";
-    any += breached_sql(std::string(to_string(t)).c_str());
+    any += breached_sql(std::string(to_string(t)).c_str(), conn_.least());
   }
   auto q = conn_.prepare(sla_row_columns("s.center_id") + "JOIN sites s ON s.id = j.site_id " +
                          "WHERE j.reported_at >= :from AND j.reported_at < :to "
@@ -131,7 +131,7 @@ std::vector<BreachRow> SqliteTx::breaches(Instant from, Instant to, Instant now,
   return out;
 }
 
-std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
+std::vector<DoneJobRow> SqlTx::jobs_done(Instant from, Instant to) {
   // The jobs, then what belongs to them in one joined read each, added up here: six correlated
   // sub-queries per job cost more than the rows themselves. Every read is index-only (migration
   // 13), and each job's visits and time on site are stored on it (write_visit_tallies).
@@ -200,17 +200,18 @@ std::vector<DoneJobRow> SqliteTx::jobs_done(Instant from, Instant to) {
   return out;
 }
 
-void SqliteTx::write_visit_tallies() {
+void SqlTx::write_visit_tallies() {
   if (tallies_due_.empty()) return;
   // Labour is the time on site: from each on_site event to the job's next status event, in the
   // order the events happened (not the order they arrived).
   auto q = conn_.prepare(
-      std::string("UPDATE jobs SET (visits, on_site_s) = (SELECT COALESCE(SUM(visit), 0), "
+      std::string("UPDATE jobs SET (visits, on_site_s) = (SELECT COALESCE(SUM(CASE WHEN visit THEN "
+                  "1 ELSE 0 END), 0), "
                   "COALESCE(SUM(CASE WHEN visit AND next_at IS NOT NULL THEN next_at - at END), 0) "
                   "FROM (SELECT e.at, ") +
       kIsVisit +
       " AS visit, LEAD(e.at) OVER (ORDER BY e.at, e.id) AS next_at FROM job_events e "
-      "WHERE e.job_id = :job AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%')) "
+      "WHERE e.job_id = :job AND e.to_status IS NOT NULL AND e.type NOT LIKE 'sla%') AS timeline) "
       "WHERE id = :job");
   for (auto job : tallies_due_) {
     q->reset();
@@ -219,7 +220,7 @@ void SqliteTx::write_visit_tallies() {
   tallies_due_.clear();
 }
 
-std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
+std::vector<VisitRow> SqlTx::visits(Instant from, Instant to) {
   // Put in order here: SQLite's sort of the rows cost as much as reading them.
   auto q = conn_.prepare(
       "SELECT COALESCE(e.technician_id, j.technician_id) AS tech, e.job_id, e.at, s.lat, s.lon, "
@@ -227,7 +228,7 @@ std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
       "WHERE " +
       std::string(kIsVisit) +
       " AND e.at >= :from AND e.at < :to "
-      "AND tech IS NOT NULL");
+      "AND COALESCE(e.technician_id, j.technician_id) IS NOT NULL");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<std::pair<VisitRow, std::int64_t>> rows;
   while (q->step()) {
@@ -245,7 +246,7 @@ std::vector<VisitRow> SqliteTx::visits(Instant from, Instant to) {
   return out;
 }
 
-void SqliteTx::put_part_price(const std::string& part_number, double unit_price) {
+void SqlTx::put_part_price(const std::string& part_number, double unit_price) {
   auto q = conn_.prepare(
       "INSERT INTO part_prices (part_number, unit_price) VALUES (:p, :price) "
       "ON CONFLICT (part_number) DO UPDATE SET unit_price = excluded.unit_price");

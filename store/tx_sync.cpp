@@ -1,7 +1,7 @@
 // The sync change feed, the op ledger and the facts devices push (notes, parts, sign-offs).
+#include "store/db.h"
 #include "store/hot_queries.h"
-#include "store/sqlite.h"
-#include "store/sqlite_tx.h"
+#include "store/sql_tx.h"
 
 namespace fieldserve::store {
 
@@ -16,7 +16,7 @@ std::optional<std::string> opt_text(Statement& q, int col) {
 
 }  // namespace
 
-std::vector<StaffChange> SqliteTx::staff_changes(std::int64_t after_seq, int limit) {
+std::vector<StaffChange> SqlTx::staff_changes(std::int64_t after_seq, int limit) {
   auto q = conn_.prepare(
       "SELECT seq, kind = 'technician', entity_id FROM staff_feed WHERE seq > :after "
       "ORDER BY seq LIMIT :n");
@@ -26,16 +26,24 @@ std::vector<StaffChange> SqliteTx::staff_changes(std::int64_t after_seq, int lim
   return out;
 }
 
-std::int64_t SqliteTx::staff_feed_last() {
-  auto q = conn_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'staff_feed'");
+// The newest number of a feed, as this transaction sees it. SQLite keeps it transactionally in
+// sqlite_sequence. A PostgreSQL sequence is not transactional (it shows numbers drawn by writers
+// that have not committed), so there the newest row in this snapshot says it; writers commit in
+// number order under the write lock, so no row this snapshot misses can be older.
+std::int64_t SqlTx::staff_feed_last() {
+  auto q = conn_.prepare(conn_.dialect() == Dialect::sqlite
+                             ? "SELECT seq FROM sqlite_sequence WHERE name = 'staff_feed'"
+                             : "SELECT COALESCE(MAX(seq), 0) FROM staff_feed");
   return q->step() ? q->get_int(0) : 0;
 }
 
-FeedState SqliteTx::feed_state() {
+FeedState SqlTx::feed_state() {
   auto q = conn_.prepare(
       "SELECT (SELECT value FROM settings WHERE key = 'database_id'), "
-      "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'), 0), "
-      "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'sync_floor')");
+      "(" +
+      newest_feed_seq_sql() +
+      "), "
+      "(SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'sync_floor')");
   FeedState s;
   if (q->step()) {
     s.database_id = q->get_text(0);
@@ -52,13 +60,20 @@ constexpr int kFeedBucketBits = 10;
 std::int64_t feed_bucket(std::int64_t seq) { return seq >> kFeedBucketBits; }
 }  // namespace
 
-std::int64_t SqliteTx::newest_feed_seq() {
-  auto q = conn_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'");
+// As staff_feed_last. Pruning may have emptied the feed: then the floor is the newest number.
+std::string SqlTx::newest_feed_seq_sql() const {
+  return conn_.dialect() == Dialect::sqlite
+             ? "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'), 0)"
+             : "SELECT COALESCE((SELECT MAX(seq) FROM sync_changes), "
+               "(SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'sync_floor'))";
+}
+
+std::int64_t SqlTx::newest_feed_seq() {
+  auto q = conn_.prepare(newest_feed_seq_sql());
   return q->step() ? q->get_int(0) : 0;
 }
 
-std::vector<FeedRow> SqliteTx::feed_after(TechnicianId technician, std::int64_t after_seq,
-                                          int limit) {
+std::vector<FeedRow> SqlTx::feed_after(TechnicianId technician, std::int64_t after_seq, int limit) {
   auto q = conn_.prepare(kFeedAfterSql);
   std::vector<FeedRow> out;
   auto last = feed_bucket(newest_feed_seq());
@@ -73,7 +88,7 @@ std::vector<FeedRow> SqliteTx::feed_after(TechnicianId technician, std::int64_t 
   return out;
 }
 
-bool SqliteTx::feed_has_after(TechnicianId technician, std::int64_t seq) {
+bool SqlTx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   auto q = conn_.prepare(kFeedHasAfterSql);
   auto last = feed_bucket(newest_feed_seq());
   for (auto bucket = feed_bucket(seq); bucket <= last; ++bucket) {
@@ -85,11 +100,14 @@ bool SqliteTx::feed_has_after(TechnicianId technician, std::int64_t seq) {
   return false;
 }
 
-void SqliteTx::renew_database_id() {
-  conn_.exec("UPDATE settings SET value = lower(hex(randomblob(8))) WHERE key = 'database_id'");
+void SqlTx::renew_database_id() {
+  conn_.exec(conn_.dialect() == Dialect::sqlite
+                 ? "UPDATE settings SET value = lower(hex(randomblob(8))) WHERE key = 'database_id'"
+                 : "UPDATE settings SET value = substr(md5(gen_random_uuid()::text), 1, 16) "
+                   "WHERE key = 'database_id'");
 }
 
-std::int64_t SqliteTx::prune_feed(Instant before) {
+std::int64_t SqlTx::prune_feed(Instant before) {
   auto top = conn_.prepare("SELECT MAX(seq) FROM sync_changes WHERE at < :before");
   top->bind(":before", to_epoch_s(before));
   std::optional<std::int64_t> floor;
@@ -97,14 +115,14 @@ std::int64_t SqliteTx::prune_feed(Instant before) {
   if (!floor) return feed_state().floor;
   auto del = conn_.prepare("DELETE FROM sync_changes WHERE seq <= :floor");
   del->bind(":floor", *floor).exec();
-  auto put = conn_.prepare(
-      "UPDATE settings SET value = CAST(MAX(CAST(value AS INTEGER), :floor) AS TEXT) "
-      "WHERE key = 'sync_floor'");
+  auto put = conn_.prepare("UPDATE settings SET value = CAST(" + conn_.greatest() +
+                           "(CAST(value AS BIGINT), :floor) AS TEXT) "
+                           "WHERE key = 'sync_floor'");
   put->bind(":floor", *floor).exec();
   return feed_state().floor;
 }
 
-std::optional<LedgerEntry> SqliteTx::ledger_entry(const std::string& op_id) {
+std::optional<LedgerEntry> SqlTx::ledger_entry(const std::string& op_id) {
   auto q = conn_.prepare(
       "SELECT op_id, technician_id, token_id, job_id, type, digest, status, code, message, "
       "device_at, at, received_at, body FROM sync_ops WHERE op_id = :op");
@@ -127,7 +145,7 @@ std::optional<LedgerEntry> SqliteTx::ledger_entry(const std::string& op_id) {
   return e;
 }
 
-void SqliteTx::insert_ledger(const LedgerEntry& e) {
+void SqlTx::insert_ledger(const LedgerEntry& e) {
   auto q = conn_.prepare(
       "INSERT INTO sync_ops (op_id, technician_id, token_id, job_id, type, digest, status, code, "
       "message, device_at, at, received_at, body) VALUES (:op, :tech, :token, :job, :type, "
@@ -148,19 +166,18 @@ void SqliteTx::insert_ledger(const LedgerEntry& e) {
       .exec();
 }
 
-std::int64_t SqliteTx::insert_note(const JobNote& n) {
+std::int64_t SqlTx::insert_note(const JobNote& n) {
   auto q = conn_.prepare(
       "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at, op_id) "
-      "VALUES (:job, :tech, :author, :text, :at, :received, :op)");
+      "VALUES (:job, :tech, :author, :text, :at, :received, :op) RETURNING id");
   q->bind(":job", n.job_id)
       .bind(":tech", n.technician_id)
       .bind(":author", n.author)
       .bind(":text", n.text)
       .bind(":at", to_epoch_s(n.at))
       .bind(":received", to_epoch_s(n.received_at))
-      .bind(":op", n.op_id)
-      .exec();
-  auto id = conn_.last_insert_id();
+      .bind(":op", n.op_id);
+  auto id = returned_id(*q);
   if (!note_runs_.empty() && note_runs_.back().job == n.job_id &&
       note_runs_.back().last_id + 1 == id) {
     note_runs_.back().last_id = id;
@@ -171,29 +188,30 @@ std::int64_t SqliteTx::insert_note(const JobNote& n) {
   return id;
 }
 
-void SqliteTx::write_note_runs() {
+void SqlTx::write_note_runs() {
   if (note_runs_.empty()) return;
   auto append = conn_.prepare(
       "INSERT INTO note_runs (job_id, first_id, last_id, previous) VALUES (:job, :first, :last, "
-      "(SELECT last_run FROM note_run_heads WHERE job_id = :job))");
+      "(SELECT last_run FROM note_run_heads WHERE job_id = :job)) RETURNING id");
   auto head = conn_.prepare(
       "INSERT INTO note_run_heads (job_id, last_run) VALUES (:job, :run) "
       "ON CONFLICT (job_id) DO UPDATE SET last_run = excluded.last_run");
   for (const auto& run : note_runs_) {
-    append->bind(":job", run.job).bind(":first", run.first_id).bind(":last", run.last_id).exec();
+    append->bind(":job", run.job).bind(":first", run.first_id).bind(":last", run.last_id);
+    auto run_id = returned_id(*append);
     append->reset();
-    head->bind(":job", run.job).bind(":run", conn_.last_insert_id()).exec();
+    head->bind(":job", run.job).bind(":run", run_id).exec();
     head->reset();
   }
   note_runs_.clear();
 }
 
-void SqliteTx::finish() {
+void SqlTx::finish() {
   write_note_runs();
   write_visit_tallies();
 }
 
-void SqliteTx::feed_job_once(JobId job) {
+void SqlTx::feed_job_once(JobId job) {
   if (fed_jobs_.contains(job)) return;
   auto q = conn_.prepare(
       "INSERT INTO sync_changes (technician_id, job_id) "
@@ -202,11 +220,12 @@ void SqliteTx::feed_job_once(JobId job) {
   fed_jobs_.insert(job);  // only once the row is written
 }
 
-void SqliteTx::insert_part(const JobPart& p) {
+void SqlTx::insert_part(const JobPart& p) {
   auto q = conn_.prepare(
       "INSERT INTO job_parts (job_id, technician_id, part_number, qty, signoff_id, at, "
       "received_at, op_id, site_id, repair) SELECT :job, :tech, :part, :qty, :signoff, :at, "
-      ":received, :op, j.site_id, j.kind = 'repair' FROM jobs j WHERE j.id = :job");
+      ":received, :op, j.site_id, CASE WHEN j.kind = 'repair' THEN 1 ELSE 0 END FROM jobs j "
+      "WHERE j.id = :job");
   q->bind(":job", p.job_id)
       .bind(":tech", p.technician_id)
       .bind(":part", p.part.part_number)
@@ -219,19 +238,19 @@ void SqliteTx::insert_part(const JobPart& p) {
   feed_job_once(p.job_id);
 }
 
-bool SqliteTx::signoff_exists(const std::string& id) {
+bool SqlTx::signoff_exists(const std::string& id) {
   auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE id = :id");
   q->bind(":id", id);
   return q->step();
 }
 
-bool SqliteTx::job_signed(JobId job) {
+bool SqlTx::job_signed(JobId job) {
   auto q = conn_.prepare("SELECT 1 FROM signoffs WHERE job_id = :job LIMIT 1");
   q->bind(":job", job);
   return q->step();
 }
 
-void SqliteTx::insert_signoff(const Signoff& s) {
+void SqlTx::insert_signoff(const Signoff& s) {
   auto q = conn_.prepare(
       "INSERT INTO signoffs (id, job_id, technician_id, signer_name, signer_role, signed_at, "
       "signed_at_device, lat, lon, signature_png, rating, comment, received_at, op_id) VALUES "
@@ -275,10 +294,10 @@ void SqliteTx::insert_signoff(const Signoff& s) {
   }
 }
 
-std::vector<JobNote> SqliteTx::notes_of(const std::vector<JobId>& jobs) {
+std::vector<JobNote> SqlTx::notes_of(const std::vector<JobId>& jobs) {
   write_note_runs();  // notes written earlier in this transaction are found too
-  auto q = conn_.prepare(kNotesOfJobsSql);
-  q->bind(":ids", json_id_array(jobs));
+  auto q = conn_.prepare(notes_of_jobs_sql(conn_.id_list(":ids")));
+  q->bind(":ids", Connection::id_array(jobs));
   std::vector<JobNote> out;
   while (q->step()) {
     out.push_back({q->get_int(0), q->get_int(1), q->get_opt_int(2), q->get_text(3), q->get_text(4),
@@ -287,11 +306,12 @@ std::vector<JobNote> SqliteTx::notes_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-std::vector<JobPart> SqliteTx::parts_of(const std::vector<JobId>& jobs) {
+std::vector<JobPart> SqlTx::parts_of(const std::vector<JobId>& jobs) {
   auto q = conn_.prepare(
       "SELECT id, job_id, technician_id, part_number, qty, signoff_id, at, received_at, op_id "
-      "FROM job_parts WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, id");
-  q->bind(":ids", json_id_array(jobs));
+      "FROM job_parts WHERE job_id IN " +
+      conn_.id_list(":ids") + " ORDER BY job_id, id");
+  q->bind(":ids", Connection::id_array(jobs));
   std::vector<JobPart> out;
   while (q->step()) {
     out.push_back({q->get_int(0),
@@ -306,12 +326,13 @@ std::vector<JobPart> SqliteTx::parts_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-std::vector<Signoff> SqliteTx::signoffs_of(const std::vector<JobId>& jobs) {
+std::vector<Signoff> SqlTx::signoffs_of(const std::vector<JobId>& jobs) {
   auto q = conn_.prepare(
       "SELECT id, job_id, technician_id, signer_name, signer_role, signed_at, signed_at_device, "
       "lat, lon, rating, comment, received_at, op_id FROM signoffs "
-      "WHERE job_id IN (SELECT value FROM json_each(:ids)) ORDER BY job_id, signed_at");
-  q->bind(":ids", json_id_array(jobs));
+      "WHERE job_id IN " +
+      conn_.id_list(":ids") + " ORDER BY job_id, signed_at");
+  q->bind(":ids", Connection::id_array(jobs));
   std::vector<Signoff> out;
   while (q->step()) {
     Signoff s;
@@ -332,7 +353,7 @@ std::vector<Signoff> SqliteTx::signoffs_of(const std::vector<JobId>& jobs) {
   return out;
 }
 
-std::vector<ChecklistItem> SqliteTx::signoff_checklist(const std::string& signoff_id) {
+std::vector<ChecklistItem> SqlTx::signoff_checklist(const std::string& signoff_id) {
   auto q = conn_.prepare(
       "SELECT item, ok, note FROM signoff_checklist WHERE signoff_id = :id ORDER BY position");
   q->bind(":id", signoff_id);
@@ -341,14 +362,14 @@ std::vector<ChecklistItem> SqliteTx::signoff_checklist(const std::string& signof
   return out;
 }
 
-std::optional<SignatureImage> SqliteTx::signature(const std::string& signoff_id) {
+std::optional<SignatureImage> SqlTx::signature(const std::string& signoff_id) {
   auto q = conn_.prepare("SELECT job_id, signature_png FROM signoffs WHERE id = :id");
   q->bind(":id", signoff_id);
   if (!q->step()) return std::nullopt;
   return SignatureImage{q->get_int(0), q->get_blob(1)};
 }
 
-std::map<std::string, Instant> SqliteTx::device_times(const std::vector<std::string>& op_ids) {
+std::map<std::string, Instant> SqlTx::device_times(const std::vector<std::string>& op_ids) {
   auto q = conn_.prepare("SELECT device_at FROM sync_ops WHERE op_id = :op");
   std::map<std::string, Instant> out;
   for (const auto& op : op_ids) {
@@ -359,12 +380,12 @@ std::map<std::string, Instant> SqliteTx::device_times(const std::vector<std::str
   return out;
 }
 
-bool SqliteTx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
+bool SqlTx::move_technician(TechnicianId id, geo::LatLon at, Instant when) {
   auto q = conn_.prepare(
       "UPDATE technicians SET lat = :lat, lon = :lon, location_at = :at, version = version + 1 "
       "WHERE id = :id AND (location_at IS NULL OR location_at <= :at)");
   q->bind(":lat", at.lat).bind(":lon", at.lon).bind(":at", to_epoch_s(when)).bind(":id", id).exec();
-  return conn_.changes() == 1;
+  return q->changes() == 1;
 }
 
 }  // namespace fieldserve::store

@@ -84,11 +84,14 @@ int serve(const ServeOptions& o) {
   // Devices idle longer than the retention get reset: true, then a fresh snapshot.
   auto floor = services.sync.prune_feed(std::chrono::days(o.sync_retention_days));
   fieldserve::server::HardenedServer server(o.limits);
-  fieldserve::server::Gate gate{services.auth, services.limiter, services.metrics, [&store] {
-                                  return fieldserve::server::ScrapeFigures{
-                                      static_cast<double>(store->db_nanoseconds()) / 1e9,
-                                      store->commits(), store->committer_nice(), 0};
-                                }};
+  fieldserve::app::SlaTicker ticker(*store, services.writer);
+  ticker.sweep_with(services.dispatcher);
+  fieldserve::server::Gate gate{
+      services.auth, services.limiter, services.metrics, [&store, &ticker] {
+        return fieldserve::server::ScrapeFigures{static_cast<double>(store->db_nanoseconds()) / 1e9,
+                                                 store->commits(), store->committer_nice(), 0,
+                                                 ticker.leading()};
+      }};
   fieldserve::server::install_routes(server, gate, fieldserve::server::api_routes(services),
                                      o.web_dir, fieldserve::server::api_components());
   if (!o.tls_cert.empty()) {
@@ -130,8 +133,6 @@ int serve(const ServeOptions& o) {
              {"sync_floor", floor},
              {"schema_version", std::int64_t{store->schema_version()}},
              {"allocator", allocator_name()}});
-  fieldserve::app::SlaTicker ticker(*store, services.writer);
-  ticker.sweep_with(services.dispatcher);
   ticker.start();
   server.listen_after_bind();
   ticker.stop();
@@ -146,7 +147,9 @@ int serve(const ServeOptions& o) {
 // database behind that mark at start, it gives the database a new id, so every device resets.
 // Written at start and at a clean stop; a crash in between leaves the mark of the last start.
 void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
-  if (db == ":memory:" || db.empty()) return;
+  // The mark sits beside a SQLite file. A PostgreSQL database has no file to keep it beside, so a
+  // restore of one is not detected (docs/architecture.md, "Several instances").
+  if (db == ":memory:" || db.empty() || fieldserve::store::is_postgresql_url(db)) return;
   std::string mark_file = db + ".sync-mark";
   auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
   std::string marked_id;
@@ -167,7 +170,7 @@ void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
 }
 
 void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
-  if (db == ":memory:" || db.empty()) return;
+  if (db == ":memory:" || db.empty() || fieldserve::store::is_postgresql_url(db)) return;
   auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
   std::string tmp = db + ".sync-mark.tmp";
   bool written = false;
@@ -185,7 +188,7 @@ void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
 }
 
 void add_db_option(CLI::App* cmd, std::string& db) {
-  cmd->add_option("--db", db, "SQLite database file")->required();
+  cmd->add_option("--db", db, "SQLite database file, or a postgresql:// URL")->required();
 }
 
 }  // namespace
@@ -200,7 +203,8 @@ int main(int argc, char** argv) {
 
   ServeOptions serve_opts;
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the HTTP API (and the web app with --web)");
-  serve_cmd->add_option("--db", serve_opts.db, "SQLite database file")->capture_default_str();
+  serve_cmd->add_option("--db", serve_opts.db, "SQLite database file, or a postgresql:// URL")
+      ->capture_default_str();
   serve_cmd->add_option("--port", serve_opts.port, "TCP port")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));

@@ -54,6 +54,11 @@ std::string Metrics::render(const ScrapeFigures& figures) const {
          "# TYPE fieldserve_db_committer_nice gauge\n"
          "fieldserve_db_committer_nice "
       << figures.committer_nice << "\n";
+  out << "# HELP fieldserve_periodic_leader 1 on the one instance of those sharing a database "
+         "that runs the periodic work (the SLA ticker).\n"
+         "# TYPE fieldserve_periodic_leader gauge\n"
+         "fieldserve_periodic_leader "
+      << (figures.periodic_leader ? 1 : 0) << "\n";
   out << "# HELP fieldserve_http_waiting_connections Accepted connections waiting for a worker.\n"
          "# TYPE fieldserve_http_waiting_connections gauge\n"
          "fieldserve_http_waiting_connections "

@@ -15,6 +15,7 @@ struct ScrapeFigures {
   std::uint64_t db_commits = 0;
   int committer_nice = 0;  // the group-commit thread's priority (0 when it could not be raised)
   int waiting_connections = 0;
+  bool periodic_leader = false;  // this instance runs the SLA ticker's passes
 };
 
 class Metrics {

@@ -8,12 +8,6 @@
 namespace fieldserve::testing {
 namespace {
 
-json all_week() {
-  json w = json::object();
-  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) w[d] = {"00:00", "24:00"};
-  return w;
-}
-
 class DispatchTest : public WorldTest {
  protected:
   // A technician of the world's center at `lat, lon`, with `skills`, taking at most `max_open`.

@@ -94,6 +94,7 @@ int run_command(const std::string& command, std::string* out) {
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_temp_dir()) {
+  if (auto cluster = pg_cluster_url()) pg_ = std::make_unique<PgTestDatabase>(*cluster);
   std::string out;
   std::string init = std::string(FIELDSERVE_BINARY) + " init --db " + db_path() + " 2>/dev/null";
   if (run_command(init, &out) != 0) throw std::runtime_error("fieldserve init failed");
@@ -101,6 +102,20 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_te
 
   args_ = std::move(extra_args);
   start(false);
+}
+
+ServerProcess::ServerProcess(Attach, const ServerProcess& first,
+                             std::vector<std::string> extra_args)
+    : dir_(make_temp_dir()),
+      shared_db_(first.db_path()),
+      args_(std::move(extra_args)),
+      admin_token_(first.admin_token_) {
+  start(false);
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::another_instance(
+    const ServerProcess& first, std::vector<std::string> extra_args) {
+  return std::unique_ptr<ServerProcess>(new ServerProcess(Attach{}, first, std::move(extra_args)));
 }
 
 void ServerProcess::start(bool append_log) {
@@ -181,6 +196,18 @@ void ServerProcess::restart() {
 
 ServerProcess::~ServerProcess() {
   stop();
+  // The server's warnings and errors go with a failed case's output: its folder goes next.
+  if (::testing::UnitTest::GetInstance()->failed_test_count() > 0 ||
+      ::testing::Test::HasFailure()) {
+    std::istringstream lines(log());
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.find(" warning ") != std::string::npos ||
+          line.find(" error ") != std::string::npos) {
+        std::fprintf(stderr, "server: %s\n", line.c_str());
+      }
+    }
+  }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -321,16 +348,13 @@ World make_world(const ServerProcess& s) {
                      admin);
   if (site.status != 201) throw std::runtime_error("site: " + site.text);
   w.site_id = site.body["id"];
-  json all_week = json::object();
-  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
-    all_week[d] = {"00:00", "24:00"};
   for (auto* id : {&w.tech_a, &w.tech_b}) {
     auto t = s.post("/api/v1/technicians",
                     {{"name", id == &w.tech_a ? "Li Wei" : "Zhang Min"},
                      {"skills", {"hvac", "electrical"}},
                      {"home_center_id", w.center_id},
                      {"location", {{"lat", 31.2304}, {"lon", 121.4737}}},
-                     {"shift", all_week}},
+                     {"shift", all_week()}},
                     admin);
     if (t.status != 201) throw std::runtime_error("technician: " + t.text);
     *id = t.body["id"];
@@ -343,6 +367,16 @@ World make_world(const ServerProcess& s) {
 }
 
 std::int64_t scalar(const std::string& db_path, const std::string& sql) {
+  if (db_path.starts_with("postgresql://")) {
+    try {
+      auto out = psql(db_path, sql);
+      out = out.substr(0, out.find('\n'));
+      if (out == "t" || out == "f") return out == "t";  // SQLite answers a condition with 1 or 0
+      return out.empty() ? -1 : std::stoll(out);
+    } catch (const std::exception&) {
+      return -1;
+    }
+  }
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
   sqlite3_busy_timeout(db, 5000);
@@ -351,6 +385,29 @@ std::int64_t scalar(const std::string& db_path, const std::string& sql) {
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
       sqlite3_step(q) == SQLITE_ROW) {
     value = sqlite3_column_int64(q, 0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return value;
+}
+
+std::optional<std::string> text_scalar(const std::string& db_path, const std::string& sql) {
+  std::optional<std::string> value;
+  if (db_path.starts_with("postgresql://")) {
+    PGconn* conn = PQconnectdb(db_path.c_str());
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) value = PQgetvalue(r, 0, 0);
+    PQclear(r);
+    PQfinish(conn);
+    return value;
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW) {
+    auto* text = sqlite3_column_text(q, 0);
+    value = text ? reinterpret_cast<const char*>(text) : "";
   }
   sqlite3_finalize(q);
   sqlite3_close(db);

@@ -7,8 +7,12 @@
 
 #include <nlohmann/json.hpp>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "tests/pg_test_database.h"
 
 namespace fieldserve::testing {
 
@@ -31,6 +35,11 @@ class ServerProcess {
  public:
   // `extra_args` are appended to `fieldserve serve`.
   explicit ServerProcess(std::vector<std::string> extra_args = {});
+  // Another instance serving `first`'s database, as a second machine behind a load balancer
+  // would (PostgreSQL only): its own folder, port and log, the same admin token. It must go
+  // before `first` does, which owns the database.
+  static std::unique_ptr<ServerProcess> another_instance(const ServerProcess& first,
+                                                         std::vector<std::string> extra_args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -45,7 +54,12 @@ class ServerProcess {
   void stop();
   const std::string& admin_token() const { return admin_token_; }
   const std::filesystem::path& dir() const { return dir_; }
-  std::string db_path() const { return (dir_ / "fieldserve.db").string(); }
+  // The database the server runs on: a SQLite file in dir(), or a fresh PostgreSQL database's URL
+  // when the case runs on PostgreSQL (tests/pg_test_database.h).
+  std::string db_path() const {
+    if (!shared_db_.empty()) return shared_db_;
+    return pg_ ? pg_->url() : (dir_ / "fieldserve.db").string();
+  }
   std::string log() const;  // everything the server wrote to stderr so far
   // The log once it contains `needle`, waiting for the server's periodic flush (at most 10 s);
   // the log as it is if the needle never comes.
@@ -66,9 +80,13 @@ class ServerProcess {
                          std::int64_t technician_id = 0) const;
 
  private:
+  struct Attach {};
+  ServerProcess(Attach, const ServerProcess& first, std::vector<std::string> extra_args);
   void start(bool append_log);
 
   std::filesystem::path dir_;
+  std::unique_ptr<PgTestDatabase> pg_;
+  std::string shared_db_;  // another instance's database, for another_instance()
   std::vector<std::string> args_;
   pid_t pid_ = -1;
   int port_ = 0;
@@ -81,6 +99,13 @@ std::string raw_exchange(int port, const std::string& bytes, int timeout_ms, boo
 
 // A small world most tests need: one center, a customer, a site near the center, and two
 // technicians with their technician tokens.
+// A shift that covers the whole week.
+inline json all_week() {
+  json w = json::object();
+  for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) w[d] = {"00:00", "24:00"};
+  return w;
+}
+
 struct World {
   std::int64_t center_id, customer_id, site_id, tech_a, tech_b;
   std::string dispatcher, manager, tablet_a, tablet_b;
@@ -92,6 +117,8 @@ World make_world(const ServerProcess& server);
 // The first column of the first row of `sql`, run on the database file directly (-1 if none):
 // for what a test must set up behind a stopped server's back. SQLite-only.
 std::int64_t scalar(const std::string& db_path, const std::string& sql);
+// The same for a text: nullopt when there is no row.
+std::optional<std::string> text_scalar(const std::string& db_path, const std::string& sql);
 
 class WorldTest : public ::testing::Test {
  protected:

@@ -112,6 +112,7 @@ TEST_F(SlaMonitorTest, TheSameWindowInAnotherOffsetGivesTheSameReport) {
 }
 
 TEST_F(SlaMonitorTest, TheTickerReadsJobsThroughTheNextThresholdIndex) {
+  if (on_postgresql()) GTEST_SKIP() << "a SQLite query plan";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(s().db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* q = nullptr;

@@ -14,6 +14,7 @@
 #include "domain/error.h"
 #include "store/hot_queries.h"
 #include "store/migrations.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 #include "store_fixture.h"
 
@@ -93,7 +94,7 @@ TEST(StoreConnections, AFreshFileIsInWalModeWithForeignKeys) {
 TEST(StoreMigrations, TheFeedRebuildKeepsRowsAndTheSequence) {
   TempDb file;
   {
-    Connection conn(file.path, false);
+    SqliteConnection conn(file.path, false);
     ASSERT_EQ(migrate(conn, 4), 4);
     conn.exec("INSERT INTO sync_changes (technician_id, job_id) VALUES (1, 10), (1, 11), (2, 12)");
     conn.exec("DELETE FROM sync_changes WHERE seq = 3");  // pruned: the newest number is gone
@@ -151,7 +152,7 @@ TEST(StoreMigrations, ThePushPathBuildsNoThrowawayTables) {
 TEST(StoreMigrations, NotesStoredBeforeRunsAreStillFoundByJob) {
   TempDb file;
   {
-    Connection conn(file.path, false);
+    SqliteConnection conn(file.path, false);
     ASSERT_EQ(migrate(conn, 6), 6);
     conn.exec("PRAGMA foreign_keys = OFF");  // notes alone: their jobs play no part here
     conn.exec(
@@ -173,7 +174,7 @@ TEST(StoreMigrations, NotesStoredBeforeRunsAreStillFoundByJob) {
 TEST(StoreMigrations, RunsAreChainedPerJobAndNewNotesJoinTheChain) {
   TempDb file;
   {
-    Connection conn(file.path, false);
+    SqliteConnection conn(file.path, false);
     ASSERT_EQ(migrate(conn, 7), 7);
     conn.exec("PRAGMA foreign_keys = OFF");
     conn.exec(
@@ -216,16 +217,16 @@ TEST(StoreMigrations, TheSyncPathsHotQueriesUseTheirIndexes) {
   }
   RawDb raw(file.path);
   struct Expect {
-    const char* sql;
+    std::string sql;
     const char* uses;
   };
   for (const auto& [sql, uses] : {Expect{kFeedAfterSql, "sync_changes_by_bucket"},
                                   Expect{kFeedHasAfterSql, "sync_changes_by_bucket"},
-                                  Expect{kNotesOfJobsSql, "SEARCH n USING INTEGER PRIMARY KEY"}}) {
+                                  Expect{notes_of_jobs_sql("(SELECT value FROM json_each(:ids))"),
+                                         "SEARCH n USING INTEGER PRIMARY KEY"}}) {
     std::string plan;
     sqlite3_stmt* q = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(raw.db, (std::string("EXPLAIN QUERY PLAN ") + sql).c_str(), -1, &q,
-                                 nullptr),
+    ASSERT_EQ(sqlite3_prepare_v2(raw.db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &q, nullptr),
               SQLITE_OK)
         << sql;
     while (sqlite3_step(q) == SQLITE_ROW) {

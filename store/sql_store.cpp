@@ -1,8 +1,9 @@
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 #include "store/migrations.h"
+#include "store/pg.h"
+#include "store/sql_tx.h"
 #include "store/sqlite.h"
-#include "store/sqlite_tx.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,25 +31,42 @@ class DbTimer {
 
 }  // namespace
 
-std::unique_ptr<Store> Store::open(const std::string& location, int readers) {
-  return SqliteStore::open(location, readers);
+bool is_postgresql_url(const std::string& location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-std::unique_ptr<Store> SqliteStore::open(const std::string& path, int readers) {
-  std::unique_ptr<SqliteStore> store(new SqliteStore());
-  store->writer_ = std::make_unique<Connection>(path, false);
+std::unique_ptr<Store> Store::open(const std::string& location, int readers) {
+  return is_postgresql_url(location) ? SqlStore::open_postgresql(location, readers)
+                                     : SqlStore::open_sqlite(location, readers);
+}
+
+std::unique_ptr<Store> SqlStore::open_postgresql(const std::string& url, int readers) {
+  std::unique_ptr<SqlStore> store(new SqlStore());
+  store->url_ = url;
+  store->writer_ = std::make_unique<PgConnection>(url);
+  migrate(*store->writer_);
+  for (int i = 0; i < readers; ++i) {
+    store->readers_.push_back(std::make_unique<PgConnection>(url));
+    store->idle_readers_.push_back(store->readers_.back().get());
+  }
+  return store;
+}
+
+std::unique_ptr<Store> SqlStore::open_sqlite(const std::string& path, int readers) {
+  std::unique_ptr<SqlStore> store(new SqlStore());
+  store->writer_ = std::make_unique<SqliteConnection>(path, false);
   migrate(*store->writer_);
   bool in_memory = path == ":memory:" || path.empty();
   if (!in_memory) {
     for (int i = 0; i < readers; ++i) {
-      store->readers_.push_back(std::make_unique<Connection>(path, true));
+      store->readers_.push_back(std::make_unique<SqliteConnection>(path, true));
       store->idle_readers_.push_back(store->readers_.back().get());
     }
   }
   return store;
 }
 
-SqliteStore::~SqliteStore() {
+SqlStore::~SqlStore() {
   {
     std::lock_guard lock(group_mutex_);
     stopping_ = true;
@@ -57,19 +75,19 @@ SqliteStore::~SqliteStore() {
   if (committer_.joinable()) committer_.join();
 }
 
-void SqliteStore::run_read(const std::function<void(Tx&)>& body) {
+void SqlStore::run_read(const std::function<void(Tx&)>& body) {
   auto lease = lease_reader();
   DbTimer timer(db_ns_);
   Transaction tx(*lease.conn, false);
-  SqliteTx access(*lease.conn);
+  SqlTx access(*lease.conn);
   body(access);
 }
 
-void SqliteStore::run_write(const std::function<bool(Tx&)>& body) {
+void SqlStore::run_write(const std::function<bool(Tx&)>& body) {
   std::lock_guard lock(writer_mutex_);
   DbTimer timer(db_ns_);
   Transaction tx(*writer_, true);
-  SqliteTx access(*writer_);
+  SqlTx access(*writer_);
   if (body(access)) {
     access.finish();
     tx.commit();
@@ -77,7 +95,7 @@ void SqliteStore::run_write(const std::function<bool(Tx&)>& body) {
   }
 }
 
-void SqliteStore::run_grouped(const std::function<bool(Tx&)>& body) {
+void SqlStore::run_grouped(const std::function<bool(Tx&)>& body) {
   GroupMember me{&body, false, nullptr, {}};
   std::unique_lock lock(group_mutex_);
   if (!committer_.joinable()) committer_ = std::thread([this] { run_committer(); });
@@ -88,7 +106,7 @@ void SqliteStore::run_grouped(const std::function<bool(Tx&)>& body) {
   if (me.error) std::rethrow_exception(me.error);
 }
 
-void SqliteStore::run_committer() {
+void SqlStore::run_committer() {
   // Every grouped write waits for this one thread, and under load it was runnable but not running
   // a fifth of the time, preempted by request threads it had just woken. A higher priority needs
   // CAP_SYS_NICE; without it the thread simply runs at the normal one.
@@ -115,9 +133,9 @@ void SqliteStore::run_committer() {
   }
 }
 
-bool SqliteStore::commit_group_without_savepoints(const std::vector<GroupMember*>& members) {
+bool SqlStore::commit_group_without_savepoints(const std::vector<GroupMember*>& members) {
   Transaction tx(*writer_, true);
-  SqliteTx access(*writer_);
+  SqlTx access(*writer_);
   for (auto* m : members) {
     bool keep = false;
     try {
@@ -136,7 +154,7 @@ bool SqliteStore::commit_group_without_savepoints(const std::vector<GroupMember*
   return true;
 }
 
-void SqliteStore::commit_group(const std::vector<GroupMember*>& members) {
+void SqlStore::commit_group(const std::vector<GroupMember*>& members) {
   try {
     std::lock_guard lock(writer_mutex_);
     DbTimer timer(db_ns_);
@@ -153,7 +171,7 @@ void SqliteStore::commit_group(const std::vector<GroupMember*>& members) {
     Transaction tx(*writer_, true);
     for (auto* m : members) {
       // A Tx per body: what one body's Tx remembers must not outlive its rollback.
-      SqliteTx access(*writer_);
+      SqlTx access(*writer_);
       writer_->exec("SAVEPOINT member");
       bool keep = false;
       try {
@@ -177,7 +195,7 @@ void SqliteStore::commit_group(const std::vector<GroupMember*>& members) {
   }
 }
 
-SqliteStore::Lease::~Lease() {
+SqlStore::Lease::~Lease() {
   if (writer_lock.owns_lock()) return;  // the unique_lock releases the writer
   {
     std::lock_guard lock(owner->readers_mutex_);
@@ -186,7 +204,7 @@ SqliteStore::Lease::~Lease() {
   owner->reader_free_.notify_one();
 }
 
-SqliteStore::Lease SqliteStore::lease_reader() {
+SqlStore::Lease SqlStore::lease_reader() {
   if (readers_.empty()) return {this, writer_.get(), std::unique_lock(writer_mutex_)};
   std::unique_lock lock(readers_mutex_);
   reader_free_.wait(lock, [&] { return !idle_readers_.empty(); });
@@ -195,7 +213,30 @@ SqliteStore::Lease SqliteStore::lease_reader() {
   return {this, conn, std::unique_lock<std::mutex>()};
 }
 
-int SqliteStore::schema_version() {
+// The leader holds a session-level advisory lock on a connection of its own. PostgreSQL releases
+// it when that session ends, which a killed process's does at once (its socket closes), so the
+// next instance to ask, within a tick, takes over. A leader whose session broke learns it at its
+// next ask and stops leading until it wins the lock again.
+bool SqlStore::lead_periodic_work() {
+  if (url_.empty()) return true;
+  std::lock_guard lock(leader_mutex_);
+  try {
+    if (!leader_) leader_ = std::make_unique<PgConnection>(url_);
+    if (leading_) {
+      leader_->exec("SELECT 1");  // still the same session, so still the lock's holder
+      return true;
+    }
+    auto q = leader_->prepare("SELECT pg_try_advisory_lock(:key)");
+    q->bind(":key", kLeaderLockKey);
+    leading_ = q->step() && q->get_int(0) == 1;
+  } catch (const StoreError&) {
+    leader_.reset();  // the session is gone, and its lock with it
+    leading_ = false;
+  }
+  return leading_;
+}
+
+int SqlStore::schema_version() {
   auto lease = lease_reader();
   auto q = lease.conn->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   return q->step() ? static_cast<int>(q->get_int(0)) : 0;

@@ -1,12 +1,14 @@
 #pragma once
-// The SQLite store: one writer connection (every write transaction BEGIN IMMEDIATE, serialized by
-// a mutex), a small pool of reader connections over one file in WAL mode, and a committer thread
-// for group commit. Only store/ includes this header.
+// The store over SQL (store/sql_tx.h), SQLite or PostgreSQL: one writer connection (every write
+// transaction takes the database's write lock at BEGIN, and a mutex serializes this process's
+// writers on it), a small pool of reader connections, and a committer thread for group commit.
+// Only store/ includes this header.
 #include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,10 +18,14 @@ namespace fieldserve::store {
 
 class Connection;
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
-  static std::unique_ptr<Store> open(const std::string& path, int readers);
-  ~SqliteStore() override;
+  // A SQLite file (":memory:" for a private in-memory database).
+  static std::unique_ptr<Store> open_sqlite(const std::string& path, int readers);
+  // A PostgreSQL database by URL (postgresql://user@host:port/db); `readers` = 0 reads through
+  // the writer, as for SQLite.
+  static std::unique_ptr<Store> open_postgresql(const std::string& url, int readers);
+  ~SqlStore() override;
 
   int schema_version() override;
   std::uint64_t commits() const override { return commits_.load(std::memory_order_relaxed); }
@@ -29,6 +35,7 @@ class SqliteStore final : public Store {
   }
   int committer_nice() const override { return committer_nice_.load(std::memory_order_relaxed); }
   std::uint64_t db_nanoseconds() const override { return db_ns_.load(std::memory_order_relaxed); }
+  bool lead_periodic_work() override;
 
  protected:
   void run_read(const std::function<void(Tx&)>& body) override;
@@ -36,7 +43,7 @@ class SqliteStore final : public Store {
   void run_grouped(const std::function<bool(Tx&)>& body) override;
 
  private:
-  SqliteStore() = default;
+  SqlStore() = default;
 
   struct GroupMember {
     const std::function<bool(Tx&)>* body;
@@ -50,10 +57,10 @@ class SqliteStore final : public Store {
 
   // A reader borrowed from the pool, or the writer itself (under its lock) when there is no pool.
   struct Lease {
-    SqliteStore* owner;
+    SqlStore* owner;
     Connection* conn;
     std::unique_lock<std::mutex> writer_lock;
-    Lease(SqliteStore* o, Connection* c, std::unique_lock<std::mutex> lock)
+    Lease(SqlStore* o, Connection* c, std::unique_lock<std::mutex> lock)
         : owner(o), conn(c), writer_lock(std::move(lock)) {}
     Lease(const Lease&) = delete;
     ~Lease();
@@ -61,6 +68,11 @@ class SqliteStore final : public Store {
   Lease lease_reader();
 
   std::unique_ptr<Connection> writer_;
+  // PostgreSQL only: the URL, and the session that holds the leader's lock while it lives.
+  std::string url_;
+  std::mutex leader_mutex_;
+  std::unique_ptr<Connection> leader_;
+  bool leading_ = false;
   std::mutex writer_mutex_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;

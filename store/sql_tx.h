@@ -1,5 +1,6 @@
 #pragma once
-// The SQLite implementation of Tx: SQL on one connection, inside a transaction the store opened.
+// The repositories (Tx) in SQL, written once over the driver seam (store/db.h): SQLite and
+// PostgreSQL run the same code on their own connection, inside a transaction the store opened.
 // Only store/ includes this header.
 #include <unordered_set>
 #include <vector>
@@ -9,10 +10,14 @@
 namespace fieldserve::store {
 
 class Connection;
+class Statement;
 
-class SqliteTx final : public Tx {
+// The id an `INSERT ... RETURNING id` just made. Throws StoreError if it gave no row.
+std::int64_t returned_id(Statement& insert);
+
+class SqlTx final : public Tx {
  public:
-  explicit SqliteTx(Connection& conn) : conn_(conn) {}
+  explicit SqlTx(Connection& conn) : conn_(conn) {}
 
   CenterId insert_center(const Center& c) override;
   std::optional<Center> center(CenterId id) override;
@@ -146,6 +151,7 @@ class SqliteTx final : public Tx {
   // once per transaction, from all its events (a pushed event may be older than those stored).
   void write_visit_tallies();
   std::int64_t newest_feed_seq();
+  std::string newest_feed_seq_sql() const;
 
   // Notes and parts enter the feed from here rather than from triggers: a trigger made every
   // insert keep a statement journal (a page copy per table touched), most of a pushed note's cost.
