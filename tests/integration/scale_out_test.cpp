@@ -1,8 +1,19 @@
 // Several fieldserve instances on one PostgreSQL database (docs/architecture.md, "Several
 // instances"): two real server processes, real clients spread over both. These cases run only
 // in the suite's PostgreSQL pass; on SQLite one process owns the file and they skip.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "sync_fixture.h"
@@ -238,6 +249,141 @@ TEST(ScaleOutTicker, TheTickerRunsOnOneInstanceAndAnotherTakesOverAfterAKill) {
   EXPECT_NE(second->log_containing("this instance leads the periodic work")
                 .find("this instance leads the periodic work"),
             std::string::npos);
+}
+
+// nginx from Debian in front of the pair, with the configuration shipped for it
+// (packaging/nginx/fieldserve-pair.conf), its ports moved to free ones.
+class NginxProcess {
+ public:
+  NginxProcess(const std::filesystem::path& dir, int listen, int first, int second) {
+    std::ifstream in(std::string(FIELDSERVE_SOURCE_DIR) + "/packaging/nginx/fieldserve-pair.conf");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string conf = text.str();
+    auto replace = [&](const std::string& from, const std::string& to) {
+      auto at = conf.find(from);
+      if (at == std::string::npos) throw std::runtime_error("the pair's conf has no " + from);
+      conf.replace(at, from.size(), to);
+    };
+    replace("server 127.0.0.1:8081", "server 127.0.0.1:" + std::to_string(first));
+    replace("server 127.0.0.1:8082", "server 127.0.0.1:" + std::to_string(second));
+    replace("listen 127.0.0.1:8080", "listen 127.0.0.1:" + std::to_string(listen));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "pair.conf") << conf;
+    std::ofstream(dir / "nginx.conf")
+        << "daemon off;\npid " << (dir / "nginx.pid").string() << ";\nerror_log "
+        << (dir / "error.log").string()
+        << " warn;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n"
+        << "  client_body_temp_path " << (dir / "body").string() << ";\n  proxy_temp_path "
+        << (dir / "proxy").string() << ";\n  include " << (dir / "pair.conf").string() << ";\n}\n";
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      auto prefix = dir.string(), file = (dir / "nginx.conf").string();
+      execl("/usr/sbin/nginx", "nginx", "-p", prefix.c_str(), "-c", file.c_str(), nullptr);
+      _exit(127);
+    }
+  }
+  ~NginxProcess() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  NginxProcess(const NginxProcess&) = delete;
+  NginxProcess& operator=(const NginxProcess&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t size = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// How many GET /api/v1/jobs an instance answered, from its /metrics.
+int jobs_served(const ServerProcess& server) {
+  auto text = server.get("/metrics", server.admin_token()).text;
+  const std::string series =
+      "fieldserve_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/jobs\"";
+  auto at = text.find(series);
+  if (at == std::string::npos) return 0;
+  return std::stoi(text.substr(text.find(' ', at + series.size()) + 1));
+}
+
+TEST_F(ScaleOutTest, NginxSpreadsRequestsOverThePairAndGoesAroundADeadInstance) {
+  ASSERT_EQ(access("/usr/sbin/nginx", X_OK), 0) << "nginx (Debian's) is part of the suite";
+  auto pair = ServerProcess::another_instance(s());
+  int port = free_port();
+  NginxProcess nginx(pair->dir() / "nginx", port, s().port(), pair->port());
+  httplib::Client lb("127.0.0.1", port);
+  lb.set_read_timeout(20, 0);
+  httplib::Headers auth{{"Authorization", "Bearer " + w().dispatcher}};
+  auto jobs = [&] {
+    auto r = lb.Get("/api/v1/jobs?limit=1", auth);
+    return r ? r->status : -1;
+  };
+  // Bounded wait for nginx to listen: 200 × 50 ms.
+  for (int i = 0; i < 200 && jobs() != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  int before_first = jobs_served(s()), before_second = jobs_served(*pair);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(jobs(), 200);
+  EXPECT_GT(jobs_served(s()), before_first);
+  EXPECT_GT(jobs_served(*pair), before_second);
+  // One instance dies: every request still gets its answer, reads and pushes alike.
+  pair->kill_hard();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(jobs(), 200);
+  auto job = job_for(w().tech_a);
+  auto note = op("note", job, {{"text", "through nginx"}});
+  json body{{"client_time", now_text()}, {"ops", json::array({note})}};
+  auto pushed = lb.Post("/api/v1/sync/push", {{"Authorization", "Bearer " + w().tablet_a}},
+                        body.dump(), "application/json");
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ(pushed->status, 200) << pushed->body;
+  EXPECT_EQ(json::parse(pushed->body)["results"][0]["status"], "applied") << pushed->body;
+}
+
+// The command line on PostgreSQL: migrate makes the schema, import loads the sample data, and
+// the database then holds what the same import makes in a SQLite file, row for row.
+TEST(PostgresCli, MigrateAndImportFillPostgreSQLAsTheyFillSQLite) {
+  auto cluster = pg_cluster_url();
+  if (!cluster) GTEST_SKIP() << "the PostgreSQL pass only";
+  PgTestDatabase pg(*cluster);
+  std::string bin = FIELDSERVE_BINARY, out;
+  ASSERT_EQ(run_command(bin + " migrate --db " + pg.url() + " 2>&1", &out), 0) << out;
+  EXPECT_NE(out.find("schema version 14"), std::string::npos) << out;
+  auto sample = std::string(FIELDSERVE_SOURCE_DIR) + "/sample_data";
+  ASSERT_EQ(run_command(bin + " import --db " + pg.url() + " " + sample + " 2>&1", &out), 0) << out;
+  EXPECT_NE(out.find("60 technicians"), std::string::npos) << out;
+  // Imported once only, as on SQLite.
+  EXPECT_NE(run_command(bin + " import --db " + pg.url() + " " + sample + " 2>&1", &out), 0);
+  EXPECT_NE(out.find("already holds data"), std::string::npos) << out;
+
+  auto dir = std::filesystem::temp_directory_path() /
+             ("fieldserve-cli-pg-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto lite = (dir / "same.db").string();
+  ASSERT_EQ(run_command(bin + " migrate --db " + lite + " 2>&1", &out), 0) << out;
+  ASSERT_EQ(run_command(bin + " import --db " + lite + " " + sample + " 2>&1", &out), 0) << out;
+  for (const char* sql : {"SELECT COUNT(*) FROM centers", "SELECT COUNT(*) FROM technicians",
+                          "SELECT COUNT(*) FROM customers", "SELECT COUNT(*) FROM sites",
+                          "SELECT COUNT(*) FROM equipment", "SELECT COUNT(*) FROM jobs",
+                          "SELECT COUNT(*) FROM job_events", "SELECT SUM(id) FROM jobs",
+                          "SELECT COUNT(*) FROM jobs WHERE technician_id IS NOT NULL",
+                          "SELECT COUNT(*) FROM jobs WHERE restore_done > restore_due",
+                          "SELECT SUM(on_site_s) FROM jobs", "SELECT COUNT(*) FROM sync_changes"}) {
+    EXPECT_EQ(scalar(pg.url(), sql), scalar(lite, sql)) << sql;
+  }
+  EXPECT_GT(scalar(lite, "SELECT COUNT(*) FROM jobs"), 0);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
