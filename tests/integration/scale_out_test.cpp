@@ -296,16 +296,17 @@ class NginxProcess {
   pid_t pid_ = -1;
 };
 
+// A port the kernel had free a moment ago (0 if it would give none: nginx then fails to start).
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t size = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
-  close(fd);
-  return ntohs(addr.sin_port);
+  bool found = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+               getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) == 0;
+  if (fd >= 0) close(fd);
+  return found ? ntohs(addr.sin_port) : 0;
 }
 
 // How many GET /api/v1/jobs an instance answered, from its /metrics.
