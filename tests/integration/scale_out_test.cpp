@@ -251,6 +251,26 @@ TEST(ScaleOutTicker, TheTickerRunsOnOneInstanceAndAnotherTakesOverAfterAKill) {
             std::string::npos);
 }
 
+TEST_F(ScaleOutTest, ATokenRevokedOnOneInstanceIsRefusedByTheOther) {
+  auto made = s().post("/api/v1/tokens", {{"role", "dispatcher"}, {"name", "revoked elsewhere"}},
+                       s().admin_token());
+  ASSERT_EQ(made.status, 201) << made.text;
+  std::string token = made.body["token"];
+  // The other instance has it cached when it is revoked through the first.
+  ASSERT_EQ(other().get("/api/v1/jobs?limit=1", token).status, 200);
+  auto id = std::to_string(made.body["id"].get<std::int64_t>());
+  ASSERT_EQ(s().del("/api/v1/tokens/" + id, s().admin_token()).status, 204);
+  EXPECT_EQ(s().get("/api/v1/jobs?limit=1", token).status, 401);
+  // The other re-reads a cached token a second after its last check (app/auth.cpp): a bounded
+  // wait of 10 s for the refusal, not a measurement.
+  int status = 200;
+  for (int i = 0; i < 100 && status != 401; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = other().get("/api/v1/jobs?limit=1", token).status;
+  }
+  EXPECT_EQ(status, 401);
+}
+
 // nginx from Debian in front of the pair, with the configuration shipped for it
 // (packaging/nginx/fieldserve-pair.conf), its ports moved to free ones.
 class NginxProcess {
