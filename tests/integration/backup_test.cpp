@@ -53,10 +53,10 @@ TEST_F(BackupTest, ACopyTakenUnderLoadHoldsWhatWasAcknowledgedAndRestores) {
   std::mutex mutex;
   std::vector<std::string> acknowledged;  // in the order the answers came
   std::atomic<bool> stop{false};
-  std::vector<std::thread> tablets;
+  Workers tablets(&stop);
   // Two threads of the same tablet's pushes, as a group commit sees several devices.
   for (int t = 0; t < 2; ++t) {
-    tablets.emplace_back([&, t] {
+    tablets.start([&, t] {
       // Bounded: at most 2,000 pushes each, whatever happens to the flag.
       for (int i = 0; i < 2000 && !stop; ++i) {
         std::string text = "load " + std::to_string(t) + "-" + std::to_string(i);
@@ -81,8 +81,7 @@ TEST_F(BackupTest, ACopyTakenUnderLoadHoldsWhatWasAcknowledgedAndRestores) {
   std::string out;
   int code = run_command(bin() + " backup --db " + server_->db_path() + " --out " + copy + " 2>&1",
                          &out);
-  stop = true;
-  for (auto& t : tablets) t.join();
+  tablets.join();
   ASSERT_EQ(code, 0) << out;
   EXPECT_GT(acknowledged.size(), before.size()) << "pushes went on around the backup";
 

@@ -182,9 +182,9 @@ TEST_F(HttpGuardsTest, SlowClientsCannotHoldEveryWorker) {
   // they are still trickling; without it the normal request would wait for all of them.
   std::atomic<bool> stop{false};
   std::atomic<int> still_trickling{0};
-  std::vector<std::thread> slow;
+  Workers slow(&stop);
   for (int i = 0; i < 4; ++i) {
-    slow.emplace_back([&, this] {
+    slow.start([&, this] {
       ++still_trickling;
       int fd = socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in addr{};
@@ -210,8 +210,7 @@ TEST_F(HttpGuardsTest, SlowClientsCannotHoldEveryWorker) {
   client.set_read_timeout(14, 0);
   auto res = client.Get("/healthz");
   bool answered_while_trickling = res && res->status == 200 && still_trickling.load() > 0;
-  stop = true;
-  for (auto& t : slow) t.join();
+  slow.join();
   EXPECT_TRUE(answered_while_trickling);
 }
 

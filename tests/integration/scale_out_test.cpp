@@ -57,9 +57,9 @@ TEST_F(ScaleOutTest, EightClientsOnTwoInstancesNeverAssignTwiceNorOverfillATechn
   }
   constexpr int kClients = 8, kJobsEach = 4;
   std::atomic<int> created{0}, assigned{0};
-  std::vector<std::thread> clients;
+  Workers clients;
   for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
+    clients.start([&, c] {
       for (int j = 0; j < kJobsEach; ++j) {
         auto r = instance(c + j).post("/api/v1/jobs",
                                       {{"site_id", w().site_id},
@@ -73,7 +73,7 @@ TEST_F(ScaleOutTest, EightClientsOnTwoInstancesNeverAssignTwiceNorOverfillATechn
       }
     });
   }
-  for (auto& t : clients) t.join();
+  clients.join();
   EXPECT_EQ(created.load(), kClients * kJobsEach);
   EXPECT_EQ(assigned.load(), 6) << "every free place taken, and no more";
   std::string ids = std::to_string(techs[0]) + "," + std::to_string(techs[1]) + "," +
@@ -99,11 +99,11 @@ TEST_F(ScaleOutTest, AnOpResentToTheOtherInstanceIsAppliedOnce) {
                        {{"text", "r" + std::to_string(round) + " n" + std::to_string(i)}}));
     }
     Response first, second;
-    std::thread a([&] {
+    std::jthread a([&] {
       first = s().post("/api/v1/sync/push", {{"client_time", now_text()}, {"ops", json(ops)}},
                        w().tablet_a);
     });
-    std::thread b([&] {
+    std::jthread b([&] {
       second = other().post("/api/v1/sync/push", {{"client_time", now_text()}, {"ops", json(ops)}},
                             w().tablet_a);
     });
@@ -128,7 +128,7 @@ TEST_F(ScaleOutTest, KillingOneInstanceMidPushLosesNoAcknowledgedOp) {
   std::set<std::string> acknowledged;
   std::atomic<int> batches_done{0};
   std::atomic<bool> failed_over{false};
-  std::thread tablet([&] {
+  std::jthread tablet([&] {
     const ServerProcess* target = third.get();
     for (int batch = 0; batch < 60; ++batch) {
       std::vector<json> ops;
@@ -185,7 +185,7 @@ TEST_F(ScaleOutTest, APullCursorNeverPassesAWriteThatCommitsLater) {
   std::atomic<bool> committed{false};
   Response pushed;
   bool pushed_after_commit = false;
-  std::thread tablet([&] {
+  std::jthread tablet([&] {
     pushed = other().post("/api/v1/sync/push",
                           {{"client_time", now_text()},
                            {"ops", json::array({op("note", pushed_job, {{"text", "x"}})})}},

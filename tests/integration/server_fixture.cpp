@@ -160,7 +160,9 @@ void ServerProcess::start(bool append_log) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("fieldserve exited at start: " + log());
+      std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                            : "exit code " + std::to_string(WEXITSTATUS(status));
+      throw std::runtime_error("fieldserve exited at start (" + how + "): " + log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -6,10 +6,13 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/pg_test_database.h"
@@ -96,6 +99,32 @@ class ServerProcess {
 // Sends raw bytes on a new connection and returns everything read until the server closes the
 // connection or `timeout_ms` passes. `closed` tells which happened.
 std::string raw_exchange(int port, const std::string& bytes, int timeout_ms, bool* closed);
+
+// Threads a case runs beside its own work, told to stop (through `stop`, when given) and joined
+// however the case's scope is left. An ASSERT's early return or a throw from a restart then
+// fails the case with its message; a joinable std::thread destroyed instead aborts the whole
+// binary and the message is lost. Declare it after everything the threads use.
+class Workers {
+ public:
+  explicit Workers(std::atomic<bool>* stop = nullptr) : stop_(stop) {}
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+  ~Workers() { join(); }
+  template <class Work>
+  void start(Work&& work) {
+    threads_.emplace_back(std::forward<Work>(work));
+  }
+  void join() {
+    if (stop_ != nullptr) *stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::atomic<bool>* stop_;
+  std::vector<std::thread> threads_;
+};
 
 // A small world most tests need: one center, a customer, a site near the center, and two
 // technicians with their technician tokens.

@@ -65,9 +65,9 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
   link.set(server.url());
   std::atomic<bool> stop{false};
   std::atomic<int> failed_pushes{0};
-  std::vector<std::thread> devices;
+  Workers devices(&stop);
   for (std::size_t i = 0; i < tablets.size(); ++i) {
-    devices.emplace_back([&, i] {
+    devices.start([&, i] {
       server::Device device(tablets[i].outbox);
       // Bounded: at most 2,000 rounds per device, and it stops when the test says so.
       for (int round = 0; round < 2000 && !stop.load(); ++round) {
@@ -94,8 +94,7 @@ TEST(SyncCrashTest, EveryAnsweredOpSurvivesKillNineExactlyOnce) {
     link.set(server.url());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  stop = true;
-  for (auto& t : devices) t.join();
+  devices.join();
 
   // Drain: every device pushes until each op has its answer.
   std::int64_t recorded = 0, answered = 0, resent = 0, duplicates = 0;
