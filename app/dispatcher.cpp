@@ -49,8 +49,9 @@ void Dispatcher::technician_changed(store::Tx& tx, Effects& fx, const Technician
 dispatch::Decision Dispatcher::auto_assign(store::Tx& tx, Effects& fx, Job& job,
                                            const std::string& actor, Instant now) {
   std::lock_guard lock(mutex_);
+  auto started = std::chrono::steady_clock::now();
   refresh(tx);
-  return decide_and_apply(tx, fx, job, actor, now, true);
+  return decide_and_apply(tx, fx, job, actor, now, true, started);
 }
 
 void Dispatcher::refresh_service_times(store::Tx& tx, Instant now, int prior_minutes) {
@@ -112,7 +113,8 @@ Dispatcher::Snapshot Dispatcher::snapshot_of(store::Tx& tx,
 
 dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job& job,
                                                 const std::string& actor, Instant now,
-                                                bool allow_preemption) {
+                                                bool allow_preemption,
+                                                std::chrono::steady_clock::time_point started) {
   auto policy = writer_.policy().policy();
   const auto& tier = policy.tier(job.severity);
   auto site = tx.site(job.site_id);
@@ -137,6 +139,7 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     preemption = dispatch::find_preemption(job, site->location, service, tier, states, now, travel_,
                                            dispatch::counted_arrival(decision), config_);
   }
+  times_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   auto from_status = job.status;
   std::optional<Job> moved;
   if (preemption) {
@@ -175,7 +178,7 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
     e.detail = "moved from technician " + std::to_string(previous.value_or(0)) +
                " for critical job " + std::to_string(job.id);
     tx.insert_event(e);
-    decide_and_apply(tx, fx, *moved, actor, now, false);
+    decide_and_apply(tx, fx, *moved, actor, now, false, std::chrono::steady_clock::now());
   }
   // A critical job changes the plan around it: the jobs not started nearby may now be late.
   if (allow_preemption && decision.chosen && job.severity == Severity::critical &&

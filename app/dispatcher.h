@@ -2,10 +2,12 @@
 // Runs the dispatch engine inside a write transaction: gathers the technicians near the site from
 // an in-memory spatial index, their queues from the store, applies the decision (assignment,
 // preemption, or the reason nobody was assigned) and records its explanation.
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
 
+#include "app/decision_times.h"
 #include "app/effects.h"
 #include "app/job_writer.h"
 #include "dispatch/engine.h"
@@ -48,6 +50,7 @@ class Dispatcher {
   void sweep(store::Tx& tx, Effects& fx, Instant now);
   const dispatch::RescueConfig& rescue_config() const { return rescue_; }
   const dispatch::TravelModel& travel() const { return travel_; }
+  const DecisionTimes& decision_times() const { return times_; }
 
  private:
   // The technicians within `radius_km` of `site` as the engine sees them; the states point into
@@ -61,8 +64,10 @@ class Dispatcher {
   // `fallback`: the position of a technician with neither a location nor a home center.
   Snapshot snapshot_of(store::Tx& tx, const std::vector<TechnicianId>& ids, JobId leave_out,
                        const geo::LatLon& fallback);
+  // `started`: when the decision's first read began, for decision_times().
   dispatch::Decision decide_and_apply(store::Tx& tx, Effects& fx, Job& job,
-                                      const std::string& actor, Instant now, bool allow_preemption);
+                                      const std::string& actor, Instant now, bool allow_preemption,
+                                      std::chrono::steady_clock::time_point started);
   // Re-plans the jobs not yet started of the technicians near `site` (dispatch/replan.h) and
   // applies the moves. The caller holds mutex_.
   void replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
@@ -89,6 +94,7 @@ class Dispatcher {
   std::int64_t known_revision_ = -1;  // the technicians' revision the index shows; -1: reload
   dispatch::ServiceTimeModel service_times_;
   std::optional<Instant> service_times_loaded_;
+  DecisionTimes times_;
 };
 
 }  // namespace fieldserve::app

@@ -331,15 +331,17 @@ std::vector<AuditEntry> PlacesService::audit(const std::string& entity,
 
 void PlacesService::replace_policy(const dispatch::SlaPolicy& policy, const std::string& document) {
   auto& source = writer_.policy();
+  auto held = source.hold_changes();
   // Inside the write transaction, which serializes every policy change.
   write(store_, [&](store::Tx& tx, Effects& fx) {
     auto previous = source.policy();
-    source.set_policy(policy);
+    auto previous_document = source.document();
+    source.set_policy(policy, document);
     try {
       tx.put_setting("sla_policy", document);
       writer_.refresh_open_jobs(tx, fx, store::JobFilter{});
     } catch (...) {
-      source.set_policy(previous);
+      source.set_policy(previous, previous_document);
       throw;
     }
     return true;

@@ -36,9 +36,18 @@ void SlaTicker::stop() {
 }
 
 int SlaTicker::run_once() {
-  // Several instances on one database: one of them runs the passes (docs/architecture.md,
-  // "Several instances").
+  // Every instance follows a policy replaced through another; one of them runs the passes
+  // (docs/architecture.md, "Several instances").
+  writer_.policy().reload_if_changed(store_);
   bool lead = store_.lead_periodic_work();
+  if (limiter_) {
+    int instances = store_.instances();
+    if (instances != limiter_->share()) {
+      log_event(LogLevel::info, "instances sharing the database changed; rate limits shared",
+                {{"instances", std::int64_t{instances}}});
+      limiter_->share_among(instances);
+    }
+  }
   if (lead != leading_.exchange(lead)) {
     log_event(LogLevel::info, lead ? "this instance leads the periodic work"
                                    : "another instance leads the periodic work");

@@ -14,6 +14,7 @@
 
 #include "app/dispatcher.h"
 #include "app/job_writer.h"
+#include "app/rate_limiter.h"
 #include "store/store.h"
 
 namespace fieldserve::app {
@@ -29,6 +30,8 @@ class SlaTicker {
 
   // The dispatcher whose sweep the tick runs; set before start().
   void sweep_with(Dispatcher& dispatcher) { dispatcher_ = &dispatcher; }
+  // The rate limiter whose share of the rate each pass sets from the instances running now.
+  void share_limits_of(RateLimiter& limiter) { limiter_ = &limiter; }
   void start();
   void stop();
   // One pass over the jobs due for a look at the writer clock's now, at most kMaxPerTick of them
@@ -45,6 +48,7 @@ class SlaTicker {
   JobWriter& writer_;
   std::chrono::milliseconds period_;
   Dispatcher* dispatcher_ = nullptr;
+  RateLimiter* limiter_ = nullptr;
   std::optional<Instant> last_sweep_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -172,6 +172,9 @@ struct SyncService::PushContext {
   // Jobs as read in this push's transaction; a batch usually names one job many times. An entry
   // is dropped whenever the push changes that job.
   std::unordered_map<JobId, std::optional<Job>> jobs{};
+  // The ledger's entries for this push's op_ids, read with one query before the first op, and
+  // each op's own entry added once it is written (an op_id sent twice in one push is a resend).
+  std::unordered_map<std::string, store::LedgerEntry> ledger{};
 
   const std::optional<Job>& job(store::Tx& tx, JobId id) {
     auto it = jobs.find(id);
@@ -307,11 +310,11 @@ OpOutcome SyncService::apply_op(PushContext& c, store::Tx& tx, Effects& fx,
                                 const sync::PushOp& op) {
   // Without a usable op_id the result cannot be kept, so the device cannot tell a resend apart.
   if (op.op_id.empty()) return rejected(op.reject_code, op.reject_message);
-  if (auto seen = tx.ledger_entry(op.op_id)) {
-    if (seen->digest == op.digest && seen->technician_id == c.technician) {
-      auto code = sync::parse_op_code(seen->code).value_or(sync::OpCode::internal);
-      return {sync::OpStatus::duplicate, code, "already received; the first result stands",
-              std::move(seen)};
+  if (auto found = c.ledger.find(op.op_id); found != c.ledger.end()) {
+    const auto& seen = found->second;
+    if (seen.digest == op.digest && seen.technician_id == c.technician) {
+      auto code = sync::parse_op_code(seen.code).value_or(sync::OpCode::internal);
+      return {sync::OpStatus::duplicate, code, "already received; the first result stands", seen};
     }
     return rejected(sync::OpCode::op_id_reused,
                     "op_id " + op.op_id +
@@ -337,6 +340,7 @@ OpOutcome SyncService::apply_op(PushContext& c, store::Tx& tx, Effects& fx,
   // whoever has to find out why.
   entry.body = result.status == sync::OpStatus::applied ? op.unknown_fields : op.body;
   tx.insert_ledger(entry);
+  c.ledger.insert_or_assign(entry.op_id, std::move(entry));
   return result;
 }
 
@@ -352,6 +356,15 @@ Result<std::vector<OpOutcome>> SyncService::push(const Principal& who, Instant c
   auto apply_all = [&](store::Tx& tx, Effects& fx) {
     // A group commit may run this twice: nothing read in an attempt that did not commit may stay.
     context.jobs.clear();
+    context.ledger.clear();
+    std::vector<std::string> op_ids;
+    op_ids.reserve(ops.size());
+    for (const auto& op : ops) {
+      if (!op.op_id.empty()) op_ids.push_back(op.op_id);
+    }
+    for (auto& entry : tx.ledger_entries(op_ids)) {
+      context.ledger.insert_or_assign(entry.op_id, std::move(entry));
+    }
     std::vector<OpOutcome> results;
     results.reserve(ops.size());
     for (const auto& op : ops) results.push_back(apply_op(context, tx, fx, op));

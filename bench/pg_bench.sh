@@ -5,7 +5,9 @@
 #    (synchronous=FULL), then PostgreSQL (fsync and synchronous_commit on) with one instance and
 #    with two (one wrk per instance, 32 devices each, at the same time); afterwards every op
 #    answered "applied" must be stored once;
-#  - GET /api/v1/jobs/{id}: one instance, then two, on PostgreSQL.
+#  - GET /api/v1/jobs/{id}: one instance, then two, on PostgreSQL;
+#  - dispatch decisions (POST /api/v1/jobs, auto-assigned, the index warm) on SQLite and on
+#    PostgreSQL: p50 and p99 from the server's own fieldserve_dispatch_decision_seconds.
 # Run as root (the cluster's server runs as `postgres`). Usage: bench/pg_bench.sh [seconds, 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +62,27 @@ devices() {
   echo "$out"
 }
 rate() { awk '/Requests\/sec/ {print $2}' <<< "$1"; }
+# decide BASE TOKEN -> "p50 p99" in ms (bucket upper bounds) of the decisions made by
+# auto-assigned job creations for $secs seconds, read from the server's histogram.
+decide() {
+  local body='{"site_id": 5, "kind": "repair", "severity": "serious", "required_skills": ["hvac"]}'
+  curl -sf -X POST -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+    --data "$body" "$1/api/v1/jobs" > /dev/null  # the index loaded: the decisions below are warm
+  BODY="$body" wrk -t1 -c4 -d"${secs}s" -H "Authorization: Bearer $2" -s bench/post_job.lua \
+    "$1/api/v1/jobs" > /dev/null
+  curl -sf -H "Authorization: Bearer $2" "$1/metrics" | awk '
+    /^fieldserve_dispatch_decision_seconds_bucket\{le="[0-9.e-]+"\}/ {
+      match($0, /le="[^"]+"/); le[n] = substr($0, RSTART + 4, RLENGTH - 5); at[n++] = $2 }
+    /^fieldserve_dispatch_decision_seconds_count / { count = $2 }
+    END {
+      # the first decision was the cold one; it falls in the widest bucket it reached
+      for (q = 0; q < 2; q++) {
+        want = (q == 0 ? 0.5 : 0.99) * count
+        for (i = 0; i < n && at[i] < want; i++) {}
+        printf "%s%s", (q ? " " : ""), (i < n ? le[i] * 1000 : "over")
+      }
+      printf " %d\n", count }'
+}
 applied() { sed -nE 's/^PUSH answered=[0-9]+ applied=([0-9]+).*/\1/p' <<< "$1"; }
 push() {  # base devices connections -> wrk output
   DEVICES="$2" OPS=10 wrk -t1 -c"$3" -d"${secs}s" --timeout 10s --latency \
@@ -71,6 +94,7 @@ start_on "$work/bench.db" "$work/port-lite"
 base=$started
 lite_devices=$(devices "$work/bench.db" "$base" "$admin" 64)
 lite_out=$(push "$base" "$lite_devices" 64)
+read -r lite_p50 lite_p99 lite_n <<< "$(decide "$base" "$admin")"
 stop_all
 lite_rps=$(rate "$lite_out")
 
@@ -110,6 +134,7 @@ wrk -t1 -c16 -d"${secs}s" -H "Authorization: Bearer $pg_admin" "$b/api/v1/jobs/$
 wb=$!
 wait "$wa" "$wb"
 read_two=$(awk '/Requests\/sec/ {s += $2} END {print s}' "$work/read-a.txt" "$work/read-b.txt")
+read -r pg_p50 pg_p99 pg_n <<< "$(decide "$a" "$pg_admin")"
 stop_all
 
 printf '| wrk on loopback, %ss per run | requests/s | ratio |\n|---|---:|---:|\n' "$secs"
@@ -119,6 +144,10 @@ awk -v l="$lite_rps" -v o="$one_rps" -v t="$two_rps" -v r1="$read_one" -v r2="$r
   printf "| push 10 ops, PostgreSQL, two instances, -c32 each | %.0f | %.3f of SQLite |\n", t, t / l
   printf "| GET /api/v1/jobs/{id}, PostgreSQL, one instance, -c32 | %.0f | 1.000 |\n", r1
   printf "| GET /api/v1/jobs/{id}, PostgreSQL, two instances, -c16 each | %.0f | %.2f of one |\n", r2, r2 / r1 }'
+echo
+printf '| dispatch decision, index warm (%s s of auto-assigned POST /jobs, -c4) | decisions | p50 ms | p99 ms |\n|---|---:|---:|---:|\n' "$secs"
+printf '| SQLite | %s | ≤ %s | ≤ %s |\n| PostgreSQL | %s | ≤ %s | ≤ %s |\n' \
+  "$lite_n" "$lite_p50" "$lite_p99" "$pg_n" "$pg_p50" "$pg_p99"
 echo
 echo "PostgreSQL pushes: ops answered applied $pg_applied; notes stored $stored, distinct $distinct;"
 echo "lost: $(( pg_applied > distinct ? pg_applied - distinct : 0 )); stored twice: $((stored - distinct))"

@@ -101,16 +101,21 @@ Statement& PgStatement::bind_null(const char* name) {
   return *this;
 }
 
-void PgStatement::run() {
-  std::vector<const char*> values(params_.size());
-  std::vector<int> lengths(params_.size());
+PgStatement::Params PgStatement::params() const {
+  Params p{std::vector<const char*>(params_.size()), std::vector<int>(params_.size())};
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    values[i] = values_[i] ? values_[i]->data() : nullptr;
-    lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    p.values[i] = values_[i] ? values_[i]->data() : nullptr;
+    p.lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
   }
+  return p;
+}
+
+void PgStatement::run() {
+  conn_.flush();
+  auto p = params();
   PQclear(result_);
   result_ = PQexecPrepared(conn_.raw(), name_.c_str(), static_cast<int>(params_.size()),
-                           values.data(), lengths.data(), binary_.data(), 0);
+                           p.values.data(), p.lengths.data(), binary_.data(), 0);
   auto status = PQresultStatus(result_);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     PGresult* failed = result_;
@@ -132,6 +137,22 @@ bool PgStatement::step() {
 }
 
 void PgStatement::exec() { run(); }
+
+void PgStatement::exec_later(const std::function<void(std::int64_t)>& on_id) {
+  std::function<void(const PGresult*)> on_result;
+  if (on_id) {
+    on_result = [on_id](const PGresult* r) {
+      if (PQntuples(r) < 1 || PQgetisnull(r, 0, 0)) return;
+      std::string_view text(PQgetvalue(r, 0, 0), static_cast<std::size_t>(PQgetlength(r, 0, 0)));
+      std::int64_t id = 0;
+      std::from_chars(text.data(), text.data() + text.size(), id);
+      on_id(id);
+    };
+  }
+  auto p = params();  // libpq copies them into its buffer before send_later returns
+  conn_.send_later(name_, static_cast<int>(params_.size()), p.values.data(), p.lengths.data(),
+                   binary_.data(), std::move(on_result));
+}
 
 void PgStatement::reset() {
   PQclear(result_);
@@ -199,7 +220,9 @@ void PgConnection::configure_session() {
 }
 
 void PgConnection::reconnect_if_lost() {
-  if (PQstatus(conn_) == CONNECTION_OK) return;
+  // A session left in pipeline mode (its answers could not all be read) is treated as lost too.
+  if (PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return;
+  sent_.clear();
   // The server restarted or the network dropped the session: its prepared statements went with
   // it. Between transactions nothing is lost but the session; a transaction it cut short was
   // rolled back by the server and reported to its caller as a failure.
@@ -216,20 +239,108 @@ PgConnection::~PgConnection() {
   if (conn_) PQfinish(conn_);
 }
 
-void PgConnection::fail(PGresult* result, std::string_view context) {
+namespace {
+
+PgConnection::Failure failure_of(PGconn* conn, const PGresult* result, std::string_view context) {
   const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string state = sqlstate ? sqlstate : "";
-  std::string message = std::string(context) + ": " +
-                        (result ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  PgConnection::Failure f{
+      sqlstate ? sqlstate : "",
+      std::string(context) + ": " + (result ? PQresultErrorMessage(result) : PQerrorMessage(conn))};
+  while (!f.message.empty() && (f.message.back() == '\n' || f.message.back() == ' ')) {
+    f.message.pop_back();
+  }
+  return f;
+}
+
+}  // namespace
+
+void PgConnection::raise(const Failure& failure) {
+  if (retryable(failure.sqlstate)) throw StoreBusy(0, failure.message);
+  throw StoreError(0, failure.message);
+}
+
+void PgConnection::fail(PGresult* result, std::string_view context) {
+  auto failure = failure_of(conn_, result, context);
   PQclear(result);
-  if (retryable(state)) throw StoreBusy(0, message);
-  throw StoreError(0, message);
+  raise(failure);
+}
+
+void PgConnection::send_later(const std::string& statement, int count, const char* const* values,
+                              const int* lengths, const int* formats,
+                              std::function<void(const PGresult*)> on_result) {
+  // Answers wait in the socket until flush() reads them; a bounded queue keeps them well inside
+  // its buffers, so neither side can block the other on a full one.
+  constexpr std::size_t kMostQueued = 128;
+  if (sent_.size() >= kMostQueued) flush();
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    fail(nullptr, "enter pipeline mode");
+  }
+  if (PQsendQueryPrepared(conn_, statement.c_str(), count, values, lengths, formats, 0) != 1) {
+    auto failure = failure_of(conn_, nullptr, statement);
+    (void)drain(false);
+    raise(failure);
+  }
+  sent_.push_back({statement, std::move(on_result)});
+}
+
+std::optional<PgConnection::Failure> PgConnection::drain(bool deliver) noexcept {
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) {
+    sent_.clear();
+    return std::nullopt;
+  }
+  std::optional<Failure> first;
+  auto keep_first = [&](Failure f) {
+    if (!first) first = std::move(f);
+  };
+  if (PQpipelineSync(conn_) != 1) keep_first(failure_of(conn_, nullptr, "pipeline sync"));
+  // Each statement's answers end with a null result; the sync point's answer ends the pipeline.
+  std::size_t at = 0, nulls = 0;
+  while (!first || PQstatus(conn_) == CONNECTION_OK) {
+    PGresult* r = PQgetResult(conn_);
+    if (!r) {
+      ++at;
+      // More separators than statements: the sync answer is not coming (a broken session).
+      if (++nulls > sent_.size() + 1 || PQstatus(conn_) != CONNECTION_OK) {
+        keep_first(failure_of(conn_, nullptr, "pipeline"));
+        break;
+      }
+      continue;
+    }
+    auto status = PQresultStatus(r);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    const Sent* sent = at < sent_.size() ? &sent_[at] : nullptr;
+    std::string name = sent ? sent->statement : "pipeline";
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      if (deliver && !first && sent && sent->on_result) {
+        try {
+          sent->on_result(r);
+        } catch (const std::exception& e) {
+          keep_first({"", name + ": " + e.what()});
+        }
+      }
+    } else if (status != PGRES_PIPELINE_ABORTED) {
+      keep_first(failure_of(conn_, r, name));
+    }
+    PQclear(r);
+  }
+  sent_.clear();
+  // Leaves pipeline mode only with nothing left unread; otherwise the session is reset at the
+  // next begin (reconnect_if_lost), and every statement until then fails.
+  if (PQexitPipelineMode(conn_) != 1) keep_first(failure_of(conn_, nullptr, "leave pipeline mode"));
+  return first;
+}
+
+void PgConnection::flush() {
+  if (auto failure = drain(true)) raise(*failure);
 }
 
 StatementUse PgConnection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
+    flush();  // PQprepare waits for its answer, which pipeline mode does not allow
     auto positional = to_positional(sql);
     std::string name = "s" + std::to_string(next_statement_++);
     PGresult* r = PQprepare(conn_, name.c_str(), positional.sql.c_str(),
@@ -245,6 +356,7 @@ StatementUse PgConnection::prepare(const std::string& sql) {
 }
 
 void PgConnection::exec(const std::string& sql) {
+  flush();
   PGresult* r = PQexec(conn_, sql.c_str());
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, sql);
@@ -270,6 +382,8 @@ void PgConnection::begin(bool writer) {
 
 void PgConnection::rollback() noexcept {
   if (!conn_) return;
+  (void)drain(
+      false);  // what was sent ahead is rolled back with the rest; its errors no longer matter
   PQclear(PQexec(conn_, "ROLLBACK"));
 }
 

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@ namespace fieldserve::store {
 inline constexpr std::int64_t kWriteLockKey = 0x667377;
 // The advisory lock the instance running the periodic work holds for its session's life ("fsl").
 inline constexpr std::int64_t kLeaderLockKey = 0x66736c;
+// The application_name of each instance's one leader session, by which instances are counted.
+inline constexpr const char* kInstanceSessionName = "fieldserve instance";
 
 class PgConnection;
 
@@ -51,6 +54,7 @@ class PgStatement final : public Statement {
 
   bool step() override;
   void exec() override;
+  void exec_later(const std::function<void(std::int64_t)>& on_id) override;
   void reset() override;
   int changes() const override { return changes_; }
 
@@ -63,6 +67,12 @@ class PgStatement final : public Statement {
 
  private:
   std::size_t index(const char* name) const;
+  // The bound values as libpq takes them; pointers into values_, valid until the next bind.
+  struct Params {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+  };
+  Params params() const;
   void run();
   PgConnection& conn_;
   std::string name_;
@@ -87,8 +97,20 @@ class PgConnection final : public Connection {
   void begin(bool writer) override;
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override;
+  void flush() override;
+
+  // What a failed statement left: its SQLSTATE (may be empty) and a message naming it.
+  struct Failure {
+    std::string sqlstate;
+    std::string message;
+  };
 
   PGconn* raw() { return conn_; }
+  // Sends a prepared statement into the pipeline without waiting for its answer; flush() reads
+  // the answers in order and calls `on_result` with each that succeeded.
+  void send_later(const std::string& statement, int count, const char* const* values,
+                  const int* lengths, const int* formats,
+                  std::function<void(const PGresult*)> on_result);
   // Throws StoreBusy for a lock wait that timed out, a serialization failure or a deadlock (the
   // caller may retry), StoreError for anything else; `result` is cleared either way.
   [[noreturn]] void fail(PGresult* result, std::string_view context);
@@ -96,6 +118,16 @@ class PgConnection final : public Connection {
  private:
   void configure_session();
   void reconnect_if_lost();
+  // Reads every queued answer and leaves pipeline mode. The first failure is returned, not
+  // thrown, so that rollback can drain too. `deliver`: call the statements' on_result; a
+  // rollback does not, as whoever asked for them may be gone.
+  std::optional<Failure> drain(bool deliver) noexcept;
+  [[noreturn]] static void raise(const Failure& failure);
+  struct Sent {
+    std::string statement;
+    std::function<void(const PGresult*)> on_result;
+  };
+  std::vector<Sent> sent_;
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> cache_;
   int next_statement_ = 0;

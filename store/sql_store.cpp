@@ -7,6 +7,8 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 
 namespace fieldserve::store {
@@ -177,6 +179,7 @@ void SqlStore::commit_group(const std::vector<GroupMember*>& members) {
       try {
         keep = (*m->body)(access);
         if (keep) access.finish();
+        writer_->flush();  // a statement this body sent ahead fails here, charged to it
       } catch (...) {
         keep = false;
         m->error = std::current_exception();
@@ -221,7 +224,10 @@ bool SqlStore::lead_periodic_work() {
   if (url_.empty()) return true;
   std::lock_guard lock(leader_mutex_);
   try {
-    if (!leader_) leader_ = std::make_unique<PgConnection>(url_);
+    if (!leader_) {
+      leader_ = std::make_unique<PgConnection>(url_);
+      leader_->exec(std::string("SET application_name = '") + kInstanceSessionName + "'");
+    }
     if (leading_) {
       leader_->exec("SELECT 1");  // still the same session, so still the lock's holder
       return true;
@@ -234,6 +240,25 @@ bool SqlStore::lead_periodic_work() {
     leading_ = false;
   }
   return leading_;
+}
+
+// Each instance's leader session (opened by lead_periodic_work, asked every second by every
+// instance) names itself; a dead instance's session and its name go when its socket closes.
+int SqlStore::instances() {
+  if (url_.empty()) return 1;
+  std::lock_guard lock(leader_mutex_);
+  try {
+    if (!leader_) return 1;  // not asked yet: this one is all it knows of
+    auto q = leader_->prepare(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+        "application_name = :name");
+    q->bind(":name", kInstanceSessionName);
+    return q->step() ? std::max<int>(1, static_cast<int>(q->get_int(0))) : 1;
+  } catch (const StoreError&) {
+    leader_.reset();
+    leading_ = false;
+    return 1;
+  }
 }
 
 int SqlStore::schema_version() {

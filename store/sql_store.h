@@ -36,6 +36,7 @@ class SqlStore final : public Store {
   int committer_nice() const override { return committer_nice_.load(std::memory_order_relaxed); }
   std::uint64_t db_nanoseconds() const override { return db_ns_.load(std::memory_order_relaxed); }
   bool lead_periodic_work() override;
+  int instances() override;
 
  protected:
   void run_read(const std::function<void(Tx&)>& body) override;

@@ -84,8 +84,9 @@ class SqlTx final : public Tx {
   void renew_database_id() override;
   std::int64_t prune_feed(Instant before) override;
   std::optional<LedgerEntry> ledger_entry(const std::string& op_id) override;
+  std::vector<LedgerEntry> ledger_entries(const std::vector<std::string>& op_ids) override;
   void insert_ledger(const LedgerEntry& e) override;
-  std::int64_t insert_note(const JobNote& n) override;
+  void insert_note(const JobNote& n) override;
   void insert_part(const JobPart& p) override;
   bool signoff_exists(const std::string& id) override;
   bool job_signed(JobId job) override;

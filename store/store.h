@@ -80,6 +80,9 @@ class Store {
   // another takes over at its next ask once the leader's hold is gone. A SQLite database has one
   // server process, which always leads.
   virtual bool lead_periodic_work() { return true; }
+  // How many fieldserve instances use this database now, this one included: 1 on SQLite, whose
+  // file one server owns; on PostgreSQL the instances' own sessions, counted in the server.
+  virtual int instances() { return 1; }
 
  protected:
   virtual void run_read(const std::function<void(Tx&)>& body) = 0;

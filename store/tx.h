@@ -302,11 +302,15 @@ class Tx {
   [[nodiscard]] virtual std::int64_t prune_feed(Instant before) = 0;
 
   virtual std::optional<LedgerEntry> ledger_entry(const std::string& op_id) = 0;
+  // The entries of those of `op_ids` already received, in no particular order: a push asks once
+  // for all its ops rather than once per op.
+  virtual std::vector<LedgerEntry> ledger_entries(const std::vector<std::string>& op_ids) = 0;
   virtual void insert_ledger(const LedgerEntry& e) = 0;
 
   // A store may index a transaction's notes when it commits (the SQLite store chains a push's
-  // notes for one job into one run); notes_of sees them either way.
-  virtual std::int64_t insert_note(const JobNote& n) = 0;
+  // notes for one job into one run), and may send the note's row ahead without waiting for it
+  // (so no id comes back); notes_of sees them either way.
+  virtual void insert_note(const JobNote& n) = 0;
   virtual void insert_part(const JobPart& p) = 0;
   virtual bool signoff_exists(const std::string& id) = 0;
   virtual bool job_signed(JobId job) = 0;

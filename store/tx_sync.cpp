@@ -122,27 +122,47 @@ std::int64_t SqlTx::prune_feed(Instant before) {
   return feed_state().floor;
 }
 
+namespace {
+
+constexpr const char* kLedgerColumns =
+    "SELECT op_id, technician_id, token_id, job_id, type, digest, status, code, message, "
+    "device_at, at, received_at, body FROM ";
+
+LedgerEntry ledger_row(const Statement& q) {
+  LedgerEntry e;
+  e.op_id = q.get_text(0);
+  e.technician_id = q.get_int(1);
+  e.token_id = q.get_int(2);
+  e.job_id = q.get_opt_int(3);
+  e.type = q.get_text(4);
+  e.digest = q.get_text(5);
+  e.status = q.get_text(6);
+  e.code = q.is_null(7) ? "" : q.get_text(7);
+  e.message = q.is_null(8) ? "" : q.get_text(8);
+  e.device_at = q.get_opt_instant(9);
+  e.at = q.get_opt_instant(10);
+  e.received_at = from_epoch_s(q.get_int(11));
+  e.body = q.get_text(12);
+  return e;
+}
+
+}  // namespace
+
 std::optional<LedgerEntry> SqlTx::ledger_entry(const std::string& op_id) {
-  auto q = conn_.prepare(
-      "SELECT op_id, technician_id, token_id, job_id, type, digest, status, code, message, "
-      "device_at, at, received_at, body FROM sync_ops WHERE op_id = :op");
+  auto q = conn_.prepare(std::string(kLedgerColumns) + "sync_ops WHERE op_id = :op");
   q->bind(":op", op_id);
   if (!q->step()) return std::nullopt;
-  LedgerEntry e;
-  e.op_id = q->get_text(0);
-  e.technician_id = q->get_int(1);
-  e.token_id = q->get_int(2);
-  e.job_id = q->get_opt_int(3);
-  e.type = q->get_text(4);
-  e.digest = q->get_text(5);
-  e.status = q->get_text(6);
-  e.code = q->is_null(7) ? "" : q->get_text(7);
-  e.message = q->is_null(8) ? "" : q->get_text(8);
-  e.device_at = q->get_opt_instant(9);
-  e.at = q->get_opt_instant(10);
-  e.received_at = from_epoch_s(q->get_int(11));
-  e.body = q->get_text(12);
-  return e;
+  return ledger_row(*q);
+}
+
+std::vector<LedgerEntry> SqlTx::ledger_entries(const std::vector<std::string>& op_ids) {
+  std::vector<LedgerEntry> out;
+  if (op_ids.empty()) return out;
+  auto q = conn_.prepare(std::string(kLedgerColumns) +
+                         conn_.rows_by_unique_key("sync_ops", "op_id", ":ops") + " AS s");
+  q->bind(":ops", Connection::text_array(op_ids));
+  while (q->step()) out.push_back(ledger_row(*q));
+  return out;
 }
 
 void SqlTx::insert_ledger(const LedgerEntry& e) {
@@ -163,10 +183,10 @@ void SqlTx::insert_ledger(const LedgerEntry& e) {
       .bind(":at", opt_epoch(e.at))
       .bind(":received", to_epoch_s(e.received_at))
       .bind(":body", e.body)
-      .exec();
+      .exec_later();
 }
 
-std::int64_t SqlTx::insert_note(const JobNote& n) {
+void SqlTx::insert_note(const JobNote& n) {
   auto q = conn_.prepare(
       "INSERT INTO job_notes (job_id, technician_id, author, text, at, received_at, op_id) "
       "VALUES (:job, :tech, :author, :text, :at, :received, :op) RETURNING id");
@@ -177,18 +197,21 @@ std::int64_t SqlTx::insert_note(const JobNote& n) {
       .bind(":at", to_epoch_s(n.at))
       .bind(":received", to_epoch_s(n.received_at))
       .bind(":op", n.op_id);
-  auto id = returned_id(*q);
-  if (!note_runs_.empty() && note_runs_.back().job == n.job_id &&
-      note_runs_.back().last_id + 1 == id) {
-    note_runs_.back().last_id = id;
-  } else {
-    note_runs_.push_back({n.job_id, id, id});
-  }
+  // The id comes back when the connection next waits (at the latest in write_note_runs), and
+  // ids come back in the order the notes were sent.
+  q->exec_later([this, job = n.job_id](std::int64_t id) {
+    if (!note_runs_.empty() && note_runs_.back().job == job &&
+        note_runs_.back().last_id + 1 == id) {
+      note_runs_.back().last_id = id;
+    } else {
+      note_runs_.push_back({job, id, id});
+    }
+  });
   feed_job_once(n.job_id);
-  return id;
 }
 
 void SqlTx::write_note_runs() {
+  conn_.flush();  // every note sent ahead has its id
   if (note_runs_.empty()) return;
   auto append = conn_.prepare(
       "INSERT INTO note_runs (job_id, first_id, last_id, previous) VALUES (:job, :first, :last, "
@@ -216,7 +239,7 @@ void SqlTx::feed_job_once(JobId job) {
   auto q = conn_.prepare(
       "INSERT INTO sync_changes (technician_id, job_id) "
       "SELECT technician_id, id FROM device_jobs WHERE id = :job");
-  q->bind(":job", job).exec();
+  q->bind(":job", job).exec_later();
   fed_jobs_.insert(job);  // only once the row is written
 }
 

@@ -4,19 +4,28 @@
 #include "server/api/json/policy_json.h"
 #include "server/api/json/resource_json.h"
 #include "server/api/json/sync_json.h"
+#include "server/http/json_body.h"
 #include "server/http/logging.h"
 
 namespace fieldserve::server {
 namespace {
 
-dispatch::SlaPolicy stored_policy(store::Store& store) {
+Result<dispatch::SlaPolicy> parse_policy(const std::string& document) {
+  // The document was checked when it was stored; the depth cap is for one written behind the
+  // server's back.
+  auto json = parse_json_object(document);
+  if (!json) return std::unexpected(json.error());
+  return policy_from_json(*json);
+}
+
+app::PolicySource stored_policy(store::Store& store) {
   auto stored = store.read([](store::Tx& tx) { return tx.setting("sla_policy"); });
-  if (!stored) return dispatch::default_policy();
-  auto parsed = policy_from_json(nlohmann::json::parse(*stored, nullptr, false));
-  if (parsed) return *parsed;
+  if (!stored) return app::PolicySource(dispatch::default_policy());
+  auto parsed = parse_policy(*stored);
+  if (parsed) return app::PolicySource(std::move(*parsed), *stored);
   log_event(LogLevel::error, "the stored SLA policy is not valid; using the defaults",
             {{"error", parsed.error().message}});
-  return dispatch::default_policy();
+  return app::PolicySource(dispatch::default_policy(), *stored);
 }
 
 // The audit log keeps each field of a customer record as the API shows it: its JSON text.
@@ -53,6 +62,8 @@ Services::Services(store::Store& store_, const Clock& clock_, ServiceOptions opt
       staff_feed(store_),
       auth(store_, clock_),
       limiter(options.rate_per_s, options.rate_burst),
-      job_renders(options.job_render_capacity) {}
+      job_renders(options.job_render_capacity) {
+  policy.follow_with(parse_policy);
+}
 
 }  // namespace fieldserve::server

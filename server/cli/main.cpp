@@ -54,6 +54,7 @@ struct ServeOptions {
   double rate_burst = 400;
   int readers = 4;
   std::string port_file;
+  std::string sync_mark;  // empty: beside a SQLite database, none for PostgreSQL
   std::string tls_cert, tls_key;
   bool no_group_commit = false;
   int sync_retention_days = 30;
@@ -61,8 +62,9 @@ struct ServeOptions {
   int job_cache = 20'000;
 };
 
-void check_sync_mark(fieldserve::store::Store& store, const std::string& db);
-void write_sync_mark(fieldserve::store::Store& store, const std::string& db);
+std::string sync_mark_file(const ServeOptions& o);
+void check_sync_mark(fieldserve::store::Store& store, const std::string& mark_file);
+void write_sync_mark(fieldserve::store::Store& store, const std::string& mark_file);
 
 int serve(const ServeOptions& o) {
   // Each of the worker threads gets a malloc arena, and glibc hands freed memory back to the
@@ -76,7 +78,13 @@ int serve(const ServeOptions& o) {
                                         ? fieldserve::server::LogFormat::json_lines
                                         : fieldserve::server::LogFormat::text);
   auto store = fieldserve::store::Store::open(o.db, o.readers);
-  check_sync_mark(*store, o.db);
+  auto mark_file = sync_mark_file(o);
+  if (mark_file.empty() && fieldserve::store::is_postgresql_url(o.db)) {
+    log_event(fieldserve::server::LogLevel::warn,
+              "no --sync-mark: devices will not be told to reset if the database is restored "
+              "from a backup");
+  }
+  check_sync_mark(*store, mark_file);
   fieldserve::SystemClock clock;
   fieldserve::server::Services services(*store, clock,
                                         {o.rate_per_s, o.rate_burst, !o.no_group_commit, o.costs,
@@ -86,12 +94,23 @@ int serve(const ServeOptions& o) {
   fieldserve::server::HardenedServer server(o.limits);
   fieldserve::app::SlaTicker ticker(*store, services.writer);
   ticker.sweep_with(services.dispatcher);
-  fieldserve::server::Gate gate{
-      services.auth, services.limiter, services.metrics, [&store, &ticker] {
-        return fieldserve::server::ScrapeFigures{static_cast<double>(store->db_nanoseconds()) / 1e9,
-                                                 store->commits(), store->committer_nice(), 0,
-                                                 ticker.leading()};
-      }};
+  ticker.share_limits_of(services.limiter);
+  fieldserve::server::Gate gate{services.auth, services.limiter, services.metrics,
+                                [&store, &ticker, &services] {
+                                  auto decisions = services.dispatcher.decision_times().figures();
+                                  using Times = fieldserve::app::DecisionTimes;
+                                  return fieldserve::server::ScrapeFigures{
+                                      static_cast<double>(store->db_nanoseconds()) / 1e9,
+                                      store->commits(),
+                                      store->committer_nice(),
+                                      0,
+                                      ticker.leading(),
+                                      services.limiter.share(),
+                                      {{Times::kBounds.begin(), Times::kBounds.end()},
+                                       {decisions.at_most.begin(), decisions.at_most.end()},
+                                       decisions.count,
+                                       decisions.sum_seconds}};
+                                }};
   fieldserve::server::install_routes(server, gate, fieldserve::server::api_routes(services),
                                      o.web_dir, fieldserve::server::api_components());
   if (!o.tls_cert.empty()) {
@@ -136,7 +155,7 @@ int serve(const ServeOptions& o) {
   ticker.start();
   server.listen_after_bind();
   ticker.stop();
-  write_sync_mark(*store, o.db);
+  write_sync_mark(*store, mark_file);
   log_event(fieldserve::server::LogLevel::info, "stopped");
   return 0;
 }
@@ -146,11 +165,17 @@ int serve(const ServeOptions& o) {
 // server keeps the highest sequence it has served in a file next to the database; finding the
 // database behind that mark at start, it gives the database a new id, so every device resets.
 // Written at start and at a clean stop; a crash in between leaves the mark of the last start.
-void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
-  // The mark sits beside a SQLite file. A PostgreSQL database has no file to keep it beside, so a
-  // restore of one is not detected (docs/architecture.md, "Several instances").
-  if (db == ":memory:" || db.empty() || fieldserve::store::is_postgresql_url(db)) return;
-  std::string mark_file = db + ".sync-mark";
+// A PostgreSQL database has no file to keep it beside: each instance keeps one where --sync-mark
+// says. The first to start after a restore gives the database its new id; the others' marks then
+// name the old id, which no longer matches, so they change nothing more.
+std::string sync_mark_file(const ServeOptions& o) {
+  if (!o.sync_mark.empty()) return o.sync_mark;
+  if (o.db == ":memory:" || o.db.empty() || fieldserve::store::is_postgresql_url(o.db)) return {};
+  return o.db + ".sync-mark";
+}
+
+void check_sync_mark(fieldserve::store::Store& store, const std::string& mark_file) {
+  if (mark_file.empty()) return;
   auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
   std::string marked_id;
   std::int64_t marked_seq = 0;
@@ -166,13 +191,13 @@ void check_sync_mark(fieldserve::store::Store& store, const std::string& db) {
       });
     }
   }
-  write_sync_mark(store, db);
+  write_sync_mark(store, mark_file);
 }
 
-void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
-  if (db == ":memory:" || db.empty() || fieldserve::store::is_postgresql_url(db)) return;
+void write_sync_mark(fieldserve::store::Store& store, const std::string& mark_file) {
+  if (mark_file.empty()) return;
   auto feed = store.read([](fieldserve::store::Tx& tx) { return tx.feed_state(); });
-  std::string tmp = db + ".sync-mark.tmp";
+  std::string tmp = mark_file + ".tmp";
   bool written = false;
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -181,9 +206,9 @@ void write_sync_mark(fieldserve::store::Store& store, const std::string& db) {
     written = out.good();
   }
   // A stale mark would let a restored backup go unnoticed at the next start: say so.
-  if (!written || std::rename(tmp.c_str(), (db + ".sync-mark").c_str()) != 0) {
+  if (!written || std::rename(tmp.c_str(), mark_file.c_str()) != 0) {
     log_event(fieldserve::server::LogLevel::warn, "cannot write the sync mark",
-              {{"file", db + ".sync-mark"}});
+              {{"file", mark_file}});
   }
 }
 
@@ -246,6 +271,9 @@ int main(int argc, char** argv) {
   key_opt->needs(cert_opt);
   serve_cmd->add_option("--port-file", serve_opts.port_file,
                         "write the port actually bound here (useful with --port 0)");
+  serve_cmd->add_option("--sync-mark", serve_opts.sync_mark,
+                        "file keeping the newest change served, to tell a restored database "
+                        "(default: beside a SQLite database; give one per instance on PostgreSQL)");
   serve_cmd->add_flag("--no-group-commit", serve_opts.no_group_commit,
                       "commit every sync push on its own (the benchmark baseline)");
   serve_cmd

@@ -59,6 +59,22 @@ std::string Metrics::render(const ScrapeFigures& figures) const {
          "# TYPE fieldserve_periodic_leader gauge\n"
          "fieldserve_periodic_leader "
       << (figures.periodic_leader ? 1 : 0) << "\n";
+  out << "# HELP fieldserve_dispatch_decision_seconds Time of each dispatch decision, from its "
+         "first read to the choice (its writes not counted).\n"
+         "# TYPE fieldserve_dispatch_decision_seconds histogram\n";
+  const auto& d = figures.dispatch_decisions;
+  for (std::size_t i = 0; i < d.bounds.size() && i < d.at_most.size(); ++i) {
+    out << "fieldserve_dispatch_decision_seconds_bucket{le=\"" << d.bounds[i] << "\"} "
+        << d.at_most[i] << "\n";
+  }
+  out << "fieldserve_dispatch_decision_seconds_bucket{le=\"+Inf\"} " << d.count << "\n"
+      << "fieldserve_dispatch_decision_seconds_sum " << d.sum << "\n"
+      << "fieldserve_dispatch_decision_seconds_count " << d.count << "\n";
+  out << "# HELP fieldserve_instances Instances sharing the database, this one included; each "
+         "grants a token this share of its rate.\n"
+         "# TYPE fieldserve_instances gauge\n"
+         "fieldserve_instances "
+      << figures.instances << "\n";
   out << "# HELP fieldserve_http_waiting_connections Accepted connections waiting for a worker.\n"
          "# TYPE fieldserve_http_waiting_connections gauge\n"
          "fieldserve_http_waiting_connections "

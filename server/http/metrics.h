@@ -6,8 +6,17 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace fieldserve::server {
+
+// A histogram kept by its owner: cumulative counts per upper bound, as Prometheus has them.
+struct HistogramFigures {
+  std::vector<double> bounds;
+  std::vector<std::uint64_t> at_most;
+  std::uint64_t count = 0;
+  double sum = 0;
+};
 
 // Figures read at scrape time from their owners.
 struct ScrapeFigures {
@@ -16,6 +25,8 @@ struct ScrapeFigures {
   int committer_nice = 0;  // the group-commit thread's priority (0 when it could not be raised)
   int waiting_connections = 0;
   bool periodic_leader = false;  // this instance runs the SLA ticker's passes
+  int instances = 1;             // instances sharing the database, as the rate limits count them
+  HistogramFigures dispatch_decisions;  // seconds per dispatch decision (app/decision_times.h)
 };
 
 class Metrics {

@@ -432,6 +432,21 @@ TEST_F(ResourcesTest, MetricsCountRequestsByRouteAndStatus) {
   EXPECT_NE(m.text.find("fieldserve_db_seconds_total"), std::string::npos);
 }
 
+TEST_F(ResourcesTest, MetricsTimeEachDispatchDecision) {
+  auto decisions = [&] {
+    auto text = s().get("/metrics", "").text;
+    const std::string name = "\nfieldserve_dispatch_decision_seconds_count ";
+    auto at = text.find(name);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
+  };
+  auto before = decisions();
+  ASSERT_GE(before, 0);
+  new_job({{"auto_assign", true}});
+  new_job({{"auto_assign", true}});
+  // Recorded inside the request that decided, before its answer: no wait needed.
+  EXPECT_EQ(decisions(), before + 2);
+}
+
 TEST_F(ResourcesTest, RequestLogNamesTokenIdNeverTheToken) {
   s().get("/api/v1/centers?limit=7", w().manager);
   auto log = s().log_containing("route=/api/v1/centers ");

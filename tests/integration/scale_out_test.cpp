@@ -210,6 +210,38 @@ TEST_F(ScaleOutTest, APullCursorNeverPassesAWriteThatCommitsLater) {
   EXPECT_TRUE(ids.contains(pushed_job));
 }
 
+TEST_F(ScaleOutTest, APolicyReplacedThroughOneInstanceIsInForceOnTheOtherWithinSeconds) {
+  const auto& admin = s().admin_token();
+  auto original = s().get("/api/v1/sla-policy", admin).body;
+  auto arrival = [](const json& policy) {
+    return policy["tiers"]["critical"]["bands"][0]["arrival_minutes"];
+  };
+  auto policy = original;
+  policy["tiers"]["critical"]["bands"][0]["arrival_minutes"] = 37;
+  ASSERT_NE(arrival(original), 37);
+  auto put = s().put("/api/v1/sla-policy", policy, admin);
+  ASSERT_EQ(put.status, 200) << put.text;
+  // Bounded wait, 100 × 100 ms: each instance re-reads the stored policy about once a second.
+  json seen;
+  for (int i = 0; i < 100; ++i) {
+    seen = other().get("/api/v1/sla-policy", admin).body;
+    if (arrival(seen) == 37) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(arrival(seen), 37) << "the other instance still has " << arrival(seen);
+  // A job created through the other instance gets the new targets (critical, band ≤ 10 km).
+  auto job = other().post("/api/v1/jobs",
+                          {{"site_id", w().site_id},
+                           {"kind", "repair"},
+                           {"severity", "critical"},
+                           {"auto_assign", false},
+                           {"reported_at", "2026-11-20T10:00:00Z"}},
+                          w().dispatcher);
+  ASSERT_EQ(job.status, 201) << job.text;
+  EXPECT_EQ(job.body["sla"]["arrival"]["due"], "2026-11-20T10:37:00Z");
+  ASSERT_EQ(s().put("/api/v1/sla-policy", original, admin).status, 200);
+}
+
 // The value of a gauge in an instance's /metrics, or -1.
 int gauge(const ServerProcess& server, const std::string& name) {
   auto r = server.get("/metrics", server.admin_token());
@@ -249,6 +281,29 @@ TEST(ScaleOutTicker, TheTickerRunsOnOneInstanceAndAnotherTakesOverAfterAKill) {
   EXPECT_NE(second->log_containing("this instance leads the periodic work")
                 .find("this instance leads the periodic work"),
             std::string::npos);
+}
+
+// A pair of its own with a small burst and a rate so slow that nothing refills during the case.
+TEST(ScaleOutLimits, ATokensBurstHoldsAcrossThePairNotPerInstance) {
+  if (!on_postgresql()) GTEST_SKIP() << "several instances share a PostgreSQL database only";
+  const std::vector<std::string> limits{"--rate", "0.0001", "--burst", "20"};
+  ServerProcess first(limits);
+  auto token = first.make_token("dispatcher", "limited");
+  auto second = ServerProcess::another_instance(first, limits);
+  // Each learns within a tick or two that there are two of them (bounded wait, 10 s each).
+  for (const ServerProcess* server : {&first, second.get()}) {
+    auto log = server->log_containing("instances=2");
+    ASSERT_NE(log.find("instances=2"), std::string::npos) << log;
+  }
+  int allowed = 0, refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto status = (i % 2 == 0 ? first : *second).get("/api/v1/me", token).status;
+    if (status == 200) ++allowed;
+    if (status == 429) ++refused;
+  }
+  // Each instance grants half the burst: 20 in all, where each alone would have granted 20.
+  EXPECT_EQ(allowed, 20);
+  EXPECT_EQ(refused, 20);
 }
 
 TEST_F(ScaleOutTest, ATokenRevokedOnOneInstanceIsRefusedByTheOther) {

@@ -1,6 +1,9 @@
 #include "server_fixture.h"
 
+#include "app/auth.h"
+#include "domain/time.h"
 #include "server/http/json_body.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 
@@ -95,10 +98,17 @@ int run_command(const std::string& command, std::string* out) {
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args) : dir_(make_temp_dir()) {
   if (auto cluster = pg_cluster_url()) pg_ = std::make_unique<PgTestDatabase>(*cluster);
-  std::string out;
-  std::string init = std::string(FIELDSERVE_BINARY) + " init --db " + db_path() + " 2>/dev/null";
-  if (run_command(init, &out) != 0) throw std::runtime_error("fieldserve init failed");
-  admin_token_ = out.substr(0, out.find('\n'));
+  // What `fieldserve init` does (server/cli/main.cpp), in this process: starting the instrumented
+  // binary once more per case cost a second of the suite's time each (CliTest runs the command).
+  {
+    auto store = store::Store::open(db_path(), 0);
+    admin_token_ = store
+                       ->write([](store::Tx& tx) {
+                         return app::issue_token(tx, Role::admin, "admin (init)", std::nullopt,
+                                                 SystemClock().now());
+                       })
+                       .token;
+  }
 
   args_ = std::move(extra_args);
   start(false);

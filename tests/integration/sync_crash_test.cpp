@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <filesystem>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -197,6 +198,23 @@ TEST(SyncRetentionTest, ACursorOlderThanTheRetainedFeedGetsAReset) {
 // A database restored from a backup reissues change sequences devices have seen. The server's
 // mark next to the database catches it at start: the database gets a new id and devices reset,
 // even after the sequence has caught up with the device's cursor.
+// Pushes `n` notes to `job` as one device push.
+void push_notes(const ServerProcess& server, const std::string& tablet, std::int64_t job, int n,
+                const std::string& tag) {
+  json ops = json::array();
+  for (int i = 0; i < n; ++i) {
+    ops.push_back({{"op_id", server::new_uuid()},
+                   {"type", "note"},
+                   {"job_id", job},
+                   {"at", format_rfc3339(SystemClock().now())},
+                   {"payload", {{"text", tag + std::to_string(i)}}}});
+  }
+  auto r = server.post("/api/v1/sync/push",
+                       {{"client_time", format_rfc3339(SystemClock().now())}, {"ops", ops}},
+                       tablet);
+  ASSERT_EQ(r.status, 200) << r.text;
+}
+
 TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatchesUp) {
   ServerProcess server;
   World w = make_world(server);
@@ -209,21 +227,7 @@ TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatc
               SQLITE_OK);
     sqlite3_close(db);
   }
-  auto push_notes = [&](int n, const std::string& tag) {
-    json ops = json::array();
-    for (int i = 0; i < n; ++i) {
-      ops.push_back({{"op_id", server::new_uuid()},
-                     {"type", "note"},
-                     {"job_id", job},
-                     {"at", format_rfc3339(SystemClock().now())},
-                     {"payload", {{"text", tag + std::to_string(i)}}}});
-    }
-    auto r = server.post("/api/v1/sync/push",
-                         {{"client_time", format_rfc3339(SystemClock().now())}, {"ops", ops}},
-                         w.tablet_a);
-    ASSERT_EQ(r.status, 200) << r.text;
-  };
-  push_notes(5, "lost timeline ");
+  push_notes(server, w.tablet_a, job, 5, "lost timeline ");
   auto seen = server.get("/api/v1/sync/pull", w.tablet_a);  // the device saw the lost timeline
   std::string cursor = seen.body["cursor"];
   server.stop();
@@ -231,12 +235,47 @@ TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatc
     std::filesystem::remove(server.db_path() + suffix);
   std::filesystem::copy_file(backup, server.db_path());
   server.restart();
-  push_notes(20, "new timeline ");  // the sequence passes the device's cursor again
+  push_notes(server, w.tablet_a, job, 20, "new timeline ");  // the sequence passes the cursor
   auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
   ASSERT_EQ(back.status, 200) << back.text;
   EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
   ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
   EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+}
+
+// On PostgreSQL a restore puts a copy of the database back under its name; each instance keeps
+// its mark in the file --sync-mark names.
+TEST(PostgresRestore, ARestoredDatabaseMakesDevicesResetWhenTheInstanceKeepsASyncMark) {
+  auto cluster = pg_cluster_url();
+  if (!cluster) GTEST_SKIP() << "a PostgreSQL restore";
+  static std::atomic<int> counter{0};
+  auto mark = (std::filesystem::temp_directory_path() /
+               ("fieldserve-mark-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                  .string();
+  ServerProcess server({"--sync-mark", mark});
+  World w = make_world(server);
+  auto job = assigned_job(server, w, w.tech_a);
+  const std::string name = server.db_path().substr(server.db_path().rfind('/') + 1);
+  // The backup: a copy of the database as it is now (a template copy needs it unused).
+  server.stop();
+  psql(*cluster, "CREATE DATABASE " + name + "_backup TEMPLATE " + name);
+  server.restart();
+  push_notes(server, w.tablet_a, job, 5, "lost timeline ");
+  auto seen = server.get("/api/v1/sync/pull", w.tablet_a);  // the device saw the lost timeline
+  ASSERT_EQ(seen.status, 200) << seen.text;
+  std::string cursor = seen.body["cursor"];
+  server.stop();
+  psql(*cluster, "DROP DATABASE " + name + " WITH (FORCE)");
+  psql(*cluster, "ALTER DATABASE " + name + "_backup RENAME TO " + name);
+  server.restart();
+  push_notes(server, w.tablet_a, job, 20, "new timeline ");  // the sequence passes the cursor
+  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
+  ASSERT_EQ(back.status, 200) << back.text;
+  EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
+  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
+  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+  EXPECT_NE(server.log().find("behind the sync mark"), std::string::npos) << server.log();
+  std::filesystem::remove(mark);
 }
 
 TEST(SyncRetentionTest, TheDeviceSimulatorStartsOverWhenItsCursorIsRefused) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "domain/error.h"
@@ -115,7 +116,10 @@ TEST_F(SyncStoreTest, NotesAndPartsFeedTheirJobOncePerTransaction) {
     return tx.insert_job(make_job(ids.site, Severity::general, JobStatus::new_, kT0, std::nullopt));
   });
   auto last = r([](Tx& tx) { return tx.feed_state().last_seq; });
-  w([&](Tx& tx) { return tx.insert_note({0, loose, ids.tech, "a", "x", kT0, kT0, std::nullopt}); });
+  w([&](Tx& tx) {
+    tx.insert_note({0, loose, ids.tech, "a", "x", kT0, kT0, std::nullopt});
+    return true;
+  });
   EXPECT_EQ(r([](Tx& tx) { return tx.feed_state().last_seq; }), last);
 }
 
@@ -260,6 +264,31 @@ TEST_F(SyncStoreTest, TheLedgerKeepsEachOpsFirstResult) {
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status, "applied");
   EXPECT_EQ(stored->digest, "abc");
+}
+
+TEST_F(SyncStoreTest, APushAsksTheLedgerForAllItsOpsAtOnce) {
+  // op_ids are the device's text: quotes, backslashes and control characters travel intact.
+  std::vector<std::string> sent{"plain", "with \"quotes\"", "back\\slash", "tab\there", "é"};
+  w([&](Tx& tx) {
+    for (const auto& id : sent) {
+      tx.insert_ledger({.op_id = id,
+                        .technician_id = ids.tech,
+                        .token_id = 1,
+                        .type = "note",
+                        .digest = "d-" + id,
+                        .status = "applied",
+                        .received_at = kT0});
+    }
+    return true;
+  });
+  auto asked = sent;
+  asked.push_back("never sent");
+  auto found = r([&](Tx& tx) { return tx.ledger_entries(asked); });
+  std::map<std::string, std::string> digests;
+  for (const auto& e : found) digests[e.op_id] = e.digest;
+  EXPECT_EQ(digests.size(), sent.size());
+  for (const auto& id : sent) EXPECT_EQ(digests[id], "d-" + id) << id;
+  EXPECT_TRUE(r([](Tx& tx) { return tx.ledger_entries({}); }).empty());
 }
 
 // A file-backed store with the seed and one assigned job: group commit needs a real WAL file.
