@@ -1,5 +1,6 @@
 #include "app/dispatcher.h"
 
+#include <algorithm>
 #include <map>
 #include <ranges>
 
@@ -8,18 +9,28 @@
 namespace fieldserve::app {
 
 void Dispatcher::refresh(store::Tx& tx) {
-  auto revision = tx.technicians_revision();
+  auto revisions = tx.dispatch_revisions();
+  bool centers_changed = !known_centers_ ||
+                         known_centers_->center_count != revisions.center_count ||
+                         known_centers_->center_versions != revisions.center_versions;
+  if (centers_changed) {
+    centers_.clear();
+    for (auto& c : tx.all_centers()) centers_.emplace(c.id, std::move(c));
+    known_centers_ = revisions;
+    known_revision_ = -1;  // technicians without a location sit at their center
+  }
+  auto revision = revisions.technicians;
   if (revision == known_revision_) return;
   index_ = geo::GridIndex();
-  std::map<CenterId, geo::LatLon> centers;
-  for (const auto& c : tx.all_centers()) centers[c.id] = c.location;
+  technicians_.clear();
   store::Page page{0, 500};
   for (;;) {
     auto rows = tx.technicians(page, {});
     for (const auto& t : rows) {
-      auto home = centers.find(t.home_center_id);
+      auto home = centers_.find(t.home_center_id);
       if (t.location) index_.upsert(t.id, *t.location);
-      else if (home != centers.end()) index_.upsert(t.id, home->second);
+      else if (home != centers_.end()) index_.upsert(t.id, home->second.location);
+      technicians_.insert_or_assign(t.id, t);
     }
     if (static_cast<int>(rows.size()) < page.limit) break;
     page.after_id = rows.back().id;
@@ -33,7 +44,7 @@ void Dispatcher::technician_changed(store::Tx& tx, Effects& fx, const Technician
   if (!at) {
     if (auto home = tx.center(t.home_center_id)) at = home->location;
   }
-  fx.after_commit([this, id = t.id, at, revision] {
+  fx.after_commit([this, t, at, revision] {
     std::lock_guard lock(mutex_);
     // Only when the index showed the revision just before this write may it be patched; any
     // other order (another write committed in between) reloads at the next use.
@@ -41,7 +52,8 @@ void Dispatcher::technician_changed(store::Tx& tx, Effects& fx, const Technician
       known_revision_ = -1;
       return;
     }
-    if (at) index_.upsert(id, *at);
+    if (at) index_.upsert(t.id, *at);
+    technicians_.insert_or_assign(t.id, t);
     known_revision_ = revision;
   });
 }
@@ -85,10 +97,21 @@ Dispatcher::Snapshot Dispatcher::snapshot(store::Tx& tx, const geo::LatLon& site
 Dispatcher::Snapshot Dispatcher::snapshot_of(store::Tx& tx,
                                              const std::vector<TechnicianId>& near_ids,
                                              JobId leave_out, const geo::LatLon& fallback) {
-  std::map<CenterId, Center> centers;
-  for (auto& c : tx.all_centers()) centers.emplace(c.id, std::move(c));
+  const auto& centers = centers_;  // as refresh() found them in this transaction
   Snapshot snap;
-  snap.technicians = tx.technicians_by_id(near_ids);
+  // refresh() ran earlier in this transaction, so the kept records are the store's as this
+  // transaction sees them; one missing (never expected) sends the question to the store.
+  std::vector<TechnicianId> ids = near_ids;
+  std::sort(ids.begin(), ids.end());
+  snap.technicians.reserve(ids.size());
+  for (auto id : ids) {
+    auto kept = technicians_.find(id);
+    if (kept == technicians_.end()) {
+      snap.technicians = tx.technicians_by_id(near_ids);
+      break;
+    }
+    snap.technicians.push_back(kept->second);
+  }
   snap.rows = tx.queues_of(near_ids);
   std::map<TechnicianId, std::vector<const store::QueuedRow*>> queues;
   for (const auto& row : snap.rows) queues[row.technician_id].push_back(&row);

@@ -4,8 +4,11 @@
 // preemption, or the reason nobody was assigned) and records its explanation.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "app/decision_times.h"
 #include "app/effects.h"
@@ -91,7 +94,13 @@ class Dispatcher {
   dispatch::RescueConfig rescue_;
   dispatch::GeodesicTravel travel_;
   geo::GridIndex index_;
+  // The technicians as the index was loaded and patched, at the same revision: a decision reads
+  // its candidates from here instead of asking the store (a round trip on PostgreSQL).
+  std::unordered_map<TechnicianId, Technician> technicians_;
   std::int64_t known_revision_ = -1;  // the technicians' revision the index shows; -1: reload
+  // The centers (for home positions and time zones), kept while their mark is unchanged.
+  std::map<CenterId, Center> centers_;
+  std::optional<store::Tx::DispatchRevisions> known_centers_;
   dispatch::ServiceTimeModel service_times_;
   std::optional<Instant> service_times_loaded_;
   DecisionTimes times_;

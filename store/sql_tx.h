@@ -51,6 +51,7 @@ class SqlTx final : public Tx {
   std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) override;
   std::vector<ServiceRecord> service_history(int limit) override;
   std::int64_t technicians_revision() override;
+  DispatchRevisions dispatch_revisions() override;
   JobId insert_job(const Job& j) override;
   std::optional<Job> job(JobId id) override;
   std::vector<Job> jobs(const Page& page, const JobFilter& filter) override;

@@ -238,6 +238,15 @@ class Tx {
   virtual std::vector<ServiceRecord> service_history(int limit) = 0;
   // Bumped by the database on every technician insert or update.
   virtual std::int64_t technicians_revision() = 0;
+  // In one read: that revision, and the centers' count and the sum of their versions, which
+  // change with every center added or updated (centers are never deleted).
+  struct DispatchRevisions {
+    std::int64_t technicians = 0;
+    std::int64_t center_count = 0;
+    std::int64_t center_versions = 0;
+    bool operator==(const DispatchRevisions&) const = default;
+  };
+  virtual DispatchRevisions dispatch_revisions() = 0;
 
   [[nodiscard]] virtual JobId insert_job(const Job& j) = 0;
   virtual std::optional<Job> job(JobId id) = 0;

@@ -125,6 +125,14 @@ std::int64_t SqlTx::technicians_revision() {
   return q->step() ? q->get_int(0) : 0;
 }
 
+Tx::DispatchRevisions SqlTx::dispatch_revisions() {
+  auto q = conn_.prepare(
+      "SELECT (SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'technicians_rev'), "
+      "(SELECT COUNT(*) FROM centers), (SELECT COALESCE(SUM(version), 0) FROM centers)");
+  if (!q->step()) return {};
+  return {q->get_int(0), q->get_int(1), q->get_int(2)};
+}
+
 TokenId SqlTx::insert_token(const Token& t, const std::string& sha256_hex) {
   auto q = conn_.prepare(
       "INSERT INTO tokens (sha256, role, name, technician_id, created_at) "

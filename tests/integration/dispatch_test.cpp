@@ -104,6 +104,35 @@ TEST_F(DispatchTest, AManualAssignmentIsNotUndoneWithoutForce) {
   EXPECT_EQ(forced.body["assignment_locked"], false);
 }
 
+TEST_F(DispatchTest, ATechnicianWithoutALocationMovesWithTheirCenter) {
+  // A depot next to the site, with a technician who has sent no position: they count from the
+  // depot, and take the first job. Then the depot moves to Beijing, after the dispatcher has
+  // loaded its index: the next job must not see them next door any more.
+  auto depot = s().post("/api/v1/centers",
+                        {{"name", "Pudong depot"},
+                         {"location", {{"lat", 31.2400}, {"lon", 121.5000}}},
+                         {"time_zone", "Asia/Shanghai"}},
+                        admin());
+  ASSERT_EQ(depot.status, 201) << depot.text;
+  auto depot_id = std::to_string(depot.body["id"].get<std::int64_t>());
+  auto t = s().post("/api/v1/technicians",
+                    {{"name", "No GPS"},
+                     {"skills", {"depot-only"}},
+                     {"home_center_id", depot.body["id"]},
+                     {"shift", all_week()}},
+                    admin());
+  ASSERT_EQ(t.status, 201) << t.text;
+  auto first = create("general", {"depot-only"});
+  ASSERT_EQ(first.status, 201) << first.text;
+  EXPECT_EQ(first.body["technician_id"], t.body["id"]);
+  auto moved = s().patch("/api/v1/centers/" + depot_id,
+                         {{"location", {{"lat", 39.9042}, {"lon", 116.4074}}}}, admin());
+  ASSERT_EQ(moved.status, 200) << moved.text;
+  auto second = create("general", {"depot-only"});
+  ASSERT_EQ(second.status, 201) << second.text;
+  EXPECT_EQ(second.body["technician_id"], nullptr) << "1,000 km away is past every radius";
+}
+
 TEST_F(DispatchTest, ConcurrentRequestsNeverOverfillATechnician) {
   // One technician with the skill and room for two jobs; eight jobs created at once.
   auto only = technician(31.2397, 121.4998, {"elevator"}, 2);
