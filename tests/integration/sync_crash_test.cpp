@@ -215,6 +215,18 @@ void push_notes(const ServerProcess& server, const std::string& tablet, std::int
   ASSERT_EQ(r.status, 200) << r.text;
 }
 
+// After a restore: new pushes carry the change sequence past `cursor` again, yet a pull from it
+// starts over, with only the notes pushed since.
+void expect_a_reset_to_the_new_timeline(const ServerProcess& server, const std::string& tablet,
+                                        std::int64_t job, const std::string& cursor) {
+  push_notes(server, tablet, job, 20, "new timeline ");
+  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, tablet);
+  ASSERT_EQ(back.status, 200) << back.text;
+  EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
+  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
+  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+}
+
 TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatchesUp) {
   ServerProcess server;
   World w = make_world(server);
@@ -235,12 +247,7 @@ TEST(SyncRetentionTest, ARestoredBackupMakesDevicesResetEvenAfterTheSequenceCatc
     std::filesystem::remove(server.db_path() + suffix);
   std::filesystem::copy_file(backup, server.db_path());
   server.restart();
-  push_notes(server, w.tablet_a, job, 20, "new timeline ");  // the sequence passes the cursor
-  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
-  ASSERT_EQ(back.status, 200) << back.text;
-  EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
-  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
-  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+  expect_a_reset_to_the_new_timeline(server, w.tablet_a, job, cursor);
 }
 
 // On PostgreSQL a restore puts a copy of the database back under its name; each instance keeps
@@ -268,12 +275,7 @@ TEST(PostgresRestore, ARestoredDatabaseMakesDevicesResetWhenTheInstanceKeepsASyn
   psql(*cluster, "DROP DATABASE " + name + " WITH (FORCE)");
   psql(*cluster, "ALTER DATABASE " + name + "_backup RENAME TO " + name);
   server.restart();
-  push_notes(server, w.tablet_a, job, 20, "new timeline ");  // the sequence passes the cursor
-  auto back = server.get("/api/v1/sync/pull?cursor=" + cursor, w.tablet_a);
-  ASSERT_EQ(back.status, 200) << back.text;
-  EXPECT_TRUE(back.body["reset"]) << "a restored database must not resume old cursors";
-  ASSERT_EQ(back.body["jobs"]["upserted"].size(), 1u);
-  EXPECT_EQ(back.body["jobs"]["upserted"][0]["notes"].size(), 20u) << "only the new timeline";
+  expect_a_reset_to_the_new_timeline(server, w.tablet_a, job, cursor);
   EXPECT_NE(server.log().find("behind the sync mark"), std::string::npos) << server.log();
   std::filesystem::remove(mark);
 }

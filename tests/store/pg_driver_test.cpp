@@ -140,7 +140,7 @@ TEST_F(PgDriverTest, ALedgerRowRefusedInAGroupCommitFailsOnlyTheWriteThatSentIt)
   auto rows = store->read([](Tx& tx) {
     std::vector<std::string> ids;
     for (int w = 0; w < kWriters; ++w) ids.push_back("own-" + std::to_string(w));
-    ids.push_back("shared");
+    ids.emplace_back("shared");
     return tx.ledger_entries(ids);
   });
   EXPECT_EQ(rows.size(), 2u) << "the one writer that went first, whole, and nothing of the others";

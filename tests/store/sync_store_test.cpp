@@ -282,7 +282,7 @@ TEST_F(SyncStoreTest, APushAsksTheLedgerForAllItsOpsAtOnce) {
     return true;
   });
   auto asked = sent;
-  asked.push_back("never sent");
+  asked.emplace_back("never sent");
   auto found = r([&](Tx& tx) { return tx.ledger_entries(asked); });
   std::map<std::string, std::string> digests;
   for (const auto& e : found) digests[e.op_id] = e.digest;
