@@ -152,8 +152,9 @@ void ServerProcess::start(bool append_log) {
   }
   bool tls = std::find(args_.begin(), args_.end(), "--tls-cert") != args_.end();
   port_ = 0;
-  // Bounded wait for the port file and a healthy answer: 600 × 50 ms.
-  for (int i = 0; i < 600; ++i) {
+  // Bounded wait for the port file and a healthy answer: 1,200 × 50 ms. A start takes well under
+  // a second here; a CI machine once needed more than 30 s for a restart under load.
+  for (int i = 0; i < 1200; ++i) {
     std::ifstream in(port_file);
     int port = 0;
     if (in >> port && port > 0) {
