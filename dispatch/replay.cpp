@@ -54,6 +54,7 @@ struct SimTechnician {
 
 struct Outcome {
   std::optional<Instant> assigned, arrive, finish;
+  std::size_t technician = 0;  // index into the simulation's technicians, once arrive is set
   double km = 0;
   double work_minutes = 0;  // travel to the job and time on site
 };
@@ -222,6 +223,7 @@ class Simulation {
     o.arrive = a.arrive;
     o.finish = a.finish;
     o.km = leg.road_km;
+    o.technician = static_cast<std::size_t>(&s - sims_.data());
     o.work_minutes = std::chrono::duration<double>(a.finish - now).count() / 60;
     s.current = std::move(a);
   }
@@ -566,6 +568,21 @@ ReplayResult replay(const std::vector<ReplayCenter>& centers,
     }
     tier.breaches += breached;
     result.weighted_breaches += breached * kBreachWeights[t];
+    RequestOutcome& out = result.outcomes.emplace_back();
+    out.id = requests[r].id;
+    out.severity = requests[r].severity;
+    out.reported_at = requests[r].reported_at;
+    out.response_due = jobs[r].clock(SlaTarget::response).due;
+    out.arrival_due = jobs[r].clock(SlaTarget::arrival).due;
+    out.restore_due = jobs[r].clock(SlaTarget::restore).due;
+    out.assigned = o.assigned;
+    out.arrived = o.arrive;
+    out.finished = o.finish;
+    out.km = o.km;
+    if (o.arrive) out.technician = technicians[o.technician].id;
+    out.response_breached = !o.assigned || *o.assigned > out.response_due;
+    out.arrival_breached = !o.arrive || *o.arrive > out.arrival_due;
+    out.restore_breached = !o.finish || *o.finish > out.restore_due;
   }
   sim.finish_moves(last);
   result.repositioning_km = sim.repositioning_km();

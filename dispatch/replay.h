@@ -53,6 +53,19 @@ struct TierOutcome {
   std::vector<double> arrival_minutes;  // of the requests that were reached
 };
 
+// One request's fate, for reading a replay request by request (`fieldserve replay
+// --requests-out`). Unset instants: never assigned.
+struct RequestOutcome {
+  std::string id;
+  Severity severity = Severity::general;
+  std::string technician;  // who worked it in the end; empty when nobody did
+  Instant reported_at{};
+  std::optional<Instant> assigned, arrived, finished;
+  Instant response_due{}, arrival_due{}, restore_due{};
+  double km = 0;  // the drive of whoever worked it
+  bool response_breached = false, arrival_breached = false, restore_breached = false;
+};
+
 struct ReplayResult {
   std::string strategy;
   int requests = 0;
@@ -69,6 +82,7 @@ struct ReplayResult {
   double utilisation_pct = 0;
   int weighted_breaches = 0;  // critical 8, serious 4, general 2, minor 1 per breached target
   std::array<TierOutcome, 4> tiers{};
+  std::vector<RequestOutcome> outcomes;  // in replay order (reported_at, then id)
 };
 
 struct ReplayOptions {

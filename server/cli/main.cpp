@@ -371,6 +371,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   replay_cmd->add_option("--out", replay_cmd_opts.out_file,
                          "write the JSON result here (default: stdout)");
+  replay_cmd->add_option("--requests-out", replay_cmd_opts.requests_out_file,
+                         "also write one CSV row per request: who went, when, which targets "
+                         "were missed");
   replay_cmd->add_flag("--no-move-up", replay_cmd_opts.no_move_up,
                        "the engine leaves idle technicians where they are");
   replay_cmd->add_flag("--no-replan", replay_cmd_opts.no_replan,

@@ -136,6 +136,43 @@ nlohmann::json result_json(const dispatch::ReplayResult& r) {
           {"tiers", tiers}};
 }
 
+std::string optional_time(const std::optional<Instant>& at) {
+  return at ? format_rfc3339(*at) : std::string();
+}
+
+// Request by request, for finding out why a replay breached what it did. Ids come from the
+// input CSV, which has no commas inside fields (read_csv does not support quoting either).
+bool write_request_outcomes(const std::string& path, const dispatch::ReplayResult& r) {
+  std::ofstream out(path);
+  out << "id,severity,technician,reported_at,assigned_at,arrived_at,finished_at,response_due,"
+         "arrival_due,restore_due,arrival_minutes,km,breached\n";
+  for (const auto& o : r.outcomes) {
+    std::string breached;
+    auto add = [&](bool b, const char* name) {
+      if (!b) return;
+      if (!breached.empty()) breached += ';';
+      breached += name;
+    };
+    add(o.response_breached, "response");
+    add(o.arrival_breached, "arrival");
+    add(o.restore_breached, "restore");
+    std::string minutes;
+    if (o.arrived) {
+      double m = std::chrono::duration<double>(*o.arrived - o.reported_at).count() / 60;
+      minutes = std::to_string(std::round(m * 10) / 10);
+      minutes.erase(minutes.find_last_not_of('0') + 1);
+      if (minutes.back() == '.') minutes.pop_back();
+    }
+    out << o.id << ',' << to_string(o.severity) << ',' << o.technician << ','
+        << format_rfc3339(o.reported_at) << ',' << optional_time(o.assigned) << ','
+        << optional_time(o.arrived) << ',' << optional_time(o.finished) << ','
+        << format_rfc3339(o.response_due) << ',' << format_rfc3339(o.arrival_due) << ','
+        << format_rfc3339(o.restore_due) << ',' << minutes << ',' << std::round(o.km * 10) / 10
+        << ',' << breached << '\n';
+  }
+  return static_cast<bool>(out);
+}
+
 Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   auto centers_csv = read_csv(cmd.folder, "centers.csv", {"id", "name", "lat", "lon", "time_zone"});
   if (!centers_csv) return std::unexpected(centers_csv.error());
@@ -210,8 +247,11 @@ Result<nlohmann::json> replay_folder(const ReplayCommand& cmd) {
   options.rescue_sweep = !cmd.no_rescue;
   options.service_times.prior_minutes = policy.dispatch.service_minutes;
   dispatch::GeodesicTravel travel;
-  return result_json(dispatch::replay(centers, technicians, std::move(requests), policy, travel,
-                                      options));
+  auto result = dispatch::replay(centers, technicians, std::move(requests), policy, travel,
+                                 options);
+  if (!cmd.requests_out_file.empty() && !write_request_outcomes(cmd.requests_out_file, result))
+    return fail(ErrorCode::validation_failed, "cannot write " + cmd.requests_out_file);
+  return result_json(result);
 }
 
 }  // namespace

@@ -136,6 +136,40 @@ TEST(Replay, RequestsNobodyCanTakeAreUnassignedAndBreachEveryTarget) {
   EXPECT_EQ(r.weighted_breaches, 3);  // minor weighs 1; R2 is on time once T1 takes it over
 }
 
+TEST(Replay, EachRequestSaysWhoWentWhenAndWhichTargetsItMissed) {
+  // The hand-worked stream of the first case plus R3, which nobody has the skill for. In replay
+  // order: R1 (T1, there at 1.95 min), R2 (T2 first, then T1's take-over: there at 13.9 min),
+  // R3 (nobody).
+  Scenario s;
+  s.requests.push_back(
+      {"R3", kT0 + 2min, east(3), Severity::minor, JobKind::repair, {"crane"}, 10});
+  auto sla = s.run(ReplayStrategy::sla);
+  ASSERT_EQ(sla.outcomes.size(), 3u);
+  const auto &r1 = sla.outcomes[0], &r2 = sla.outcomes[1], &r3 = sla.outcomes[2];
+  EXPECT_EQ(r1.id, "R1");
+  EXPECT_EQ(r1.technician, "T1");
+  EXPECT_EQ(r2.id, "R2");
+  EXPECT_EQ(r2.technician, "T1");  // whoever worked it in the end, not T2 who turned back
+  ASSERT_TRUE(r2.arrived.has_value());
+  EXPECT_NEAR(std::chrono::duration<double>(*r2.arrived - r2.reported_at).count() / 60, 12.9, 0.02);
+  EXPECT_NEAR(r2.km, 1.3, 1e-6);
+  EXPECT_EQ(r2.arrival_due, r2.reported_at + 45min);
+  EXPECT_FALSE(r2.response_breached || r2.arrival_breached || r2.restore_breached);
+  EXPECT_EQ(r3.id, "R3");
+  EXPECT_EQ(r3.technician, "");
+  EXPECT_FALSE(r3.assigned.has_value());
+  EXPECT_TRUE(r3.response_breached && r3.arrival_breached && r3.restore_breached);
+
+  // The baseline sends T2 to R2: 74.1 min, past the 45 min arrival target, and only that.
+  auto nearest = s.run(ReplayStrategy::nearest);
+  const auto& n2 = nearest.outcomes[1];
+  EXPECT_EQ(n2.technician, "T2");
+  EXPECT_TRUE(n2.arrival_breached);
+  EXPECT_FALSE(n2.response_breached);
+  EXPECT_FALSE(n2.restore_breached);
+  EXPECT_NEAR(n2.km, 49.4, 1e-6);
+}
+
 TEST(Percentile, NearestRank) {
   EXPECT_EQ(percentile_nearest_rank({}, 50), 0);
   EXPECT_EQ(percentile_nearest_rank({5}, 90), 5);

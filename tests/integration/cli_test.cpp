@@ -215,6 +215,37 @@ TEST_F(CliTest, ReplayLosesNoRequestAPreemptionMovedWhileWaitingRequestsWereOffe
   }
 }
 
+// --requests-out: the same stream request by request, for finding out why a figure is what it is.
+TEST_F(CliTest, ReplayWritesEachRequestsFateWhenAsked) {
+  std::string folder = std::string(FIELDSERVE_SOURCE_DIR) + "/tests/data/replay_small";
+  auto csv = dir_ / "requests.csv";
+  std::string text;
+  ASSERT_EQ(run_command(bin() + " replay " + folder + " --strategy nearest --requests-out " +
+                            csv.string() + " 2>&1",
+                        &text),
+            0)
+      << text;
+  std::ifstream in(csv);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "id,severity,technician,reported_at,assigned_at,arrived_at,finished_at,response_due,"
+            "arrival_due,restore_due,arrival_minutes,km,breached");
+  // R2: the baseline sends T2, 49.4 road km away: there after 74.1 min, past the 45 min target.
+  EXPECT_TRUE(lines[2].starts_with("R2,critical,T2,")) << lines[2];
+  EXPECT_TRUE(lines[2].ends_with(",74.1,49.4,arrival")) << lines[2];
+  // R3 needs a skill nobody has: no technician, no times, every target missed.
+  EXPECT_TRUE(lines[3].starts_with("R3,minor,,")) << lines[3];
+  EXPECT_TRUE(lines[3].ends_with(",,0,response;arrival;restore")) << lines[3];
+
+  EXPECT_NE(run_command(bin() + " replay " + folder + " --requests-out " +
+                            (dir_ / "no" / "such" / "dir.csv").string() + " 2>&1",
+                        &text),
+            0);
+  EXPECT_NE(text.find("cannot write"), std::string::npos) << text;
+}
+
 TEST_F(CliTest, ReplayNamesTheBrokenRow) {
   auto folder = dir_ / "bad";
   std::filesystem::copy(std::string(FIELDSERVE_SOURCE_DIR) + "/tests/data/replay_small", folder);
