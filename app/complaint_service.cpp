@@ -5,8 +5,6 @@
 namespace fieldserve::app {
 namespace {
 
-// A clock a minute fast is drift; further ahead is a typo.
-constexpr std::chrono::seconds kFutureTolerance{60};
 const Instant kEarliest = from_epoch_s(946684800);  // 2000-01-01
 constexpr int kEscalationBatch = 500;
 
@@ -21,7 +19,7 @@ std::unexpected<Error> unknown(const std::string& field, std::int64_t id) {
 
 Result<Instant> when(const std::optional<Instant>& given, Instant now, const std::string& field) {
   if (!given) return now;
-  if (*given > now + kFutureTolerance) return invalid(field, "must not be in the future");
+  if (*given > now + kClientClockTolerance) return invalid(field, "must not be in the future");
   if (*given < kEarliest) return invalid(field, "must not be before 2000");
   return std::min(*given, now);
 }

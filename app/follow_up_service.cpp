@@ -5,8 +5,6 @@
 namespace fieldserve::app {
 namespace {
 
-constexpr std::chrono::seconds kFutureTolerance{60};
-
 std::unexpected<Error> invalid(const std::string& field, const std::string& problem) {
   return fail(ErrorCode::validation_failed, "the request is not valid", {field + ": " + problem});
 }
@@ -47,7 +45,7 @@ Result<FollowUp> FollowUpService::record(const Principal& who, FollowUpId id,
     return invalid("satisfaction", "only a customer who was reached can give one");
   }
   auto at = in.at.value_or(now);
-  if (at > now + kFutureTolerance) return invalid("at", "must not be in the future");
+  if (at > now + kClientClockTolerance) return invalid("at", "must not be in the future");
   at = std::min(at, now);
   return write(store_, [&](store::Tx& tx, Effects& fx) -> Result<FollowUp> {
     auto f = tx.follow_up(id);

@@ -4,12 +4,7 @@
 #include "app/warranty.h"
 
 namespace fieldserve::app {
-namespace {
-
-// A clock a minute fast is drift, not a date in the future.
-constexpr std::chrono::seconds kFutureTolerance{60};
-
-}  // namespace
+namespace {}  // namespace
 
 Result<WarrantyAnswer> WarrantyService::warranty(EquipmentId id, const std::string& fault,
                                                  std::optional<Instant> at) {
@@ -37,7 +32,7 @@ Result<EquipmentExchange> WarrantyService::exchange(const Principal& who, Equipm
                   {"at: an exchange cannot be dated before the sale (" +
                    format_rfc3339(unit->sold_at) + ")"});
     }
-    if (e.at > now + kFutureTolerance) {
+    if (e.at > now + kClientClockTolerance) {
       return fail(ErrorCode::validation_failed, "the request is not valid",
                   {"at: an exchange cannot be dated in the future"});
     }

@@ -21,8 +21,15 @@ std::string format_rfc3339(Instant at);
 // The same text appended to `out`, without a string of its own.
 void append_rfc3339(std::string& out, Instant at);
 
+// How far ahead of the server's clock a time a client gives may be: a clock a minute fast is
+// drift; further ahead is a typo, not a date in the future.
+inline constexpr std::chrono::seconds kClientClockTolerance{60};
+
 inline std::int64_t to_epoch_s(Instant at) { return at.time_since_epoch().count(); }
 inline Instant from_epoch_s(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
+inline std::optional<std::int64_t> to_epoch_s(const std::optional<Instant>& at) {
+  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
+}
 
 // Injected wherever "now" matters, so replay and tests run on a simulated clock (STYLE 5).
 class Clock {

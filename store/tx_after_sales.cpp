@@ -72,10 +72,6 @@ struct NameHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
-  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
-}
-
 void bind_complaint(Statement& q, const Complaint& c) {
   q.bind(":customer", c.customer_id)
       .bind(":job", c.job_id)
@@ -86,9 +82,9 @@ void bind_complaint(Statement& q, const Complaint& c) {
       .bind(":received", to_epoch_s(c.received_at))
       .bind(":due", to_epoch_s(c.due))
       .bind(":status", std::string(to_string(c.status)))
-      .bind(":escalated", opt_epoch(c.escalated_at))
+      .bind(":escalated", to_epoch_s(c.escalated_at))
       .bind(":answer", c.answer)
-      .bind(":answered", opt_epoch(c.answered_at));
+      .bind(":answered", to_epoch_s(c.answered_at));
 }
 
 constexpr const char* kFollowUpColumns =
@@ -217,7 +213,7 @@ FollowUpId SqlTx::insert_follow_up(const FollowUp& f) {
       .bind(":reached", f.reached)
       .bind(":satisfaction", f.satisfaction)
       .bind(":comment", f.comment)
-      .bind(":done_at", opt_epoch(f.done_at))
+      .bind(":done_at", to_epoch_s(f.done_at))
       .bind(":done_by", f.done_by);
   return returned_id(*q);
 }
@@ -262,7 +258,7 @@ bool SqlTx::update_follow_up(const FollowUp& f) {
       .bind(":reached", f.reached)
       .bind(":satisfaction", f.satisfaction)
       .bind(":comment", f.comment)
-      .bind(":done_at", opt_epoch(f.done_at))
+      .bind(":done_at", to_epoch_s(f.done_at))
       .bind(":done_by", f.done_by)
       .bind(":id", f.id)
       .bind(":version", f.version)

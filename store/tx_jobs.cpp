@@ -66,10 +66,6 @@ Job read_job(Statement& q) {
   return j;
 }
 
-std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
-  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
-}
-
 std::optional<std::string> opt_name(const auto& value) {
   return value ? std::optional(std::string(to_string(*value))) : std::nullopt;
 }
@@ -82,7 +78,7 @@ void bind_sla_marks(Statement& q, const Job& j) {
     q.bind(kNames[t][0], j.sla[t].taken_s)
         .bind(kNames[t][1], std::string(to_string(j.sla[t].announced)));
   }
-  q.bind(":next", opt_epoch(j.sla_next_check));
+  q.bind(":next", to_epoch_s(j.sla_next_check));
 }
 
 void bind_job(Statement& q, const Job& j) {
@@ -99,7 +95,7 @@ void bind_job(Statement& q, const Job& j) {
       .bind(":status", std::string(to_string(j.status)))
       .bind(":hold_reason", opt_name(j.hold_reason))
       .bind(":before_hold", opt_name(j.status_before_hold))
-      .bind(":hold_started", opt_epoch(j.hold_started_at))
+      .bind(":hold_started", to_epoch_s(j.hold_started_at))
       .bind(":paused", j.paused_s)
       .bind(":review", j.needs_review)
       .bind(":reason", j.dispatch_reason)
@@ -107,7 +103,7 @@ void bind_job(Statement& q, const Job& j) {
       .bind(":w_in", j.warranty ? std::optional<bool>(j.warranty->in_warranty) : std::nullopt)
       .bind(":w_basis",
             j.warranty ? std::optional(std::string(to_string(j.warranty->basis))) : std::nullopt)
-      .bind(":w_from", j.warranty ? opt_epoch(j.warranty->exchange_from) : std::nullopt);
+      .bind(":w_from", j.warranty ? to_epoch_s(j.warranty->exchange_from) : std::nullopt);
   static constexpr const char* kNames[3][4] = {{":rs_t", ":rs_d", ":rs_r", ":rs_x"},
                                                {":ar_t", ":ar_d", ":ar_r", ":ar_x"},
                                                {":re_t", ":re_d", ":re_r", ":re_x"}};
@@ -116,7 +112,7 @@ void bind_job(Statement& q, const Job& j) {
     q.bind(kNames[t][0], c.target_minutes)
         .bind(kNames[t][1], to_epoch_s(c.due))
         .bind(kNames[t][2], to_epoch_s(c.at_risk_at))
-        .bind(kNames[t][3], opt_epoch(c.done_at));
+        .bind(kNames[t][3], to_epoch_s(c.done_at));
   }
   bind_sla_marks(q, j);
 }
@@ -378,7 +374,7 @@ std::int64_t SqlTx::insert_event(const JobEvent& e) {
       .bind(":at", to_epoch_s(e.at))
       .bind(":received", to_epoch_s(e.received_at))
       .bind(":detail", e.detail)
-      .bind(":device_at", opt_epoch(e.device_at));
+      .bind(":device_at", to_epoch_s(e.device_at));
   auto id = returned_id(*q);
   if (e.to_status && !e.type.starts_with("sla")) tallies_due_.insert(e.job_id);
   return id;

@@ -7,9 +7,6 @@ namespace fieldserve::store {
 
 namespace {
 
-std::optional<std::int64_t> opt_epoch(const std::optional<Instant>& at) {
-  return at ? std::optional(to_epoch_s(*at)) : std::nullopt;
-}
 std::optional<std::string> opt_text(Statement& q, int col) {
   return q.is_null(col) ? std::nullopt : std::optional(q.get_text(col));
 }
@@ -179,8 +176,8 @@ void SqlTx::insert_ledger(const LedgerEntry& e) {
       .bind(":status", e.status)
       .bind(":code", e.code.empty() ? std::nullopt : std::optional(e.code))
       .bind(":message", e.message.empty() ? std::nullopt : std::optional(e.message))
-      .bind(":device_at", opt_epoch(e.device_at))
-      .bind(":at", opt_epoch(e.at))
+      .bind(":device_at", to_epoch_s(e.device_at))
+      .bind(":at", to_epoch_s(e.at))
       .bind(":received", to_epoch_s(e.received_at))
       .bind(":body", e.body)
       .exec_later();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace fieldserve::testing {
 
@@ -89,7 +90,7 @@ class RawSession {
 // CREATE DATABASE on construction, DROP (closing what is still connected) on destruction.
 class PgTestDatabase {
  public:
-  explicit PgTestDatabase(const std::string& cluster_url) : cluster_url_(cluster_url) {
+  explicit PgTestDatabase(std::string cluster_url) : cluster_url_(std::move(cluster_url)) {
     static std::atomic<int> counter{0};
     name_ = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     psql(cluster_url_, "CREATE DATABASE " + name_);

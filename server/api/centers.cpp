@@ -8,30 +8,30 @@ namespace fieldserve::server {
 namespace {
 
 // What a center's create and PATCH bodies may hold (every field is optional on PATCH).
-namespace body {
+namespace center_body {
 const schema::Field name = schema::text("name", 200);
 const schema::Field location = schema::object("location", location_schema());
 const schema::Field time_zone = schema::text("time_zone", 64, "IANA time zone, e.g. Asia/Shanghai");
 const schema::Field business_hours = schema::optional(schema::nullable(schema::object(
     "business_hours", weekly_hours_schema(), "null or absent: Monday to Friday 08:00-18:00")));
 const std::vector<schema::Field> all{name, location, time_zone, business_hours};
-}  // namespace body
+}  // namespace center_body
 
 Result<void> read_center(FieldReader& r, Center& c, bool creating) {
-  if (auto v = r.text(body::name, creating)) c.name = *v;
-  if (auto v = r.location(body::location, creating)) c.location = *v;
-  if (auto v = r.text(body::time_zone, creating)) {
+  if (auto v = r.text(center_body::name, creating)) c.name = *v;
+  if (auto v = r.location(center_body::location, creating)) c.location = *v;
+  if (auto v = r.text(center_body::time_zone, creating)) {
     if (dispatch::is_known_time_zone(*v)) c.time_zone = *v;
-    else r.problem(body::time_zone, "is not an IANA time zone such as Asia/Shanghai");
+    else r.problem(center_body::time_zone, "is not an IANA time zone such as Asia/Shanghai");
   }
-  if (r.has(body::business_hours) && !r.is_null(body::business_hours)) {
-    if (auto v = r.weekly_hours(body::business_hours, false)) {
+  if (r.has(center_body::business_hours) && !r.is_null(center_body::business_hours)) {
+    if (auto v = r.weekly_hours(center_body::business_hours, false)) {
       bool open = std::any_of(v->begin(), v->end(), [](const auto& d) { return d.has_value(); });
       if (open) c.business_hours = *v;
-      else r.problem(body::business_hours, "must open on at least one weekday");
+      else r.problem(center_body::business_hours, "must open on at least one weekday");
     }
   } else {
-    r.accept(body::business_hours);
+    r.accept(center_body::business_hours);
   }
   return r.finish();
 }
@@ -82,7 +82,7 @@ void add_center_routes(RouteTable& routes, Services& s) {
                     "Create a service center",
                     bind(s, create_center),
                     201,
-                    {.request = schema::object_schema(body::all), .response = center}});
+                    {.request = schema::object_schema(center_body::all), .response = center}});
   routes.push_back({"GET",
                     "/api/v1/centers",
                     kStaffRead,
@@ -103,7 +103,8 @@ void add_center_routes(RouteTable& routes, Services& s) {
                     "Change a service center (If-Match)",
                     bind(s, patch_center),
                     200,
-                    {.request = schema::object_schema(body::all, true), .response = center}});
+                    {.request = schema::object_schema(center_body::all, true),
+                     .response = center}});
 }
 
 }  // namespace fieldserve::server

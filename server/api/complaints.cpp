@@ -1,12 +1,13 @@
 // Complaints: record, list, answer (docs/after-sales.md, "Complaints").
 #include "server/api/contracts.h"
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
 
-namespace body {
+namespace complaint_body {
 const schema::Field customer_id = schema::id("customer_id");
 const schema::Field job_id = schema::optional(schema::id("job_id", "a job at the customer's site"));
 const schema::Field technician_id =
@@ -28,13 +29,9 @@ const schema::Field answer = [] {
 }();
 const schema::Field answered_at = schema::optional(
     schema::timestamp("answered_at", "default now; not before received_at, not in the future"));
-}  // namespace body
+}  // namespace complaint_body
 
 json opt_id(const std::optional<std::int64_t>& id) { return id ? json(*id) : json(nullptr); }
-json opt_time(const std::optional<Instant>& at) {
-  return at ? json(format_rfc3339(*at)) : json(nullptr);
-}
-
 json complaint_json(const Complaint& c) {
   auto late = c.answered_late();
   return {{"id", c.id},
@@ -48,9 +45,9 @@ json complaint_json(const Complaint& c) {
           {"received_at", format_rfc3339(c.received_at)},
           {"due", format_rfc3339(c.due)},
           {"escalated", c.escalated_at.has_value()},
-          {"escalated_at", opt_time(c.escalated_at)},
+          {"escalated_at", time_json(c.escalated_at)},
           {"answer", c.status == ComplaintStatus::answered ? json(c.answer) : json(nullptr)},
-          {"answered_at", opt_time(c.answered_at)},
+          {"answered_at", time_json(c.answered_at)},
           {"answered_late", late ? json(*late) : json(nullptr)},
           {"created_at", format_rfc3339(c.created_at)},
           {"version", c.version}};
@@ -60,7 +57,7 @@ json complaint_schema() {
   namespace s = schema;
   return s::object_schema(
       {s::id("id"), s::id("customer_id"), s::nullable(s::id("job_id")),
-       s::nullable(s::id("technician_id")), body::channel,
+       s::nullable(s::id("technician_id")), complaint_body::channel,
        s::enumeration("severity", {"normal", "serious"}), s::text("text", 4000),
        s::enumeration("status", {"open", "answered"}), s::timestamp("received_at"),
        s::timestamp("due", "received_at + 4 h for a key account, + 24 h otherwise (policy)"),
@@ -76,15 +73,15 @@ Result<Reply> create_complaint(Services& s, RouteRequest& req) {
   if (!object) return std::unexpected(object.error());
   FieldReader r(*object);
   app::NewComplaint in;
-  in.customer_id = r.integer(body::customer_id, true).value_or(0);
-  in.job_id = r.integer(body::job_id, true);
-  in.technician_id = r.integer(body::technician_id, true);
-  in.channel =
-      r.one_of(body::channel, true, parse_complaint_channel).value_or(ComplaintChannel::phone);
-  in.severity =
-      r.one_of(body::severity, true, parse_complaint_severity).value_or(ComplaintSeverity::normal);
-  in.text = r.text(body::text, true).value_or("");
-  in.received_at = r.instant(body::received_at, true);
+  in.customer_id = r.integer(complaint_body::customer_id, true).value_or(0);
+  in.job_id = r.integer(complaint_body::job_id, true);
+  in.technician_id = r.integer(complaint_body::technician_id, true);
+  in.channel = r.one_of(complaint_body::channel, true, parse_complaint_channel)
+                   .value_or(ComplaintChannel::phone);
+  in.severity = r.one_of(complaint_body::severity, true, parse_complaint_severity)
+                    .value_or(ComplaintSeverity::normal);
+  in.text = r.text(complaint_body::text, true).value_or("");
+  in.received_at = r.instant(complaint_body::received_at, true);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   auto c = s.complaints.create(req.who(), in);
   if (!c) return std::unexpected(c.error());
@@ -122,8 +119,8 @@ Result<Reply> answer_complaint(Services& s, RouteRequest& req) {
   if (!object) return std::unexpected(object.error());
   FieldReader r(*object);
   app::ComplaintAnswer in;
-  in.answer = r.text(body::answer, true).value_or("");
-  in.answered_at = r.instant(body::answered_at, true);
+  in.answer = r.text(complaint_body::answer, true).value_or("");
+  in.answered_at = r.instant(complaint_body::answered_at, true);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   auto c = s.complaints.answer(req.who(), req.path_id(), in);
   if (!c) return std::unexpected(c.error());
@@ -134,16 +131,18 @@ Result<Reply> answer_complaint(Services& s, RouteRequest& req) {
 
 void add_complaint_routes(RouteTable& routes, Services& s) {
   auto complaint = complaint_schema();
-  routes.push_back({"POST",
-                    "/api/v1/complaints",
-                    kOperate,
-                    "Record a complaint; its due follows the customer's account tier",
-                    bind(s, create_complaint),
-                    201,
-                    {.request = schema::object_schema(
-                         {body::customer_id, body::job_id, body::technician_id, body::channel,
-                          body::severity, body::text, body::received_at}),
-                     .response = complaint}});
+  routes.push_back(
+      {"POST",
+       "/api/v1/complaints",
+       kOperate,
+       "Record a complaint; its due follows the customer's account tier",
+       bind(s, create_complaint),
+       201,
+       {.request = schema::object_schema({complaint_body::customer_id, complaint_body::job_id,
+                                          complaint_body::technician_id, complaint_body::channel,
+                                          complaint_body::severity, complaint_body::text,
+                                          complaint_body::received_at}),
+        .response = complaint}});
   routes.push_back({"GET",
                     "/api/v1/complaints",
                     kStaffRead,
@@ -162,15 +161,16 @@ void add_complaint_routes(RouteTable& routes, Services& s) {
                     bind(s, get_complaint),
                     200,
                     {.response = complaint}});
-  routes.push_back({"POST",
-                    "/api/v1/complaints/{id}/answer",
-                    kOperate,
-                    "Record the answer given to the customer (once: a second is 409)",
-                    bind(s, answer_complaint),
-                    200,
-                    {.request = schema::object_schema({body::answer, body::answered_at}),
-                     .response = complaint,
-                     .errors = {409}}});
+  routes.push_back(
+      {"POST",
+       "/api/v1/complaints/{id}/answer",
+       kOperate,
+       "Record the answer given to the customer (once: a second is 409)",
+       bind(s, answer_complaint),
+       200,
+       {.request = schema::object_schema({complaint_body::answer, complaint_body::answered_at}),
+        .response = complaint,
+        .errors = {409}}});
 }
 
 }  // namespace fieldserve::server

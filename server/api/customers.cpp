@@ -7,7 +7,7 @@ namespace fieldserve::server {
 namespace {
 
 // What a customer's create and PATCH bodies may hold (every field is optional on PATCH).
-namespace body {
+namespace customer_body {
 const schema::Field name = schema::text("name", 200);
 const schema::Field account_tier = schema::optional(schema::enumeration(
     "account_tier", names_of({AccountTier::key, AccountTier::standard}), "default standard"));
@@ -19,25 +19,26 @@ const schema::Field contact = schema::optional(schema::object(
     "contact", schema::object_schema({contact_name, contact_phone, contact_email}, true)));
 const schema::Field notes = schema::optional(schema::text("notes", 4000));
 const std::vector<schema::Field> all{name, account_tier, contact, notes};
-}  // namespace body
+}  // namespace customer_body
 
 Result<void> read_customer(FieldReader& r, Customer& c, bool creating) {
-  if (auto v = r.text(body::name, creating)) c.name = *v;
-  if (auto v = r.one_of(body::account_tier, creating, parse_account_tier)) c.account_tier = *v;
-  if (const json* contact = r.object(body::contact, creating)) {
+  if (auto v = r.text(customer_body::name, creating)) c.name = *v;
+  if (auto v = r.one_of(customer_body::account_tier, creating, parse_account_tier))
+    c.account_tier = *v;
+  if (const json* contact = r.object(customer_body::contact, creating)) {
     FieldReader cr(*contact, "contact");
-    if (auto v = cr.text(body::contact_name, false)) c.contact.name = *v;
-    if (auto v = cr.text(body::contact_phone, false)) c.contact.phone = *v;
-    if (auto v = cr.text(body::contact_email, false)) {
+    if (auto v = cr.text(customer_body::contact_name, false)) c.contact.name = *v;
+    if (auto v = cr.text(customer_body::contact_phone, false)) c.contact.phone = *v;
+    if (auto v = cr.text(customer_body::contact_email, false)) {
       if (!v->empty() && (v->find('@') == std::string::npos || v->find(' ') != std::string::npos)) {
-        cr.problem(body::contact_email, "is not an e-mail address");
+        cr.problem(customer_body::contact_email, "is not an e-mail address");
       } else {
         c.contact.email = *v;
       }
     }
     r.merge(cr);
   }
-  if (auto v = r.text(body::notes, creating)) c.notes = *v;
+  if (auto v = r.text(customer_body::notes, creating)) c.notes = *v;
   return r.finish();
 }
 
@@ -92,7 +93,7 @@ void add_customer_routes(RouteTable& routes, Services& s) {
                     "Create a customer",
                     bind(s, create_customer),
                     201,
-                    {.request = schema::object_schema(body::all), .response = customer}});
+                    {.request = schema::object_schema(customer_body::all), .response = customer}});
   routes.push_back({"GET",
                     "/api/v1/customers",
                     kStaffRead,
@@ -100,7 +101,7 @@ void add_customer_routes(RouteTable& routes, Services& s) {
                     bind(s, list_customers),
                     200,
                     {.response = schema::page_of(customer),
-                     .query = page_query_with({body::account_tier})}});
+                     .query = page_query_with({customer_body::account_tier})}});
   routes.push_back({"GET",
                     "/api/v1/customers/{id}",
                     kStaffRead,
@@ -114,7 +115,8 @@ void add_customer_routes(RouteTable& routes, Services& s) {
                     "Change a customer (If-Match)",
                     bind(s, patch_customer),
                     200,
-                    {.request = schema::object_schema(body::all, true), .response = customer}});
+                    {.request = schema::object_schema(customer_body::all, true),
+                     .response = customer}});
 }
 
 }  // namespace fieldserve::server

@@ -7,7 +7,7 @@ namespace fieldserve::server {
 namespace {
 
 // What equipment's create and PATCH bodies may hold (every field is optional on PATCH).
-namespace body {
+namespace equipment_body {
 const schema::Field site_id = schema::id("site_id");
 const schema::Field model = schema::text("model", 200);
 const schema::Field serial = schema::text("serial", 100, "unique per model");
@@ -18,27 +18,27 @@ const schema::Field warranty_months = schema::optional(schema::integer("warranty
                                                                        "default 12"));
 const std::vector<schema::Field> all{site_id, model,        serial,
                                      sold_at, installed_at, warranty_months};
-}  // namespace body
+}  // namespace equipment_body
 
 Result<void> read_equipment(FieldReader& r, Equipment& e, bool creating, Instant now) {
-  if (auto v = r.integer(body::site_id, creating)) e.site_id = *v;
-  if (auto v = r.text(body::model, creating)) e.model = *v;
-  if (auto v = r.text(body::serial, creating)) e.serial = *v;
-  if (auto v = r.instant(body::sold_at, creating)) {
-    if (*v > now) r.problem(body::sold_at, "must not be in the future");
+  if (auto v = r.integer(equipment_body::site_id, creating)) e.site_id = *v;
+  if (auto v = r.text(equipment_body::model, creating)) e.model = *v;
+  if (auto v = r.text(equipment_body::serial, creating)) e.serial = *v;
+  if (auto v = r.instant(equipment_body::sold_at, creating)) {
+    if (*v > now) r.problem(equipment_body::sold_at, "must not be in the future");
     else e.sold_at = *v;
   }
-  if (r.is_null(body::installed_at)) {
-    r.accept(body::installed_at);
+  if (r.is_null(equipment_body::installed_at)) {
+    r.accept(equipment_body::installed_at);
     e.installed_at.reset();
-  } else if (auto v = r.instant(body::installed_at, creating)) {
+  } else if (auto v = r.instant(equipment_body::installed_at, creating)) {
     e.installed_at = *v;
   }
-  if (auto v = r.integer(body::warranty_months, creating)) {
+  if (auto v = r.integer(equipment_body::warranty_months, creating)) {
     e.warranty_months = static_cast<int>(*v);
   }
   if (e.installed_at && e.sold_at.time_since_epoch().count() != 0 && *e.installed_at < e.sold_at) {
-    r.problem(body::installed_at, "must not be before sold_at");
+    r.problem(equipment_body::installed_at, "must not be before sold_at");
   }
   return r.finish();
 }
@@ -86,14 +86,15 @@ Result<Reply> patch_equipment(Services& s, RouteRequest& req) {
 
 void add_equipment_routes(RouteTable& routes, Services& s) {
   auto equipment = schema::ref("Equipment");
-  routes.push_back(
-      {"POST",
-       "/api/v1/equipment",
-       kOperate,
-       "Register a piece of equipment at a site",
-       bind(s, create_equipment),
-       201,
-       {.request = schema::object_schema(body::all), .response = equipment, .errors = {409}}});
+  routes.push_back({"POST",
+                    "/api/v1/equipment",
+                    kOperate,
+                    "Register a piece of equipment at a site",
+                    bind(s, create_equipment),
+                    201,
+                    {.request = schema::object_schema(equipment_body::all),
+                     .response = equipment,
+                     .errors = {409}}});
   routes.push_back({"GET",
                     "/api/v1/equipment",
                     kStaffRead,
@@ -101,7 +102,7 @@ void add_equipment_routes(RouteTable& routes, Services& s) {
                     bind(s, list_equipment),
                     200,
                     {.response = schema::page_of(equipment),
-                     .query = page_query_with({body::site_id})}});
+                     .query = page_query_with({equipment_body::site_id})}});
   routes.push_back({"GET",
                     "/api/v1/equipment/{id}",
                     kStaffRead,
@@ -115,7 +116,7 @@ void add_equipment_routes(RouteTable& routes, Services& s) {
                     "Change a piece of equipment (If-Match)",
                     bind(s, patch_equipment),
                     200,
-                    {.request = schema::object_schema(body::all, true),
+                    {.request = schema::object_schema(equipment_body::all, true),
                      .response = equipment,
                      .errors = {409}}});
 }

@@ -3,22 +3,19 @@
 
 #include "server/api/contracts.h"
 #include "server/api/handlers.h"
+#include "server/api/json/resource_json.h"
 #include "server/http/json_body.h"
 
 namespace fieldserve::server {
 namespace {
 
-namespace body {
+namespace follow_up_body {
 const schema::Field reached = schema::boolean("reached", "whether the customer answered");
 const schema::Field satisfaction = schema::optional(
     schema::integer("satisfaction", 1, 5, "the customer's score; only when reached"));
 const schema::Field comment = schema::optional(schema::text("comment", 4000));
 const schema::Field at = schema::optional(schema::timestamp("at", "default now"));
-}  // namespace body
-
-json opt_time(const std::optional<Instant>& at) {
-  return at ? json(format_rfc3339(*at)) : json(nullptr);
-}
+}  // namespace follow_up_body
 
 json follow_up_json(const FollowUp& f) {
   return {{"id", f.id},
@@ -30,7 +27,7 @@ json follow_up_json(const FollowUp& f) {
           {"reached", f.reached ? json(*f.reached) : json(nullptr)},
           {"satisfaction", f.satisfaction ? json(*f.satisfaction) : json(nullptr)},
           {"comment", f.comment},
-          {"done_at", opt_time(f.done_at)},
+          {"done_at", time_json(f.done_at)},
           {"version", f.version}};
 }
 
@@ -97,10 +94,11 @@ Result<Reply> record_result(Services& s, RouteRequest& req) {
   if (!object) return std::unexpected(object.error());
   FieldReader r(*object);
   app::FollowUpResult in;
-  in.reached = r.boolean(body::reached, true).value_or(false);
-  if (auto v = r.integer(body::satisfaction, true)) in.satisfaction = static_cast<int>(*v);
-  in.comment = r.text(body::comment, true).value_or("");
-  in.at = r.instant(body::at, true);
+  in.reached = r.boolean(follow_up_body::reached, true).value_or(false);
+  if (auto v = r.integer(follow_up_body::satisfaction, true))
+    in.satisfaction = static_cast<int>(*v);
+  in.comment = r.text(follow_up_body::comment, true).value_or("");
+  in.at = r.instant(follow_up_body::at, true);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   auto f = s.follow_ups.record(req.who(), req.path_id(), in);
   if (!f) return std::unexpected(f.error());
@@ -127,16 +125,17 @@ void add_follow_up_routes(RouteTable& routes, Services& s) {
                     bind(s, get_follow_up),
                     200,
                     {.response = follow_up}});
-  routes.push_back({"POST",
-                    "/api/v1/followups/{id}/result",
-                    kOperate,
-                    "Record the call's result (once: a second is 409)",
-                    bind(s, record_result),
-                    200,
-                    {.request = schema::object_schema({body::reached, body::satisfaction,
-                                                       body::comment, body::at}),
-                     .response = follow_up,
-                     .errors = {409}}});
+  routes.push_back(
+      {"POST",
+       "/api/v1/followups/{id}/result",
+       kOperate,
+       "Record the call's result (once: a second is 409)",
+       bind(s, record_result),
+       200,
+       {.request = schema::object_schema({follow_up_body::reached, follow_up_body::satisfaction,
+                                          follow_up_body::comment, follow_up_body::at}),
+        .response = follow_up,
+        .errors = {409}}});
 }
 
 }  // namespace fieldserve::server

@@ -11,7 +11,7 @@ namespace fieldserve::server {
 namespace {
 
 // What the actions' bodies may hold.
-namespace body {
+namespace job_action_body {
 const schema::Field technician_id = schema::id("technician_id");
 const schema::Field force = schema::optional(schema::boolean(
     "force", "assign: also an inactive or full technician; auto-assign: dispatch again"));
@@ -22,7 +22,7 @@ const schema::Field hold_reason = schema::optional(schema::enumeration(
     "why it goes on hold (with to: on_hold)"));
 const schema::Field note = schema::optional(schema::text("note", 4000));
 const schema::Field cancel_reason = schema::optional(schema::text("reason", 1000));
-}  // namespace body
+}  // namespace job_action_body
 
 // Reads a job action's body with `read` (it reads its fields into its captures); the fields
 // must all be known.
@@ -39,8 +39,8 @@ Result<Reply> assign_job(Services& s, RouteRequest& req) {
   std::optional<std::int64_t> technician_id;
   bool force = false;
   auto ok = read_action(req, [&](FieldReader& r) {
-    technician_id = r.integer(body::technician_id, true);
-    force = r.boolean(body::force, true).value_or(false);
+    technician_id = r.integer(job_action_body::technician_id, true);
+    force = r.boolean(job_action_body::force, true).value_or(false);
   });
   if (!ok) return std::unexpected(ok.error());
   auto done = s.jobs.assign(req.who(), req.path_id(), *technician_id, force);
@@ -66,9 +66,9 @@ Result<Reply> change_status(Services& s, RouteRequest& req) {
   std::optional<HoldReason> reason;
   std::optional<std::string> note;
   auto ok = read_action(req, [&](FieldReader& r) {
-    to = r.one_of(body::to, true, parse_status_request);
-    reason = r.one_of(body::hold_reason, true, parse_hold_reason);
-    note = r.text(body::note, true);
+    to = r.one_of(job_action_body::to, true, parse_status_request);
+    reason = r.one_of(job_action_body::hold_reason, true, parse_hold_reason);
+    note = r.text(job_action_body::note, true);
   });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.change_status(req.who(), req.path_id(), *to, reason, note);
@@ -78,7 +78,9 @@ Result<Reply> change_status(Services& s, RouteRequest& req) {
 
 Result<Reply> cancel_job(Services& s, RouteRequest& req) {
   std::optional<std::string> reason;
-  auto ok = read_action(req, [&](FieldReader& r) { reason = r.text(body::cancel_reason, true); });
+  auto ok = read_action(req, [&](FieldReader& r) {
+    reason = r.text(job_action_body::cancel_reason, true);
+  });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.cancel(req.who(), req.path_id(), reason);
   if (!job) return std::unexpected(job.error());
@@ -88,7 +90,7 @@ Result<Reply> cancel_job(Services& s, RouteRequest& req) {
 Result<Reply> auto_assign_job(Services& s, RouteRequest& req) {
   bool force = false;
   auto ok = read_action(req, [&](FieldReader& r) {
-    force = r.boolean(body::force, true).value_or(false);
+    force = r.boolean(job_action_body::force, true).value_or(false);
   });
   if (!ok) return std::unexpected(ok.error());
   auto job = s.jobs.auto_assign(req.who(), req.path_id(), force);
@@ -135,15 +137,16 @@ void add_job_action_routes(RouteTable& routes, Services& s) {
                          sc::array("missing_skills", {{"type", "string"}})});
   assigned["required"].push_back("broken_rules");
   assigned["required"].push_back("assignment_check");
-  routes.push_back({"POST",
-                    "/api/v1/jobs/{id}/assign",
-                    kOperate,
-                    "Assign a technician by hand; the answer lists the rules it breaks",
-                    bind(s, assign_job),
-                    200,
-                    {.request = sc::object_schema({body::technician_id, body::force}),
-                     .response = assigned,
-                     .errors = {409}}});
+  routes.push_back(
+      {"POST",
+       "/api/v1/jobs/{id}/assign",
+       kOperate,
+       "Assign a technician by hand; the answer lists the rules it breaks",
+       bind(s, assign_job),
+       200,
+       {.request = sc::object_schema({job_action_body::technician_id, job_action_body::force}),
+        .response = assigned,
+        .errors = {409}}});
   routes.push_back(
       {"POST",
        "/api/v1/jobs/{id}/auto-assign",
@@ -151,7 +154,7 @@ void add_job_action_routes(RouteTable& routes, Services& s) {
        "Run the dispatch engine for a new job (force: dispatch an assigned, unstarted job again)",
        bind(s, auto_assign_job),
        200,
-       {.request = sc::object_schema({body::force}), .response = job, .errors = {409}}});
+       {.request = sc::object_schema({job_action_body::force}), .response = job, .errors = {409}}});
   routes.push_back(
       {"GET",
        "/api/v1/jobs/{id}/candidates",
@@ -166,23 +169,26 @@ void add_job_action_routes(RouteTable& routes, Services& s) {
              sc::array("candidates", {{"type", "object"}},
                        "every technician considered, with its figures and why it was or was "
                        "not chosen")})}});
-  routes.push_back({"POST",
-                    "/api/v1/jobs/{id}/status",
-                    kOperate | kTechnician,
-                    "Move a job through its lifecycle",
-                    bind(s, change_status),
-                    200,
-                    {.request = sc::object_schema({body::to, body::hold_reason, body::note}),
-                     .response = job,
-                     .errors = {409}}});
   routes.push_back(
       {"POST",
-       "/api/v1/jobs/{id}/cancel",
-       kOperate,
-       "Cancel a job before it is resolved",
-       bind(s, cancel_job),
+       "/api/v1/jobs/{id}/status",
+       kOperate | kTechnician,
+       "Move a job through its lifecycle",
+       bind(s, change_status),
        200,
-       {.request = sc::object_schema({body::cancel_reason}), .response = job, .errors = {409}}});
+       {.request = sc::object_schema({job_action_body::to, job_action_body::hold_reason,
+                                      job_action_body::note}),
+        .response = job,
+        .errors = {409}}});
+  routes.push_back({"POST",
+                    "/api/v1/jobs/{id}/cancel",
+                    kOperate,
+                    "Cancel a job before it is resolved",
+                    bind(s, cancel_job),
+                    200,
+                    {.request = sc::object_schema({job_action_body::cancel_reason}),
+                     .response = job,
+                     .errors = {409}}});
   routes.push_back({"GET",
                     "/api/v1/jobs/{id}/events",
                     kStaffRead | kTechnician,

@@ -30,7 +30,7 @@ struct JobInput {
 
 // What a job's create and PATCH bodies may hold. site_id, kind, reported_at and auto_assign are
 // for create only.
-namespace body {
+namespace job_body {
 const schema::Field site_id = schema::id("site_id");
 const schema::Field kind = schema::enumeration(
     "kind",
@@ -55,32 +55,32 @@ const schema::Field needs_review = schema::optional(schema::boolean(
     "needs_review", "false clears the flag the field raised; recorded as an event"));
 const std::vector<schema::Field> patch{severity,        description,  fault,
                                        required_skills, equipment_id, needs_review};
-}  // namespace body
+}  // namespace job_body
 
 Result<JobInput> read_job(const json& object, bool creating, Instant now) {
   FieldReader r(object);
   JobInput in;
   if (creating) {
-    in.site_id = r.integer(body::site_id, true);
-    in.kind = r.one_of(body::kind, true, parse_job_kind);
-    if (auto at = r.instant(body::reported_at, true)) {
+    in.site_id = r.integer(job_body::site_id, true);
+    in.kind = r.one_of(job_body::kind, true, parse_job_kind);
+    if (auto at = r.instant(job_body::reported_at, true)) {
       if (*at > now + kReportedAtTolerance) {
-        r.problem(body::reported_at, "must not be in the future");
+        r.problem(job_body::reported_at, "must not be in the future");
       } else if (*at < kEarliestReportedAt) {
-        r.problem(body::reported_at, "must not be before 2000");
+        r.problem(job_body::reported_at, "must not be before 2000");
       } else {
         in.reported_at = std::min(*at, now);
       }
     }
-    if (auto v = r.boolean(body::auto_assign, true)) in.auto_assign = *v;
+    if (auto v = r.boolean(job_body::auto_assign, true)) in.auto_assign = *v;
   }
-  in.severity = r.one_of(body::severity, creating, parse_severity);
-  in.description = r.text(body::description, creating);
-  in.fault = r.text(body::fault, creating);
-  in.required_skills = r.skills(body::required_skills, creating);
-  in.equipment_given = r.has(body::equipment_id);
-  in.equipment_id = r.integer(body::equipment_id, creating);
-  if (!creating) in.needs_review = r.boolean(body::needs_review, false);
+  in.severity = r.one_of(job_body::severity, creating, parse_severity);
+  in.description = r.text(job_body::description, creating);
+  in.fault = r.text(job_body::fault, creating);
+  in.required_skills = r.skills(job_body::required_skills, creating);
+  in.equipment_given = r.has(job_body::equipment_id);
+  in.equipment_id = r.integer(job_body::equipment_id, creating);
+  if (!creating) in.needs_review = r.boolean(job_body::needs_review, false);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   return in;
 }
@@ -190,7 +190,7 @@ void add_job_routes(RouteTable& routes, Services& s) {
                     "Create a job; due times come from its tier and distance band",
                     bind(s, create_job),
                     201,
-                    {.request = schema::object_schema(body::create), .response = job}});
+                    {.request = schema::object_schema(job_body::create), .response = job}});
   routes.push_back(
       {"GET",
        "/api/v1/jobs",
@@ -206,7 +206,7 @@ void add_job_routes(RouteTable& routes, Services& s) {
                                                      JobStatus::on_site, JobStatus::on_hold,
                                                      JobStatus::resolved, JobStatus::signed_off,
                                                      JobStatus::closed, JobStatus::cancelled})),
-             body::severity, schema::id("technician_id"), schema::id("center_id"),
+             job_body::severity, schema::id("technician_id"), schema::id("center_id"),
              schema::id("site_id"), schema::timestamp("reported_from", "inclusive"),
              schema::timestamp("reported_to", "exclusive"),
              schema::enumeration("needs_review", {"true", "false"}),
@@ -227,7 +227,7 @@ void add_job_routes(RouteTable& routes, Services& s) {
        "(If-Match)",
        bind(s, patch_job),
        200,
-       {.request = schema::object_schema(body::patch, true), .response = job}});
+       {.request = schema::object_schema(job_body::patch, true), .response = job}});
 }
 
 }  // namespace fieldserve::server

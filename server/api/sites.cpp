@@ -8,23 +8,23 @@ namespace fieldserve::server {
 namespace {
 
 // What a site's create and PATCH bodies may hold (every field is optional on PATCH).
-namespace body {
+namespace site_body {
 const schema::Field customer_id = schema::id("customer_id");
 const schema::Field address = schema::text("address", 500);
 const schema::Field location = schema::object("location", location_schema());
 const schema::Field center_id = schema::optional(schema::optional_id(
     "center_id", "a center to serve the site; absent or null: the nearest center"));
 const std::vector<schema::Field> all{customer_id, address, location, center_id};
-}  // namespace body
+}  // namespace site_body
 
 Result<app::SiteChanges> read_site(const json& object, bool creating) {
   FieldReader r(object);
   app::SiteChanges in;
-  in.customer_id = r.integer(body::customer_id, creating);
-  in.address = r.text(body::address, creating);
-  in.location = r.location(body::location, creating);
-  in.center_given = r.has(body::center_id);
-  in.center_id = r.integer(body::center_id, creating);
+  in.customer_id = r.integer(site_body::customer_id, creating);
+  in.address = r.text(site_body::address, creating);
+  in.location = r.location(site_body::location, creating);
+  in.center_given = r.has(site_body::center_id);
+  in.center_id = r.integer(site_body::center_id, creating);
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   return in;
 }
@@ -80,7 +80,7 @@ void add_site_routes(RouteTable& routes, Services& s) {
        "Create a site; its center is the nearest unless center_id is given",
        bind(s, create_site),
        201,
-       {.request = schema::object_schema(body::all), .response = site, .errors = {409}}});
+       {.request = schema::object_schema(site_body::all), .response = site, .errors = {409}}});
   routes.push_back({"GET",
                     "/api/v1/sites",
                     kStaffRead,
@@ -88,7 +88,7 @@ void add_site_routes(RouteTable& routes, Services& s) {
                     bind(s, list_sites),
                     200,
                     {.response = schema::page_of(site),
-                     .query = page_query_with({body::customer_id, schema::id("center_id")})}});
+                     .query = page_query_with({site_body::customer_id, schema::id("center_id")})}});
   routes.push_back({"GET",
                     "/api/v1/sites/{id}",
                     kStaffRead,
@@ -96,14 +96,15 @@ void add_site_routes(RouteTable& routes, Services& s) {
                     bind(s, get_site),
                     200,
                     {.response = site}});
-  routes.push_back(
-      {"PATCH",
-       "/api/v1/sites/{id}",
-       kOperate,
-       "Change a site (If-Match); open jobs get new due times",
-       bind(s, patch_site),
-       200,
-       {.request = schema::object_schema(body::all, true), .response = site, .errors = {409}}});
+  routes.push_back({"PATCH",
+                    "/api/v1/sites/{id}",
+                    kOperate,
+                    "Change a site (If-Match); open jobs get new due times",
+                    bind(s, patch_site),
+                    200,
+                    {.request = schema::object_schema(site_body::all, true),
+                     .response = site,
+                     .errors = {409}}});
 }
 
 }  // namespace fieldserve::server

@@ -7,7 +7,7 @@ namespace fieldserve::server {
 namespace {
 
 // What a technician's create and PATCH bodies may hold (every field is optional on PATCH).
-namespace body {
+namespace technician_body {
 const schema::Field name = schema::text("name", 200);
 const schema::Field skills = schema::array("skills", {{"type", "string"}, {"maxLength", 64}},
                                            "at most 50");
@@ -20,23 +20,24 @@ const schema::Field active = schema::optional(schema::boolean("active", "default
 const schema::Field shift = schema::object("shift", weekly_hours_schema());
 const std::vector<schema::Field> all{name,          skills, home_center_id, location,
                                      max_open_jobs, active, shift};
-}  // namespace body
+}  // namespace technician_body
 
 Result<void> read_technician(FieldReader& r, Technician& t, bool creating, Instant now) {
-  if (auto v = r.text(body::name, creating)) t.name = *v;
-  if (auto v = r.skills(body::skills, creating)) t.skills = *v;
-  if (auto v = r.integer(body::home_center_id, creating)) t.home_center_id = *v;
-  if (r.is_null(body::location)) {
-    r.accept(body::location);
+  if (auto v = r.text(technician_body::name, creating)) t.name = *v;
+  if (auto v = r.skills(technician_body::skills, creating)) t.skills = *v;
+  if (auto v = r.integer(technician_body::home_center_id, creating)) t.home_center_id = *v;
+  if (r.is_null(technician_body::location)) {
+    r.accept(technician_body::location);
     t.location.reset();
     t.location_at.reset();
-  } else if (auto v = r.location(body::location, creating)) {
+  } else if (auto v = r.location(technician_body::location, creating)) {
     t.location = *v;
     t.location_at = now;
   }
-  if (auto v = r.integer(body::max_open_jobs, creating)) t.max_open_jobs = static_cast<int>(*v);
-  if (auto v = r.boolean(body::active, creating)) t.active = *v;
-  if (auto v = r.weekly_hours(body::shift, creating)) t.shift = *v;
+  if (auto v = r.integer(technician_body::max_open_jobs, creating))
+    t.max_open_jobs = static_cast<int>(*v);
+  if (auto v = r.boolean(technician_body::active, creating)) t.active = *v;
+  if (auto v = r.weekly_hours(technician_body::shift, creating)) t.shift = *v;
   return r.finish();
 }
 
@@ -100,7 +101,8 @@ void add_technician_routes(RouteTable& routes, Services& s) {
                     "Create a technician",
                     bind(s, create_technician),
                     201,
-                    {.request = schema::object_schema(body::all), .response = technician}});
+                    {.request = schema::object_schema(technician_body::all),
+                     .response = technician}});
   routes.push_back({"GET",
                     "/api/v1/technicians",
                     kStaffRead,
@@ -108,7 +110,7 @@ void add_technician_routes(RouteTable& routes, Services& s) {
                     bind(s, list_technicians),
                     200,
                     {.response = schema::page_of(technician),
-                     .query = page_query_with({body::home_center_id,
+                     .query = page_query_with({technician_body::home_center_id,
                                                schema::enumeration("active", {"true", "false"}),
                                                schema::text("skill", 64)})}});
   routes.push_back({"GET",
@@ -124,7 +126,8 @@ void add_technician_routes(RouteTable& routes, Services& s) {
                     "Change a technician (If-Match)",
                     bind(s, patch_technician),
                     200,
-                    {.request = schema::object_schema(body::all, true), .response = technician}});
+                    {.request = schema::object_schema(technician_body::all, true),
+                     .response = technician}});
 }
 
 }  // namespace fieldserve::server

@@ -8,21 +8,21 @@ namespace fieldserve::server {
 namespace {
 
 // What a token's create body holds.
-namespace body {
+namespace token_body {
 const schema::Field role = schema::enumeration("role", names_of({Role::admin, Role::dispatcher,
                                                                  Role::manager, Role::technician}));
 const schema::Field name = schema::text("name", 200);
 const schema::Field technician_id =
     schema::optional(schema::id("technician_id", "required for a technician token, only then"));
-}  // namespace body
+}  // namespace token_body
 
 Result<Reply> create_token(Services& s, RouteRequest& req) {
   auto body = req.body();
   if (!body) return std::unexpected(body.error());
   FieldReader r(*body);
-  auto role = r.one_of(body::role, true, parse_role);
-  auto name = r.text(body::name, true);
-  auto technician_id = r.integer(body::technician_id, true);
+  auto role = r.one_of(token_body::role, true, parse_role);
+  auto name = r.text(token_body::name, true);
+  auto technician_id = r.integer(token_body::technician_id, true);
   if (role == Role::technician && !technician_id) {
     r.problem("technician_id", "is required for a technician token");
   }
@@ -76,18 +76,20 @@ void add_token_routes(RouteTable& routes, Services& s) {
        "Create a token; its value is shown only in this answer",
        bind(s, create_token),
        201,
-       {.request = sc::object_schema({body::role, body::name, body::technician_id}),
+       {.request = sc::object_schema({token_body::role, token_body::name,
+                                      token_body::technician_id}),
         .response = sc::object_schema(
             {sc::id("id"), sc::text("token", 100, "the bearer token; never shown again"),
-             body::role, body::name, sc::optional_id("technician_id")})}});
-  routes.push_back({"GET",
-                    "/api/v1/me",
-                    kStaffRead | kTechnician,
-                    "The caller's token: its id, role, name and technician",
-                    bind(s, whoami),
-                    200,
-                    {.response = sc::object_schema({sc::id("token_id"), body::role, body::name,
-                                                    sc::optional_id("technician_id")})}});
+             token_body::role, token_body::name, sc::optional_id("technician_id")})}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/me",
+       kStaffRead | kTechnician,
+       "The caller's token: its id, role, name and technician",
+       bind(s, whoami),
+       200,
+       {.response = sc::object_schema({sc::id("token_id"), token_body::role, token_body::name,
+                                       sc::optional_id("technician_id")})}});
   routes.push_back({"GET",
                     "/api/v1/tokens",
                     kAdmin,

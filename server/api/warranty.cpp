@@ -6,11 +6,11 @@
 namespace fieldserve::server {
 namespace {
 
-namespace body {
+namespace warranty_body {
 const schema::Field at = schema::optional(
     schema::timestamp("at", "default now; not before the sale, not in the future"));
 const schema::Field note = schema::optional(schema::text("note", 1000));
-}  // namespace body
+}  // namespace warranty_body
 
 json remedies_json(WarrantyBasis basis) {
   json out = json::array();
@@ -42,8 +42,8 @@ Result<Reply> post_exchange(Services& s, RouteRequest& req) {
   if (!object) return std::unexpected(object.error());
   FieldReader r(*object);
   app::ExchangeRequest in;
-  in.at = r.instant(body::at, false);
-  in.note = r.text(body::note, false).value_or("");
+  in.at = r.instant(warranty_body::at, false);
+  in.note = r.text(warranty_body::note, false).value_or("");
   if (auto ok = r.finish(); !ok) return std::unexpected(ok.error());
   auto e = s.warranty.exchange(req.who(), req.path_id(), in);
   if (!e) return std::unexpected(e.error());
@@ -93,7 +93,7 @@ void add_warranty_routes(RouteTable& routes, Services& s) {
                     "Record an exchange: the guarantee period and repair counts start again",
                     bind(s, post_exchange),
                     201,
-                    {.request = schema::object_schema({body::at, body::note}),
+                    {.request = schema::object_schema({warranty_body::at, warranty_body::note}),
                      .response = exchange_schema()}});
 }
 

@@ -6,11 +6,6 @@
 namespace fieldserve::server {
 namespace {
 
-std::unexpected<Error> at_row(const char* file, std::size_t row, Error error) {
-  error.message = std::string(file) + " row " + std::to_string(row + 1) + ": " + error.message;
-  return std::unexpected(std::move(error));
-}
-
 std::unexpected<Error> bad_row(const char* file, std::size_t row, const std::string& problem) {
   return at_row(file, row, Error{ErrorCode::validation_failed, problem, {}});
 }

@@ -38,11 +38,6 @@ Result<json> read_list(const std::filesystem::path& folder, const char* name) {
 }
 
 // Wraps a FieldReader failure with the file and row it came from.
-std::unexpected<Error> at_row(const char* file, std::size_t row, Error error) {
-  error.message = std::string(file) + " row " + std::to_string(row + 1) + ": " + error.message;
-  return std::unexpected(std::move(error));
-}
-
 Result<app::HistoricEvent> read_event(const json& event) {
   FieldReader r(event);
   auto type = r.text("type", true, 32);
@@ -86,6 +81,11 @@ std::chrono::seconds history_shift(Instant history_end, Instant as_of) {
 }
 
 }  // namespace
+
+std::unexpected<Error> at_row(const char* file, std::size_t row, Error error) {
+  error.message = std::string(file) + " row " + std::to_string(row + 1) + ": " + error.message;
+  return std::unexpected(std::move(error));
+}
 
 Result<app::HistoricJob> read_historic_job(const json& row, Instant now) {
   FieldReader r(row);

@@ -22,6 +22,9 @@ struct ImportCounts {
   std::chrono::seconds shift{0};  // how far the folder's times were moved (whole weeks)
 };
 
+// `error` with the file and its 1-based row in front of its message.
+std::unexpected<Error> at_row(const char* file, std::size_t row, Error error);
+
 // One job of jobs.json with its events, into a database that holds its site, center and
 // technician. Returns the number of events stored (its "created" event included).
 Result<int> import_job(Services& s, store::Tx& tx, app::Effects& fx, const nlohmann::json& row,
