@@ -147,15 +147,17 @@ std::vector<PlannedArrival> planned_arrivals(const TechnicianState& t, Instant n
   std::vector<PlannedArrival> out;
   Instant free_at = now;
   geo::LatLon from = t.position;
+  double variance = 0;
   for (const auto* q : queue) {
     if (q->status == JobStatus::on_site) {
       free_at = now + remaining_on_site(*q, now);
-      out.push_back({q->id, now});
+      out.push_back({q->id, now, 0});
     } else {
       Instant arrive = free_at + travel.leg(from, q->site).time;
       free_at = arrive + minutes(q->service.expected_minutes);
-      out.push_back({q->id, arrive});
+      out.push_back({q->id, arrive, std::sqrt(variance)});
     }
+    variance += q->service.spread_minutes * q->service.spread_minutes;
     from = q->site;
   }
   return out;
@@ -348,6 +350,36 @@ std::optional<Instant> counted_arrival(const Decision& decision) {
   return std::nullopt;
 }
 
+namespace {
+
+// Whether a technician other than `except` can still reach queued job `q` by its arrival due,
+// counting on ETA plus margin as the choice does, without making a job of their own late.
+bool kept_elsewhere(const QueuedJob& q, std::span<const TechnicianState> technicians,
+                    TechnicianId except, Instant now, const TravelModel& travel) {
+  if (q.required_skills == nullptr) return false;
+  Job j;
+  j.id = q.id;
+  j.severity = q.severity;
+  j.required_skills = *q.required_skills;
+  j.clock(SlaTarget::arrival).due = q.arrival_due;
+  for (const auto& state : technicians) {
+    const auto& t = *state.technician;
+    if (t.id == except || !t.active) continue;
+    if (static_cast<int>(state.queue.size()) >= t.max_open_jobs) continue;
+    if (now + travel.leg(state.position, q.site).time > q.arrival_due) continue;
+    if (!on_shift_by(t.shift, state.time_zone, now, std::max(now, q.arrival_due))) continue;
+    if (!std::all_of(j.required_skills.begin(), j.required_skills.end(), [&](const auto& s) {
+          return std::find(t.skills.begin(), t.skills.end(), s) != t.skills.end();
+        }))
+      continue;
+    auto walk = walk_queue(state, j, q.site, q.service, now, travel, true);
+    if (walk.eta + minutes(walk.margin_minutes) <= q.arrival_due && walk.delayed == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& site,
                                           const ServiceEstimate& service, const TierPolicy& tier,
                                           std::span<const TechnicianState> technicians, Instant now,
@@ -355,9 +387,16 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
                                           const EngineConfig& config) {
   if (job.severity != Severity::critical && job.severity != Severity::serious) return std::nullopt;
   const Instant arrival_due = job.clock(SlaTarget::arrival).due;
-  std::optional<Preemption> best;
-  Instant best_reliable{};
-  bool best_meets = false;
+  // A call the decision already gets there on time moves only a job someone else can still reach
+  // by its own due: an earlier arrival is not worth a breach elsewhere.
+  const bool on_time_anyway = to_beat && *to_beat <= arrival_due;
+  struct Option {
+    Preemption preemption;
+    Instant reliable;
+    bool meets;
+    const QueuedJob* moved;
+  };
+  std::vector<Option> options;
   for (const auto& state : technicians) {
     const auto& t = *state.technician;
     if (!t.active || !on_shift_by(t.shift, state.time_zone, now, std::max(now, arrival_due)))
@@ -388,18 +427,21 @@ std::optional<Preemption> find_preemption(const Job& job, const geo::LatLon& sit
       auto reliable = eta + minutes(walk.margin_minutes);
       bool meets = reliable <= arrival_due;
       if (to_beat && reliable + minutes(config.equal_arrival_minutes) >= *to_beat) continue;
-      double km = walk.travel_km;
-      bool better = !best || (meets && !best_meets) ||
-                    (meets == best_meets && (reliable < best_reliable ||
-                                             (reliable == best_reliable && km < best->travel_km)));
-      if (better) {
-        best = Preemption{t.id, q.id, eta, km};
-        best_reliable = reliable;
-        best_meets = meets;
-      }
+      options.push_back({Preemption{t.id, q.id, eta, walk.travel_km}, reliable, meets, &q});
     }
   }
-  return best;
+  std::stable_sort(options.begin(), options.end(), [](const Option& a, const Option& b) {
+    if (a.meets != b.meets) return a.meets;
+    if (a.reliable != b.reliable) return a.reliable < b.reliable;
+    return a.preemption.travel_km < b.preemption.travel_km;
+  });
+  for (const auto& o : options) {
+    if (on_time_anyway &&
+        !kept_elsewhere(*o.moved, technicians, o.preemption.technician_id, now, travel))
+      continue;
+    return o.preemption;
+  }
+  return std::nullopt;
 }
 
 }  // namespace fieldserve::dispatch

@@ -90,9 +90,12 @@ struct Preemption {
 // out frees a place), within the tier's radius; dispatcher-locked jobs never move. `to_beat` is the
 // arrival the decision without preemption counts on (counted_arrival): an option must arrive,
 // with its margin, more than `config.equal_arrival_minutes` before it, so a critical call always
-// gets the earliest arrival and a lesser job is not bumped for a practically equal one. Without
-// `to_beat` (nobody could be chosen: every technician with the skills is full) any option
-// qualifies: a critical call waiting unassigned behind lesser jobs is worse than a late one.
+// gets the earliest arrival and a lesser job is not bumped for a practically equal one. When
+// `to_beat` is already on time, only a job another technician can still reach by its own arrival
+// due (ETA plus margin, making none of their jobs late) may move: the earlier arrival is not
+// bought with a breach of the lesser job. Without `to_beat` (nobody could be chosen: every
+// technician with the skills is full) any option qualifies: a critical call waiting unassigned
+// behind lesser jobs is worse than a late one.
 // Options that meet the target win over those that do not, then the earliest arrival, then least
 // travel. nullopt when the job is neither critical nor serious, or nothing qualifies.
 std::optional<Preemption> find_preemption(
@@ -115,6 +118,8 @@ bool triage_before(Severity a, Instant a_due, Severity b, Instant b_due, Instant
 struct PlannedArrival {
   JobId id = 0;
   Instant arrive{};
+  // How late the jobs worked before it may run (one time in ten), as Candidate::margin_minutes.
+  double margin_minutes = 0;
 };
 std::vector<PlannedArrival> planned_arrivals(const TechnicianState& technician, Instant now,
                                              const TravelModel& travel);

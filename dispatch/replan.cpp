@@ -149,7 +149,10 @@ std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> tech
     for (const auto& p : planned_arrivals(t, now, travel)) {
       auto q = std::find_if(t.queue.begin(), t.queue.end(),
                             [&](const QueuedJob& j) { return j.id == p.id; });
-      if (q != t.queue.end() && movable(*q) && p.arrive + at_risk > q->arrival_due)
+      // At risk: within at_risk_minutes of the due, or no longer on time with the margin the
+      // engine assigned it with (the jobs ahead may still run over by that much).
+      auto risk = std::max(at_risk, minutes(p.margin_minutes));
+      if (q != t.queue.end() && movable(*q) && p.arrive + risk > q->arrival_due)
         late.push_back({&*q, t.technician->id});
     }
   }

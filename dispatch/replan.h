@@ -47,7 +47,8 @@ std::optional<Reassignment> take_over_critical(std::span<const TechnicianState> 
 
 struct RescueConfig {
   // A job expected this close to its arrival due, or past it, is at risk: the plan has no room
-  // left for the job ahead to run over.
+  // left for the job ahead to run over. So is a job whose expected arrival plus its margin (how
+  // late the jobs ahead may run, one time in ten: the test it was assigned with) is past the due.
   double at_risk_minutes = 15;
   double every_minutes = 5;  // how often the sweep runs (the server's SLA ticker, the replay)
   // Less severe jobs are left where they are: their targets weigh least, and an idle technician
@@ -57,10 +58,10 @@ struct RescueConfig {
 };
 
 // The sweep for jobs the plan no longer gets there in time: each job not yet started that its
-// technician is expected to reach later than `at_risk_minutes` before its arrival due (the jobs
-// ahead ran over) goes to an idle technician with the skills who reaches it by the due, the one
-// with least travel. Most severe and earliest due first; an idle technician takes one job; jobs
-// less severe than `config.least_severe` stay.
+// technician is expected to reach later than `at_risk_minutes`, or than its margin if larger,
+// before its arrival due (the jobs ahead ran over) goes to an idle technician with the skills who
+// reaches it by the due, the one with least travel. Most severe and earliest due first; an idle
+// technician takes one job; jobs less severe than `config.least_severe` stay.
 std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> technicians,
                                            Instant now, const TravelModel& travel,
                                            const RescueConfig& config = {});

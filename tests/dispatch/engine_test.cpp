@@ -455,6 +455,48 @@ TEST(Preemption, ACallLateEitherWayGoesWhereItIsLessLate) {
                                counted_arrival(d)));
 }
 
+TEST(Preemption, ACallOnTimeAnywayMovesOnlyAJobSomeoneElseStillReachesByItsDue) {
+  // T1 (one place) is 5 km away driving to serious job 9 at 30 km east, due in 40 min; diverted,
+  // T1 is at the critical site at 9.75 min. T2 is idle 20 km east: 39 min, on time for the 45 min
+  // target, and 10 km from job 9 (19.5 min, in time for it): T1 is diverted, T2 can take job 9.
+  // With T2 20 km west instead (still 39 min, but 50 km from job 9: 97.5 min, late) nobody else
+  // keeps job 9 and the critical call, on time with T2, moves nothing. Due in 30 min, T2's 39 min
+  // is late: then T1 is diverted even though job 9 will be late.
+  static const std::vector<std::string> kSkills{"hvac"};
+  auto t1 = tech(1), t2 = tech(2);
+  t1.max_open_jobs = 1;
+  auto s1 = state(t1, 5);
+  s1.queue.push_back({9,
+                      Severity::serious,
+                      JobStatus::en_route,
+                      east(30),
+                      kNow + 40min,
+                      std::nullopt,
+                      false,
+                      {60, 30},
+                      &kSkills});
+  std::vector<TechnicianState> s{s1, state(t2, 20)};
+  auto job = critical_job();
+  auto d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "");
+  EXPECT_EQ(*counted_arrival(d), kNow + 2340s);
+  auto p = find_preemption(job, east(0), kService, tier(), s, kNow, kTravel, counted_arrival(d));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->technician_id, 1);
+  EXPECT_EQ(p->moved_job_id, 9);
+  s[1].position = east(-20);
+  d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "");
+  EXPECT_FALSE(find_preemption(job, east(0), kService, tier(), s, kNow, kTravel,
+                               counted_arrival(d)));
+  job = critical_job(30);
+  d = decide(job, east(0), kService, tier(), s, kNow, kTravel);
+  ASSERT_EQ(d.reason, "no_technician_meets_target");
+  p = find_preemption(job, east(0), kService, tier(), s, kNow, kTravel, counted_arrival(d));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->moved_job_id, 9);
+}
+
 TEST(Preemption, NeverMovesAJobOnSiteACriticalOrALockedJobAndOnlyForCriticalOrSerious) {
   auto near = tech(1);
   near.max_open_jobs = 1;

@@ -196,13 +196,21 @@ TEST(Rescue, AJobTheQueueNoLongerReachesInTimeGoesToTheNearestIdleTechnicianWhoD
   EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
 }
 
-TEST(Rescue, AtRiskMeansReachedLessThanFifteenMinutesBeforeTheDue) {
-  // Reached at 51.95 min: due at 66 min leaves 14.05 min, at risk; due at 67 leaves 15.05, not.
+TEST(Rescue, AtRiskMeansReachedWithinItsMarginOrFifteenMinutesOfTheDue) {
+  // Reached at 51.95 min behind a job on site whose overrun spread is 30 min: the margin the
+  // engine counts on is 30 min. Due at 81 min leaves 29.05, at risk; due at 82 leaves 30.05, not.
+  // With a spread of 10 min the margin is under 15 and 15 min decides: due at 66 leaves 14.05, at
+  // risk; due at 67 leaves 15.05, not.
   auto a = tech(1), b = tech(2);
   TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
   sa.queue.push_back(on_site_50_minutes_to_go());
-  sa.queue.push_back(not_started(11, Severity::serious, kNow + 66min));
+  sa.queue.push_back(not_started(11, Severity::serious, kNow + 81min));
   std::vector<TechnicianState> states{sa, sb};
+  EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
+  states[0].queue[1].arrival_due = kNow + 82min;
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+  states[0].queue[0].service.spread_minutes = 10;
+  states[0].queue[1].arrival_due = kNow + 66min;
   EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
   states[0].queue[1].arrival_due = kNow + 67min;
   EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
