@@ -136,6 +136,7 @@ std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> tech
   struct Late {
     const QueuedJob* job;
     TechnicianId from;
+    Instant counted;  // planned arrival plus margin
   };
   std::vector<Late> late;
   std::vector<const TechnicianState*> idle;
@@ -153,7 +154,7 @@ std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> tech
       // engine assigned it with (the jobs ahead may still run over by that much).
       auto risk = std::max(at_risk, minutes(p.margin_minutes));
       if (q != t.queue.end() && movable(*q) && p.arrive + risk > q->arrival_due)
-        late.push_back({&*q, t.technician->id});
+        late.push_back({&*q, t.technician->id, p.arrive + minutes(p.margin_minutes)});
     }
   }
   std::vector<Reassignment> moves;
@@ -175,7 +176,11 @@ std::vector<Reassignment> rescue_late_jobs(std::span<const TechnicianState> tech
                        }))
         continue;
       auto leg = travel.leg(idle[i]->position, l.job->site);
-      if (now + leg.time > l.job->arrival_due) continue;
+      // A critical job nobody reaches by its due still goes to whoever gets there clearly
+      // sooner than its queue can be counted on to: the outage and the restore clock run on.
+      bool much_sooner = l.job->severity == Severity::critical &&
+                         now + leg.time + minutes(config.late_critical_gain_minutes) < l.counted;
+      if (now + leg.time > l.job->arrival_due && !much_sooner) continue;
       if (!best || leg.road_km < best_km) best = i, best_km = leg.road_km;
     }
     if (!best) continue;

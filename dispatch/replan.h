@@ -51,6 +51,9 @@ struct RescueConfig {
   // late the jobs ahead may run, one time in ten: the test it was assigned with) is past the due.
   double at_risk_minutes = 15;
   double every_minutes = 5;  // how often the sweep runs (the server's SLA ticker, the replay)
+  // A critical job nobody idle reaches by its due is late either way; it still moves when an idle
+  // technician arrives this much sooner than its queue's expected arrival plus margin.
+  double late_critical_gain_minutes = 30;
   // Less severe jobs are left where they are: their targets weigh least, and an idle technician
   // is the reserve for the next critical call (on the short fleets, rescuing minor jobs too cost
   // 25-170 weighted breaches more).

@@ -216,6 +216,27 @@ TEST(Rescue, AtRiskMeansReachedWithinItsMarginOrFifteenMinutesOfTheDue) {
   EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
 }
 
+TEST(Rescue, ACriticalJobLateEitherWayGoesToWhoeverGetsThereHalfAnHourSooner) {
+  // A is on site at 0 with 50 min to go (p90 30 min later); critical job 11 at 1 km east is due
+  // in 20 min: A reaches it at 51.95 min, counted on at 81.95 with the 30 min margin. B idle 20 km
+  // beyond it: 26 road km, 39 min, late too, but 42.95 min sooner than A can be counted on: B.
+  // B 30 km beyond it: 58.5 min, only 23.45 sooner: it stays. A serious job as late stays.
+  auto a = tech(1), b = tech(2);
+  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(21), "UTC", {}};
+  sa.queue.push_back(on_site_50_minutes_to_go());
+  sa.queue.push_back(not_started(11, Severity::critical, kNow + 20min));
+  std::vector<TechnicianState> states{sa, sb};
+  auto moves = rescue_late_jobs(states, kNow, kTravel);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].job_id, 11);
+  EXPECT_EQ(moves[0].to, 2);
+  states[1].position = east(31);
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+  states[1].position = east(21);
+  states[0].queue[1].severity = Severity::serious;
+  EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
+}
+
 TEST(MoveUp, AnIdleTechnicianMovesTowardDemandNobodyCovers) {
   // 25 critical hvac calls 10 km east; two idle technicians at 0. Moving one there cuts the
   // drive to the next call from 19.5 min (10 km) to about 0, for 13 road km: a move.
