@@ -80,6 +80,21 @@ QueuedJob on_site_50_minutes_to_go() {
           kNow - 10min, false,           {60, 30},           &kHvac};
 }
 
+// A (technician 1) on site at 0 with 50 min to go, job 11 queued next at 1 km east; B (technician
+// 2) idle `b_km` east of 0. The states point at the technicians: not to be copied.
+struct QueuedBehindOnSite {
+  Technician a = tech(1), b = tech(2);
+  std::vector<TechnicianState> states;
+  QueuedBehindOnSite(Severity severity, Instant due, double b_km) {
+    TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(b_km), "UTC", {}};
+    sa.queue.push_back(on_site_50_minutes_to_go());
+    sa.queue.push_back(not_started(11, severity, due));
+    states = {sa, sb};
+  }
+  QueuedBehindOnSite(const QueuedBehindOnSite&) = delete;
+  QueuedBehindOnSite& operator=(const QueuedBehindOnSite&) = delete;
+};
+
 TEST(Replan, AJobThatWouldBeLateInAQueueMovesToAFreeTechnician) {
   // A stands at the site of two serious jobs 1 km east, due in 40 min, 60 min on site each: the
   // second is reached at 60 + 1.95 min, late. B is idle 5 km east of them: 6.5 road km, 9.75
@@ -112,11 +127,8 @@ TEST(TakeOver, AFreedTechnicianTakesACriticalJobQueuedBehindAnotherJob) {
   // A is on site at 0 with 50 min to go (60 expected, 10 done), a critical job 1 km east queued
   // next: A is expected there at 50 + 1.95 = 51.95 min. B has just freed up 2 km beyond it:
   // 3.9 min away. B takes it.
-  auto a = tech(1), b = tech(2);
-  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
-  sa.queue.push_back(on_site_50_minutes_to_go());
-  sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
-  std::vector<TechnicianState> states{sa, sb};
+  QueuedBehindOnSite scene(Severity::critical, kNow + 45min, 3);
+  auto& states = scene.states;
   auto move = take_over_critical(states, 2, kNow, kTravel);
   ASSERT_TRUE(move);
   EXPECT_EQ(move->job_id, 11);
@@ -147,11 +159,8 @@ TEST(TakeOver, ATechnicianStillDrivingToACriticalJobIsTurnedBack) {
 TEST(TakeOver, NotForArrivalsPracticallyEqualNorForLessSevereJobs) {
   // B freed 26 km beyond the critical job: 50.7 min away against A's 51.95, 1.25 min earlier,
   // inside the 2 min in which arrivals count as equal: the job stays.
-  auto a = tech(1), b = tech(2);
-  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(27), "UTC", {}};
-  sa.queue.push_back(on_site_50_minutes_to_go());
-  sa.queue.push_back(not_started(11, Severity::critical, kNow + 45min));
-  std::vector<TechnicianState> states{sa, sb};
+  QueuedBehindOnSite scene(Severity::critical, kNow + 45min, 27);
+  auto& states = scene.states;
   EXPECT_FALSE(take_over_critical(states, 2, kNow, kTravel));
   // 25 km beyond (48.75 min, 3.2 min earlier) it moves; a serious job in its place does not.
   states[1].position = east(26);
@@ -201,11 +210,8 @@ TEST(Rescue, AtRiskMeansReachedWithinItsMarginOrFifteenMinutesOfTheDue) {
   // engine counts on is 30 min. Due at 81 min leaves 29.05, at risk; due at 82 leaves 30.05, not.
   // With a spread of 10 min the margin is under 15 and 15 min decides: due at 66 leaves 14.05, at
   // risk; due at 67 leaves 15.05, not.
-  auto a = tech(1), b = tech(2);
-  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(3), "UTC", {}};
-  sa.queue.push_back(on_site_50_minutes_to_go());
-  sa.queue.push_back(not_started(11, Severity::serious, kNow + 81min));
-  std::vector<TechnicianState> states{sa, sb};
+  QueuedBehindOnSite scene(Severity::serious, kNow + 81min, 3);
+  auto& states = scene.states;
   EXPECT_EQ(rescue_late_jobs(states, kNow, kTravel).size(), 1u);
   states[0].queue[1].arrival_due = kNow + 82min;
   EXPECT_TRUE(rescue_late_jobs(states, kNow, kTravel).empty());
@@ -221,11 +227,8 @@ TEST(Rescue, ACriticalJobLateEitherWayGoesToWhoeverGetsThereHalfAnHourSooner) {
   // in 20 min: A reaches it at 51.95 min, counted on at 81.95 with the 30 min margin. B idle 20 km
   // beyond it: 26 road km, 39 min, late too, but 42.95 min sooner than A can be counted on: B.
   // B 30 km beyond it: 58.5 min, only 23.45 sooner: it stays. A serious job as late stays.
-  auto a = tech(1), b = tech(2);
-  TechnicianState sa{&a, east(0), "UTC", {}}, sb{&b, east(21), "UTC", {}};
-  sa.queue.push_back(on_site_50_minutes_to_go());
-  sa.queue.push_back(not_started(11, Severity::critical, kNow + 20min));
-  std::vector<TechnicianState> states{sa, sb};
+  QueuedBehindOnSite scene(Severity::critical, kNow + 20min, 21);
+  auto& states = scene.states;
   auto moves = rescue_late_jobs(states, kNow, kTravel);
   ASSERT_EQ(moves.size(), 1u);
   EXPECT_EQ(moves[0].job_id, 11);
