@@ -4,6 +4,7 @@
 #include <map>
 #include <ranges>
 
+#include "dispatch/coverage.h"
 #include "dispatch/replan.h"
 
 namespace fieldserve::app {
@@ -240,6 +241,47 @@ void Dispatcher::sweep(store::Tx& tx, Effects& fx, Instant now) {
   if (!moves.empty()) {
     fx.log(LogLevel::info, "dispatch", {{"rescued", static_cast<std::int64_t>(moves.size())}});
   }
+}
+
+MoveUpSuggestions Dispatcher::move_ups(store::Tx& tx, Instant now, std::chrono::days history,
+                                       int max_moves) {
+  // As many calls as a busy month brings: the demand map needs no more, and the read stays bounded.
+  constexpr int kMaxCalls = 20000;
+  const dispatch::CoverageConfig coverage;  // the replay's thresholds (docs/decisions.md, Move-up)
+  dispatch::DemandHistory demand(coverage.cell_km);
+  auto calls = tx.critical_calls(now - history, kMaxCalls);
+  for (const auto& c : calls) demand.record(c.site, c.required_skills, c.reported_at);
+  // The snapshot owns its copies: the search below runs without holding up live decisions.
+  Snapshot snap;
+  {
+    std::lock_guard lock(mutex_);
+    refresh(tx);
+    snap = snapshot_of(tx, index_.ids(), 0, {});
+  }
+  std::vector<dispatch::IdleTechnician> idle;
+  std::vector<TechnicianId> ids;
+  for (const auto& state : snap.states) {
+    const auto& t = *state.technician;
+    if (!t.active || !state.queue.empty() ||
+        !dispatch::on_shift_by(t.shift, state.time_zone, now, now))
+      continue;
+    idle.push_back({idle.size(), state.position, &t.skills});
+    ids.push_back(t.id);
+  }
+  MoveUpSuggestions out;
+  out.critical_calls = static_cast<int>(calls.size());
+  out.idle_technicians = static_cast<int>(idle.size());
+  std::vector<std::size_t> movable(idle.size());
+  for (std::size_t i = 0; i < movable.size(); ++i) movable[i] = i;
+  while (static_cast<int>(out.moves.size()) < max_moves) {
+    auto move = dispatch::best_move_up(idle, movable, demand, now, travel_, coverage);
+    if (!move) break;
+    out.moves.push_back({ids[move->index], idle[move->index].at, move->to, move->km,
+                         move->gain_minutes});
+    idle[move->index].at = move->to;
+    std::erase(movable, move->index);
+  }
+  return out;
 }
 
 void Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,

@@ -25,6 +25,20 @@ namespace fieldserve::app {
 // shows a decision reads it back (the API renders it as JSON, server/api/render).
 using DecisionEncoder = std::function<std::string(const dispatch::Decision&)>;
 
+// One idle technician the coverage rule (dispatch/coverage.h) would send to wait elsewhere.
+struct MoveUpSuggestion {
+  TechnicianId technician_id = 0;
+  geo::LatLon from, to;
+  double km = 0;            // road km of the move
+  double gain_minutes = 0;  // mean drive to the next critical call of their skills, saved
+};
+
+struct MoveUpSuggestions {
+  int critical_calls = 0;  // learned from: the critical jobs of the history window
+  int idle_technicians = 0;
+  std::vector<MoveUpSuggestion> moves;
+};
+
 class Dispatcher {
  public:
   Dispatcher(JobWriter& writer, DecisionEncoder encode, dispatch::EngineConfig config = {},
@@ -52,6 +66,11 @@ class Dispatcher {
   // policy's rolling_replan on; the SLA ticker runs it every rescue_config().every_minutes.
   void sweep(store::Tx& tx, Effects& fx, Instant now);
   const dispatch::RescueConfig& rescue_config() const { return rescue_; }
+  // Where idle technicians could wait for the next critical call: the replay's move-up, offered
+  // to dispatchers. Learned from the critical jobs of the last `history` days; each suggestion
+  // takes the fleet as the ones before it leave it, and no technician is moved twice. Idle: active,
+  // on shift, with no open job.
+  MoveUpSuggestions move_ups(store::Tx& tx, Instant now, std::chrono::days history, int max_moves);
   const dispatch::TravelModel& travel() const { return travel_; }
   const DecisionTimes& decision_times() const { return times_; }
 

@@ -338,6 +338,13 @@ Result<Job> JobService::cancel(const Principal& who, JobId id,
   });
 }
 
+MoveUpSuggestions JobService::move_ups(int history_days, int max_moves) {
+  auto now = clock().now();
+  return store_.read([&](store::Tx& tx) {
+    return dispatcher_.move_ups(tx, now, std::chrono::days(history_days), max_moves);
+  });
+}
+
 Result<OptimizerOutcome> JobService::optimize(const Principal& who, bool dry_run) {
   auto now = clock().now();
   auto policy = writer_.policy().policy();

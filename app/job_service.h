@@ -114,6 +114,9 @@ class JobService {
   Result<Job> cancel(const Principal& who, JobId id, const std::optional<std::string>& reason);
   // Reassigns every unstarted, unlocked job to minimise weighted breaches, then km.
   Result<OptimizerOutcome> optimize(const Principal& who, bool dry_run);
+  // Where idle technicians could wait for the next critical call (Dispatcher::move_ups), learned
+  // from the critical jobs of the last `history_days`; at most `max_moves` suggestions.
+  MoveUpSuggestions move_ups(int history_days, int max_moves);
 
  private:
   // Runs `act(tx, fx, job)` in one write transaction on job `id`, which must exist and, for a

@@ -65,6 +65,14 @@ struct QueuedRow {
   std::string equipment_model;  // "" without equipment
 };
 
+// Where and when a critical job was reported, and the skills it needed: the demand move-up
+// learns from (dispatch/coverage.h).
+struct CriticalCall {
+  geo::LatLon site;
+  std::vector<std::string> required_skills;
+  Instant reported_at{};
+};
+
 // A completed job's time on site, for the learned service-time estimates.
 struct ServiceRecord {
   JobKind kind = JobKind::repair;
@@ -236,6 +244,8 @@ class Tx {
   virtual std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) = 0;
   // The most recently restored jobs' times on site, newest first, at most `limit`.
   virtual std::vector<ServiceRecord> service_history(int limit) = 0;
+  // Critical jobs reported at or after `since`, oldest first, at most `limit` (the newest kept).
+  virtual std::vector<CriticalCall> critical_calls(Instant since, int limit) = 0;
   // Bumped by the database on every technician insert or update.
   virtual std::int64_t technicians_revision() = 0;
   // In one read: that revision, and the centers' count and the sum of their versions, which

@@ -268,6 +268,26 @@ std::vector<QueuedRow> SqlTx::queues_of(const std::vector<TechnicianId>& ids) {
   return out;
 }
 
+std::vector<CriticalCall> SqlTx::critical_calls(Instant since, int limit) {
+  auto q = conn_.prepare(
+      "SELECT s.lat, s.lon, j.required_skills, j.reported_at FROM jobs j "
+      "JOIN sites s ON s.id = j.site_id "
+      "WHERE j.severity = 'critical' AND j.reported_at >= :since "
+      "ORDER BY j.reported_at DESC, j.id DESC LIMIT :limit");
+  q->bind(":since", to_epoch_s(since));
+  q->bind(":limit", limit);
+  std::vector<CriticalCall> out;
+  while (q->step()) {
+    CriticalCall c;
+    c.site = {q->get_double(0), q->get_double(1)};
+    c.required_skills = split_skills(q->get_view(2));
+    c.reported_at = from_epoch_s(q->get_int(3));
+    out.push_back(std::move(c));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 std::vector<ServiceRecord> SqlTx::service_history(int limit) {
   auto q = conn_.prepare(
       "SELECT j.kind, j.required_skills, COALESCE(e.model, ''), "

@@ -1,4 +1,5 @@
 // POST /api/v1/dispatch/optimize: the batch optimizer over every job not yet started.
+// GET /api/v1/dispatch/move-ups: where idle technicians could wait for the next critical call.
 #include <cmath>
 
 #include "server/api/handlers.h"
@@ -51,6 +52,57 @@ Result<Reply> optimize(Services& s, RouteRequest& req) {
                      {"after", score_json(outcome->after)}});
 }
 
+// An integer query parameter within [low, high], `fallback` when absent.
+Result<int> bounded_query(RouteRequest& req, const char* name, int low, int high, int fallback) {
+  auto value = req.query_int(name);
+  if (!value) return std::unexpected(value.error());
+  if (!*value) return fallback;
+  if (**value < low || **value > high) {
+    return fail(ErrorCode::bad_request, std::string(name) + " must be an integer from " +
+                                            std::to_string(low) + " to " + std::to_string(high));
+  }
+  return static_cast<int>(**value);
+}
+
+json point_json(const geo::LatLon& p) { return {{"lat", p.lat}, {"lon", p.lon}}; }
+
+Result<Reply> move_ups(Services& s, RouteRequest& req) {
+  auto days = bounded_query(req, "history_days", 1, 365, 28);
+  if (!days) return std::unexpected(days.error());
+  auto limit = bounded_query(req, "limit", 1, 100, 10);
+  if (!limit) return std::unexpected(limit.error());
+  auto found = s.jobs.move_ups(*days, *limit);
+  json moves = json::array();
+  for (const auto& m : found.moves) {
+    moves.push_back({{"technician_id", m.technician_id},
+                     {"from", point_json(m.from)},
+                     {"to", point_json(m.to)},
+                     {"km", std::round(m.km * 10) / 10},
+                     {"gain_minutes", std::round(m.gain_minutes * 100) / 100}});
+  }
+  return json_reply({{"history_days", *days},
+                     {"critical_calls", found.critical_calls},
+                     {"idle_technicians", found.idle_technicians},
+                     {"moves", std::move(moves)}});
+}
+
+json move_ups_schema() {
+  namespace sc = schema;
+  auto point = sc::object_schema({sc::number("lat"), sc::number("lon")});
+  auto move = sc::object_schema(
+      {sc::id("technician_id"), sc::object("from", point, "where the technician is"),
+       sc::object("to", point, "the centre of the demand cell to wait in"),
+       sc::number("km", "road km of the move"),
+       sc::number(
+           "gain_minutes",
+           "minutes the mean drive to the next critical call of their skills gets shorter")});
+  return sc::object_schema(
+      {sc::integer("history_days", 1, 365),
+       sc::integer("critical_calls", 0, std::nullopt, "critical jobs learned from"),
+       sc::integer("idle_technicians", 0, std::nullopt, "active, on shift, no open job"),
+       sc::array("moves", move, "best first; each counts the ones before it as done")});
+}
+
 }  // namespace
 
 void add_optimize_routes(RouteTable& routes, Services& s) {
@@ -62,6 +114,18 @@ void add_optimize_routes(RouteTable& routes, Services& s) {
                     bind(s, optimize),
                     200,
                     {.request = schema::object_schema({kDryRun}), .response = outcome_schema()}});
+  routes.push_back(
+      {"GET",
+       "/api/v1/dispatch/move-ups",
+       kStaffRead,
+       "Where idle technicians could wait for the next critical call, learned from where critical "
+       "calls came from (suggestions: nothing is moved)",
+       bind(s, move_ups),
+       200,
+       {.response = move_ups_schema(),
+        .query = {schema::optional(schema::integer(
+                      "history_days", 1, 365, "critical calls of the last N days (default 28)")),
+                  schema::optional(schema::integer("limit", 1, 100, "default 10"))}}});
 }
 
 }  // namespace fieldserve::server

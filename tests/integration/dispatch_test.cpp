@@ -1,12 +1,26 @@
 // Auto-assignment over HTTP: the choice, its explanation, preemption, and two requests at once.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
+#include "domain/time.h"
 #include "server_fixture.h"
 
 namespace fieldserve::testing {
 namespace {
+
+// A `severity` job at the world's site needing hvac, not dispatched: left to the test.
+Response undispatched_hvac_job(const ServerProcess& server, const World& world,
+                               const std::string& severity) {
+  return server.post("/api/v1/jobs",
+                     {{"site_id", world.site_id},
+                      {"kind", "repair"},
+                      {"severity", severity},
+                      {"required_skills", {"hvac"}},
+                      {"auto_assign", false}},
+                     world.dispatcher);
+}
 
 class DispatchTest : public WorldTest {
  protected:
@@ -238,24 +252,9 @@ class OptimizeTest : public WorldTest {};
 
 TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
   std::vector<std::int64_t> ids;
-  for (int i = 0; i < 3; ++i) {
-    auto r = s().post("/api/v1/jobs",
-                      {{"site_id", w().site_id},
-                       {"kind", "repair"},
-                       {"severity", "serious"},
-                       {"required_skills", {"hvac"}},
-                       {"auto_assign", false}},
-                      w().dispatcher);
-    ids.push_back(r.body["id"]);
-  }
+  for (int i = 0; i < 3; ++i) ids.push_back(undispatched_hvac_job(s(), w(), "serious").body["id"]);
   // A manual assignment is the dispatcher's: the optimizer leaves it alone.
-  auto locked = s().post("/api/v1/jobs",
-                         {{"site_id", w().site_id},
-                          {"kind", "repair"},
-                          {"severity", "minor"},
-                          {"required_skills", {"hvac"}},
-                          {"auto_assign", false}},
-                         w().dispatcher);
+  auto locked = undispatched_hvac_job(s(), w(), "minor");
   auto locked_id = std::to_string(locked.body["id"].get<std::int64_t>());
   ASSERT_EQ(s().post("/api/v1/jobs/" + locked_id + "/assign", {{"technician_id", w().tech_b}},
                      w().dispatcher)
@@ -284,6 +283,100 @@ TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
   }
   EXPECT_EQ(s().get("/api/v1/jobs/" + locked_id, w().manager).body["technician_id"], w().tech_b);
   EXPECT_EQ(s().post("/api/v1/dispatch/optimize", json::object(), w().manager).status, 403);
+}
+
+}  // namespace
+}  // namespace fieldserve::testing
+
+namespace fieldserve::testing {
+namespace {
+
+class MoveUpTest : public WorldTest {
+ protected:
+  // A critical hvac call at `site` two days ago, left unassigned: history for the demand map.
+  void past_critical_call(std::int64_t site) {
+    auto two_days_ago = format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now() - std::chrono::hours(48)));
+    auto r = s().post("/api/v1/jobs",
+                      {{"site_id", site},
+                       {"kind", "repair"},
+                       {"severity", "critical"},
+                       {"required_skills", {"hvac"}},
+                       {"reported_at", two_days_ago},
+                       {"auto_assign", false}},
+                      w().dispatcher);
+    ASSERT_EQ(r.status, 201) << r.text;
+  }
+  Response move_ups(const std::string& query = "") {
+    return s().get("/api/v1/dispatch/move-ups" + query, w().dispatcher);
+  }
+};
+
+TEST_F(MoveUpTest, AnIdleTechnicianIsSuggestedToWaitWhereCriticalCallsComeFrom) {
+  // Both technicians (hvac) stand at the center; every critical call came from a site 0.2 degrees
+  // of longitude east at the same latitude: 19.03 km (cos 31.23 deg x 111.2 km x 0.2), 24.7 road
+  // km. From the center the mean drive to those calls is 19.03 km x 1.95 min/km = 37.1 min; from
+  // the site, 0. Moving one technician there saves all of it; the second saves nothing more.
+  auto far = s().post("/api/v1/sites",
+                      {{"customer_id", w().customer_id},
+                       {"address", "9 Harbour Rd"},
+                       {"location", {{"lat", 31.2304}, {"lon", 121.6737}}}},
+                      admin());
+  ASSERT_EQ(far.status, 201) << far.text;
+  std::int64_t site = far.body["id"];
+  for (int i = 0; i < 19; ++i) past_critical_call(site);
+  // Nineteen calls are too few to learn from (20 at least, as the replay).
+  auto early = move_ups();
+  ASSERT_EQ(early.status, 200) << early.text;
+  EXPECT_EQ(early.body["critical_calls"], 19);
+  EXPECT_EQ(early.body["idle_technicians"], 2);
+  EXPECT_TRUE(early.body["moves"].empty());
+
+  past_critical_call(site);
+  auto r = move_ups();
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["history_days"], 28);
+  EXPECT_EQ(r.body["critical_calls"], 20);
+  ASSERT_EQ(r.body["moves"].size(), 1u) << r.text;
+  const auto& move = r.body["moves"][0];
+  std::int64_t moved = move["technician_id"];
+  EXPECT_TRUE(moved == w().tech_a || moved == w().tech_b);
+  EXPECT_NEAR(move["from"]["lon"].get<double>(), 121.4737, 1e-9);
+  EXPECT_NEAR(move["to"]["lat"].get<double>(), 31.2304, 1e-9);
+  EXPECT_NEAR(move["to"]["lon"].get<double>(), 121.6737, 1e-9);
+  EXPECT_NEAR(move["km"].get<double>(), 24.7, 0.2);
+  EXPECT_NEAR(move["gain_minutes"].get<double>(), 37.1, 0.3);
+
+  // A technician with an open job is not idle: the other one is suggested instead.
+  auto job = undispatched_hvac_job(s(), w(), "minor");
+  ASSERT_EQ(job.status, 201) << job.text;
+  ASSERT_EQ(s().post("/api/v1/jobs/" + std::to_string(job.body["id"].get<std::int64_t>()) +
+                         "/assign",
+                     {{"technician_id", moved}}, w().dispatcher)
+                .status,
+            200);
+  auto busy = move_ups();
+  EXPECT_EQ(busy.body["idle_technicians"], 1);
+  ASSERT_EQ(busy.body["moves"].size(), 1u) << busy.text;
+  EXPECT_NE(busy.body["moves"][0]["technician_id"], moved);
+
+  // Calls older than the window are not learned from.
+  auto recent = move_ups("?history_days=1");
+  ASSERT_EQ(recent.status, 200) << recent.text;
+  EXPECT_EQ(recent.body["critical_calls"], 0);
+  EXPECT_TRUE(recent.body["moves"].empty());
+  EXPECT_TRUE(move_ups("?limit=1").body["moves"].size() == 1u);
+}
+
+TEST_F(MoveUpTest, BadParametersAreRefusedAndOnlyStaffMayAsk) {
+  for (const char* query :
+       {"?limit=0", "?limit=101", "?history_days=0", "?history_days=366", "?history_days=week"}) {
+    auto r = move_ups(query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.text;
+    EXPECT_EQ(r.body["error"]["code"], "bad_request") << query;
+  }
+  EXPECT_EQ(s().get("/api/v1/dispatch/move-ups", w().manager).status, 200);
+  EXPECT_EQ(s().get("/api/v1/dispatch/move-ups", w().tablet_a).status, 403);
 }
 
 }  // namespace
