@@ -1,7 +1,7 @@
 // The dispatcher console (/console/) against a real server on the sample data: it paints fast,
 // a job created elsewhere appears without a reload (the staff change feed), and a click on a
-// candidate assigns the job on the server. Also: what a manager and a technician see, and the
-// optimizer's dry run.
+// candidate assigns the job on the server. Also: what a manager and a technician see, the
+// optimizer's dry run and the move-up suggestions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, launch, loggedIn, screenshot, report } from './harness.mjs';
@@ -131,6 +131,26 @@ test('the batch optimizer shows a dry run with before and after', async () => {
   assert.deepEqual(heads.slice(1, 3), ['before', 'after']);
   assert.match(await page.textContent('#optimize-dialog h2'), /dry run/);
   await page.click('#optimize-close');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('move-up suggestions list the moves the server suggests', async () => {
+  const expected = await server.api('dispatcher', '/api/v1/dispatch/move-ups');
+  const { context, page, problems } = await openConsole('dispatcher');
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  await page.keyboard.press('m');
+  await page.waitForSelector('#moveups-dialog[open] h2', { timeout: 20000 });
+  await page.waitForFunction(() => !document.querySelector('#moveups-body').textContent.includes('Looking'));
+  const text = await page.textContent('#moveups-body');
+  assert.match(text, new RegExp(`${expected.critical_calls} critical calls of the last 28 days`));
+  // The sample data has idle technicians away from where its critical calls came from.
+  assert.ok(expected.moves.length > 0, 'the server suggests moves on the sample data');
+  const rows = await page.$$eval('#moveups-dialog .moveups-table tbody tr', (trs) =>
+    trs.map((tr) => ({ id: Number(tr.dataset.technicianId), km: tr.children[3].textContent, gain: tr.children[4].textContent })));
+  assert.deepEqual(rows, expected.moves.map((m) => ({ id: m.technician_id, km: m.km.toFixed(1), gain: m.gain_minutes.toFixed(1) })));
+  await page.click('#moveups-close');
+  assert.equal(await page.$('#moveups-dialog[open]'), null);
   await assertClean(page, problems);
   await context.close();
 });

@@ -1,6 +1,6 @@
 // The dispatcher console: loads the picture (feed cursor first, then the lists), keeps it
 // current from the feed, and wires the keyboard. The views (queue, map, detail, candidates,
-// optimizer) listen to the store and draw themselves.
+// optimizer, move-ups) listen to the store and draw themselves.
 import { requireToken, clearToken, homeFor, ApiError, el } from '/shared/api.js';
 import { state, on, emit, replaceAll, upsertJobs, upsertTechnicians, selectJob, isOpen, centerOfJob } from './store.js';
 import { loadSnapshot, loadMe, ensureSite } from './data.js';
@@ -9,6 +9,7 @@ import { initQueue, moveSelection, selectFirst } from './queue.js';
 import { initDetail } from './detail.js';
 import { assignByIndex, autoAssign, refreshCandidates } from './candidates.js';
 import { initOptimizer, openOptimizer } from './optimizer.js';
+import { initMoveUps, openMoveUps } from './moveups.js';
 import { anyDialogOpen, showBanner, toast, explain } from './dialogs.js';
 import { highlight } from './sla.js';
 
@@ -32,6 +33,7 @@ const mapReady = import('./map.js').then((mapModule) => {
 initQueue();
 initDetail();
 initOptimizer();
+initMoveUps();
 
 const feed = new Feed({
   onPage(page) {
@@ -165,6 +167,7 @@ function keyboard(event) {
     a: () => state.selectedJobId && autoAssign(state.selectedJobId),
     r: () => refreshCandidates(),
     o: () => openOptimizer(),
+    m: () => openMoveUps(),
     '/': () => filterInput.focus(),
     c: () => centerSelect.focus(),
     u: () => { unassignedToggle.checked = !unassignedToggle.checked; unassignedToggle.dispatchEvent(new Event('change')); },

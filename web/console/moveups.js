@@ -1,0 +1,62 @@
+// Move-up suggestions (GET /api/v1/dispatch/move-ups): where idle technicians could wait for the
+// next critical call, learned from where critical calls came from. Nothing is moved: the
+// dispatcher tells the technician, and the next request starts from where technicians report.
+import { api, el } from '/shared/api.js';
+import { technicianName } from './store.js';
+import { explain } from './dialogs.js';
+
+const dialog = document.getElementById('moveups-dialog');
+const body = document.getElementById('moveups-body');
+const closeButton = document.getElementById('moveups-close');
+let running = false;
+
+export function initMoveUps() {
+  document.getElementById('moveups-button').addEventListener('click', openMoveUps);
+  closeButton.addEventListener('click', () => dialog.close());
+}
+
+function place(point) {
+  return `${point.lat.toFixed(4)}, ${point.lon.toFixed(4)}`;
+}
+
+function moveRow(move) {
+  return el('tr', { dataset: { technicianId: move.technician_id } },
+    el('td', {}, technicianName(move.technician_id)),
+    el('td', { class: 'coords' }, place(move.from)),
+    el('td', { class: 'coords' }, '→ ', place(move.to)),
+    el('td', { class: 'num' }, move.km.toFixed(1)),
+    el('td', { class: 'num' }, move.gain_minutes.toFixed(1)));
+}
+
+function render(result) {
+  const moves = result.moves || [];
+  body.replaceChildren(
+    el('h2', {}, 'Move-up suggestions'),
+    el('p', {}, `Learned from ${result.critical_calls} critical calls of the last ${result.history_days} days; `,
+      `${result.idle_technicians} technicians idle and on shift. Each move counts the ones above it as done.`),
+    moves.length
+      ? el('table', { class: 'moves-table moveups-table' },
+        el('thead', {}, el('tr', {},
+          el('th', {}, 'technician'), el('th', {}, 'from'), el('th', {}, 'to'),
+          el('th', { title: 'road km of the move' }, 'km'),
+          el('th', { title: 'minutes by which the mean drive to the next critical call of their skills gets shorter' }, 'min saved'))),
+        el('tbody', {}, moves.map(moveRow)))
+      : el('p', { class: 'muted' }, result.critical_calls < 20
+        ? 'Too few critical calls to learn from yet (20 at least).'
+        : 'Nobody idle would cover the next critical call better elsewhere.'));
+}
+
+export async function openMoveUps() {
+  if (running) return;
+  running = true;
+  body.replaceChildren(el('h2', {}, 'Move-up suggestions'), el('p', { class: 'muted' }, 'Looking…'));
+  if (!dialog.open) dialog.showModal();
+  try {
+    render(await api('/api/v1/dispatch/move-ups'));
+  } catch (e) {
+    body.replaceChildren(el('h2', {}, 'Move-up suggestions'), el('p', { class: 'error' }, explain(e)));
+  } finally {
+    running = false;
+  }
+  closeButton.focus();
+}
