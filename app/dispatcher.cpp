@@ -243,40 +243,42 @@ void Dispatcher::sweep(store::Tx& tx, Effects& fx, Instant now) {
   }
 }
 
-MoveUpSuggestions Dispatcher::move_ups(store::Tx& tx, Instant now, std::chrono::days history,
-                                       int max_moves) {
+MoveUpInputs Dispatcher::gather_move_ups(store::Tx& tx, Instant now, std::chrono::days history,
+                                         std::optional<CenterId> center) {
   // As many calls as a busy month brings: the demand map needs no more, and the read stays bounded.
   constexpr int kMaxCalls = 20000;
-  const dispatch::CoverageConfig coverage;  // the replay's thresholds (docs/decisions.md, Move-up)
-  dispatch::DemandHistory demand(coverage.cell_km);
-  auto calls = tx.critical_calls(now - history, kMaxCalls);
-  for (const auto& c : calls) demand.record(c.site, c.required_skills, c.reported_at);
-  // The snapshot owns its copies: the search below runs without holding up live decisions.
-  Snapshot snap;
-  {
-    std::lock_guard lock(mutex_);
-    refresh(tx);
-    snap = snapshot_of(tx, index_.ids(), 0, {});
-  }
-  std::vector<dispatch::IdleTechnician> idle;
-  std::vector<TechnicianId> ids;
+  MoveUpInputs in;
+  in.calls = tx.critical_calls(now - history, center, kMaxCalls);
+  std::lock_guard lock(mutex_);
+  refresh(tx);
+  auto snap = snapshot_of(tx, index_.ids(), 0, {});
   for (const auto& state : snap.states) {
     const auto& t = *state.technician;
-    if (!t.active || !state.queue.empty() ||
+    if (!t.active || !state.queue.empty() || (center && t.home_center_id != *center) ||
         !dispatch::on_shift_by(t.shift, state.time_zone, now, now))
       continue;
-    idle.push_back({idle.size(), state.position, &t.skills});
-    ids.push_back(t.id);
+    in.idle.push_back({t.id, state.position, t.skills});
   }
+  return in;
+}
+
+MoveUpSuggestions Dispatcher::suggest_move_ups(MoveUpInputs inputs, Instant now,
+                                               int max_moves) const {
+  const dispatch::CoverageConfig coverage;  // the replay's thresholds (docs/decisions.md, Move-up)
+  dispatch::DemandHistory demand(coverage.cell_km);
+  for (const auto& c : inputs.calls) demand.record(c.site, c.required_skills, c.reported_at);
+  std::vector<dispatch::IdleTechnician> idle;
+  idle.reserve(inputs.idle.size());
+  for (const auto& t : inputs.idle) idle.push_back({idle.size(), t.at, &t.skills});
   MoveUpSuggestions out;
-  out.critical_calls = static_cast<int>(calls.size());
+  out.critical_calls = static_cast<int>(inputs.calls.size());
   out.idle_technicians = static_cast<int>(idle.size());
   std::vector<std::size_t> movable(idle.size());
   for (std::size_t i = 0; i < movable.size(); ++i) movable[i] = i;
   while (static_cast<int>(out.moves.size()) < max_moves) {
     auto move = dispatch::best_move_up(idle, movable, demand, now, travel_, coverage);
     if (!move) break;
-    out.moves.push_back({ids[move->index], idle[move->index].at, move->to, move->km,
+    out.moves.push_back({inputs.idle[move->index].id, idle[move->index].at, move->to, move->km,
                          move->gain_minutes});
     idle[move->index].at = move->to;
     std::erase(movable, move->index);

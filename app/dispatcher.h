@@ -33,6 +33,19 @@ struct MoveUpSuggestion {
   double gain_minutes = 0;  // mean drive to the next critical call of their skills, saved
 };
 
+// An idle technician as the move-up search takes them.
+struct MoveUpCandidate {
+  TechnicianId id = 0;
+  geo::LatLon at;
+  std::vector<std::string> skills;
+};
+
+// What the move-up search needs, read in one transaction.
+struct MoveUpInputs {
+  std::vector<store::CriticalCall> calls;
+  std::vector<MoveUpCandidate> idle;
+};
+
 struct MoveUpSuggestions {
   int critical_calls = 0;  // learned from: the critical jobs of the history window
   int idle_technicians = 0;
@@ -67,10 +80,14 @@ class Dispatcher {
   void sweep(store::Tx& tx, Effects& fx, Instant now);
   const dispatch::RescueConfig& rescue_config() const { return rescue_; }
   // Where idle technicians could wait for the next critical call: the replay's move-up, offered
-  // to dispatchers. Learned from the critical jobs of the last `history` days; each suggestion
-  // takes the fleet as the ones before it leave it, and no technician is moved twice. Idle: active,
-  // on shift, with no open job.
-  MoveUpSuggestions move_ups(store::Tx& tx, Instant now, std::chrono::days history, int max_moves);
+  // to dispatchers. gather_move_ups() reads, in the caller's transaction, the critical jobs of
+  // the last `history` days and the idle technicians (active, on shift, no open job), of one
+  // center's sites and technicians when `center` is given; suggest_move_ups() then searches,
+  // with no transaction open: each suggestion takes the fleet as the ones before it leave it,
+  // and no technician is moved twice.
+  MoveUpInputs gather_move_ups(store::Tx& tx, Instant now, std::chrono::days history,
+                               std::optional<CenterId> center);
+  MoveUpSuggestions suggest_move_ups(MoveUpInputs inputs, Instant now, int max_moves) const;
   const dispatch::TravelModel& travel() const { return travel_; }
   const DecisionTimes& decision_times() const { return times_; }
 

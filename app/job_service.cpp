@@ -338,11 +338,26 @@ Result<Job> JobService::cancel(const Principal& who, JobId id,
   });
 }
 
-MoveUpSuggestions JobService::move_ups(int history_days, int max_moves) {
+Result<MoveUpSuggestions> JobService::move_ups(int history_days, int max_moves,
+                                               std::optional<CenterId> center,
+                                               std::int64_t max_pairs) {
   auto now = clock().now();
-  return store_.read([&](store::Tx& tx) {
-    return dispatcher_.move_ups(tx, now, std::chrono::days(history_days), max_moves);
+  auto inputs = store_.read([&](store::Tx& tx) -> std::optional<MoveUpInputs> {
+    if (center && !tx.center(*center)) return std::nullopt;
+    return dispatcher_.gather_move_ups(tx, now, std::chrono::days(history_days), center);
   });
+  if (!inputs) return not_found("center", *center);
+  auto pairs = static_cast<std::int64_t>(inputs->idle.size()) *
+               static_cast<std::int64_t>(inputs->calls.size());
+  if (pairs > max_pairs) {
+    return fail(ErrorCode::validation_failed,
+                std::to_string(inputs->idle.size()) + " idle technicians and " +
+                    std::to_string(inputs->calls.size()) + " critical calls are too many for one " +
+                    "search (at most " + std::to_string(max_pairs) +
+                    " pairs): ask per center (center_id) or over fewer days (history_days)");
+  }
+  // The search runs with no transaction open: it may take a while over a large fleet.
+  return dispatcher_.suggest_move_ups(std::move(*inputs), now, max_moves);
 }
 
 Result<OptimizerOutcome> JobService::optimize(const Principal& who, bool dry_run) {

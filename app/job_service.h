@@ -114,9 +114,16 @@ class JobService {
   Result<Job> cancel(const Principal& who, JobId id, const std::optional<std::string>& reason);
   // Reassigns every unstarted, unlocked job to minimise weighted breaches, then km.
   Result<OptimizerOutcome> optimize(const Principal& who, bool dry_run);
-  // Where idle technicians could wait for the next critical call (Dispatcher::move_ups), learned
-  // from the critical jobs of the last `history_days`; at most `max_moves` suggestions.
-  MoveUpSuggestions move_ups(int history_days, int max_moves);
+  // Where idle technicians could wait for the next critical call (Dispatcher::gather_move_ups),
+  // learned from the critical jobs of the last `history_days`; at most `max_moves` suggestions.
+  // With `center`, only its technicians and the calls from its sites (not found if none such).
+  // The search costs about 0.17 us per (idle technician, critical call) pair and suggestion
+  // (docs/benchmarks.md): more than `max_pairs` pairs is refused (validation_failed), with the
+  // way out in the message, rather than holding a worker for seconds.
+  static constexpr std::int64_t kMoveUpMaxPairs = 3'000'000;
+  Result<MoveUpSuggestions> move_ups(int history_days, int max_moves,
+                                     std::optional<CenterId> center,
+                                     std::int64_t max_pairs = kMoveUpMaxPairs);
 
  private:
   // Runs `act(tx, fx, job)` in one write transaction on job `id`, which must exist and, for a

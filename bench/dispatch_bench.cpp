@@ -1,7 +1,8 @@
 // One dispatch decision with 10,000 technicians and 100,000 open jobs: through the grid index
 // (exact geodesics only for the technicians still in the running near the site) against brute
 // force (the exact geodesic to every technician, then the same engine on those within the
-// radius), in the same run. Reports p50/p99 per decision as counters.
+// radius), in the same run. Reports p50/p99 per decision as counters. Also the move-up
+// suggestions the server answers (GET /api/v1/dispatch/move-ups) over such a fleet.
 //   build/release/bench/dispatch_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <random>
 
+#include "dispatch/coverage.h"
 #include "dispatch/engine.h"
 #include "geo/distance.h"
 #include "geo/grid_index.h"
@@ -155,8 +157,61 @@ void BM_DecisionBruteForce(benchmark::State& state) {
   report(state, micros);
 }
 
+// The server's move-up suggestions (app/dispatcher.cpp, suggest_move_ups): `state.range(0)`
+// idle technicians over the first `state.range(1)` of the 50 clusters, 400 critical calls per
+// cluster over the last four weeks (20,000 for all 50), one skill each; up to ten suggestions,
+// each taking the fleet as the ones before it leave it. One cluster is one center's console.
+void BM_MoveUpSuggestions(benchmark::State& state) {
+  const auto& w = world();
+  GeodesicTravel travel;
+  CoverageConfig coverage;
+  const auto idle_count = static_cast<std::size_t>(state.range(0));
+  const auto clusters = static_cast<int>(state.range(1));
+  std::mt19937 rng(20261207);
+  DemandHistory demand(coverage.cell_km);
+  std::uniform_int_distribution<int> cluster(0, clusters - 1), skill(0, 5), minute(0, 28 * 1440);
+  const std::vector<std::string> skills{"hvac",      "electrical", "refrigeration",
+                                        "generator", "ups",        "controls"};
+  for (int c = 0; c < 400 * clusters; ++c) {
+    demand.record(near(rng, w.centers[cluster(rng)], 50), {skills[skill(rng)]},
+                  kNow - std::chrono::minutes(minute(rng)));
+  }
+  // Technician i belongs to cluster i % 50 (see world()).
+  std::vector<IdleTechnician> idle;
+  for (std::size_t k = 0; k < w.states.size() && idle.size() < idle_count; ++k) {
+    if (static_cast<int>(k % kCenters) >= clusters) continue;
+    idle.push_back({idle.size(), w.states[k].position, &w.technicians[k].skills});
+  }
+  std::vector<double> micros;
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    auto at = idle;
+    std::vector<std::size_t> movable(at.size());
+    for (std::size_t i = 0; i < movable.size(); ++i) movable[i] = i;
+    int made = 0;
+    for (; made < 10; ++made) {
+      auto move = best_move_up(at, movable, demand, kNow, travel, coverage);
+      if (!move) break;
+      at[move->index].at = move->to;
+      std::erase(movable, move->index);
+    }
+    state.counters["moves"] = made;
+    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
+                                                               start)
+                         .count());
+  }
+  report(state, micros);
+}
+
 BENCHMARK(BM_DecisionWithGridIndex)->Iterations(2000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecisionBruteForce)->Iterations(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MoveUpSuggestions)
+    ->Args({50, 1})
+    ->Args({200, 1})
+    ->Args({300, 50})
+    ->Args({3000, 50})
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace fieldserve::dispatch

@@ -50,7 +50,8 @@ class SqlTx final : public Tx {
   std::vector<Technician> technicians_by_id(const std::vector<TechnicianId>& ids) override;
   std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) override;
   std::vector<ServiceRecord> service_history(int limit) override;
-  std::vector<CriticalCall> critical_calls(Instant since, int limit) override;
+  std::vector<CriticalCall> critical_calls(Instant since, std::optional<CenterId> center,
+                                           int limit) override;
   std::int64_t technicians_revision() override;
   DispatchRevisions dispatch_revisions() override;
   JobId insert_job(const Job& j) override;

@@ -244,8 +244,10 @@ class Tx {
   virtual std::vector<QueuedRow> queues_of(const std::vector<TechnicianId>& ids) = 0;
   // The most recently restored jobs' times on site, newest first, at most `limit`.
   virtual std::vector<ServiceRecord> service_history(int limit) = 0;
-  // Critical jobs reported at or after `since`, oldest first, at most `limit` (the newest kept).
-  virtual std::vector<CriticalCall> critical_calls(Instant since, int limit) = 0;
+  // Critical jobs reported at or after `since` (at the sites of `center` only, if given), oldest
+  // first, at most `limit` (the newest kept).
+  virtual std::vector<CriticalCall> critical_calls(Instant since, std::optional<CenterId> center,
+                                                   int limit) = 0;
   // Bumped by the database on every technician insert or update.
   virtual std::int64_t technicians_revision() = 0;
   // In one read: that revision, and the centers' count and the sum of their versions, which

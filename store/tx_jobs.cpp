@@ -268,13 +268,16 @@ std::vector<QueuedRow> SqlTx::queues_of(const std::vector<TechnicianId>& ids) {
   return out;
 }
 
-std::vector<CriticalCall> SqlTx::critical_calls(Instant since, int limit) {
-  auto q = conn_.prepare(
-      "SELECT s.lat, s.lon, j.required_skills, j.reported_at FROM jobs j "
-      "JOIN sites s ON s.id = j.site_id "
-      "WHERE j.severity = 'critical' AND j.reported_at >= :since "
-      "ORDER BY j.reported_at DESC, j.id DESC LIMIT :limit");
+std::vector<CriticalCall> SqlTx::critical_calls(Instant since, std::optional<CenterId> center,
+                                                int limit) {
+  auto q =
+      conn_.prepare(std::string("SELECT s.lat, s.lon, j.required_skills, j.reported_at FROM jobs j "
+                                "JOIN sites s ON s.id = j.site_id "
+                                "WHERE j.severity = 'critical' AND j.reported_at >= :since ") +
+                    (center ? "AND s.center_id = :center " : "") +
+                    "ORDER BY j.reported_at DESC, j.id DESC LIMIT :limit");
   q->bind(":since", to_epoch_s(since));
+  if (center) q->bind(":center", *center);
   q->bind(":limit", limit);
   std::vector<CriticalCall> out;
   while (q->step()) {

@@ -71,9 +71,13 @@ Result<Reply> move_ups(Services& s, RouteRequest& req) {
   if (!days) return std::unexpected(days.error());
   auto limit = bounded_query(req, "limit", 1, 100, 10);
   if (!limit) return std::unexpected(limit.error());
-  auto found = s.jobs.move_ups(*days, *limit);
+  auto center = req.query_int("center_id");
+  if (!center) return std::unexpected(center.error());
+  if (*center && **center < 1) return fail(ErrorCode::bad_request, "center_id must be an id");
+  auto found = s.jobs.move_ups(*days, *limit, *center);
+  if (!found) return std::unexpected(found.error());
   json moves = json::array();
-  for (const auto& m : found.moves) {
+  for (const auto& m : found->moves) {
     moves.push_back({{"technician_id", m.technician_id},
                      {"from", point_json(m.from)},
                      {"to", point_json(m.to)},
@@ -81,8 +85,9 @@ Result<Reply> move_ups(Services& s, RouteRequest& req) {
                      {"gain_minutes", std::round(m.gain_minutes * 100) / 100}});
   }
   return json_reply({{"history_days", *days},
-                     {"critical_calls", found.critical_calls},
-                     {"idle_technicians", found.idle_technicians},
+                     {"center_id", *center ? json(**center) : json(nullptr)},
+                     {"critical_calls", found->critical_calls},
+                     {"idle_technicians", found->idle_technicians},
                      {"moves", std::move(moves)}});
 }
 
@@ -97,7 +102,7 @@ json move_ups_schema() {
            "gain_minutes",
            "minutes the mean drive to the next critical call of their skills gets shorter")});
   return sc::object_schema(
-      {sc::integer("history_days", 1, 365),
+      {sc::integer("history_days", 1, 365), sc::optional_id("center_id"),
        sc::integer("critical_calls", 0, std::nullopt, "critical jobs learned from"),
        sc::integer("idle_technicians", 0, std::nullopt, "active, on shift, no open job"),
        sc::array("moves", move, "best first; each counts the ones before it as done")});
@@ -125,7 +130,11 @@ void add_optimize_routes(RouteTable& routes, Services& s) {
        {.response = move_ups_schema(),
         .query = {schema::optional(schema::integer(
                       "history_days", 1, 365, "critical calls of the last N days (default 28)")),
-                  schema::optional(schema::integer("limit", 1, 100, "default 10"))}}});
+                  schema::optional(schema::integer("limit", 1, 100, "default 10")),
+                  schema::optional(schema::integer(
+                      "center_id", 1, std::nullopt,
+                      "only this center's technicians and the calls from its sites"))},
+        .errors = {404, 422}}});
 }
 
 }  // namespace fieldserve::server

@@ -142,3 +142,32 @@ TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
 
 }  // namespace
 }  // namespace fieldserve::app
+
+namespace fieldserve::app {
+namespace {
+
+class MoveUpSearchTest : public AppTest {};
+
+TEST_F(MoveUpSearchTest, ASearchOverTooManyPairsIsRefusedWithTheWayOut) {
+  // Three critical calls, not dispatched, and the fixture's technician idle: 3 pairs.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                   .severity = Severity::critical,
+                                                   .required_skills = {"hvac"},
+                                                   .auto_assign = false}));
+  }
+  auto fits = jobs.move_ups(28, 10, std::nullopt, 3);
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->critical_calls, 3);
+  EXPECT_EQ(fits->idle_technicians, 1);
+  EXPECT_TRUE(fits->moves.empty());  // 3 calls are too few to learn from
+  auto refused = jobs.move_ups(28, 10, std::nullopt, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::validation_failed);
+  EXPECT_NE(refused.error().message.find("center_id"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(jobs.move_ups(28, 10, CenterId{999}).error().code, ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace fieldserve::app

@@ -366,11 +366,31 @@ TEST_F(MoveUpTest, AnIdleTechnicianIsSuggestedToWaitWhereCriticalCallsComeFrom) 
   EXPECT_EQ(recent.body["critical_calls"], 0);
   EXPECT_TRUE(recent.body["moves"].empty());
   EXPECT_TRUE(move_ups("?limit=1").body["moves"].size() == 1u);
+
+  // One center's technicians and the calls from its sites: the world's center has them all;
+  // another center has neither.
+  auto scoped = move_ups("?center_id=" + std::to_string(w().center_id));
+  ASSERT_EQ(scoped.status, 200) << scoped.text;
+  EXPECT_EQ(scoped.body["center_id"], w().center_id);
+  EXPECT_EQ(scoped.body["critical_calls"], 20);
+  EXPECT_EQ(scoped.body["moves"], busy.body["moves"]);
+  auto other = s().post("/api/v1/centers",
+                        {{"name", "North"},
+                         {"time_zone", "Asia/Shanghai"},
+                         {"location", {{"lat", 31.9}, {"lon", 121.4}}}},
+                        admin());
+  ASSERT_EQ(other.status, 201) << other.text;
+  auto elsewhere = move_ups("?center_id=" + std::to_string(other.body["id"].get<std::int64_t>()));
+  ASSERT_EQ(elsewhere.status, 200) << elsewhere.text;
+  EXPECT_EQ(elsewhere.body["critical_calls"], 0);
+  EXPECT_EQ(elsewhere.body["idle_technicians"], 0);
+  EXPECT_TRUE(elsewhere.body["moves"].empty());
+  EXPECT_EQ(move_ups("?center_id=999999").status, 404);
 }
 
 TEST_F(MoveUpTest, BadParametersAreRefusedAndOnlyStaffMayAsk) {
-  for (const char* query :
-       {"?limit=0", "?limit=101", "?history_days=0", "?history_days=366", "?history_days=week"}) {
+  for (const char* query : {"?limit=0", "?limit=101", "?history_days=0", "?history_days=366",
+                            "?history_days=week", "?center_id=0", "?center_id=x"}) {
     auto r = move_ups(query);
     EXPECT_EQ(r.status, 400) << query << " " << r.text;
     EXPECT_EQ(r.body["error"]["code"], "bad_request") << query;

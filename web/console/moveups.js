@@ -1,8 +1,9 @@
 // Move-up suggestions (GET /api/v1/dispatch/move-ups): where idle technicians could wait for the
 // next critical call, learned from where critical calls came from. Nothing is moved: the
 // dispatcher tells the technician, and the next request starts from where technicians report.
+// Scoped to the center on screen, as the rest of the console.
 import { api, el } from '/shared/api.js';
-import { technicianName } from './store.js';
+import { state, technicianName } from './store.js';
 import { explain } from './dialogs.js';
 
 const dialog = document.getElementById('moveups-dialog');
@@ -52,7 +53,9 @@ export async function openMoveUps() {
   body.replaceChildren(el('h2', {}, 'Move-up suggestions'), el('p', { class: 'muted' }, 'Looking…'));
   if (!dialog.open) dialog.showModal();
   try {
-    render(await api('/api/v1/dispatch/move-ups'));
+    // The center on screen: its technicians, and the calls from its sites.
+    const scope = state.centerId === 'all' ? '' : `?center_id=${encodeURIComponent(state.centerId)}`;
+    render(await api(`/api/v1/dispatch/move-ups${scope}`));
   } catch (e) {
     body.replaceChildren(el('h2', {}, 'Move-up suggestions'), el('p', { class: 'error' }, explain(e)));
   } finally {
