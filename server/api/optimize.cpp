@@ -96,7 +96,8 @@ json move_ups_schema() {
   auto point = sc::object_schema({sc::number("lat"), sc::number("lon")});
   auto move = sc::object_schema(
       {sc::id("technician_id"), sc::object("from", point, "where the technician is"),
-       sc::object("to", point, "the centre of the demand cell to wait in"),
+       sc::object("to", point,
+                  "where to wait: the mean position of the calls of one 2 km demand cell"),
        sc::number("km", "road km of the move"),
        sc::number(
            "gain_minutes",

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -58,9 +59,14 @@ void record_exchange(const std::string& method, const std::string& path, const s
   }
   static const bool made = std::filesystem::create_directories(dir) || true;
   (void)made;
+  // Threads of one test record at once: a line written in pieces by two of them interleaves
+  // (a long line left the stream before its newline did), so one whole line at a time.
+  static std::mutex writing;
+  std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace) + '\n';
+  std::lock_guard lock(writing);
   std::ofstream out(std::string(dir) + "/exchanges-" + std::to_string(::getpid()) + ".jsonl",
                     std::ios::app);
-  out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  out << text;
 }
 
 Response to_response(const std::string& method, const std::string& path,
