@@ -135,7 +135,7 @@ test('the batch optimizer shows a dry run with before and after', async () => {
   await context.close();
 });
 
-test('move-up suggestions list the moves the server suggests for the center on screen', async () => {
+test('move-up suggestions list the moves the server suggests for the center on screen, and draw them on the map', async () => {
   // In the sample data only Chicago has the 20 critical calls move-up needs to learn from.
   const centers = await server.api('dispatcher', '/api/v1/centers');
   let center = null;
@@ -155,8 +155,28 @@ test('move-up suggestions list the moves the server suggests for the center on s
   const rows = await page.$$eval('#moveups-dialog .moveups-table tbody tr', (trs) =>
     trs.map((tr) => ({ id: Number(tr.dataset.technicianId), km: tr.children[3].textContent, gain: tr.children[4].textContent })));
   assert.deepEqual(rows, expected.moves.map((m) => ({ id: m.technician_id, km: m.km.toFixed(1), gain: m.gain_minutes.toFixed(1) })));
-  await page.click('#moveups-close');
+  assert.equal(await page.isVisible('#moveups-legend'), false, 'no move-up on the map before asked');
+  // On the map: a ring where each technician would wait and a dashed line to it, until cleared.
+  await page.click('#moveups-show');
   assert.equal(await page.$('#moveups-dialog[open]'), null);
+  await page.waitForSelector('#moveups-legend:not([hidden])');
+  const names = await Promise.all(expected.moves.map(async (m) =>
+    (await server.api('dispatcher', `/api/v1/technicians/${m.technician_id}`)).name));
+  const posts = await page.$$eval('.moveup-post', (markers) => markers.map((m) => m.title));
+  assert.deepEqual(posts, names.map((name) => `${name}: wait here`));
+  assert.equal(await page.locator('path.moveup-line').count(), expected.moves.length);
+  await screenshot(page, 'console-moveups');
+  await page.click('#moveups-clear');
+  assert.equal(await page.locator('.moveup-post').count(), 0);
+  assert.equal(await page.isVisible('#moveups-legend'), false);
+  // Drawn again, they go when the dispatcher turns to another center: they were for this one.
+  await page.click('#moveups-button');
+  await page.waitForSelector('#moveups-show:not([hidden])', { timeout: 20000 });
+  await page.click('#moveups-show');
+  assert.equal(await page.locator('.moveup-post').count(), expected.moves.length);
+  const other = centers.items.find((c) => c.id !== center.id);
+  await page.selectOption('#center-select', String(other.id));
+  assert.equal(await page.locator('.moveup-post').count(), 0);
   await assertClean(page, problems);
   await context.close();
 });

@@ -24,6 +24,7 @@ const centerMarkers = new Map();
 let jobLayer;
 let technicianLayer;
 let centerLayer;
+let moveUpLayer;
 // The technician whose candidate row is under the pointer.
 let hovered = null;
 
@@ -35,6 +36,7 @@ export function createMap(container) {
   centerLayer = L.layerGroup().addTo(map);
   technicianLayer = L.layerGroup().addTo(map);
   jobLayer = L.featureGroup().addTo(map);
+  moveUpLayer = L.featureGroup().addTo(map);
 
   on('reset', scheduleRender);
   on('jobs', scheduleRender);
@@ -44,6 +46,7 @@ export function createMap(container) {
   on('scope', () => { scheduleRender(); fitToScope(); });
   on('tick', scheduleRender);
   on('filter', scheduleRender);
+  on('moveups', renderMoveUps);
   on('hover-technician', (id) => {
     hovered = id;
     scheduleRender();
@@ -181,6 +184,36 @@ function renderCenters() {
     if (inScope(center.id)) marker.addTo(centerLayer);
     else marker.remove();
   }
+}
+
+// Each suggested move as a dashed line from the technician to a ring where they would wait; the
+// view widens to take them in. Drawn once per answer: the suggestions do not follow the feed.
+function renderMoveUps(moveUps) {
+  moveUpLayer.clearLayers();
+  const legend = document.getElementById('moveups-legend');
+  legend.hidden = !moveUps;
+  if (!moveUps) return;
+  for (const move of moveUps.moves) {
+    const name = technicianName(move.technician_id);
+    const tip = () => el('div', { class: 'map-tip' },
+      el('strong', {}, `${name}: wait here`),
+      el('div', {}, `${move.km.toFixed(1)} km from where they are`),
+      el('div', {}, `${move.gain_minutes.toFixed(1)} min less on the mean drive to the next critical call of their skills`));
+    L.polyline([latLng(move.from), latLng(move.to)], {
+      color: '#0b62a4', weight: 2.5, dashArray: '6 6', className: 'moveup-line', interactive: false,
+    }).addTo(moveUpLayer);
+    const post = L.marker(latLng(move.to), {
+      icon: L.divIcon({ className: 'moveup-post', iconSize: [14, 14] }),
+      keyboard: false,
+      zIndexOffset: 800,
+      title: `${name}: wait here`,
+    });
+    post.technicianId = move.technician_id;
+    post.bindTooltip(tip, { direction: 'top', offset: [0, -6] });
+    post.addTo(moveUpLayer);
+  }
+  const bounds = moveUpLayer.getBounds();
+  if (bounds.isValid() && !map.getBounds().contains(bounds)) map.fitBounds(bounds.extend(map.getBounds()), { padding: [24, 24], maxZoom: 13 });
 }
 
 // Fits the view to the center(s) shown: their sites, technicians and the centers themselves.

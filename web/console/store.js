@@ -16,6 +16,8 @@ export const state = {
   filterText: '',
   unassignedOnly: false,
   me: null,
+  // Move-up suggestions drawn on the map, or null: { centerId, moves } as the server gave them.
+  moveUps: null,
 };
 
 const bus = new EventTarget();
@@ -128,4 +130,10 @@ export function selectJob(id) {
   if (state.selectedJobId === id) return;
   state.selectedJobId = id;
   emit('select', id);
+}
+
+// Draws (or, with null, takes off) the move-up suggestions on the map.
+export function showMoveUps(moveUps) {
+  state.moveUps = moveUps;
+  emit('moveups', moveUps);
 }
