@@ -262,21 +262,42 @@ MoveUpInputs Dispatcher::gather_move_ups(store::Tx& tx, Instant now, std::chrono
   return in;
 }
 
-MoveUpSuggestions Dispatcher::suggest_move_ups(MoveUpInputs inputs, Instant now,
-                                               int max_moves) const {
-  const dispatch::CoverageConfig coverage;  // the replay's thresholds (docs/decisions.md, Move-up)
-  dispatch::DemandHistory demand(coverage.cell_km);
+namespace {
+
+// The replay's thresholds (docs/decisions.md, Move-up).
+const dispatch::CoverageConfig kCoverage;
+
+dispatch::DemandHistory demand_of(const MoveUpInputs& inputs) {
+  dispatch::DemandHistory demand(kCoverage.cell_km);
   for (const auto& c : inputs.calls) demand.record(c.site, c.required_skills, c.reported_at);
+  return demand;
+}
+
+std::vector<dispatch::IdleTechnician> idle_of(const MoveUpInputs& inputs) {
   std::vector<dispatch::IdleTechnician> idle;
   idle.reserve(inputs.idle.size());
   for (const auto& t : inputs.idle) idle.push_back({idle.size(), t.at, &t.skills});
+  return idle;
+}
+
+}  // namespace
+
+std::int64_t Dispatcher::move_up_pairs(const MoveUpInputs& inputs, Instant now) const {
+  return dispatch::move_up_pairs_in_reach(idle_of(inputs), demand_of(inputs), now, travel_,
+                                          kCoverage);
+}
+
+MoveUpSuggestions Dispatcher::suggest_move_ups(MoveUpInputs inputs, Instant now,
+                                               int max_moves) const {
+  auto demand = demand_of(inputs);
+  auto idle = idle_of(inputs);
   MoveUpSuggestions out;
   out.critical_calls = static_cast<int>(inputs.calls.size());
   out.idle_technicians = static_cast<int>(idle.size());
   std::vector<std::size_t> movable(idle.size());
   for (std::size_t i = 0; i < movable.size(); ++i) movable[i] = i;
   while (static_cast<int>(out.moves.size()) < max_moves) {
-    auto move = dispatch::best_move_up(idle, movable, demand, now, travel_, coverage);
+    auto move = dispatch::best_move_up(idle, movable, demand, now, travel_, kCoverage);
     if (!move) break;
     out.moves.push_back({inputs.idle[move->index].id, idle[move->index].at, move->to, move->km,
                          move->gain_minutes});

@@ -88,6 +88,9 @@ class Dispatcher {
   MoveUpInputs gather_move_ups(store::Tx& tx, Instant now, std::chrono::days history,
                                std::optional<CenterId> center);
   MoveUpSuggestions suggest_move_ups(MoveUpInputs inputs, Instant now, int max_moves) const;
+  // The work of one suggestion: (idle technician, demand cell) pairs within reach of each other
+  // (dispatch::move_up_pairs_in_reach).
+  std::int64_t move_up_pairs(const MoveUpInputs& inputs, Instant now) const;
   const dispatch::TravelModel& travel() const { return travel_; }
   const DecisionTimes& decision_times() const { return times_; }
 

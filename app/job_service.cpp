@@ -347,14 +347,14 @@ Result<MoveUpSuggestions> JobService::move_ups(int history_days, int max_moves,
     return dispatcher_.gather_move_ups(tx, now, std::chrono::days(history_days), center);
   });
   if (!inputs) return not_found("center", *center);
-  auto pairs = static_cast<std::int64_t>(inputs->idle.size()) *
-               static_cast<std::int64_t>(inputs->calls.size());
+  auto pairs = dispatcher_.move_up_pairs(*inputs, now);
   if (pairs > max_pairs) {
     return fail(ErrorCode::validation_failed,
                 std::to_string(inputs->idle.size()) + " idle technicians and " +
                     std::to_string(inputs->calls.size()) + " critical calls are too many for one " +
-                    "search (at most " + std::to_string(max_pairs) +
-                    " pairs): ask per center (center_id) or over fewer days (history_days)");
+                    "search (" + std::to_string(pairs) + " technician-cell pairs within reach, " +
+                    "at most " + std::to_string(max_pairs) +
+                    "): ask per center (center_id) or over fewer days (history_days)");
   }
   // The search runs with no transaction open: it may take a while over a large fleet.
   return dispatcher_.suggest_move_ups(std::move(*inputs), now, max_moves);

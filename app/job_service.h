@@ -117,10 +117,11 @@ class JobService {
   // Where idle technicians could wait for the next critical call (Dispatcher::gather_move_ups),
   // learned from the critical jobs of the last `history_days`; at most `max_moves` suggestions.
   // With `center`, only its technicians and the calls from its sites (not found if none such).
-  // The search costs about 0.17 us per (idle technician, critical call) pair and suggestion
-  // (docs/benchmarks.md): more than `max_pairs` pairs is refused (validation_failed), with the
-  // way out in the message, rather than holding a worker for seconds.
-  static constexpr std::int64_t kMoveUpMaxPairs = 3'000'000;
+  // The search's work grows with the (idle technician, demand cell) pairs within driving reach
+  // of each other (docs/benchmarks.md): more than `max_pairs` of them is refused
+  // (validation_failed), with the way out in the message, rather than holding a worker for
+  // seconds. Technicians and calls on other continents are never such a pair.
+  static constexpr std::int64_t kMoveUpMaxPairs = 10'000'000;
   Result<MoveUpSuggestions> move_ups(int history_days, int max_moves,
                                      std::optional<CenterId> center,
                                      std::int64_t max_pairs = kMoveUpMaxPairs);

@@ -14,6 +14,7 @@
 #include "dispatch/engine.h"
 #include "geo/distance.h"
 #include "geo/grid_index.h"
+#include "move_up_reference.h"
 
 namespace fieldserve::dispatch {
 namespace {
@@ -161,7 +162,9 @@ void BM_DecisionBruteForce(benchmark::State& state) {
 // idle technicians over the first `state.range(1)` of the 50 clusters, 400 critical calls per
 // cluster over the last four weeks (20,000 for all 50), one skill each; up to ten suggestions,
 // each taking the fleet as the ones before it leave it. One cluster is one center's console.
-void BM_MoveUpSuggestions(benchmark::State& state) {
+// `search` is best_move_up, or the plain objective it is tested against (the baseline).
+template <auto search>
+void move_up_suggestions(benchmark::State& state) {
   const auto& w = world();
   GeodesicTravel travel;
   CoverageConfig coverage;
@@ -190,7 +193,7 @@ void BM_MoveUpSuggestions(benchmark::State& state) {
     for (std::size_t i = 0; i < movable.size(); ++i) movable[i] = i;
     int made = 0;
     for (; made < 10; ++made) {
-      auto move = best_move_up(at, movable, demand, kNow, travel, coverage);
+      auto move = search(at, movable, demand, kNow, travel, coverage);
       if (!move) break;
       at[move->index].at = move->to;
       std::erase(movable, move->index);
@@ -205,12 +208,23 @@ void BM_MoveUpSuggestions(benchmark::State& state) {
 
 BENCHMARK(BM_DecisionWithGridIndex)->Iterations(2000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DecisionBruteForce)->Iterations(100)->Unit(benchmark::kMicrosecond);
+void BM_MoveUpSuggestions(benchmark::State& state) { move_up_suggestions<best_move_up>(state); }
+void BM_MoveUpSuggestionsPlain(benchmark::State& state) {
+  move_up_suggestions<testing::plain_move_up>(state);
+}
+
 BENCHMARK(BM_MoveUpSuggestions)
     ->Args({50, 1})
     ->Args({200, 1})
     ->Args({300, 50})
     ->Args({3000, 50})
     ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
+// Every technician against every cell for every post: only where that ends in seconds.
+BENCHMARK(BM_MoveUpSuggestionsPlain)
+    ->Args({50, 1})
+    ->Args({200, 1})
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

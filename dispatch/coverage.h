@@ -5,6 +5,7 @@
 // a move is made only when it shortens the expected drive to the next critical call of the
 // technician's skills by enough, and by enough per kilometre it costs.
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
@@ -70,6 +71,14 @@ struct MoveUp {
   double km = 0;            // road km of the move
   double gain_minutes = 0;  // mean drive to the next critical call of its skills, saved
 };
+
+// The work of one best_move_up: (idle technician, demand cell) pairs near enough to each other
+// (within the cap, as far as latitude tells) for the search to price them, summed over the skill
+// sets. Far cheaper to count than to search; the server refuses a question whose count is too
+// large rather than hold a worker for seconds.
+std::int64_t move_up_pairs_in_reach(std::span<const IdleTechnician> idle,
+                                    const DemandHistory& history, Instant now,
+                                    const TravelModel& travel, const CoverageConfig& config);
 
 // The one move among `movable` (indexes into `idle`) that saves the most, if any passes both
 // thresholds. `idle` is every idle technician: they all cover demand.

@@ -149,22 +149,25 @@ namespace {
 class MoveUpSearchTest : public AppTest {};
 
 TEST_F(MoveUpSearchTest, ASearchOverTooManyPairsIsRefusedWithTheWayOut) {
-  // Three critical calls, not dispatched, and the fixture's technician idle: 3 pairs.
+  // Three critical calls from one site, not dispatched, and the fixture's technician idle near
+  // it: one demand cell, one technician within reach, 1 pair.
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(jobs.create(dispatcher_who, NewJob{.site_id = site,
                                                    .severity = Severity::critical,
                                                    .required_skills = {"hvac"},
                                                    .auto_assign = false}));
   }
-  auto fits = jobs.move_ups(28, 10, std::nullopt, 3);
+  auto fits = jobs.move_ups(28, 10, std::nullopt, 1);
   ASSERT_TRUE(fits) << fits.error().message;
   EXPECT_EQ(fits->critical_calls, 3);
   EXPECT_EQ(fits->idle_technicians, 1);
   EXPECT_TRUE(fits->moves.empty());  // 3 calls are too few to learn from
-  auto refused = jobs.move_ups(28, 10, std::nullopt, 2);
+  auto refused = jobs.move_ups(28, 10, std::nullopt, 0);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::validation_failed);
   EXPECT_NE(refused.error().message.find("center_id"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("1 technician-cell pairs within reach"), std::string::npos)
       << refused.error().message;
   EXPECT_EQ(jobs.move_ups(28, 10, CenterId{999}).error().code, ErrorCode::not_found);
 }
