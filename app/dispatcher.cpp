@@ -207,7 +207,8 @@ dispatch::Decision Dispatcher::decide_and_apply(store::Tx& tx, Effects& fx, Job&
   // A critical job changes the plan around it: the jobs not started nearby may now be late.
   if (allow_preemption && decision.chosen && job.severity == Severity::critical &&
       policy.dispatch.rolling_replan) {
-    replan_near(tx, fx, site->location, tier.dispatch_radius_km, actor, now);
+    // Not held: the optimizer moves it only for a plan priced better, as in the replay.
+    replan_near(tx, fx, site->location, tier.dispatch_radius_km, actor, now, std::nullopt);
   }
   return decision;
 }
@@ -221,12 +222,13 @@ void Dispatcher::technician_freed(store::Tx& tx, Effects& fx, const Job& resolve
   std::lock_guard lock(mutex_);
   refresh(tx);
   refresh_service_times(tx, now, policy.dispatch.service_minutes);
+  std::optional<JobId> taken;
   if (resolved.technician_id) {
-    take_over_near(tx, fx, *resolved.technician_id, site->location,
-                   policy.tier(Severity::critical).dispatch_radius_km, actor, now);
+    taken = take_over_near(tx, fx, *resolved.technician_id, site->location,
+                           policy.tier(Severity::critical).dispatch_radius_km, actor, now);
   }
-  replan_near(tx, fx, site->location, policy.tier(resolved.severity).dispatch_radius_km, actor,
-              now);
+  replan_near(tx, fx, site->location, policy.tier(resolved.severity).dispatch_radius_km, actor, now,
+              taken);
 }
 
 void Dispatcher::sweep(store::Tx& tx, Effects& fx, Instant now) {
@@ -307,13 +309,14 @@ MoveUpSuggestions Dispatcher::suggest_move_ups(MoveUpInputs inputs, Instant now,
   return out;
 }
 
-void Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,
-                                const geo::LatLon& site, double radius_km, const std::string& actor,
-                                Instant now) {
+std::optional<JobId> Dispatcher::take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,
+                                                const geo::LatLon& site, double radius_km,
+                                                const std::string& actor, Instant now) {
   auto snap = snapshot(tx, site, radius_km, 0);
   auto move = dispatch::take_over_critical(snap.states, freed, now, travel_, config_);
-  if (!move) return;
+  if (!move) return std::nullopt;
   move_job(tx, fx, *move, "take-over", actor, now, true);
+  return move->job_id;
 }
 
 void Dispatcher::move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m,
@@ -326,17 +329,51 @@ void Dispatcher::move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignme
   if (!not_started || job->technician_id != m.from || job->assignment_locked) return;
   auto from_status = job->status;
   assign_to(*job, m.to, false, now);
+  // The reason in the dispatch words' spelling (take_over), the event's detail as before.
+  std::string reason = why;
+  std::replace(reason.begin(), reason.end(), '-', '_');
+  job->dispatch_reason = reason;
   writer_.save(tx, fx, *job);
   ++job->version;
   auto e = job_event(*job, "assigned", from_status, actor, EventSource::dispatcher, now);
   e.detail = std::string(why) + "; from technician " + std::to_string(m.from);
   tx.insert_event(e);
+  explain_move(tx, *job, reason, now);
+}
+
+void Dispatcher::explain_move(store::Tx& tx, const Job& job, const std::string& reason,
+                              Instant now) {
+  auto site = tx.site(job.site_id);
+  if (!site || !job.technician_id) return;
+  auto policy = writer_.policy().policy();
+  const auto& tier = policy.tier(job.severity);
+  auto snap = snapshot(tx, site->location, tier.dispatch_radius_km * config_.max_radius_factor,
+                       job.id);
+  std::string model;
+  if (job.equipment_id) {
+    if (auto e = tx.equipment(*job.equipment_id)) model = e->model;
+  }
+  auto decision = dispatch::decide(job, site->location,
+                                   estimate(job.kind, job.required_skills, model), tier,
+                                   snap.states, now, travel_, config_);
+  tx.insert_decision({job.id, now, job.technician_id, reason, decision.radius_km,
+                      encode_(decision)});
+}
+
+void Dispatcher::explain_moves(store::Tx& tx, std::span<const Job> moved, Instant now) {
+  if (moved.empty()) return;
+  std::lock_guard lock(mutex_);
+  refresh(tx);
+  refresh_service_times(tx, now, writer_.policy().policy().dispatch.service_minutes);
+  for (const auto& job : moved) explain_move(tx, job, "optimizer", now);
 }
 
 void Dispatcher::replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
-                             const std::string& actor, Instant now) {
+                             const std::string& actor, Instant now, std::optional<JobId> held) {
   auto snap = snapshot(tx, site, radius_km, 0);
-  auto moves = dispatch::replan(snap.states, writer_.policy().policy(), now, travel_);
+  std::vector<JobId> keep;
+  if (held) keep.push_back(*held);
+  auto moves = dispatch::replan(snap.states, writer_.policy().policy(), now, travel_, {}, keep);
   for (const auto& m : moves) move_job(tx, fx, m, "replan", actor, now);
   if (!moves.empty()) {
     fx.log(LogLevel::info, "dispatch", {{"replan_moves", static_cast<std::int64_t>(moves.size())}});

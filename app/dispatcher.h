@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -88,6 +89,9 @@ class Dispatcher {
   MoveUpInputs gather_move_ups(store::Tx& tx, Instant now, std::chrono::days history,
                                std::optional<CenterId> center);
   MoveUpSuggestions suggest_move_ups(MoveUpInputs inputs, Instant now, int max_moves) const;
+  // The batch optimizer's moves, applied by the caller in `tx`, recorded as dispatch decisions
+  // (reason "optimizer"), so that each job's explanation names the technician who has it.
+  void explain_moves(store::Tx& tx, std::span<const Job> moved, Instant now);
   // The work of one suggestion: (idle technician, demand cell) pairs within reach of each other
   // (dispatch::move_up_pairs_in_reach).
   std::int64_t move_up_pairs(const MoveUpInputs& inputs, Instant now) const;
@@ -111,11 +115,16 @@ class Dispatcher {
                                       const std::string& actor, Instant now, bool allow_preemption,
                                       std::chrono::steady_clock::time_point started);
   // Re-plans the jobs not yet started of the technicians near `site` (dispatch/replan.h) and
-  // applies the moves. The caller holds mutex_.
+  // applies the moves; `held` (the job the event just placed) stays. The caller holds mutex_.
   void replan_near(store::Tx& tx, Effects& fx, const geo::LatLon& site, double radius_km,
-                   const std::string& actor, Instant now);
-  void take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed, const geo::LatLon& site,
-                      double radius_km, const std::string& actor, Instant now);
+                   const std::string& actor, Instant now, std::optional<JobId> held);
+  // The job taken over, if any.
+  std::optional<JobId> take_over_near(store::Tx& tx, Effects& fx, TechnicianId freed,
+                                      const geo::LatLon& site, double radius_km,
+                                      const std::string& actor, Instant now);
+  // Records an engine move of `job` (already with its new technician) as a dispatch decision:
+  // `reason` names the rule, the candidates are as they stand now. The caller holds mutex_.
+  void explain_move(store::Tx& tx, const Job& job, const std::string& reason, Instant now);
   // Applies one move of a job not started, if the job is still as the plan saw it; with
   // `turn_back` also of a job its technician is driving to.
   void move_job(store::Tx& tx, Effects& fx, const dispatch::Reassignment& m, const char* why,

@@ -430,6 +430,7 @@ Result<OptimizerOutcome> JobService::optimize(const Principal& who, bool dry_run
     out.technicians_considered = technicians.size();
     out.before = plan.before;
     out.after = plan.after;
+    std::vector<Job> moved;
     for (std::size_t i = 0; i < plan.assignment.size(); ++i) {
       const auto& to = plan.assignment[i].second;
       auto& job = job_rows[i];
@@ -440,13 +441,16 @@ Result<OptimizerOutcome> JobService::optimize(const Principal& who, bool dry_run
       auto from_status = job.status;
       auto previous = job.technician_id;
       assign_to(job, *to, false, now);
-      job.dispatch_reason.clear();
+      job.dispatch_reason = "optimizer";
       writer_.save(tx, fx, job);
       auto e = job_event(job, "assigned", from_status, who.actor(), EventSource::dispatcher, now);
       e.detail = "optimizer" +
                  (previous ? "; from technician " + std::to_string(*previous) : std::string());
       tx.insert_event(e);
+      moved.push_back(job);
     }
+    // Each job's explanation then names the technician the plan gave it.
+    dispatcher_.explain_moves(tx, moved, now);
     return out;
   });
 }

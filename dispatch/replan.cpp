@@ -21,7 +21,8 @@ std::chrono::seconds minutes(double m) {
 // on site at (and locked work), and is free for the rest when that is expected to end.
 std::vector<Reassignment> optimizer_pass(std::span<const TechnicianState> technicians,
                                          const SlaPolicy& policy, Instant now,
-                                         const TravelModel& travel, const ReplanConfig& config) {
+                                         const TravelModel& travel, const ReplanConfig& config,
+                                         std::span<const JobId> held) {
   const Instant horizon = now + minutes(config.horizon_minutes);
   std::vector<OptimizeJob> jobs;
   std::vector<OptimizeTechnician> techs;
@@ -33,7 +34,8 @@ std::vector<Reassignment> optimizer_pass(std::span<const TechnicianState> techni
     for (const auto& q : t.queue) {
       expected_sum += q.service.expected_minutes;
       ++expected_n;
-      if (movable(q) && q.arrival_due <= horizon) {
+      bool is_held = std::find(held.begin(), held.end(), q.id) != held.end();
+      if (movable(q) && !is_held && q.arrival_due <= horizon) {
         jobs.push_back({q.id, q.severity, q.site, *q.required_skills, q.arrival_due,
                         t.technician->id});
         continue;
@@ -70,8 +72,8 @@ std::vector<Reassignment> optimizer_pass(std::span<const TechnicianState> techni
 
 std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
                                  const SlaPolicy& policy, Instant now, const TravelModel& travel,
-                                 const ReplanConfig& config) {
-  return optimizer_pass(technicians, policy, now, travel, config);
+                                 const ReplanConfig& config, std::span<const JobId> held) {
+  return optimizer_pass(technicians, policy, now, travel, config, held);
 }
 
 }  // namespace fieldserve::dispatch

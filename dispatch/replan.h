@@ -29,10 +29,13 @@ struct Reassignment {
 };
 
 // `technicians` as the engine sees them (queues with required_skills set; a job without them
-// stays). Each job moves at most once.
+// stays). Each job moves at most once. `held`: jobs that stay where they are, because the event
+// that asks for the re-plan has just moved them (a take-over, which turns a technician back for
+// an earlier arrival); the optimizer, pricing km between two on-time arrivals, would otherwise
+// hand them straight back, and the job would churn between technicians at every event.
 std::vector<Reassignment> replan(std::span<const TechnicianState> technicians,
                                  const SlaPolicy& policy, Instant now, const TravelModel& travel,
-                                 const ReplanConfig& config = {});
+                                 const ReplanConfig& config = {}, std::span<const JobId> held = {});
 
 // A technician who has just freed up takes over the most urgent critical job not yet reached in
 // another technician's queue (assigned, accepted, or en route: that technician is turned back)

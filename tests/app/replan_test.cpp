@@ -69,6 +69,14 @@ TEST_F(ReplanTest, ATechnicianWhoFreesUpTakesTheCriticalJobTheyReachFirst) {
   EXPECT_EQ(events.back().type, "assigned");
   EXPECT_EQ(events.back().detail, "take-over; from technician " + std::to_string(tech));
   EXPECT_EQ(store->read([&](store::Tx& tx) { return tx.job(late)->technician_id; }), tech);
+  // The explanation is of the move, not of the first decision: it names who has the job now.
+  EXPECT_EQ(moved.dispatch_reason, "take_over");
+  auto explained = jobs.explanation(first);
+  ASSERT_TRUE(explained);
+  EXPECT_EQ(explained->decision.chosen, second);
+  EXPECT_EQ(explained->decision.reason, "take_over");
+  EXPECT_EQ(explained->decision.decided_at, clock.now());
+  EXPECT_NE(explained->decision.candidates.find(std::to_string(second)), std::string::npos);
 }
 
 TEST_F(ReplanTest, WithRollingReplanOffNothingMoves) {
@@ -100,6 +108,47 @@ TEST_F(ReplanTest, ATechnicianStillDrivingToACriticalJobIsTurnedBackWhenAnotherI
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().from_status, JobStatus::en_route);
   EXPECT_EQ(events.back().detail, "take-over; from technician " + std::to_string(tech));
+}
+
+TEST_F(ReplanTest, ATakeOverIsNotUndoneByTheReplanOfTheSameEvent) {
+  // The fixture's technician is on site at the site, 50 min into a minor job expected to take
+  // 60: a critical job at the site goes to them (nobody else). A second technician 1.6 km away
+  // frees up: about 4 min of driving against the at least 15 min the first still needs there
+  // (half the 30 min spread is the least left of an overrunning job), so they take the critical
+  // job over. The re-plan that follows prices by km between two on-time arrivals and would hand
+  // it straight back to the first (0 km): the job the event just placed stays where it went.
+  auto minor = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                  .severity = Severity::minor,
+                                                  .required_skills = {"hvac"}});
+  ASSERT_TRUE(minor);
+  for (auto to : {StatusRequest::accepted, StatusRequest::en_route, StatusRequest::on_site}) {
+    ASSERT_TRUE(jobs.change_status(dispatcher_who, minor->id, to, std::nullopt, std::nullopt));
+  }
+  clock.advance(50min);
+  auto critical = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                     .severity = Severity::critical,
+                                                     .required_skills = {"hvac"}});
+  ASSERT_TRUE(critical);
+  ASSERT_EQ(critical->technician_id, tech);
+  // A second job not started, so that the re-plan has something to weigh it against.
+  auto queued = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                   .severity = Severity::general,
+                                                   .required_skills = {"hvac"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->technician_id, tech);
+  second = store->write([&](store::Tx& tx) {
+    Technician t{.name = "Zhang Min", .skills = {"hvac"}, .home_center_id = center};
+    t.location = geo::LatLon{31.2544, 121.50};
+    for (auto& day : t.shift) day = DaySpan{0, 1440};
+    return tx.insert_technician(t);
+  });
+  second_does_a_job_at_the_site();
+  auto moved = store->read([&](store::Tx& tx) { return *tx.job(critical->id); });
+  EXPECT_EQ(moved.technician_id, second);
+  auto events = events_of(critical->id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().detail, "take-over; from technician " + std::to_string(tech));
+  for (const auto& e : events) EXPECT_NE(e.detail.rfind("replan", 0), 0u) << e.detail;
 }
 
 TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
@@ -136,6 +185,8 @@ TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
   auto events = events_of(serious->id);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().detail, "rescue; from technician " + std::to_string(tech));
+  EXPECT_EQ(moved.dispatch_reason, "rescue");
+  EXPECT_EQ(jobs.explanation(serious->id)->decision.chosen, second);
   EXPECT_EQ(events.back().actor, "sla-monitor");
   EXPECT_EQ(LogLines::count_containing("rescued=1"), 1u);
 }

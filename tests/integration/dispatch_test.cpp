@@ -280,6 +280,13 @@ TEST_F(OptimizeTest, DryRunPlansWithoutChangingAndApplyAssignsWithEvents) {
     auto events =
         s().get("/api/v1/jobs/" + std::to_string(id) + "/events", w().manager).body["items"];
     EXPECT_EQ(events.back()["detail"], "optimizer");
+    // Explained as the optimizer's decision, naming the technician the plan gave it.
+    EXPECT_EQ(job["dispatch"]["reason"], "optimizer");
+    auto why = s().get("/api/v1/jobs/" + std::to_string(id) + "/candidates", w().manager);
+    ASSERT_EQ(why.status, 200) << why.text;
+    EXPECT_EQ(why.body["reason"], "optimizer");
+    EXPECT_EQ(why.body["chosen_technician_id"], job["technician_id"]);
+    EXPECT_FALSE(why.body["candidates"].empty());
   }
   EXPECT_EQ(s().get("/api/v1/jobs/" + locked_id, w().manager).body["technician_id"], w().tech_b);
   EXPECT_EQ(s().post("/api/v1/dispatch/optimize", json::object(), w().manager).status, 403);

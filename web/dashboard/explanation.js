@@ -25,6 +25,14 @@ function reasonSentence(reason) {
       'reached, went back to dispatch (a critical job takes the earliest arrival; a serious one ' +
       'only when it would miss its target otherwise).';
   }
+  // Moves the engine made after the first decision; the candidates are as they stood then.
+  const moves = {
+    take_over: 'A technician who freed up arrived earlier and took the job over from the one it was queued with.',
+    replan: 'The re-plan moved the job: its plan had fewer breaches, fewer minutes late or fewer km.',
+    rescue: 'The sweep for jobs at risk moved the job to an idle technician who reaches it in time.',
+    optimizer: 'The batch optimizer moved the job when a dispatcher applied its plan.',
+  };
+  if (moves[reason]) return moves[reason];
   return `Reason: ${reason}.`;
 }
 
