@@ -31,6 +31,18 @@ class ReplanTest : public AppTest {
     return {first->id, late->id};
   }
 
+  // The fixture's technician (the only one then) gets a minor job at the site and is on site.
+  void fixture_technician_on_site_at_a_minor_job() {
+    auto minor = jobs.create(dispatcher_who, NewJob{.site_id = site,
+                                                    .severity = Severity::minor,
+                                                    .required_skills = {"hvac"}});
+    ASSERT_TRUE(minor);
+    ASSERT_EQ(minor->technician_id, tech);
+    for (auto to : {StatusRequest::accepted, StatusRequest::en_route, StatusRequest::on_site}) {
+      ASSERT_TRUE(jobs.change_status(dispatcher_who, minor->id, to, std::nullopt, std::nullopt));
+    }
+  }
+
   void second_technician_at_the_site() {
     second = store->write([&](store::Tx& tx) {
       Technician t{.name = "Zhang Min", .skills = {"hvac"}, .home_center_id = center};
@@ -117,13 +129,7 @@ TEST_F(ReplanTest, ATakeOverIsNotUndoneByTheReplanOfTheSameEvent) {
   // (half the 30 min spread is the least left of an overrunning job), so they take the critical
   // job over. The re-plan that follows prices by km between two on-time arrivals and would hand
   // it straight back to the first (0 km): the job the event just placed stays where it went.
-  auto minor = jobs.create(dispatcher_who, NewJob{.site_id = site,
-                                                  .severity = Severity::minor,
-                                                  .required_skills = {"hvac"}});
-  ASSERT_TRUE(minor);
-  for (auto to : {StatusRequest::accepted, StatusRequest::en_route, StatusRequest::on_site}) {
-    ASSERT_TRUE(jobs.change_status(dispatcher_who, minor->id, to, std::nullopt, std::nullopt));
-  }
+  ASSERT_NO_FATAL_FAILURE(fixture_technician_on_site_at_a_minor_job());
   clock.advance(50min);
   auto critical = jobs.create(dispatcher_who, NewJob{.site_id = site,
                                                      .severity = Severity::critical,
@@ -158,13 +164,7 @@ TEST_F(ReplanTest, TheTickersSweepHandsAJobAtRiskToAnIdleTechnician) {
   // has it reached 15 min from now (half the 30 min spread is the least left on an overrunning
   // job): 10 min before the due, inside the 15 min at-risk window. A second technician, idle at
   // the site, takes it at the next sweep.
-  auto minor = jobs.create(dispatcher_who, NewJob{.site_id = site,
-                                                  .severity = Severity::minor,
-                                                  .required_skills = {"hvac"}});
-  ASSERT_TRUE(minor);
-  for (auto to : {StatusRequest::accepted, StatusRequest::en_route, StatusRequest::on_site}) {
-    ASSERT_TRUE(jobs.change_status(dispatcher_who, minor->id, to, std::nullopt, std::nullopt));
-  }
+  ASSERT_NO_FATAL_FAILURE(fixture_technician_on_site_at_a_minor_job());
   auto serious = jobs.create(dispatcher_who, NewJob{.site_id = site,
                                                     .severity = Severity::serious,
                                                     .required_skills = {"hvac"}});
