@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace fieldserve::app {
@@ -73,8 +74,14 @@ Result<Principal> Authenticator::authenticate(const std::string& header) {
   if (header.empty()) {
     return fail(ErrorCode::unauthorized, "send Authorization: Bearer <token>");
   }
-  if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0 ||
-      header.size() > 200) {
+  // The scheme name is case-insensitive (RFC 7235 section 2.1): "bearer" is as good as "Bearer".
+  auto scheme_is_bearer = [&] {
+    return std::equal(kPrefix.begin(), kPrefix.end(), header.begin(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) ==
+             std::tolower(static_cast<unsigned char>(b));
+    });
+  };
+  if (header.size() <= kPrefix.size() || header.size() > 200 || !scheme_is_bearer()) {
     return fail(ErrorCode::unauthorized, "the Authorization header must be 'Bearer <token>'");
   }
   std::string hash = sha256_hex(header.substr(kPrefix.size()));

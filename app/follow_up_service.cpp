@@ -55,6 +55,13 @@ Result<FollowUp> FollowUpService::record(const Principal& who, FollowUpId id,
                                            " already has its result (" +
                                            format_rfc3339(*f->done_at) + ")");
     }
+    // The call is about a closed job: it cannot have happened before the close (a week before
+    // the follow-up's due date, open_follow_up).
+    auto closed_at = f->due - kFollowUpAfter;
+    if (at < closed_at) {
+      return invalid("at",
+                     "must not be before the job was closed (" + format_rfc3339(closed_at) + ")");
+    }
     f->status = FollowUpStatus::done;
     f->reached = in.reached;
     f->satisfaction = in.satisfaction;

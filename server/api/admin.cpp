@@ -29,7 +29,7 @@ Result<Reply> list_audit(Services& s, RouteRequest& req) {
   if (!entity.empty() && entity != "customer" && entity != "site" && entity != "equipment") {
     return fail(ErrorCode::bad_request, "entity must be customer, site or equipment");
   }
-  auto entity_id = req.query_int("entity_id");
+  auto entity_id = req.query_id("entity_id");
   if (!entity_id) return std::unexpected(entity_id.error());
   return list_reply(s.places.audit(entity, *entity_id, *page), *page, audit_json);
 }

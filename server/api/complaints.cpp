@@ -108,7 +108,7 @@ Result<Reply> list_complaints(Services& s, RouteRequest& req) {
       return fail(ErrorCode::bad_request, "overdue must be true or false");
     overdue = *v == "true";
   }
-  auto customer = req.query_int("customer_id");
+  auto customer = req.query_id("customer_id");
   if (!customer) return std::unexpected(customer.error());
   auto rows = s.complaints.list(*page, status, overdue, *customer);
   return list_reply(rows, *page, complaint_json);

@@ -63,7 +63,7 @@ Result<Reply> get_equipment(Services& s, RouteRequest& req) {
 Result<Reply> list_equipment(Services& s, RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
-  auto site = req.query_int("site_id");
+  auto site = req.query_id("site_id");
   if (!site) return std::unexpected(site.error());
   return list_reply(s.places.equipment_list(*page, *site), *page, equipment_json);
 }

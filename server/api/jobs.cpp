@@ -45,8 +45,7 @@ const schema::Field severity = schema::enumeration("severity",
 const schema::Field description = schema::optional(schema::text("description", 4000));
 const schema::Field fault = schema::optional(schema::text(
     "fault", 64, "a fault code (compressor): warranty repairs are counted per fault; \"\" clears"));
-const schema::Field required_skills = schema::optional(
-    schema::array("required_skills", {{"type", "string"}, {"maxLength", 64}}, "at most 50"));
+const schema::Field required_skills = schema::optional(schema::skills("required_skills"));
 const schema::Field equipment_id = schema::optional(schema::optional_id("equipment_id",
                                                                         "null clears it"));
 const std::vector<schema::Field> create{site_id,     kind,  reported_at,     auto_assign, severity,
@@ -128,7 +127,7 @@ Result<Reply> list_jobs(Services& s, RouteRequest& req) {
   for (auto [name, target] :
        {std::pair{"technician_id", &f.technician_id}, std::pair{"center_id", &f.center_id},
         std::pair{"site_id", &f.site_id}}) {
-    auto v = req.query_int(name);
+    auto v = req.query_id(name);
     if (!v) return std::unexpected(v.error());
     *target = *v;
   }

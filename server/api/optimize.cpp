@@ -71,9 +71,8 @@ Result<Reply> move_ups(Services& s, RouteRequest& req) {
   if (!days) return std::unexpected(days.error());
   auto limit = bounded_query(req, "limit", 1, 100, 10);
   if (!limit) return std::unexpected(limit.error());
-  auto center = req.query_int("center_id");
+  auto center = req.query_id("center_id");
   if (!center) return std::unexpected(center.error());
-  if (*center && **center < 1) return fail(ErrorCode::bad_request, "center_id must be an id");
   auto found = s.jobs.move_ups(*days, *limit, *center);
   if (!found) return std::unexpected(found.error());
   json moves = json::array();

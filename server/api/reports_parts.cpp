@@ -29,7 +29,7 @@ Reply parts_csv(const std::vector<PartForecast>& rows) {
 Result<Reply> parts_report(Services& s, RouteRequest& req) {
   auto window = report_window(s, req);
   if (!window) return std::unexpected(window.error());
-  auto center = req.query_int("center_id");
+  auto center = req.query_id("center_id");
   if (!center) return std::unexpected(center.error());
   std::string format = req.query("format").value_or("json");
   if (format != "json" && format != "csv") {

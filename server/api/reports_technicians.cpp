@@ -28,10 +28,10 @@ Result<store::SlaRowFilter> report_filter(const RouteRequest& req) {
     if (!f.severity)
       return fail(ErrorCode::validation_failed, "tier must be critical, serious, general or minor");
   }
-  auto center = req.query_int("center_id");
+  auto center = req.query_id("center_id");
   if (!center) return std::unexpected(center.error());
   f.center_id = *center;
-  auto technician = req.query_int("technician_id");
+  auto technician = req.query_id("technician_id");
   if (!technician) return std::unexpected(technician.error());
   f.technician_id = *technician;
   return f;

@@ -48,9 +48,9 @@ Result<Reply> get_site(Services& s, RouteRequest& req) {
 Result<Reply> list_sites(Services& s, RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
-  auto customer = req.query_int("customer_id");
+  auto customer = req.query_id("customer_id");
   if (!customer) return std::unexpected(customer.error());
-  auto center = req.query_int("center_id");
+  auto center = req.query_id("center_id");
   if (!center) return std::unexpected(center.error());
   auto policy = s.policy.policy();
   return list_reply(s.places.sites(*page, *customer, *center), *page,

@@ -9,13 +9,12 @@ namespace {
 // What a technician's create and PATCH bodies may hold (every field is optional on PATCH).
 namespace technician_body {
 const schema::Field name = schema::text("name", 200);
-const schema::Field skills = schema::array("skills", {{"type", "string"}, {"maxLength", 64}},
-                                           "at most 50");
+const schema::Field skills = schema::skills("skills");
 const schema::Field home_center_id = schema::id("home_center_id");
 const schema::Field location = schema::optional(schema::nullable(
     schema::object("location", location_schema(), "where it is now; null: unknown")));
 const schema::Field max_open_jobs = schema::optional(schema::integer("max_open_jobs", 1, 100,
-                                                                     "default 8"));
+                                                                     "default 6"));
 const schema::Field active = schema::optional(schema::boolean("active", "default true"));
 const schema::Field shift = schema::object("shift", weekly_hours_schema());
 const std::vector<schema::Field> all{name,          skills, home_center_id, location,
@@ -64,7 +63,7 @@ Result<Reply> list_technicians(Services& s, RouteRequest& req) {
   auto page = req.page();
   if (!page) return std::unexpected(page.error());
   store::TechnicianFilter filter;
-  auto center = req.query_int("home_center_id");
+  auto center = req.query_id("home_center_id");
   if (!center) return std::unexpected(center.error());
   filter.home_center_id = *center;
   if (auto active = req.query("active")) {

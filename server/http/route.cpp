@@ -35,6 +35,14 @@ Result<std::optional<std::int64_t>> RouteRequest::query_int(const char* name) co
   return std::optional<std::int64_t>(*value);
 }
 
+Result<std::optional<std::int64_t>> RouteRequest::query_id(const char* name) const {
+  auto value = query_int(name);
+  if (value && *value && **value < 1) {
+    return fail(ErrorCode::bad_request, std::string(name) + " must be an id (1 or more)");
+  }
+  return value;
+}
+
 Result<std::optional<Instant>> RouteRequest::query_time(const char* name) const {
   auto text = query(name);
   if (!text) return std::optional<Instant>{};

@@ -32,6 +32,8 @@ struct RouteRequest {
   std::optional<std::string> query(const char* name) const;
   // An integer query parameter: nullopt when absent, bad_request when not an integer.
   Result<std::optional<std::int64_t>> query_int(const char* name) const;
+  // An id: an integer of at least 1 (400 otherwise, as for a malformed integer).
+  Result<std::optional<std::int64_t>> query_id(const char* name) const;
   // An RFC 3339 query parameter: nullopt when absent, bad_request when unreadable.
   Result<std::optional<Instant>> query_time(const char* name) const;
   // The body as a JSON object: 415 unless Content-Type is application/json, 400 if malformed.

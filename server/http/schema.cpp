@@ -142,6 +142,11 @@ Field array(std::string name, json item, std::string description) {
           .shape = std::move(item)};
 }
 
+Field skills(std::string name, std::string description) {
+  return array(std::move(name), {{"type", "string"}, {"pattern", "^[a-z0-9_-]{1,40}$"}},
+               std::move(description));
+}
+
 Field nullable(Field f) {
   f.nullable = true;
   return f;

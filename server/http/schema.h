@@ -57,6 +57,9 @@ Field integer(std::string name, std::optional<double> minimum, std::optional<dou
               std::string description = "");
 Field object(std::string name, json shape, std::string description = "");
 Field array(std::string name, json item, std::string description = "");
+// A list of skills as the body reader takes them (domain is_valid_skill): at most 50, each 1-40
+// characters of a-z, 0-9, _ or -.
+Field skills(std::string name, std::string description = "at most 50");
 // The same field, allowed to be null / allowed to be absent.
 Field nullable(Field f);
 Field optional(Field f);

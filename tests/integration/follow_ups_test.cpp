@@ -104,6 +104,11 @@ TEST_F(FollowUpsTest, AResultIsRecordedOnceAndBadScoresAreRefused) {
   EXPECT_EQ(result(id, {{"reached", true}}, w().manager).status, 403);
   EXPECT_EQ(s().get("/api/v1/followups", w().tablet_a).status, 403);
   EXPECT_EQ(result(999999, {{"reached", true}}).status, 404);
+  // A call before the job was closed is a typing error, and would lock the real result out.
+  auto before_close = result(id, {{"reached", true}, {"at", "1990-01-01T00:00:00Z"}});
+  EXPECT_EQ(before_close.status, 422);
+  EXPECT_NE(before_close.text.find("before the job was closed"), std::string::npos)
+      << before_close.text;
 
   auto done = result(id, {{"reached", true}, {"satisfaction", 4}, {"comment", "quick"}});
   ASSERT_EQ(done.status, 200) << done.text;

@@ -1,6 +1,8 @@
 // The role matrix of docs/decisions.md, checked per route and per object.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "server_fixture.h"
 
 namespace fieldserve::testing {
@@ -37,6 +39,31 @@ TEST_F(RolesTest, NoTokenOrABadTokenIs401) {
   auto r = s().send("GET", "/api/v1/jobs", "", "", {{"Authorization", "Basic abc"}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.error_code(), "unauthorized");
+  // The scheme's name is case-insensitive (RFC 7235); the token is not.
+  EXPECT_EQ(s().send("GET", "/api/v1/jobs", "", "", {{"Authorization", "bearer " + w().dispatcher}})
+                .status,
+            200);
+  EXPECT_EQ(s().send("GET", "/api/v1/jobs", "", "", {{"Authorization", "BEARER " + w().dispatcher}})
+                .status,
+            200);
+  std::string upper = w().dispatcher;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(s().send("GET", "/api/v1/jobs", "", "", {{"Authorization", "Bearer " + upper}}).status,
+            401);
+}
+
+TEST_F(RolesTest, AnIdBelowOneInAFilterIsABadRequest) {
+  for (const char* path :
+       {"/api/v1/jobs?technician_id=0", "/api/v1/jobs?center_id=-1", "/api/v1/jobs?site_id=0",
+        "/api/v1/technicians?home_center_id=0", "/api/v1/equipment?site_id=-1",
+        "/api/v1/complaints?customer_id=-5", "/api/v1/sites?center_id=0",
+        "/api/v1/sites?customer_id=0", "/api/v1/reports/sla?center_id=0",
+        "/api/v1/reports/sla/breaches?technician_id=0", "/api/v1/dispatch/move-ups?center_id=0"}) {
+    auto r = s().get(path, w().manager);
+    EXPECT_EQ(r.status, 400) << path << " " << r.text;
+    EXPECT_NE(r.text.find("must be an id"), std::string::npos) << path << " " << r.text;
+  }
+  EXPECT_EQ(s().get("/api/v1/jobs?technician_id=1", w().manager).status, 200);
 }
 
 TEST_F(RolesTest, TechnicianSeesOnlyItsOwnJobs) {

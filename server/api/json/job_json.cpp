@@ -248,7 +248,9 @@ nlohmann::json job_schema() {
       s::timestamp("created_at"),
       s::optional_id("technician_id"),
       s::boolean("assignment_locked", "assigned by hand: the optimizer leaves it alone"),
-      s::boolean("needs_review", "dispatched without a technician who meets every target"),
+      s::boolean("needs_review",
+                 "facts arrived for the job after it moved on (reassigned, cancelled, closed), "
+                 "or a dispatcher raised it; a dispatcher clears it (PATCH)"),
       s::number("distance_km", "from its site's center"),
       s::nullable(s::number("band_max_km", "upper limit of its band in its tier; null beyond")),
       s::object("dispatch", s::object_schema({s::optional(s::text("reason", 200))}),
