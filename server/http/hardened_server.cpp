@@ -30,6 +30,10 @@ thread_local DeadlineStream* tls_stream = nullptr;  // the connection this worke
 
 using Clock = std::chrono::steady_clock;
 
+// How long a connection may take over its request's headers (or, first, the TLS handshake and
+// the first bytes) before it gives its worker up to a connection waiting for one.
+constexpr std::chrono::seconds kHeaderGrace{2};
+
 int millis_until(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return static_cast<int>(std::max<std::int64_t>(0, left.count()));
@@ -55,7 +59,9 @@ std::string address_text(const sockaddr_storage& addr, int& port) {
 // current request's total deadline.
 class DeadlineStream final : public httplib::Stream {
  public:
-  DeadlineStream(socket_t sock, const HttpLimits& limits) : sock_(sock), limits_(limits) {}
+  // `waiting`: connections accepted and waiting for a worker (HardenedServer::waiting_).
+  DeadlineStream(socket_t sock, const HttpLimits& limits, const std::atomic<int>& waiting)
+      : sock_(sock), limits_(limits), waiting_(waiting) {}
   DeadlineStream(const DeadlineStream&) = delete;
   DeadlineStream& operator=(const DeadlineStream&) = delete;
   ~DeadlineStream() override {
@@ -81,7 +87,8 @@ class DeadlineStream final : public httplib::Stream {
   }
 
   void start_request() {
-    deadline_ = Clock::now() + std::chrono::seconds(limits_.request_timeout_s);
+    started_ = Clock::now();
+    deadline_ = started_ + std::chrono::seconds(limits_.request_timeout_s);
     // The answer gets its own allowance on top: a client that reads it a byte at a time is cut
     // off like one that sends its request that way.
     response_deadline_ = deadline_ + kResponseAllowance;
@@ -91,7 +98,7 @@ class DeadlineStream final : public httplib::Stream {
 
   bool is_readable() const override {
     if (has_buffered()) return true;
-    return wait(POLLIN, std::min(limits_.read_timeout_s * 1000, millis_until(deadline_)));
+    return wait_readable(read_wait_ms());
   }
   bool is_writable() const override { return wait(POLLOUT, limits_.write_timeout_s * 1000); }
 
@@ -202,7 +209,7 @@ class DeadlineStream final : public httplib::Stream {
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return n;
-      if (!wait(POLLIN, read_wait_ms())) return -1;
+      if (!wait_readable(read_wait_ms())) return -1;
     }
   }
 
@@ -216,9 +223,26 @@ class DeadlineStream final : public httplib::Stream {
     }
   }
 
+  // Waits for the next bytes of the request. While its headers are still coming, a connection
+  // that has taken more than kHeaderGrace over them gives its worker up as soon as another
+  // connection is waiting for one: a client trickling its headers (alone, or as many as there
+  // are workers) then holds a worker for about that long, not for the whole request deadline.
+  // An honest client sends its headers in one go; one on a slow network is cut only when the
+  // server is full, and a client's retry is cheaper than everyone else waiting.
+  bool wait_readable(int timeout_ms) const {
+    if (tls_request.headers_read) return wait(POLLIN, timeout_ms);
+    auto until = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      int slice = std::min(100, millis_until(until));
+      if (wait(POLLIN, slice)) return true;
+      if (Clock::now() >= until) return false;
+      if (Clock::now() - started_ > kHeaderGrace && waiting_.load() > 0) return false;
+    }
+  }
+
   // Waits for what OpenSSL says it needs; false for a real error or when time runs out.
   bool wait_for(int ssl_error, int timeout_ms) const {
-    if (ssl_error == SSL_ERROR_WANT_READ) return wait(POLLIN, timeout_ms);
+    if (ssl_error == SSL_ERROR_WANT_READ) return wait_readable(timeout_ms);
     if (ssl_error == SSL_ERROR_WANT_WRITE) return wait(POLLOUT, timeout_ms);
     return false;
   }
@@ -234,6 +258,8 @@ class DeadlineStream final : public httplib::Stream {
 
   socket_t sock_;
   const HttpLimits& limits_;
+  const std::atomic<int>& waiting_;
+  Clock::time_point started_ = Clock::now();
   Clock::time_point deadline_ = Clock::now();
   Clock::time_point response_deadline_ = Clock::now() + kResponseAllowance;
   char buffer_[16384];
@@ -414,10 +440,13 @@ httplib::Server::HandlerResponse HardenedServer::guard(const httplib::Request& r
 }
 
 bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
-  // The first request gets the full stall timeout; later ones wait in the keep-alive window
-  // but give the worker up when another connection is queued for it.
+  // The first request gets the full stall timeout; later ones wait in the keep-alive window.
+  // Either gives the worker up when another connection is queued for it (the first only after
+  // kHeaderGrace: it has only just been accepted).
   auto limit = std::chrono::seconds(first ? limits_.read_timeout_s : limits_.keep_alive_timeout_s);
   auto deadline = Clock::now() + limit;
+  // A new connection that has sent nothing for kHeaderGrace gives way like an idle one.
+  auto yield_after = first ? Clock::now() + kHeaderGrace : Clock::now();
   while (serving()) {
     int slice = std::min(100, millis_until(deadline));
     pollfd p{sock, POLLIN, 0};
@@ -425,7 +454,7 @@ bool HardenedServer::wait_for_next_request(socket_t sock, bool first) {
     if (rc > 0) return (p.revents & POLLIN) != 0 || (p.revents & POLLHUP) == 0;
     if (rc < 0 && errno != EINTR) return false;
     if (Clock::now() >= deadline) return false;
-    if (!first && waiting_.load() > 0) return false;
+    if (Clock::now() >= yield_after && waiting_.load() > 0) return false;
   }
   return false;
 }
@@ -470,7 +499,9 @@ bool HardenedServer::process_and_close_socket(socket_t sock) {
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   bool ok = false;
   {
-    DeadlineStream stream(sock, limits_);
+    // The handshake counts as the first request's header phase (DeadlineStream::wait_readable).
+    tls_request = RequestScope{};
+    DeadlineStream stream(sock, limits_, waiting_);
     if (!tls_ || stream.start_tls(static_cast<SSL_CTX*>(tls_))) {
       tls_stream = &stream;
       ok = serve_requests(stream, sock);

@@ -9,7 +9,9 @@
 //   next request on a reused connection.
 // - The connection loop is ours: every request has a total deadline (headers and body), so a
 //   client that trickles bytes cannot hold a worker for longer than that; idle keep-alive
-//   connections give their worker up as soon as another connection is waiting for one.
+//   connections give their worker up as soon as another connection is waiting for one, and so
+//   does a connection still on its headers (or silent since it connected) after 2 s, so a crowd
+//   of slow clients cannot hold every worker for the whole deadline either.
 // - The peer address comes from the socket; request headers never override it.
 #include <httplib.h>
 

@@ -214,6 +214,47 @@ TEST_F(HttpGuardsTest, SlowClientsCannotHoldEveryWorker) {
   EXPECT_TRUE(answered_while_trickling);
 }
 
+TEST(HttpGuardsCrowdTest, ACrowdOfSlowClientsGivesWayToAWaitingOne) {
+  // Four workers and the default 30 s request deadline. Six clients trickle a header byte every
+  // 300 ms for 15 s and two connect and send nothing: more than there are workers. A client
+  // still on its headers after 2 s gives its worker up when another connection waits, so a
+  // normal request is answered while they trickle; without that it would wait out the 30 s
+  // deadline of the four that got a worker (its own read timeout is 12 s).
+  ServerProcess server({"--threads", "4", "--keep-alive-timeout", "60"});
+  std::atomic<bool> stop{false};
+  std::atomic<int> still_trickling{0};
+  Workers slow(&stop);
+  for (int i = 0; i < 8; ++i) {
+    bool silent = i >= 6;
+    slow.start([&, silent] {
+      ++still_trickling;
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<std::uint16_t>(server.port()));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        std::string header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+        for (int n = 0; n < 50 && !stop; ++n) {
+          char c = n < static_cast<int>(header.size()) ? header[n] : 'a';
+          if (!silent) send(fd, &c, 1, MSG_NOSIGNAL);
+          std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+      }
+      close(fd);
+      --still_trickling;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(12, 0);
+  auto res = client.Get("/healthz");
+  bool answered_while_trickling = res && res->status == 200 && still_trickling.load() == 8;
+  stop = true;
+  slow.join();
+  EXPECT_TRUE(answered_while_trickling);
+}
+
 // The server holds small writes back so headers and body leave in one segment; an interim
 // "100 Continue" must still go out before it waits for the body, or the client waits out its
 // own timeout (and this server's request deadline) for nothing.
