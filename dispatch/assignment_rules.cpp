@@ -30,11 +30,38 @@ bool is_on_shift(const WeeklyHours& shift, const std::string& time_zone, Instant
   return false;
 }
 
+bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
+                 Instant until) {
+  if (is_on_shift(shift, time_zone, now)) return true;
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(time_zone);
+  } catch (const std::exception&) {
+    return false;
+  }
+  auto local_now = zone->to_local(now);
+  auto day = date::floor<date::days>(local_now);
+  // A shift start within the window: look at the starts of today and the next days it spans.
+  for (int d = 0; d < 8; ++d, day += date::days{1}) {
+    auto index = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
+    if (!shift[index]) continue;
+    auto start_local = day + std::chrono::minutes{shift[index]->start_min};
+    if (start_local < local_now) continue;
+    auto start = zone->to_sys(start_local, date::choose::earliest);
+    return start <= until;
+  }
+  return false;
+}
+
 AssignmentCheck check_assignment(const AssignmentInput& in, const TravelModel& travel) {
   AssignmentCheck out;
   const auto& t = in.technician;
   if (!t.active) out.broken.emplace_back("inactive");
-  if (!is_on_shift(t.shift, in.home_center.time_zone, in.now)) out.broken.emplace_back("off_shift");
+  // As the engine reads it: a technician whose shift starts before the arrival due can take it.
+  const auto& arrival = in.job.clock(SlaTarget::arrival);
+  Instant until = arrival.done_at ? in.now : std::max(in.now, arrival.due);
+  if (!on_shift_by(t.shift, in.home_center.time_zone, in.now, until))
+    out.broken.emplace_back("off_shift");
   for (const auto& skill : in.job.required_skills) {
     if (std::find(t.skills.begin(), t.skills.end(), skill) == t.skills.end()) {
       out.missing_skills.emplace_back(skill);
@@ -46,7 +73,6 @@ AssignmentCheck check_assignment(const AssignmentInput& in, const TravelModel& t
   out.distance_km = geo::geodesic_km(from, in.site.location);
   if (out.distance_km > in.tier.dispatch_radius_km) out.broken.emplace_back("radius");
   out.eta = in.now + travel.travel_time(from, in.site.location);
-  const auto& arrival = in.job.clock(SlaTarget::arrival);
   if (!arrival.done_at && out.eta > arrival.due) out.broken.emplace_back("eta_misses_due");
   return out;
 }

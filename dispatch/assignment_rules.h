@@ -13,6 +13,7 @@ namespace fieldserve::dispatch {
 struct AssignmentCheck {
   std::vector<std::string>
       broken;  // inactive, off_shift, missing_skills, capacity, radius, eta_misses_due
+               // off_shift: not on shift now and no shift starting before the arrival due
   std::vector<std::string> missing_skills;
   double distance_km = 0;  // geodesic, technician's position to the site
   Instant eta{};
@@ -34,5 +35,10 @@ AssignmentCheck check_assignment(const AssignmentInput& in, const TravelModel& t
 // Whether `now` falls inside the weekly shift, read in the zone `time_zone`. An unknown zone
 // reads as UTC.
 bool is_on_shift(const WeeklyHours& shift, const std::string& time_zone, Instant now);
+
+// Whether the technician is on shift at `now` or starts a shift before `until`: the engine's
+// eligibility and the manual assignment's `off_shift` read shifts the same way.
+bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
+                 Instant until);
 
 }  // namespace fieldserve::dispatch

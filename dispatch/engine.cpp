@@ -163,29 +163,6 @@ std::vector<PlannedArrival> planned_arrivals(const TechnicianState& t, Instant n
   return out;
 }
 
-bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
-                 Instant until) {
-  if (is_on_shift(shift, time_zone, now)) return true;
-  const date::time_zone* zone = nullptr;
-  try {
-    zone = date::locate_zone(time_zone);
-  } catch (const std::exception&) {
-    return false;
-  }
-  auto local_now = zone->to_local(now);
-  auto day = date::floor<date::days>(local_now);
-  // A shift start within the window: look at the starts of today and the next days it spans.
-  for (int d = 0; d < 8; ++d, day += date::days{1}) {
-    auto index = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
-    if (!shift[index]) continue;
-    auto start_local = day + std::chrono::minutes{shift[index]->start_min};
-    if (start_local < local_now) continue;
-    auto start = zone->to_sys(start_local, date::choose::earliest);
-    return start <= until;
-  }
-  return false;
-}
-
 Decision decide(const Job& job, const geo::LatLon& site, const ServiceEstimate& service,
                 const TierPolicy& tier, std::span<const TechnicianState> technicians, Instant now,
                 const TravelModel& travel, const EngineConfig& config) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dispatch/assignment_rules.h"  // on_shift_by
 #include "dispatch/service_times.h"
 #include "dispatch/sla_policy.h"
 #include "dispatch/travel.h"
@@ -123,9 +124,5 @@ struct PlannedArrival {
 };
 std::vector<PlannedArrival> planned_arrivals(const TechnicianState& technician, Instant now,
                                              const TravelModel& travel);
-
-// Whether the technician is on shift at `now` or starts a shift before `until`.
-bool on_shift_by(const WeeklyHours& shift, const std::string& time_zone, Instant now,
-                 Instant until);
 
 }  // namespace fieldserve::dispatch

@@ -84,6 +84,17 @@ TEST(CheckAssignment, ReportsOffShift) {
   EXPECT_THAT(s.check().broken, ElementsAre("off_shift"));
 }
 
+TEST(CheckAssignment, AShiftStartingBeforeTheArrivalDueIsNotOffShift) {
+  // 07:30 local, the shift starts at 08:00: with the arrival due at 08:30 the technician can take
+  // it (the engine counts them eligible too); due at 07:50, they cannot.
+  Scenario s;
+  s.now = kMondayTenLocal - 2h - 30min;
+  s.job.clock(SlaTarget::arrival).due = s.now + 1h;
+  EXPECT_THAT(s.check().broken, IsEmpty());
+  s.job.clock(SlaTarget::arrival).due = s.now + 20min;
+  EXPECT_THAT(s.check().broken, ElementsAre("off_shift", "eta_misses_due"));
+}
+
 TEST(CheckAssignment, ReportsMissingSkillsAndNamesThem) {
   Scenario s;
   s.job.required_skills = {"plc", "hvac", "welding"};

@@ -105,7 +105,7 @@ test('a dispatcher sees a new critical job without reloading and assigns it by c
     const next = await page.waitForSelector(`${assigned}, #confirm-dialog[open]`, { timeout: 15000 });
     if (await next.evaluate((node) => node.tagName !== 'DIALOG')) break;
     await page.click('#confirm-ok');
-    await page.waitForSelector('#confirm-dialog:not([open])');
+    await page.waitForSelector('#confirm-dialog:not([open])', { state: 'attached' });
   }
   await page.waitForSelector(assigned, { timeout: 15000 });
 
@@ -177,6 +177,66 @@ test('move-up suggestions list the moves the server suggests for the center on s
   const other = centers.items.find((c) => c.id !== center.id);
   await page.selectOption('#center-select', String(other.id));
   assert.equal(await page.locator('.moveup-post').count(), 0);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('a technician at capacity is asked about once, a cancelled job offers nobody, All centers shows every center', async () => {
+  // A technician of the first center with one open job and room for just that one: the engine
+  // lists them at_capacity for the next job, a rule the server refuses without force. The console
+  // used to ask once itself (it did not know the engine's word for it) and then again for the
+  // server's 409; the 409's question is the one that matters.
+  const site = await firstCenterSite();
+  const technicians = await server.api('dispatcher', `/api/v1/technicians?home_center_id=${site.center_id}&active=true&limit=100`);
+  const full = technicians.items.find((t) => t.skills.length);
+  const skill = full.skills[0];
+  const first = await server.api('dispatcher', '/api/v1/jobs', {
+    method: 'POST', body: { site_id: site.id, kind: 'repair', severity: 'minor', required_skills: [skill], auto_assign: false },
+  });
+  await server.api('dispatcher', `/api/v1/jobs/${first.id}/assign`, { method: 'POST', body: { technician_id: full.id, force: true } });
+  const open = (await server.api('dispatcher', `/api/v1/jobs?technician_id=${full.id}&status=assigned&limit=100`)).items.length;
+  await server.api('dispatcher', `/api/v1/technicians/${full.id}`, { method: 'PATCH', body: { max_open_jobs: Math.max(1, open) } });
+  const job = await server.api('dispatcher', '/api/v1/jobs', {
+    method: 'POST', body: { site_id: site.id, kind: 'repair', severity: 'general', required_skills: [skill] },
+  });
+  const decision = await server.api('dispatcher', `/api/v1/jobs/${job.id}/candidates`);
+  const listed = decision.candidates.find((c) => c.technician_id === full.id);
+  assert.equal(listed.excluded_because, 'at_capacity');
+
+  const { context, page, problems } = await openConsole('dispatcher');
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  await page.click(`#queue [data-job-id="${job.id}"]`);
+  const button = `#detail .candidate[data-technician-id="${full.id}"]`;
+  await page.waitForSelector(button, { timeout: 15000 });
+  await page.click(button);
+  const assigned = `#detail .candidate.is-current[data-technician-id="${full.id}"]`;
+  const questions = [];
+  for (let asked = 0; asked < 3; asked++) {
+    const next = await page.waitForSelector(`${assigned}, #confirm-dialog[open]`, { timeout: 15000 });
+    if (await next.evaluate((node) => node.tagName !== 'DIALOG')) break;
+    questions.push(await page.textContent('#confirm-dialog'));
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#confirm-dialog:not([open])', { state: 'attached' });
+  }
+  assert.equal(questions.length, 1, `asked once, not: ${questions.join(' | ')}`);
+  assert.match(questions[0], /capacity/);
+  assert.equal((await server.api('dispatcher', `/api/v1/jobs/${job.id}`)).technician_id, full.id);
+
+  // Cancelled elsewhere: the feed brings it, and no candidate can be clicked or keyed any more.
+  await server.api('dispatcher', `/api/v1/jobs/${job.id}/cancel`, { method: 'POST', body: { reason: 'duplicate' } });
+  await page.waitForFunction((b) => [...document.querySelectorAll(b)].every((x) => x.disabled),
+    '#detail .candidate', { timeout: 15000 });
+  await page.keyboard.press('2');
+  assert.equal((await server.api('dispatcher', `/api/v1/jobs/${job.id}`)).status, 'cancelled');
+
+  // All centers: every center on the map (Chicago to Shanghai is 208 degrees of longitude).
+  await page.keyboard.press('Escape');
+  await page.selectOption('#center-select', 'all');
+  await page.waitForFunction(() => {
+    const map = document.querySelector('#map').getBoundingClientRect();
+    const markers = [...document.querySelectorAll('.center-marker')].map((m) => m.getBoundingClientRect());
+    return markers.length === 3 && markers.every((r) => r.left >= map.left && r.right <= map.right && r.top >= map.top && r.bottom <= map.bottom);
+  }, null, { timeout: 10000 });
   await assertClean(page, problems);
   await context.close();
 });

@@ -3,7 +3,7 @@
 // The server decides; the console says beforehand what the engine's own verdict was, and asks
 // again before forcing what the server refuses without force.
 import { api, ApiError, el, minutes } from '/shared/api.js';
-import { state, on, emit, upsertJobs, technicianName, timeZoneOfJob, centerOfJob, openJobCount } from './store.js';
+import { state, on, emit, upsertJobs, technicianName, timeZoneOfJob, centerOfJob, openJobCount, isOpen } from './store.js';
 import { ask, toast, explain } from './dialogs.js';
 import { ruleLabel, clockText, untilText, kmText, haversineKm } from './format.js';
 
@@ -72,6 +72,44 @@ async function load() {
 }
 
 // Without a decision: the rules the console can see for itself, so the click still asks first.
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+function minutesOf(hhmm) {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+// The arrival due still ahead, else now: the shift must start before it.
+function dueOf(job) {
+  const arrival = job.sla && job.sla.arrival;
+  const due = arrival && !arrival.done_at && arrival.due ? Date.parse(arrival.due) : NaN;
+  return Number.isNaN(due) ? Date.now() : Math.max(Date.now(), due);
+}
+
+// As the server reads a shift (on shift now, or a shift starting before `until`), in the home
+// center's zone; daylight-saving changes inside the window are not looked at, an hour at most.
+function onShiftBy(technician, until) {
+  const shift = technician.shift;
+  if (!shift) return true;
+  const center = state.centers.get(technician.home_center_id);
+  const zone = (center && center.time_zone) || 'UTC';
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+  const today = WEEKDAYS.indexOf(parts.weekday.toLowerCase().slice(0, 3));
+  const now = Number(parts.hour) * 60 + Number(parts.minute);
+  const ahead = (until - Date.now()) / 60000;
+  for (let d = 0; d < 8; d += 1) {
+    const hours = shift[WEEKDAYS[(today + d) % 7]];
+    if (!hours) continue;
+    const start = d * 1440 + minutesOf(hours[0]) - now;
+    const end = d * 1440 + minutesOf(hours[1]) - now;
+    if (start <= 0 && end > 0) return true;
+    if (start > 0) return start <= ahead;
+  }
+  return false;
+}
+
 function fallbackCandidates(job) {
   const site = state.sites.get(job.site_id);
   const centerId = centerOfJob(job);
@@ -81,6 +119,7 @@ function fallbackCandidates(job) {
       const missing = (job.required_skills || []).filter((s) => !(t.skills || []).includes(s));
       let excluded = null;
       if (!t.active) excluded = 'inactive';
+      else if (!onShiftBy(t, dueOf(job))) excluded = 'off_shift';
       else if (missing.length) excluded = 'missing_skills';
       else if (openJobCount(t.id) >= t.max_open_jobs) excluded = 'capacity';
       return {
@@ -93,8 +132,12 @@ function fallbackCandidates(job) {
     .sort((a, b) => (a.excluded_because ? 1 : 0) - (b.excluded_because ? 1 : 0) || a.distance_km - b.distance_km);
 }
 
-function ordered(candidates) {
-  const eligible = candidates.filter((c) => c.eligible).sort((a, b) => Date.parse(a.eta) - Date.parse(b.eta) || a.distance_km - b.distance_km);
+// The engine's choice first (the 1 key takes it), then those that meet the arrival target with
+// their margin, then the other eligible ones, each by ETA; the excluded last, nearest first.
+function ordered(candidates, chosenId) {
+  const rank = (c) => (c.technician_id === chosenId ? 0 : c.meets_arrival_target ? 1 : 2);
+  const eligible = candidates.filter((c) => c.eligible)
+    .sort((a, b) => rank(a) - rank(b) || Date.parse(a.eta) - Date.parse(b.eta) || a.distance_km - b.distance_km);
   const excluded = candidates.filter((c) => !c.eligible).sort((a, b) => a.distance_km - b.distance_km);
   return [...eligible, ...excluded];
 }
@@ -127,8 +170,12 @@ function candidateButton(id) {
 function verdictOf(candidate) {
   if (candidate.excluded_because) return el('span', { class: 'verdict excluded' }, `excluded: ${ruleLabel(candidate.excluded_because)}`);
   if (candidate.eligible) {
-    return el('span', { class: `verdict ${candidate.meets_arrival_target ? 'eligible' : 'late'}` },
-      candidate.meets_arrival_target ? 'eligible · meets arrival' : 'eligible · misses arrival');
+    let text;
+    if (candidate.meets_arrival_target) text = 'eligible · meets arrival';
+    else if (candidate.would_delay_job_id) text = `eligible · would make #${candidate.would_delay_job_id} late`;
+    else if (candidate.slack_minutes >= 0) text = 'eligible · on time only if the jobs ahead do not overrun';
+    else text = 'eligible · misses arrival';
+    return el('span', { class: `verdict ${candidate.meets_arrival_target ? 'eligible' : 'late'}` }, text);
   }
   return el('span', { class: 'verdict' }, 'not checked by the engine');
 }
@@ -141,8 +188,11 @@ function updateButton(entry, candidate, index, job, chosenId) {
   const { button } = entry;
   entry.candidate = candidate;
   button.className = `candidate${candidate.excluded_because ? ' is-excluded' : ''}${current ? ' is-current' : ''}`;
-  button.disabled = current || view.busy;
-  button.title = current ? 'has the job now' : `Assign #${job.id} to ${technicianName(id)}${index < 9 ? ` (${index + 1})` : ''}`;
+  // A job closed or cancelled meanwhile (the feed says so) cannot be assigned any more.
+  const open = isOpen(job);
+  button.disabled = current || view.busy || !open;
+  button.title = !open ? `#${job.id} is ${job.status}`
+    : current ? 'has the job now' : `Assign #${job.id} to ${technicianName(id)}${index < 9 ? ` (${index + 1})` : ''}`;
   button.replaceChildren(
     el('span', { class: 'key' }, index < 9 ? String(index + 1) : ''),
     el('span', { class: 'name' }, technicianName(id),
@@ -153,6 +203,8 @@ function updateButton(entry, candidate, index, job, chosenId) {
       candidate.travel_km ? el('span', { class: 'muted' }, ` · ${kmText(candidate.travel_km)} road`) : null),
     el('span', { class: 'slack muted' },
       candidate.slack_minutes !== undefined ? `slack ${minutes(candidate.slack_minutes)}` : '',
+      // The margin is what "meets" is judged with: slack under it misses, however large.
+      candidate.margin_minutes ? `, margin ${minutes(candidate.margin_minutes)}` : '',
       candidate.queue_ahead ? ` · ${candidate.queue_ahead} ahead` : ''),
     verdictOf(candidate));
 }
@@ -178,7 +230,7 @@ function renderList() {
       `Engine decision ${clockText(d.decided_at, zone)} · searched ${kmText(d.radius_km)}`,
       d.chosen_technician_id ? ` · chose ${technicianName(d.chosen_technician_id)}` : '',
       d.reason ? ` · ${String(d.reason).replaceAll('_', ' ')}` : ''));
-    candidates = ordered(d.candidates || []);
+    candidates = ordered(d.candidates || [], d.chosen_technician_id);
     if (!candidates.length) parts.push(el('p', { class: 'muted' }, 'The engine considered no technician.'));
   } else if (view.fallbackNote) {
     parts.push(el('p', { class: 'muted decision' },
@@ -208,7 +260,8 @@ function renderList() {
 
 // Rules the server itself refuses to break without "force": for these its 409 asks the
 // question (once), so the console does not ask first.
-const REFUSED_WITHOUT_FORCE = new Set(['inactive', 'capacity', 'full']);
+// The engine says at_capacity where the assign rules say capacity: both are refused.
+const REFUSED_WITHOUT_FORCE = new Set(['inactive', 'capacity', 'at_capacity', 'full']);
 
 // What the console knows about a choice before sending it: the rules the server would accept
 // being broken, silently, if nobody asked.
@@ -291,7 +344,7 @@ export function assignByIndex(index) {
   const id = shownOrder[index];
   const candidates = view.decision ? view.decision.candidates : fallbackCandidates(job);
   const candidate = candidates.find((c) => c.technician_id === id);
-  if (candidate && job.technician_id !== id) assign(job.id, candidate);
+  if (candidate && job.technician_id !== id && isOpen(job)) assign(job.id, candidate);
 }
 
 export function autoAssign(jobId) {

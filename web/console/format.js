@@ -20,8 +20,10 @@ const RULE_LABEL = {
   missing_skills: 'missing skills',
   inactive: 'inactive',
   capacity: 'at capacity',
+  at_capacity: 'at capacity',
   full: 'at capacity',
   radius: 'outside the search radius',
+  outside_radius: 'outside the search radius',
   eta_misses_due: 'ETA misses the arrival due',
 };
 

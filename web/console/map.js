@@ -29,7 +29,8 @@ let moveUpLayer;
 let hovered = null;
 
 export function createMap(container) {
-  map = L.map(container, { zoomSnap: 0.25, minZoom: 2, worldCopyJump: true, keyboard: true });
+  // Zoom 1 shows the whole world in a 512 px pane: "All centers" (Chicago to Shanghai) must fit.
+  map = L.map(container, { zoomSnap: 0.25, minZoom: 1, worldCopyJump: true, keyboard: true });
   map.attributionControl.setPrefix(false);
   // Somewhere sensible until the data says where to look.
   map.setView([31.23, 121.47], 9);
