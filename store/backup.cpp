@@ -101,6 +101,12 @@ void settle(Handle& copy) { copy.exec("PRAGMA journal_mode = DELETE"); }
 BackupResult backup_database(const std::string& source, const std::string& target,
                              int pages_per_step) {
   fs::path out(target);
+  // The copy is put in place by a rename: onto the live file itself, it would swap the database
+  // from under a running server, whose later commits then go to a deleted file.
+  std::error_code same_error;
+  if (fs::exists(out) && fs::equivalent(source, out, same_error)) {
+    throw StoreError(SQLITE_MISUSE, target + " is the database itself: back up to another file");
+  }
   fs::path partial = out.string() + ".partial-" + std::to_string(::getpid());
   remove_with_journals(partial);
   BackupResult result;

@@ -1,6 +1,8 @@
 #include "server/cli/device_cli.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <thread>
 
@@ -11,7 +13,19 @@ namespace fieldserve::server {
 int run_device(const DeviceCommand& command) {
   Device device(command.outbox);
   std::chrono::seconds skew{0};
-  if (!command.clock_offset.empty()) skew = std::chrono::seconds(std::stoll(command.clock_offset));
+  if (!command.clock_offset.empty()) {
+    // Seconds, within a year either way: a tablet's clock is wrong by minutes or hours.
+    std::int64_t seconds = 0;
+    const auto& text = command.clock_offset;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (error != std::errc() || end != text.data() + text.size() || seconds < -31'536'000 ||
+        seconds > 31'536'000) {
+      std::cerr << "--clock-offset must be a whole number of seconds within a year (-31536000 to "
+                   "31536000)\n";
+      return 2;
+    }
+    skew = std::chrono::seconds(seconds);
+  }
   auto device_now = [&] { return SystemClock().now() + skew; };
 
   if (command.action == "record") {

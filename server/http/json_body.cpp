@@ -89,7 +89,12 @@ std::optional<std::string> FieldReader::text(const char* name, bool required, st
     problem(name, "must not be empty");
     return std::nullopt;
   }
-  if (s.size() > max_len) {
+  // Characters, not bytes, as the API documents and a browser's maxlength counts: the parser
+  // took only valid UTF-8, so every byte that does not continue a sequence starts a character.
+  auto characters = static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (c & 0xC0) != 0x80;
+  }));
+  if (characters > max_len) {
     problem(name, "must be at most " + std::to_string(max_len) + " characters");
     return std::nullopt;
   }

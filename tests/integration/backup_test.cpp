@@ -3,6 +3,7 @@
 // server restored on it serves, and a tablet that synced after the backup is told to reset.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -124,6 +125,31 @@ TEST_F(BackupTest, RestoreRefusesADatabaseAServerHasOpen) {
             0);
   EXPECT_NE(out.find("stop the server first"), std::string::npos) << out;
   EXPECT_EQ(s().get("/healthz", "").status, 200) << "the running server is untouched";
+}
+
+TEST_F(BackupTest, ABackupOntoTheLiveDatabaseItselfIsRefused) {
+  // Put in place by a rename, such a copy swapped the file under the running server: its later
+  // commits went to the deleted file and were lost at the next restart. Also under another name
+  // for the same file.
+  auto db = server_->db_path();
+  auto before = std::filesystem::status(db);
+  auto inode = [](const std::string& path) {
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    return st.st_ino;
+  };
+  auto was = inode(db);
+  std::string out;
+  for (const auto& target :
+       {db, (std::filesystem::path(db).parent_path() / "." / std::filesystem::path(db).filename())
+                .string()}) {
+    EXPECT_NE(run_command(bin() + " backup --db " + db + " --out " + target + " 2>&1", &out), 0)
+        << target;
+    EXPECT_NE(out.find("is the database itself"), std::string::npos) << out;
+  }
+  EXPECT_EQ(inode(db), was) << "the live file is the one the server has open";
+  EXPECT_EQ(std::filesystem::status(db).type(), before.type());
+  EXPECT_EQ(s().get("/healthz", "").status, 200);
 }
 
 }  // namespace

@@ -55,6 +55,20 @@ TEST_F(CliTest, MigrateIsIdempotent) {
   EXPECT_NE(out.find(latest), std::string::npos) << out;
 }
 
+TEST_F(CliTest, TheDeviceSimulatorSaysWhatIsWrongWithAClockOffset) {
+  auto outbox = (dir_ / "tablet.db").string();
+  auto record = bin() + " device record --outbox " + outbox +
+                " --type note --job 1 --payload '{\"text\":\"x\"}' --clock-offset ";
+  for (const char* bad : {"abc", "99999999999999999999", "12s", "31536001"}) {
+    std::string out;
+    EXPECT_EQ(run_command(record + bad + " 2>&1", &out), 2) << bad << ": " << out;
+    EXPECT_NE(out.find("--clock-offset must be a whole number of seconds"), std::string::npos)
+        << bad << ": " << out;
+  }
+  std::string out;
+  EXPECT_EQ(run_command(record + "-3600 2>&1", &out), 0) << out;
+}
+
 TEST_F(CliTest, TokenCreateChecksTheTechnician) {
   ASSERT_EQ(run_command(bin() + " init --db " + db_ + " >/dev/null 2>&1"), 0);
   std::string out;

@@ -54,6 +54,24 @@ TEST(FieldReader, CollectsEveryProblem) {
   EXPECT_EQ(done.error().details.size(), 4u);
 }
 
+TEST(FieldReader, TextLimitsCountCharactersNotBytes) {
+  // "风" is three bytes of UTF-8, the emoji four: a note in Chinese at the limit is as long as
+  // one in English, as the tablet's maxlength counts it.
+  std::string wind;
+  for (int i = 0; i < 4000; ++i) wind += "风";
+  std::string emoji;
+  for (int i = 0; i < 10; ++i) emoji += "\xF0\x9F\x94\xA7";
+  json body = {{"at_limit", wind}, {"over", wind + "风"}, {"short", emoji}};
+  FieldReader r(body);
+  EXPECT_TRUE(r.text("at_limit", true, 4000));
+  EXPECT_FALSE(r.text("over", true, 4000));
+  EXPECT_TRUE(r.text("short", true, 10));
+  auto done = r.finish();
+  ASSERT_FALSE(done);
+  ASSERT_EQ(done.error().details.size(), 1u);
+  EXPECT_EQ(done.error().details[0], "over: must be at most 4000 characters");
+}
+
 TEST(FieldReader, LocationChecksRangeAndNestedUnknownFields) {
   json body = {{"location", {{"lat", 91}, {"lon", 0}}}};
   FieldReader r(body);
