@@ -43,7 +43,8 @@ Result<EquipmentExchange> WarrantyService::exchange(const Principal& who, Equipm
     audit.entity_id = id;
     audit.action = "exchange";
     audit.field = "exchanged_at";
-    audit.new_value = format_rfc3339(e.at);
+    // As JSON text, like every audit value (an RFC 3339 time needs no escaping inside quotes).
+    audit.new_value = "\"" + format_rfc3339(e.at) + "\"";
     audit.actor = who.actor();
     audit.at = now;
     tx.insert_audit(audit);

@@ -60,6 +60,14 @@ std::optional<WarrantyBasis> first_rules(const UnitHistory& unit, std::string_vi
                                          Instant at, WarrantyAssessment& out) {
   out.period_start = period_start_at(unit, at);
   out.warranty_until = add_calendar_months(out.period_start, unit.warranty_months);
+  // Before the sale there is no unit to guarantee (a record with a wrong sale date, or a report
+  // about another unit): no warranty, rather than the first week's rights.
+  if (at < unit.sold_at) {
+    out.in_warranty = false;
+    out.days = 0;
+    out.failed_repairs = 0;
+    return WarrantyBasis::out_of_warranty;
+  }
   out.in_warranty = at <= out.warranty_until;
   out.days = (at - out.period_start) / kDay;
   out.failed_repairs = failed_repairs(unit, fault, out.period_start, at);

@@ -283,17 +283,26 @@ std::vector<PartUsageRow> SqlTx::part_usage(Instant from, Instant to,
   // with the few part numbers interned, rather than grouped by SQL through a temporary b-tree.
   // SQLite is held to the covering index by name; PostgreSQL has no such clause and plans alone.
   auto q = conn_.prepare(
-      std::string(
-          "SELECT site_id, part_number, qty, job_id, signoff_id IS NOT NULL FROM job_parts ") +
+      std::string("SELECT site_id, part_number, qty, job_id, signoff_id, at FROM job_parts ") +
       (conn_.dialect() == Dialect::sqlite ? "INDEXED BY job_parts_for_forecast " : "") +
       "WHERE at >= :from AND at < :to AND repair = 1");
   q->bind(":from", to_epoch_s(from)).bind(":to", to_epoch_s(to));
   std::vector<std::string> parts;
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> part_index;
   std::map<std::pair<CenterId, std::size_t>, std::int64_t> used;
+  // Sign-off rows wait until the window is read: a job signed off twice (a corrected sign-off)
+  // counts its latest list only (latest by time, then id), never both.
+  struct SignedRow {
+    std::int64_t at;
+    std::string signoff;
+    std::pair<CenterId, std::size_t> key;
+    std::int64_t qty;
+  };
+  std::unordered_map<JobId, std::vector<SignedRow>> signed_rows;
   while (q->step()) {
-    bool from_signoff = q->get_int(4) != 0;
-    if (from_signoff != signed_jobs.contains(q->get_int(3))) continue;
+    bool from_signoff = !q->is_null(4);
+    JobId job = q->get_int(3);
+    if (from_signoff != signed_jobs.contains(job)) continue;
     auto site = center_of.find(q->get_int(0));
     if (site == center_of.end() || (center && site->second != *center)) continue;
     auto name = q->get_view(1);
@@ -302,7 +311,21 @@ std::vector<PartUsageRow> SqlTx::part_usage(Instant from, Instant to,
       part = part_index.emplace(std::string(name), parts.size()).first;
       parts.emplace_back(name);
     }
-    used[{site->second, part->second}] += q->get_int(2);
+    std::pair key{site->second, part->second};
+    if (!from_signoff) {
+      used[key] += q->get_int(2);
+      continue;
+    }
+    signed_rows[job].push_back({q->get_int(5), q->get_text(4), key, q->get_int(2)});
+  }
+  for (const auto& [job, rows] : signed_rows) {
+    const auto& latest =
+        *std::max_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+          return std::tie(a.at, a.signoff) < std::tie(b.at, b.signoff);
+        });
+    for (const auto& row : rows) {
+      if (row.signoff == latest.signoff) used[row.key] += row.qty;
+    }
   }
   std::vector<PartUsageRow> out;
   out.reserve(used.size());

@@ -11,8 +11,7 @@
 #include "dispatch/coverage.h"
 #include "move_up_reference.h"
 
-namespace fieldserve::dispatch {
-namespace move_up_search {
+namespace fieldserve::dispatch::move_up_search {
 
 const Instant kSearchNow = from_epoch_s(1'795'000'000);
 
@@ -41,7 +40,7 @@ TEST(MoveUpSearch, FindsTheMoveThePlainObjectiveFinds) {
     const std::size_t technicians = 2 + rng() % 30;
     for (std::size_t t = 0; t < technicians; ++t) {
       skills.push_back(skill_sets[rng() % skill_sets.size()]);
-      if (unit(rng) < 0.3) skills.back().push_back("pump");
+      if (unit(rng) < 0.3) skills.back().emplace_back("pump");
       // One in four shares a spot with the one before: ties between equally near technicians.
       spots.push_back(t > 0 && unit(rng) < 0.25 ? spots.back() : somewhere());
     }
@@ -97,5 +96,4 @@ TEST(MoveUpSearch, ItsWorkIsThePairsWithinReachByLatitude) {
   EXPECT_EQ(move_up_pairs_in_reach({}, history, kSearchNow, travel, {}), 0);
 }
 
-}  // namespace move_up_search
-}  // namespace fieldserve::dispatch
+}  // namespace fieldserve::dispatch::move_up_search

@@ -46,6 +46,18 @@ TEST(Warranty, DaysSevenAndEightAreTheReturnBoundary) {
   EXPECT_EQ(names(WarrantyBasis::within_15_days), (std::vector<std::string>{"exchange", "repair"}));
 }
 
+TEST(Warranty, AReportBeforeTheSaleIsNotUnderWarranty) {
+  // A repair job can carry a report time before its unit's sale date (a wrong sale date): it
+  // gets no remedy of the first week, where a division toward zero used to give it day 0.
+  auto u = unit();
+  auto a = assess_repair_job(u, "fan", kSale - 200 * kDay, kSale - 200 * kDay);
+  EXPECT_EQ(a.basis, WarrantyBasis::out_of_warranty);
+  EXPECT_FALSE(a.in_warranty);
+  EXPECT_EQ(names(a.basis), std::vector<std::string>{"paid_repair"});
+  EXPECT_EQ(assess_warranty(u, "fan", kSale - seconds(1)).basis, WarrantyBasis::out_of_warranty);
+  EXPECT_EQ(assess_warranty(u, "fan", kSale).basis, WarrantyBasis::within_7_days);
+}
+
 TEST(Warranty, DaysFifteenAndSixteenAreTheExchangeBoundary) {
   auto u = unit();
   EXPECT_EQ(assess_warranty(u, "fan", day(16) - seconds(1)).basis, WarrantyBasis::within_15_days);

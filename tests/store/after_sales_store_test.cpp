@@ -62,6 +62,26 @@ TEST(PartUsage, RepairsCountTheirSignOffListOrElseTheirPushedParts) {
   EXPECT_TRUE(outside.empty()) << "counted at the time the part was recorded";
 }
 
+TEST(PartUsage, ASecondSignOffCountsInsteadOfTheFirstNotBesideIt) {
+  // The signed repair is signed off again an hour later (a corrected sign-off) listing one
+  // FLT-200 instead of two: the job used one, and the repair with pushed parts one more.
+  TempDb file;
+  auto store = Store::open(file.path, 0);
+  auto w = parts_world(*store);
+  store->write([&](Tx& tx) {
+    tx.insert_part({0,
+                    w.signed_repair,
+                    w.s.tech,
+                    {"FLT-200", 1},
+                    "00000000-0000-7000-8000-000000000002",
+                    kT0 + 2h,
+                    kT0 + 2h,
+                    {}});
+    return 0;
+  });
+  EXPECT_EQ(used(*store), (std::map<std::string, std::int64_t>{{"FLT-200", 2}, {"GSK-12", 3}}));
+}
+
 TEST(PartUsage, MigrationTwelveFillsInTheRowsStoredBeforeIt) {
   TempDb file;
   {
